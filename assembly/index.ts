@@ -1,0 +1,2 @@
+export { arenaAlloc } from "./arena";
+export { scanZeroPages } from "./zero";

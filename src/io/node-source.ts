@@ -1,0 +1,43 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { VmsieveError } from '../errors.js';
+import { checkRange, type ByteSource } from './source.js';
+
+export class NodeFileSource implements ByteSource {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+    readonly name: string,
+  ) {}
+
+  static async open(path: string): Promise<NodeFileSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (e) {
+      throw new VmsieveError('E_IO', `cannot open ${path}: ${(e as Error).message}`);
+    }
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      await handle.close();
+      throw new VmsieveError('E_IO', `${path} is not a regular file`);
+    }
+    return new NodeFileSource(handle, stat.size, basename(path));
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(this, offset, length, 'read');
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);
+      if (bytesRead === 0) throw new VmsieveError('E_TRUNCATED', `${this.name}: unexpected end of file at ${offset + done}`);
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

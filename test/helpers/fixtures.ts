@@ -1,0 +1,67 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedDir = resolve(process.env.VMSIEVE_SHARED ?? join(repoRoot, '../shared'));
+export const sharedFixturesDir = join(sharedDir, 'fixtures');
+export const cacheDir = join(repoRoot, '.cache');
+export const fixtureCacheDir = join(cacheDir, 'fixtures');
+
+export interface MakedumpfileReport {
+  original_pages: number;
+  excluded_pages: number;
+  zero_pages: number;
+  non_private_cache_pages: number;
+  private_cache_pages: number;
+  user_process_data_pages: number;
+  free_pages: number;
+  hwpoison_pages: number;
+  offline_pages: number;
+  remaining_pages: number;
+  memory_hole_pages: number;
+  total_pages: number;
+}
+
+export interface RealFixture {
+  name: string;
+  vmcore: string;
+  /** The oracle that is the truth for this dump (upstream's where Debian's 1.7.2 is wrong). */
+  oracle: Record<string, any> & { counts_by_level: Record<string, MakedumpfileReport> };
+  oracleFile: string;
+  dmesgFile: string;
+}
+
+export function fixtureNames(): string[] {
+  if (!existsSync(sharedFixturesDir)) return [];
+  return readdirSync(sharedFixturesDir)
+    .filter((f) => f.endsWith('.vmcore.zst'))
+    .map((f) => f.slice(0, -'.vmcore.zst'.length))
+    .sort();
+}
+
+/** Why real-dump tests cannot run here, or undefined when they can. */
+export function realFixturesSkipReason(): string | undefined {
+  if (!existsSync(sharedFixturesDir)) return `real vmcore fixtures not found at ${sharedFixturesDir} (set VMSIEVE_SHARED)`;
+  if (fixtureNames().some((n) => !existsSync(join(fixtureCacheDir, `${n}.vmcore`))))
+    return `fixtures were not decompressed into ${fixtureCacheDir} (is zstd installed?)`;
+  return undefined;
+}
+
+/** 6.12 dumps: Debian's 1.7.2 miscounts slab pages, so upstream's record is the truth (see the fixtures README). */
+const upstreamIsTruth = new Set(['next-kdump612-384m-4l-kaslr']);
+
+export function realFixtures(): RealFixture[] {
+  if (realFixturesSkipReason()) return [];
+  return fixtureNames().map((name) => {
+    const useNew = upstreamIsTruth.has(name) && existsSync(join(sharedFixturesDir, `${name}.makedumpfile-new.json`));
+    const oracleFile = join(sharedFixturesDir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
+    return {
+      name,
+      vmcore: join(fixtureCacheDir, `${name}.vmcore`),
+      oracle: JSON.parse(readFileSync(oracleFile, 'utf8')),
+      oracleFile,
+      dmesgFile: join(sharedFixturesDir, `${name}.dmesg.txt`),
+    };
+  });
+}
