@@ -38,7 +38,7 @@ export interface DumpInfo {
   kaslrOffset: number | null;
   pagingLevels: number | null;
   loadSegments: number;
-  holes: DumpSegment[];
+  holes: Array<{ physStart: number; physEnd: number }>;
   segments: DumpSegment[];
   cpuRegisters: CpuRegisters[];
   buildId: string | null;

@@ -1,0 +1,39 @@
+import type { ByteSource } from '../io/source.js';
+import type { VmcoreInfo } from '../kernel/vmcoreinfo.js';
+
+export interface ElfNote {
+  name: string;
+  type: number;
+  desc: Uint8Array;
+  /** Where the whole note (header included) sits in the file, and its padded length. */
+  fileOffset: number;
+  fileLength: number;
+}
+
+/** One PT_LOAD: physical range [physStart, physEnd) whose first fileSize bytes are at fileOffset; the rest reads as zero. */
+export interface LoadSegment {
+  physStart: number;
+  physEnd: number;
+  fileOffset: number;
+  fileSize: number;
+  virtStart: bigint;
+  flags: number;
+}
+
+export type DumpProducer = 'kdump' | 'qemu' | 'unknown';
+
+/** The same view of any input format: notes, physical memory layout, and reads of physical memory. */
+export interface Dump {
+  readonly source: ByteSource;
+  readonly format: 'elf';
+  readonly producer: DumpProducer;
+  readonly pageSize: number;
+  readonly notes: ElfNote[];
+  readonly loads: LoadSegment[];
+  readonly vmcoreinfo: VmcoreInfo | undefined;
+  /** The PT_NOTE segment as in the file (offset, size), copied verbatim by writers. */
+  readonly noteSegment: { fileOffset: number; fileSize: number } | undefined;
+  /** makedumpfile's initial max_mapnr: the highest PT_LOAD end, in pages. */
+  readonly maxPfnFromLoads: number;
+  readPhys(paddr: number, length: number): Promise<Uint8Array>;
+}

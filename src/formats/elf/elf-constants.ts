@@ -1,0 +1,12 @@
+export const ELFCLASS64 = 2;
+export const ELFDATA2LSB = 1;
+export const ET_CORE = 4;
+export const EM_X86_64 = 62;
+export const EM_AARCH64 = 183;
+export const PT_LOAD = 1;
+export const PT_NOTE = 4;
+export const PN_XNUM = 0xffff;
+export const ELF64_EHDR_SIZE = 64;
+export const ELF64_PHDR_SIZE = 56;
+export const ELF64_SHDR_SIZE = 64;
+export const NT_PRSTATUS = 1;

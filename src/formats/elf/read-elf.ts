@@ -1,0 +1,170 @@
+import { VmsieveError } from '../../errors.js';
+import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
+import {
+  ELF64_EHDR_SIZE,
+  ELF64_PHDR_SIZE,
+  ELF64_SHDR_SIZE,
+  ELFCLASS64,
+  ELFDATA2LSB,
+  EM_AARCH64,
+  EM_X86_64,
+  ET_CORE,
+  PN_XNUM,
+  PT_LOAD,
+  PT_NOTE,
+} from './elf-constants.js';
+import { parseNotes } from './notes.js';
+
+/** Physical addresses above 2^52 are not real memory; refusing them keeps every offset an exact JS number. */
+const MAX_PHYS = 2 ** 52;
+const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+const MAX_PHDRS = 1 << 20;
+
+export interface ElfHeader {
+  phoff: number;
+  shoff: number;
+  phnum: number;
+  shnum: number;
+  ehsize: number;
+  machine: number;
+}
+
+export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
+  if (source.size < ELF64_EHDR_SIZE) throw truncated(source, 0, ELF64_EHDR_SIZE, 'the ELF header');
+  const b = await source.read(0, ELF64_EHDR_SIZE);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b[4] !== ELFCLASS64)
+    throw new VmsieveError('E_ELF_CLASS', `${source.name} is a 32-bit ELF file (class ${b[4]}); only 64-bit kernel dumps are supported`);
+  if (b[5] !== ELFDATA2LSB)
+    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a big-endian ELF file; only little-endian (x86_64) dumps are supported`);
+  const type = v.getUint16(16, true);
+  if (type !== ET_CORE)
+    throw new VmsieveError('E_NOT_CORE', `${source.name} is an ELF ${elfTypeName(type)}, not a core dump (ET_CORE): it is not a vmcore`);
+  const machine = v.getUint16(18, true);
+  if (machine !== EM_X86_64) {
+    const what = machine === EM_AARCH64 ? 'arm64 (aarch64)' : `machine ${machine}`;
+    throw new VmsieveError('E_ELF_MACHINE', `${source.name} is a core dump for ${what}; vmsieve reads x86_64 dumps only`);
+  }
+  const phoff = Number(v.getBigUint64(32, true));
+  const shoff = Number(v.getBigUint64(40, true));
+  const ehsize = v.getUint16(52, true);
+  const phentsize = v.getUint16(54, true);
+  let phnum = v.getUint16(56, true);
+  const shentsize = v.getUint16(58, true);
+  const shnum = v.getUint16(60, true);
+  if (phentsize !== ELF64_PHDR_SIZE)
+    throw new VmsieveError('E_BAD_HEADER', `${source.name}: program header size is ${phentsize}, expected ${ELF64_PHDR_SIZE}`);
+  if (phnum === PN_XNUM) {
+    // Extended numbering: the real count lives in section header 0's sh_info.
+    if (shoff === 0 || shentsize !== ELF64_SHDR_SIZE)
+      throw new VmsieveError('E_BAD_HEADER', `${source.name}: e_phnum is PN_XNUM but there is no section header 0 to hold the count`);
+    checkRange(source, shoff, ELF64_SHDR_SIZE, 'section header 0');
+    const sh = await source.read(shoff, ELF64_SHDR_SIZE);
+    phnum = new DataView(sh.buffer, sh.byteOffset, sh.byteLength).getUint32(44, true);
+  }
+  if (phnum === 0) throw new VmsieveError('E_NO_LOAD', `${source.name} has no program headers: nothing of memory is in it`);
+  if (phnum > MAX_PHDRS || phoff + phnum * ELF64_PHDR_SIZE > source.size) {
+    if (phnum > MAX_PHDRS) throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: ${phnum} program headers is not a plausible vmcore`);
+    throw truncated(source, phoff, phnum * ELF64_PHDR_SIZE, `${phnum} program headers`);
+  }
+  return { phoff, shoff, phnum, shnum, ehsize, machine };
+}
+
+function elfTypeName(t: number): string {
+  return ({ 0: 'file of no type', 1: 'relocatable object', 2: 'executable', 3: 'shared object' } as Record<number, string>)[t] ?? `file of type ${t}`;
+}
+
+/** Reads an ELF64 vmcore's structure: headers, notes and PT_LOAD map. Reads only headers and notes, never page data. */
+export async function readElfDump(source: ByteSource): Promise<Dump> {
+  const eh = await readElfHeader(source);
+  const phBytes = await source.read(eh.phoff, eh.phnum * ELF64_PHDR_SIZE);
+  const pv = new DataView(phBytes.buffer, phBytes.byteOffset, phBytes.byteLength);
+  const loads: LoadSegment[] = [];
+  const notes: ElfNote[] = [];
+  let noteSegment: Dump['noteSegment'];
+  for (let i = 0; i < eh.phnum; i++) {
+    const o = i * ELF64_PHDR_SIZE;
+    const type = pv.getUint32(o, true);
+    const flags = pv.getUint32(o + 4, true);
+    const offset = pv.getBigUint64(o + 8, true);
+    const vaddr = pv.getBigUint64(o + 16, true);
+    const paddr = pv.getBigUint64(o + 24, true);
+    const filesz = pv.getBigUint64(o + 32, true);
+    const memsz = pv.getBigUint64(o + 40, true);
+    if (type === PT_NOTE) {
+      if (filesz > BigInt(MAX_NOTE_BYTES))
+        throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_NOTE claims ${filesz} bytes of notes, not a plausible vmcore`);
+      if (offset + filesz > BigInt(source.size))
+        throw new VmsieveError('E_SEGMENT_PAST_EOF', `${source.name}: the PT_NOTE segment (${filesz} bytes at ${offset}) runs past the end of the file (${source.size} bytes); the file is truncated or corrupt`);
+      const bytes = await source.read(Number(offset), Number(filesz));
+      noteSegment ??= { fileOffset: Number(offset), fileSize: Number(filesz) };
+      notes.push(...parseNotes(bytes, Number(offset)));
+    } else if (type === PT_LOAD) {
+      if (paddr + memsz > BigInt(MAX_PHYS) || filesz > memsz)
+        throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_LOAD ${i} (paddr 0x${paddr.toString(16)}, memsz 0x${memsz.toString(16)}, filesz 0x${filesz.toString(16)}) is not a plausible memory segment`);
+      if (offset + filesz > BigInt(source.size))
+        throw new VmsieveError('E_SEGMENT_PAST_EOF', `${source.name}: PT_LOAD ${i} (physical 0x${paddr.toString(16)}, ${filesz} bytes at file offset ${offset}) runs past the end of the file (${source.size} bytes); the dump is truncated`, { segment: i });
+      loads.push({
+        physStart: Number(paddr),
+        physEnd: Number(paddr + memsz),
+        fileOffset: Number(offset),
+        fileSize: Number(filesz),
+        virtStart: vaddr,
+        flags,
+      });
+    }
+  }
+  if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name} has no PT_LOAD segment: it holds no memory`);
+  const infoNote = notes.find((n) => n.name === 'VMCOREINFO');
+  const vmcoreinfo = infoNote ? VmcoreInfo.fromNote(infoNote.desc) : undefined;
+  const pageSize = vmcoreinfo?.pageSize ?? 4096;
+  if (!Number.isInteger(Math.log2(pageSize)) || pageSize < 4096 || pageSize > 65536)
+    throw new VmsieveError('E_BAD_VMCOREINFO', `${source.name}: VMCOREINFO PAGESIZE=${pageSize} is not a page size`);
+  const maxPhys = Math.max(...loads.map((l) => l.physEnd));
+  return new ElfDump(source, producerOf(notes), pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize));
+}
+
+function producerOf(notes: ElfNote[]): DumpProducer {
+  if (notes.some((n) => n.name === 'QEMU')) return 'qemu';
+  if (notes.some((n) => n.name === 'CORE') && notes.some((n) => n.name === 'VMCOREINFO')) return 'kdump';
+  return 'unknown';
+}
+
+class ElfDump implements Dump {
+  readonly format = 'elf';
+
+  constructor(
+    readonly source: ByteSource,
+    readonly producer: DumpProducer,
+    readonly pageSize: number,
+    readonly notes: ElfNote[],
+    readonly loads: LoadSegment[],
+    readonly vmcoreinfo: VmcoreInfo | undefined,
+    readonly noteSegment: Dump['noteSegment'],
+    readonly maxPfnFromLoads: number,
+  ) {}
+
+  /** The segment holding paddr; the first in program-header order when segments overlap, as makedumpfile picks. */
+  segmentAt(paddr: number): LoadSegment | undefined {
+    return this.loads.find((l) => paddr >= l.physStart && paddr < l.physEnd);
+  }
+
+  async readPhys(paddr: number, length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = paddr + done;
+      const seg = this.segmentAt(at);
+      if (!seg)
+        throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is not in the dump`, { paddr: at });
+      const n = Math.min(length - done, seg.physEnd - at);
+      const rel = at - seg.physStart;
+      const inFile = Math.max(0, Math.min(n, seg.fileSize - rel));
+      if (inFile > 0) out.set(await this.source.read(seg.fileOffset + rel, inFile), done);
+      done += n;
+    }
+    return out;
+  }
+}

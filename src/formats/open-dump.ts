@@ -1,0 +1,23 @@
+import { VmsieveError } from '../errors.js';
+import type { ByteSource } from '../io/source.js';
+import type { Dump } from './dump.js';
+import { readElfDump } from './elf/read-elf.js';
+
+const KDUMP_SIGNATURE = 'KDUMP   ';
+const FLAT_SIGNATURE = 'makedumpfile';
+
+/** Detects the input format from its first bytes and reads its structure. */
+export async function openDump(source: ByteSource): Promise<Dump> {
+  if (source.size === 0) throw new VmsieveError('E_EMPTY', `${source.name} is empty (0 bytes): not a kernel crash dump`);
+  const head = await source.read(0, Math.min(16, source.size));
+  const text = new TextDecoder('latin1').decode(head);
+  if (head[0] === 0x7f && text.startsWith('\x7fELF')) return readElfDump(source);
+  if (text.startsWith(KDUMP_SIGNATURE))
+    throw new VmsieveError('E_UNSUPPORTED', `${source.name} is a kdump-compressed dump (makedumpfile output); vmsieve reads ELF vmcores only for now`);
+  if (text.startsWith(FLAT_SIGNATURE))
+    throw new VmsieveError('E_UNSUPPORTED', `${source.name} is in makedumpfile's flattened format (-F); restore it first with "vmsieve -R OUT < ${source.name}" or "makedumpfile -R OUT"`);
+  if (source.size < 4 || (head[0] === 0x7f && '\x7fELF'.startsWith(text)))
+    throw new VmsieveError('E_TRUNCATED', `${source.name} is only ${source.size} bytes: too short to be a kernel crash dump`);
+  const shown = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new VmsieveError('E_UNKNOWN_FORMAT', `${source.name} is not a kernel crash dump: it starts with bytes ${shown}, not an ELF, kdump-compressed or flattened signature`);
+}

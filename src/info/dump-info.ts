@@ -1,0 +1,78 @@
+import type { CpuRegisters, DumpInfo, DumpWarning } from '../api-types.js';
+import { VmsieveError } from '../errors.js';
+import type { Dump } from '../formats/dump.js';
+import { coveredBytes, physicalHoles } from '../formats/layout.js';
+import { KernelMemory } from '../kernel/kernel-memory.js';
+import { readMemSections } from '../kernel/mem-section.js';
+import { decodePrstatus, decodeQemuCpuState } from '../kernel/x86_64/registers.js';
+import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
+
+export const NO_VMCOREINFO_WARNING: DumpWarning = {
+  code: 'E_NO_VMCOREINFO',
+  message:
+    'This dump has no VMCOREINFO note: the kernel release and structures are unknown, so no page filtering is possible — only zero pages can be excluded (dump level 1).',
+};
+
+function cpuRegisters(dump: Dump): CpuRegisters[] {
+  const prstatus = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
+  const fromCore = prstatus.map((n, i) => decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
+  if (fromCore.length > 0) return fromCore;
+  return dump.notes
+    .filter((n) => n.name === 'QEMU')
+    .map((n, i) => decodeQemuCpuState(n.desc, i))
+    .filter((r): r is CpuRegisters => !!r);
+}
+
+/** The facts a person wants first about a dump; reads headers, notes and the mem_section roots only. */
+export async function describeDump(dump: Dump): Promise<DumpInfo> {
+  const info = dump.vmcoreinfo;
+  const warnings: DumpWarning[] = [];
+  const cpus = cpuRegisters(dump);
+  const cpuCount = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS).length || cpus.length;
+
+  let maxPfn = dump.maxPfnFromLoads;
+  let physBase: number | null = null;
+  let pagingLevels: number | null = null;
+  if (!info) {
+    warnings.push(NO_VMCOREINFO_WARNING);
+  } else {
+    try {
+      const km = KernelMemory.open(dump);
+      physBase = Number(km.translator.paging.physBase);
+      pagingLevels = km.translator.paging.levels;
+      maxPfn = (await readMemSections(km)).maxPfn;
+    } catch (e) {
+      if (!(e instanceof VmsieveError)) throw e;
+      warnings.push({ code: e.code, message: e.message });
+    }
+  }
+  const crashTime = info?.crashTime;
+  const kaslr = info?.kernelOffset;
+  const crashingCpu = dump.producer === 'kdump' && cpus.length === 1 ? 0 : null;
+  return {
+    fileName: dump.source.name,
+    fileSize: dump.source.size,
+    format: dump.format,
+    producer: dump.producer,
+    release: info?.osRelease ?? null,
+    arch: 'x86_64',
+    pageSize: dump.pageSize,
+    cpus: cpuCount,
+    crashTime: crashTime === undefined ? null : new Date(crashTime * 1000).toISOString(),
+    crashingCpu,
+    crashingIp: crashingCpu === null ? null : (cpus[crashingCpu]?.registers.rip ?? null),
+    physicalMemoryBytes: coveredBytes(dump.loads),
+    maxPfn,
+    physBase,
+    kaslrOffset: kaslr === undefined ? null : Number(kaslr),
+    pagingLevels,
+    loadSegments: dump.loads.length,
+    holes: physicalHoles(dump.loads),
+    segments: dump.loads.map((l) => ({ physStart: l.physStart, physEnd: l.physEnd, fileOffset: l.fileOffset, fileSize: l.fileSize })),
+    cpuRegisters: cpus,
+    buildId: info?.buildId ?? null,
+    vmcoreinfo: info?.toObject() ?? {},
+    vmcoreinfoText: info?.raw ?? null,
+    warnings,
+  };
+}
