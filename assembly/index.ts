@@ -1,2 +1,3 @@
 export { arenaAlloc } from "./arena";
 export { scanZeroPages } from "./zero";
+export { zlibCompressPages, zlibInit } from "./deflate/zlib";

@@ -1,0 +1,413 @@
+// Per-page zlib (RFC 1950) compressor around a fast DEFLATE (RFC 1951) encoder, written from the RFCs.
+//
+// Each page is one zlib stream with one final block:
+//   1. LZ77: greedy parse with one hash probe per position (4-byte hash, the page is the window,
+//      distances ≤ 32768), producing (literal run, match length, distance) sequences and symbol
+//      frequencies in one pass.
+//   2. Exact bit costs of the fixed code and of a dynamic code (length-limited to 15 bits, code-length
+//      code limited to 7 bits) are computed from the frequencies; the cheaper one is emitted. If the zlib
+//      stream would not be smaller than the page, nothing is emitted and the page is stored raw (a stored
+//      block always costs more than the raw page, so it is never chosen).
+//   3. Emission with a 64-bit bit buffer, flushed branch-free 8 bytes at a time into a scratch buffer.
+//
+// All state is static linear memory: no allocation, no managed objects.
+
+import { adler32 } from "./adler";
+import { buildCodes, buildLengths } from "./huffman";
+import { CL_ORDER, DIST_BASE, FIXED_LIT, FIXED_LIT_LEN, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
+
+/** Largest page this encoder accepts (distances are still capped at 32 KiB). */
+export const ZLIB_MAX_PAGE: u32 = 65536;
+const RAW_FLAG: u32 = 0x80000000;
+const MAX_DIST: u32 = 32768;
+const MIN_MATCH: u32 = 4; // the hash covers 4 bytes; 3-byte matches are not searched
+const MAX_MATCH: u32 = 258;
+
+const HASH_BITS: u32 = 13;
+const HASH_SIZE: u32 = 1 << HASH_BITS;
+/** Hash heads: position + generation base, so no clearing between pages (see `genBase`). */
+let HEAD: usize = 0; // HASH_SIZE × u32, allocated by init()
+/** Sequences: u32 literal run, u32 (match length | distance << 16); the last has length 0. */
+const MAX_SEQ: u32 = ZLIB_MAX_PAGE / MIN_MATCH + 2;
+let SEQ: usize = 0; // MAX_SEQ × 8 bytes, allocated by init()
+const LFREQ: usize = memory.data(288 * 4, 16);
+const DFREQ: usize = memory.data(32 * 4, 16);
+const LLENS: usize = memory.data(288, 16);
+const DLENS: usize = memory.data(32, 16);
+const LCODES: usize = memory.data(288 * 4, 16);
+const DCODES: usize = memory.data(32 * 4, 16);
+const FIXED_DCODES: usize = memory.data(32 * 4, 16);
+/** Code-length alphabet (RFC 1951 §3.2.7) state for the dynamic header. */
+const COMB: usize = memory.data(320, 16);
+const RLE: usize = memory.data(320 * 4, 16);
+const CLFREQ: usize = memory.data(19 * 4 + 4, 16);
+const CLLENS: usize = memory.data(20, 16);
+const CLCODES: usize = memory.data(19 * 4 + 4, 16);
+/** Compressed output of one page, with slack for the 8-byte flushes. */
+let OUT: usize = 0; // ZLIB_MAX_PAGE + 64 bytes, allocated by init()
+
+let genBase: u32 = 65536;
+let rleCount: u32 = 0;
+let hlit: u32 = 0;
+let hdist: u32 = 0;
+let hclen: u32 = 0;
+let fixedDistReady = false;
+
+// @ts-ignore: decorator
+@inline function inc(p: usize): void { store<u32>(p, load<u32>(p) + 1); }
+
+// @ts-ignore: decorator
+@inline function distCode(d: u32): u32 {
+  // d = distance - 1. Codes 0..3 for d < 4, then two codes per power of two.
+  if (d < 4) return d;
+  const hb = 31 - clz<u32>(d);
+  return (hb << 1) | ((d >> (hb - 1)) & 1);
+}
+
+function init(): void {
+  initTables();
+  if (HEAD == 0) {
+    // The big buffers (~230 KiB) come from the heap once, not from static data, so the module's
+    // initial memory stays small. This may grow memory: callers re-create their views afterwards.
+    HEAD = heap.alloc(HASH_SIZE * 4);
+    memory.fill(HEAD, 0, HASH_SIZE * 4);
+    SEQ = heap.alloc(MAX_SEQ * 8);
+    OUT = heap.alloc(ZLIB_MAX_PAGE + 64);
+  }
+  if (!fixedDistReady) {
+    // Fixed distance code: 5 bits, code = symbol (reversed for LSB-first output).
+    for (let s: u32 = 0; s < 32; s++) {
+      let r: u32 = 0;
+      for (let b: u32 = 0; b < 5; b++) if (s & (1 << b)) r |= 1 << (4 - b);
+      store<u32>(FIXED_DCODES + (s << 2), r | (5 << 16));
+    }
+    fixedDistReady = true;
+  }
+}
+
+/** LZ77 parse of one page into SEQ; fills LFREQ/DFREQ. Returns the number of sequences. */
+function lzParse(src: usize, n: u32): u32 {
+  if (genBase > 0xf0000000) {
+    memory.fill(HEAD, 0, HASH_SIZE * 4);
+    genBase = 65536;
+  }
+  const base = genBase;
+  // Entries from earlier pages are at least MAX_DIST + 1 behind every position of this page.
+  genBase = base + n + MAX_DIST + 1;
+
+  let seq = SEQ;
+  let ip: u32 = 0;
+  let lit: u32 = 0; // start of the pending literal run
+  if (n >= MIN_MATCH + 4) {
+    const limit = n - MIN_MATCH; // last position whose 4 bytes are inside the page
+    while (ip <= limit) {
+      const v = load<u32>(src + ip);
+      const hp = HEAD + (((v * 0x9e3779b1) >> (32 - HASH_BITS)) << 2);
+      const cand = load<u32>(hp);
+      const cur = base + ip;
+      store<u32>(hp, cur);
+      const d = cur - cand;
+      if (d - 1 < MAX_DIST && load<u32>(src + ip - d) == v) {
+        const m = src + ip - d;
+        let maxLen = n - ip;
+        if (maxLen > MAX_MATCH) maxLen = MAX_MATCH;
+        let len: u32 = MIN_MATCH;
+        while (true) {
+          if (len + 8 <= maxLen) {
+            const x = load<u64>(src + ip + len) ^ load<u64>(m + len);
+            if (x != 0) {
+              len += <u32>(ctz<u64>(x) >> 3);
+              break;
+            }
+            len += 8;
+          } else {
+            while (len < maxLen && load<u8>(src + ip + len) == load<u8>(m + len)) len++;
+            break;
+          }
+        }
+        store<u32>(seq, ip - lit);
+        store<u32>(seq, len | (d << 16), 4);
+        seq += 8;
+        inc(LFREQ + ((257 + (load<u32>(LEN_INFO + (len << 2)) & 0xff)) << 2));
+        inc(DFREQ + (distCode(d - 1) << 2));
+        // Index the position just before the match end so the next repeat can find it.
+        const after = ip + len;
+        if (after - 2 <= limit) {
+          const v2 = load<u32>(src + after - 2);
+          store<u32>(HEAD + (((v2 * 0x9e3779b1) >> (32 - HASH_BITS)) << 2), base + after - 2);
+        }
+        ip = after;
+        lit = ip;
+      } else {
+        inc(LFREQ + ((v & 0xff) << 2));
+        ip++;
+      }
+    }
+  }
+  // Trailing literals.
+  for (let i = ip; i < n; i++) inc(LFREQ + (<usize>load<u8>(src + i) << 2));
+  store<u32>(seq, n - lit);
+  store<u32>(seq, 0, 4);
+  seq += 8;
+  return <u32>((seq - SEQ) >> 3);
+}
+
+// @ts-ignore: decorator
+@inline function emitRle(sym: u32, nbits: u32, val: u32): void {
+  store<u32>(RLE + (rleCount << 2), sym | (nbits << 8) | (val << 16));
+  rleCount++;
+  inc(CLFREQ + (sym << 2));
+}
+
+/** Builds the dynamic header (HLIT/HDIST/HCLEN, run-length coded lengths) and returns its bit cost. */
+function dynamicHeaderBits(): u32 {
+  hlit = 286;
+  while (hlit > 257 && load<u8>(LLENS + hlit - 1) == 0) hlit--;
+  hdist = 30;
+  while (hdist > 1 && load<u8>(DLENS + hdist - 1) == 0) hdist--;
+  memory.copy(COMB, LLENS, hlit);
+  memory.copy(COMB + hlit, DLENS, hdist);
+  const total = hlit + hdist;
+  memory.fill(CLFREQ, 0, 19 * 4);
+  rleCount = 0;
+  let i: u32 = 0;
+  while (i < total) {
+    const l = <u32>load<u8>(COMB + i);
+    let run: u32 = 1;
+    while (i + run < total && <u32>load<u8>(COMB + i + run) == l) run++;
+    i += run;
+    if (l == 0) {
+      while (run >= 11) {
+        const r = run < 138 ? run : 138;
+        emitRle(18, 7, r - 11);
+        run -= r;
+      }
+      if (run >= 3) {
+        emitRle(17, 3, run - 3);
+        run = 0;
+      }
+      while (run > 0) {
+        emitRle(0, 0, 0);
+        run--;
+      }
+    } else {
+      emitRle(l, 0, 0);
+      run--;
+      while (run >= 3) {
+        const r = run < 6 ? run : 6;
+        emitRle(16, 2, r - 3);
+        run -= r;
+      }
+      while (run > 0) {
+        emitRle(l, 0, 0);
+        run--;
+      }
+    }
+  }
+  buildLengths(CLFREQ, 19, 7, CLLENS);
+  hclen = 19;
+  while (hclen > 4 && load<u8>(CLLENS + load<u8>(CL_ORDER + hclen - 1)) == 0) hclen--;
+  let bits: u32 = 5 + 5 + 4 + 3 * hclen;
+  for (let k: u32 = 0; k < rleCount; k++) {
+    const e = load<u32>(RLE + (k << 2));
+    bits += <u32>load<u8>(CLLENS + (e & 0xff)) + ((e >> 8) & 0xff);
+  }
+  return bits;
+}
+
+/**
+ * Compresses one page to OUT. Returns the zlib stream length, or 0 when it would not be smaller
+ * than the page (the caller then stores the page raw).
+ */
+function compressPage(src: usize, n: u32): u32 {
+  memory.fill(LFREQ, 0, 288 * 4);
+  memory.fill(DFREQ, 0, 32 * 4);
+  const nseq = lzParse(src, n);
+  store<u32>(LFREQ + (256 << 2), 1); // end of block
+
+  // Extra bits are the same under either code.
+  let extra: u32 = 0;
+  let fixedBits: u32 = 0;
+  for (let s: u32 = 0; s < 286; s++) {
+    const f = load<u32>(LFREQ + (s << 2));
+    fixedBits += f * <u32>load<u8>(FIXED_LIT_LEN + s);
+  }
+  for (let s: u32 = 0; s < 29; s++) extra += load<u32>(LFREQ + ((257 + s) << 2)) * <u32>load<u8>(LEN_EXTRA + s);
+  let nd: u32 = 0;
+  for (let c: u32 = 0; c < 30; c++) {
+    const f = load<u32>(DFREQ + (c << 2));
+    nd += f;
+    if (c >= 4) extra += f * ((c >> 1) - 1);
+  }
+  fixedBits += nd * 5;
+
+  buildLengths(LFREQ, 286, 15, LLENS);
+  buildLengths(DFREQ, 30, 15, DLENS);
+  let dynBits = dynamicHeaderBits();
+  for (let s: u32 = 0; s < 286; s++) dynBits += load<u32>(LFREQ + (s << 2)) * <u32>load<u8>(LLENS + s);
+  for (let c: u32 = 0; c < 30; c++) dynBits += load<u32>(DFREQ + (c << 2)) * <u32>load<u8>(DLENS + c);
+
+  const dynamic = dynBits < fixedBits;
+  const bodyBits = 3 + extra + (dynamic ? dynBits : fixedBits);
+  const total = 2 + ((bodyBits + 7) >> 3) + 4;
+  if (total >= <i32>n) return 0;
+
+  // zlib header: CM = 8 (deflate), CINFO = 7 (32 KiB window), FLEVEL = 0 (fastest), FCHECK.
+  store<u8>(OUT, 0x78);
+  store<u8>(OUT, 0x01, 1);
+  let out = OUT + 2;
+  let buf: u64 = 0;
+  let cnt: u32 = 0;
+  let lc = FIXED_LIT;
+  let dc = FIXED_DCODES;
+  if (dynamic) {
+    buildCodes(LLENS, 286, LCODES);
+    buildCodes(DLENS, 30, DCODES);
+    buildCodes(CLLENS, 19, CLCODES);
+    lc = LCODES;
+    dc = DCODES;
+    // BFINAL = 1, BTYPE = 10.
+    buf = 1 | (2 << 1) | (<u64>(hlit - 257) << 3) | (<u64>(hdist - 1) << 8) | (<u64>(hclen - 4) << 13);
+    cnt = 17;
+    for (let k: u32 = 0; k < hclen; k++) {
+      buf |= <u64>load<u8>(CLLENS + load<u8>(CL_ORDER + k)) << cnt;
+      cnt += 3;
+      if (cnt >= 32) {
+        store<u64>(out, buf);
+        const nb = cnt >> 3;
+        out += nb;
+        buf >>= <u64>(nb << 3);
+        cnt &= 7;
+      }
+    }
+    for (let k: u32 = 0; k < rleCount; k++) {
+      const e = load<u32>(RLE + (k << 2));
+      const c = load<u32>(CLCODES + ((e & 0xff) << 2));
+      buf |= <u64>(c & 0xffff) << cnt;
+      cnt += c >> 16;
+      buf |= <u64>(e >> 16) << cnt;
+      cnt += (e >> 8) & 0xff;
+      store<u64>(out, buf);
+      const nb = cnt >> 3;
+      out += nb;
+      buf >>= <u64>(nb << 3);
+      cnt &= 7;
+    }
+  } else {
+    buf = 1 | (1 << 1); // BFINAL = 1, BTYPE = 01
+    cnt = 3;
+  }
+
+  // Body.
+  let ip = src;
+  const seqEnd = SEQ + (<usize>nseq << 3);
+  for (let sp = SEQ; sp < seqEnd; sp += 8) {
+    const litEnd = ip + load<u32>(sp);
+    // Up to three literals (≤ 45 bits) between flushes.
+    while (ip + 3 <= litEnd) {
+      const e0 = load<u32>(lc + (<usize>load<u8>(ip) << 2));
+      const e1 = load<u32>(lc + (<usize>load<u8>(ip, 1) << 2));
+      const e2 = load<u32>(lc + (<usize>load<u8>(ip, 2) << 2));
+      buf |= <u64>(e0 & 0xffff) << cnt;
+      cnt += e0 >> 16;
+      buf |= <u64>(e1 & 0xffff) << cnt;
+      cnt += e1 >> 16;
+      buf |= <u64>(e2 & 0xffff) << cnt;
+      cnt += e2 >> 16;
+      store<u64>(out, buf);
+      const nb = cnt >> 3;
+      out += nb;
+      buf >>= <u64>(nb << 3);
+      cnt &= 7;
+      ip += 3;
+    }
+    while (ip < litEnd) {
+      const e0 = load<u32>(lc + (<usize>load<u8>(ip) << 2));
+      buf |= <u64>(e0 & 0xffff) << cnt;
+      cnt += e0 >> 16;
+      ip++;
+    }
+    const lm = load<u32>(sp, 4);
+    const len = lm & 0xffff;
+    if (len != 0) {
+      // ≤ 2 pending literals (≤ 30 bits): flush so the match (≤ 48 bits) fits.
+      store<u64>(out, buf);
+      const nb0 = cnt >> 3;
+      out += nb0;
+      buf >>= <u64>(nb0 << 3);
+      cnt &= 7;
+      const d = (lm >> 16) - 1;
+      const li = load<u32>(LEN_INFO + (len << 2));
+      const e = load<u32>(lc + ((257 + (li & 0xff)) << 2));
+      buf |= <u64>(e & 0xffff) << cnt;
+      cnt += e >> 16;
+      buf |= <u64>(li >> 16) << cnt;
+      cnt += (li >> 8) & 0xff;
+      const code = distCode(d);
+      const de = load<u32>(dc + (code << 2));
+      buf |= <u64>(de & 0xffff) << cnt;
+      cnt += de >> 16;
+      if (code >= 4) {
+        const eb = (code >> 1) - 1;
+        buf |= <u64>(d - <u32>load<u16>(DIST_BASE + (code << 1)) + 1) << cnt;
+        cnt += eb;
+      }
+      ip += len;
+    }
+    store<u64>(out, buf);
+    const nb = cnt >> 3;
+    out += nb;
+    buf >>= <u64>(nb << 3);
+    cnt &= 7;
+  }
+  const eob = load<u32>(lc + (256 << 2));
+  buf |= <u64>(eob & 0xffff) << cnt;
+  cnt += eob >> 16;
+  store<u64>(out, buf);
+  out += (cnt + 7) >> 3;
+
+  const a = adler32(src, n);
+  store<u32>(out, bswap<u32>(a));
+  out += 4;
+  return <u32>(out - OUT);
+}
+
+/**
+ * Compresses `pages` consecutive pages of `pageSize` bytes from `input`, appending each page's stored
+ * form to `output`, and writes one u32 per page at `sizes`: the stored length, with bit 31 set when the
+ * page is stored raw (its zlib form would not be smaller; length = pageSize, the page is copied).
+ * Returns the total number of bytes written, or 0xFFFFFFFF when pageSize is outside 1..65536 or when
+ * `outputCapacity` could not hold the worst case (pageSize) of the next page.
+ */
+export function zlibCompressPages(
+  input: usize,
+  pages: u32,
+  pageSize: u32,
+  output: usize,
+  outputCapacity: usize,
+  sizes: usize,
+): u32 {
+  if (pageSize == 0 || pageSize > ZLIB_MAX_PAGE) return u32.MAX_VALUE;
+  init();
+  let written: usize = 0;
+  for (let i: u32 = 0; i < pages; i++) {
+    if (written + pageSize > outputCapacity) return u32.MAX_VALUE;
+    const src = input + <usize>i * pageSize;
+    const len = compressPage(src, pageSize);
+    if (len == 0) {
+      memory.copy(output + written, src, pageSize);
+      store<u32>(sizes + (<usize>i << 2), pageSize | RAW_FLAG);
+      written += pageSize;
+    } else {
+      memory.copy(output + written, OUT, len);
+      store<u32>(sizes + (<usize>i << 2), len);
+      written += len;
+    }
+  }
+  return <u32>written;
+}
+
+/** One-time table set-up; optional (zlibCompressPages does it on first use). */
+export function zlibInit(): void {
+  init();
+}
