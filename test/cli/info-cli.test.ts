@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vmsieve } from '../helpers/cli.js';
+import { buildElfCore, prstatusNote } from '../helpers/elf-builder.js';
+import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
+
+const skip = realFixturesSkipReason();
+
+describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it.each(realFixtures().map((f) => [f.name, f] as const))('%s matches the makedumpfile record', (_name, f) => {
+    const r = vmsieve(['--info', '--json', f.vmcore]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout);
+    const summary = f.oracle.vmcoreinfo_summary;
+    expect(info.release).toBe(summary.OSRELEASE);
+    expect(info.cpus).toBe(f.oracle.elf.notes.filter((n: { name: string }) => n.name === 'CORE').length);
+    expect(info.crashTime).toBe(summary.CRASHTIME ? new Date(Number(summary.CRASHTIME) * 1000).toISOString() : null);
+    expect(info.maxPfn).toBe(f.oracle.counts_by_level['0'].total_pages);
+    expect(info.pageSize).toBe(4096);
+    expect(info.arch).toBe('x86_64');
+    expect(info.physBase).toBe(Number(summary['NUMBER(phys_base)']));
+    expect(info.kaslrOffset).toBe(Number.parseInt(summary.KERNELOFFSET, 16));
+    expect(info.pagingLevels).toBe(summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
+    expect(info.segments).toEqual(
+      loads.map((p: { paddr: string; memsz: number; offset: number; filesz: number }) => ({
+        physStart: Number(p.paddr),
+        physEnd: Number(p.paddr) + p.memsz,
+        fileOffset: p.offset,
+        fileSize: p.filesz,
+      })),
+    );
+    expect(info.vmcoreinfo['SYMBOL(mem_section)']).toBe(summary['SYMBOL(mem_section)']);
+  });
+
+  it('prints the facts for a person without --json', () => {
+    const f = realFixtures()[0];
+    const r = vmsieve(['--info', f.vmcore]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Kernel release\s+: 6\.1/);
+    expect(r.stdout).toMatch(/Max pfn\s+: \d+/);
+  });
+});
+
+describe('vmsieve --info on bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-cli-'));
+  const file = (name: string, bytes: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+
+  it.each([
+    ['empty', new Uint8Array(0), /is empty/],
+    ['random', Uint8Array.from({ length: 4096 }, (_, i) => (i * 31 + 7) & 0xff), /not a kernel crash dump/],
+    ['not-core', buildElfCore({ type: 3, loads: [{ paddr: 0, data: new Uint8Array(4096) }] }), /not a core dump/],
+    ['elf32', buildElfCore({ eiClass: 1 }), /32-bit/],
+  ])('%s: a clear message and exit 1', (name, bytes, message) => {
+    const r = vmsieve(['--info', file(name, bytes)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file says so', () => {
+    const r = vmsieve(['--info', join(dir, 'nope')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot open/);
+  });
+
+  it('no VMCOREINFO: facts printed, the consequence explained, exit 3', () => {
+    const r = vmsieve(['--info', '--json', file('noinfo', buildElfCore({ notes: [prstatusNote()], loads: [{ paddr: 0, data: new Uint8Array(4096) }] }))]);
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout).release).toBeNull();
+    expect(r.stderr).toMatch(/no page filtering is possible/);
+  });
+
+  it('an unknown option is a usage error', () => {
+    const r = vmsieve(['--frobnicate']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown option --frobnicate/);
+  });
+});
