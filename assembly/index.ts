@@ -1,3 +1,5 @@
 export { arenaAlloc } from "./arena";
 export { scanZeroPages } from "./zero";
+export { lzoCompressPages } from "./lzo1x";
+export { snappyCompressPages } from "./snappy";
 export { zlibCompressPages, zlibInit } from "./deflate/zlib";
