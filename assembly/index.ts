@@ -3,3 +3,5 @@ export { scanZeroPages } from "./zero";
 export { lzoCompressPages } from "./lzo1x";
 export { snappyCompressPages } from "./snappy";
 export { zlibCompressPages, zlibInit } from "./deflate/zlib";
+export { zstdCompressPages } from "./zstd/compress";
+export { classifyPages } from "./classify";

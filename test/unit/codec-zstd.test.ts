@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ZstdPageCompressor, type ZstdKernelExports } from '../../src/codecs/zstd.js';
+import { instantiateKernels } from '../../src/wasm/kernels.js';
+import { nodeWasmModule } from '../../src/wasm/node-module.js';
+import { decoderSkipReason, lowEntropyPages, realKernelPages, rng, roundTrip, syntheticPages } from '../helpers/decoders.js';
+
+const skip = decoderSkipReason('zstd');
+if (skip) console.warn(`[codec-zstd] skipped: ${skip}`);
+
+describe.skipIf(!!skip)('zstd page compressor (decoded by libzstd via python3-zstandard)', () => {
+  let k: ZstdKernelExports;
+  beforeAll(async () => {
+    k = (await instantiateKernels(await nodeWasmModule())) as unknown as ZstdKernelExports;
+  });
+
+  it('round-trips every kind of synthetic page, raw only when not smaller', () => {
+    const c = new ZstdPageCompressor(k, 4096, 64); // small batches: several wasm calls
+    const pages = syntheticPages(900);
+    const r = roundTrip('zstd', c, pages, 4096);
+    expect(r.abiProblem).toBe('');
+    expect(r.errors).toEqual([]);
+    expect(r.firstMismatch).toBe(-1);
+    // the 100 random pages must be raw (and nothing else but the near-random kind may be)
+    expect(r.rawPages).toBeGreaterThanOrEqual(100);
+    expect(r.rawPages).toBeLessThanOrEqual(200);
+    expect(r.stored).toBeLessThan(pages.length * 0.45);
+  });
+
+  it('is deterministic and independent of batch boundaries', () => {
+    const pages = syntheticPages(90, 4096, 3);
+    const a = new ZstdPageCompressor(k, 4096, 1024).compress(pages);
+    const b = new ZstdPageCompressor(k, 4096, 7).compress(pages);
+    const again = new ZstdPageCompressor(k, 4096, 1024).compress(pages);
+    expect(Buffer.from(b.sizes.buffer).equals(Buffer.from(a.sizes.buffer))).toBe(true);
+    expect(Buffer.from(b.data).equals(Buffer.from(a.data))).toBe(true);
+    expect(Buffer.from(again.data).equals(Buffer.from(a.data))).toBe(true);
+  });
+
+  it('round-trips random-length literal/match mixes (property test)', () => {
+    const r = rng(99);
+    const count = 400;
+    const pages = new Uint8Array(count * 4096);
+    for (let p = 0; p < count; p++) {
+      const page = pages.subarray(p * 4096, (p + 1) * 4096);
+      let i = 0;
+      while (i < 4096) {
+        const lit = r() % [4, 20, 300, 1200][p % 4]!;
+        for (let j = 0; j < lit && i < 4096; j++) page[i++] = r() & 255;
+        if (i === 0) continue;
+        const d = 1 + (r() % Math.min(i, 4096));
+        const len = 3 + (r() % [10, 40, 600, 3000][(p >> 2) % 4]!);
+        for (let j = 0; j < len && i < 4096; j++, i++) page[i] = page[i - d]!;
+      }
+    }
+    const res = roundTrip('zstd', new ZstdPageCompressor(k), pages, 4096);
+    expect(res.abiProblem).toBe('');
+    expect(res.errors).toEqual([]);
+    expect(res.firstMismatch).toBe(-1);
+  });
+
+  it('round-trips low-entropy pages and other page sizes', () => {
+    for (const pageSize of [4096, 16384, 65536]) {
+      const pages = new Uint8Array(24 * pageSize);
+      pages.set(syntheticPages((16 * pageSize) / 4096, 4096, pageSize));
+      pages.set(lowEntropyPages((8 * pageSize) / 4096), 16 * pageSize);
+      const res = roundTrip('zstd', new ZstdPageCompressor(k, pageSize, 16), pages, pageSize);
+      expect(res.abiProblem, `page size ${pageSize}`).toBe('');
+      expect(res.errors, `page size ${pageSize}`).toEqual([]);
+      expect(res.firstMismatch, `page size ${pageSize}`).toBe(-1);
+    }
+  });
+
+  const real = realKernelPages(4000);
+  it.skipIf(!real)(`round-trips real kernel pages (${real?.source ?? 'no cached vmcore in .cache/fixtures'})`, () => {
+    const res = roundTrip('zstd', new ZstdPageCompressor(k), real!.pages, 4096);
+    expect(res.abiProblem).toBe('');
+    expect(res.errors).toEqual([]);
+    expect(res.firstMismatch).toBe(-1);
+  });
+});
