@@ -1,0 +1,27 @@
+/**
+ * Runs `fn` on items with at most `limit` in flight and yields results in input order.
+ * Reading the next item overlaps with work in progress; a slow consumer holds back the producer (backpressure).
+ */
+export async function* mapOrdered<I, O>(
+  items: AsyncIterable<I>,
+  limit: number,
+  fn: (item: I) => Promise<O>,
+  signal?: AbortSignal,
+): AsyncGenerator<O> {
+  const inFlight: Array<Promise<O>> = [];
+  try {
+    for await (const item of items) {
+      signal?.throwIfAborted();
+      const p = fn(item);
+      p.catch(() => undefined);
+      inFlight.push(p);
+      if (inFlight.length >= limit) yield await inFlight.shift()!;
+    }
+    while (inFlight.length > 0) {
+      signal?.throwIfAborted();
+      yield await inFlight.shift()!;
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+}

@@ -1,0 +1,7 @@
+import type { ComputeHandle } from './compute-api.js';
+import { computeService } from './compute-service.js';
+
+/** Compute on the calling thread, for one-thread runs and as the reference the parallel output is compared with. */
+export function localCompute(): ComputeHandle {
+  return { api: computeService(), terminate: () => undefined };
+}

@@ -1,0 +1,22 @@
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { installErrorTransfer } from './comlink-errors.js';
+import type { ComputeApi, ComputeHandle } from './compute-api.js';
+
+/** Worker threads run compiled JavaScript; under a TypeScript test runner, use the build output. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../build/lib/workers/node-compute-worker.js', import.meta.url)
+    : new URL('./node-compute-worker.js', import.meta.url);
+}
+
+export function spawnNodeCompute(): ComputeHandle {
+  installErrorTransfer();
+  const worker = new Worker(workerUrl());
+  const api = Comlink.wrap<ComputeApi>(nodeEndpoint(worker)) as unknown as ComputeApi;
+  return { api, terminate: async () => void (await worker.terminate()) };
+}
+
+export const defaultThreads = (): number => availableParallelism();

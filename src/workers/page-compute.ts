@@ -1,0 +1,78 @@
+import { createCompressor, type CodecId, type PageCompressor } from '../codecs/registry.js';
+import type { KernelExports } from '../wasm/kernels.js';
+import { ZeroScanner } from '../wasm/zero-scan.js';
+
+/** What one window of pages became: zero flags for every page, and the stored forms of the pages that were encoded. */
+export interface EncodedWindow {
+  zero: Uint8Array;
+  /** Stored forms of the encoded pages, back to back, in page order. */
+  data: Uint8Array;
+  /** One size word per page of the window (0 for pages not encoded); bit 31 = stored raw. */
+  sizes: Uint32Array;
+}
+
+/** Per-page stored sizes under each codec, for analyse mode; zero pages measure 0. */
+export interface MeasuredWindow {
+  zero: Uint8Array;
+  sizes: Partial<Record<CodecId, Uint32Array>>;
+}
+
+/** The work a compute worker does on a window; runs on one wasm instance, synchronously. */
+export class PageCompute {
+  private readonly zeroScanner: ZeroScanner;
+  private readonly compressors = new Map<CodecId, PageCompressor>();
+
+  constructor(
+    private readonly k: KernelExports,
+    readonly pageSize: number,
+  ) {
+    this.zeroScanner = new ZeroScanner(k, pageSize);
+  }
+
+  scanZero(window: Uint8Array): Uint8Array {
+    return this.zeroScanner.scan(window);
+  }
+
+  /**
+   * Zero-scans the window, then compresses every page with `encode[i] = 1` that is not all zero
+   * (zero pages are stored once, shared, by the kdump writer). 'none' stores pages raw.
+   */
+  encode(window: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): EncodedWindow {
+    const zero = this.scanZero(window);
+    return { zero, ...this.compressNonZero(window, zero, codec, encode) };
+  }
+
+  /** Measures every non-zero page under each codec (analyse mode needs sizes only, not bytes). */
+  measure(window: Uint8Array, codecs: readonly CodecId[]): MeasuredWindow {
+    const zero = this.scanZero(window);
+    const all = new Uint8Array(zero.length).fill(1);
+    const sizes: MeasuredWindow['sizes'] = {};
+    for (const codec of codecs) sizes[codec] = this.compressNonZero(window, zero, codec, all).sizes;
+    return { zero, sizes };
+  }
+
+  private compressNonZero(window: Uint8Array, zero: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): Omit<EncodedWindow, 'zero'> {
+    const ps = this.pageSize;
+    const picked: number[] = [];
+    for (let i = 0; i < zero.length; i++) if (encode[i] && !zero[i]) picked.push(i);
+    const compact = picked.length === zero.length ? window : new Uint8Array(picked.length * ps);
+    if (compact !== window) picked.forEach((page, j) => compact.set(window.subarray(page * ps, (page + 1) * ps), j * ps));
+    const sizes = new Uint32Array(zero.length);
+    if (codec === 'none') {
+      for (const i of picked) sizes[i] = ps | 0x8000_0000;
+      return { data: compact, sizes };
+    }
+    const out = this.compressor(codec).compress(compact);
+    picked.forEach((page, j) => (sizes[page] = out.sizes[j]));
+    return { data: out.data, sizes };
+  }
+
+  private compressor(codec: CodecId): PageCompressor {
+    let c = this.compressors.get(codec);
+    if (!c) {
+      c = createCompressor(this.k, codec, this.pageSize);
+      this.compressors.set(codec, c);
+    }
+    return c;
+  }
+}
