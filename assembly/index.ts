@@ -4,3 +4,4 @@ export { lzoCompressPages } from "./lzo1x";
 export { snappyCompressPages } from "./snappy";
 export { zlibCompressPages, zlibInit } from "./deflate/zlib";
 export { zstdCompressPages } from "./zstd/compress";
+export { classifyPages } from "./classify";

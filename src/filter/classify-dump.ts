@@ -1,0 +1,294 @@
+import type { DumpWarning } from '../api-types.js';
+import { VmsieveError, isVmsieveError } from '../errors.js';
+import type { Dump, LoadSegment } from '../formats/dump.js';
+import type { KernelMemory } from '../kernel/kernel-memory.js';
+import { readMemSections, type MemSection } from '../kernel/mem-section.js';
+import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
+import type { KernelExports } from '../wasm/kernels.js';
+import {
+  CODE_MASK,
+  CODE_NOT_VISITED,
+  inDumpRanges,
+  originalPageCount,
+  visitedRanges,
+  ZERO_BIT,
+  zeroScanTable,
+  type PfnRange,
+} from './dump-level.js';
+
+/** The wasm exports this module needs (assembly/classify.ts and assembly/zero.ts). */
+export interface ClassifyKernels extends KernelExports {
+  classifyPages(table: number, recs: number, nrecs: number, count: number, pfnStart: number, out: number, state: number): void;
+}
+
+export interface ClassifyOptions {
+  /** Struct pages per wasm call (default 8192; at least 4096 is sensible). */
+  batchPages?: number;
+  /**
+   * Which levels the zero bits must serve: true (default) = every level with bit 1, i.e. every page that
+   * any such level keeps is read and scanned; an array = only pages kept at one of those levels; false = no scan.
+   */
+  zeroScan?: boolean | readonly number[];
+  /** Pages per zero-scan read (default 1024 = 4 MiB of 4 KiB pages). */
+  zeroChunkPages?: number;
+  onProgress?: (phase: 'classify' | 'zero', done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface ClassifyStats {
+  sections: number;
+  structPagesRead: number;
+  wasmCalls: number;
+  visitedPages: number;
+  zeroScannedPages: number;
+  zeroPages: number;
+  classifyMs: number;
+  zeroScanMs: number;
+}
+
+export interface ClassifyResult {
+  /** One byte per pfn (0 .. maxPfn-1): the class code of assembly/classify.ts, bit 7 = all-zero page. See dump-level.ts. */
+  classMap: Uint8Array;
+  /** makedumpfile's max_mapnr ("Total pages"). */
+  maxPfn: number;
+  pageSize: number;
+  /** makedumpfile's 1st bitmap as merged pfn ranges. */
+  inDump: PfnRange[];
+  /** makedumpfile's "Original pages" (PT_LOAD pages summed, duplicates counted twice). */
+  originalPages: number;
+  layout: PageLayout;
+  sections: MemSection[];
+  /** Levels for which the zero bits are complete (empty when no zero scan ran). */
+  zeroScanLevels: number[];
+  warnings: (LayoutWarning | DumpWarning)[];
+  stats: ClassifyStats;
+}
+
+const ALL_ZERO_LEVELS = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
+const STATE_SLOTS = 8;
+
+interface Windows {
+  table: number;
+  state: number;
+  recs: number;
+  recsBytes: number;
+  out: number;
+  outBytes: number;
+  zero: number;
+  zeroBytes: number;
+  zeroOut: number;
+  zeroOutBytes: number;
+}
+
+/** Fixed windows in wasm memory, allocated once per instance and grown only when a bigger one is asked for (the stub runtime never frees). */
+const windowCache = new WeakMap<KernelExports, Windows>();
+
+function windowsFor(k: ClassifyKernels, recsBytes: number, outBytes: number, zeroPages: number, pageSize: number): Windows {
+  let w = windowCache.get(k);
+  if (!w) {
+    w = { table: k.arenaAlloc(TABLE_SLOTS * 8), state: k.arenaAlloc(STATE_SLOTS * 8), recs: 0, recsBytes: 0, out: 0, outBytes: 0, zero: 0, zeroBytes: 0, zeroOut: 0, zeroOutBytes: 0 };
+    windowCache.set(k, w);
+  }
+  if (w.recsBytes < recsBytes) [w.recs, w.recsBytes] = [k.arenaAlloc(recsBytes), recsBytes];
+  if (w.outBytes < outBytes) [w.out, w.outBytes] = [k.arenaAlloc(outBytes), outBytes];
+  if (w.zeroBytes < zeroPages * pageSize) [w.zero, w.zeroBytes] = [k.arenaAlloc(zeroPages * pageSize), zeroPages * pageSize];
+  if (w.zeroOutBytes < zeroPages) [w.zeroOut, w.zeroOutBytes] = [k.arenaAlloc(zeroPages), zeroPages];
+  return w;
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'page classification was cancelled');
+}
+
+/**
+ * Classifies every page of the dump as makedumpfile 1.7.9 would at every level at once: walks the
+ * sections' struct page arrays in large batches through the wasm classifier, then zero-scans the pages
+ * that some zero-filtering level would keep. Memory: the class map (one byte per pfn) plus fixed windows.
+ */
+export async function classifyDump(dump: Dump, km: KernelMemory, kernels: KernelExports, opts: ClassifyOptions = {}): Promise<ClassifyResult> {
+  const k = kernels as ClassifyKernels;
+  if (typeof k.classifyPages !== 'function')
+    throw new VmsieveError('E_UNSUPPORTED', 'the wasm kernels lack classifyPages: rebuild build/wasm/vmsieve.wasm (npm run asbuild)');
+  const info = dump.vmcoreinfo ?? km.info;
+  const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info);
+  const warnings: (LayoutWarning | DumpWarning)[] = [...layoutWarnings];
+  const pageSize = dump.pageSize;
+  const batch = Math.max(64, Math.floor(opts.batchPages ?? 8192));
+  const zeroChunk = Math.max(1, Math.floor(opts.zeroChunkPages ?? 1024));
+  const stats: ClassifyStats = {
+    sections: 0,
+    structPagesRead: 0,
+    wasmCalls: 0,
+    visitedPages: 0,
+    zeroScannedPages: 0,
+    zeroPages: 0,
+    classifyMs: 0,
+    zeroScanMs: 0,
+  };
+
+  const t0 = performance.now();
+  const model = await readMemSections(km);
+  const maxPfn = model.maxPfn;
+  const sections = [...model.sections].sort((a, b) => a.pfnStart - b.pfnStart);
+  stats.sections = sections.length;
+  if (sections.length === 0)
+    warnings.push({ code: 'W_NO_MEM_MAP', message: 'No memory section with a mem_map was found: no page can be classified; only zero pages can be excluded.' });
+
+  const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
+  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
+  const visited = visitedRanges(dump.loads, pageSize, maxPfn);
+  const structSize = layout.structPageSize;
+
+  if (layout.enabled && sections.length > 0) {
+    const w = windowsFor(k, (batch + 1) * structSize, batch, 0, pageSize);
+    const table = encodePageLayoutTable(layout);
+    new BigInt64Array(k.memory.buffer, w.table, TABLE_SLOTS).set(table);
+    const state = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+    state.fill(0n);
+    state[5] = -1n;
+    const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
+    let done = 0;
+
+    // Runs wasm over [pfn, pfn+count); records (if any) already copied in.
+    const runBatch = (pfn: number, count: number, nrecs: number) => {
+      const out = new Uint8Array(k.memory.buffer, w.out, count);
+      fillVisitFlags(out, pfn, visited);
+      k.classifyPages(w.table, w.recs, nrecs, count, pfn, w.out, w.state);
+      stats.wasmCalls++;
+      classMap.set(new Uint8Array(k.memory.buffer, w.out, count), pfn);
+    };
+    const carryEnd = () => {
+      const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+      return Math.max(Number(s[0]), Number(s[1]));
+    };
+
+    let prevEnd = 0;
+    for (const sec of sections) {
+      checkAbort(opts.signal);
+      // A buddy block or compound page that ran past the previous section also covers pfns without a mem_map.
+      const gapEnd = Math.min(sec.pfnStart, carryEnd(), maxPfn);
+      for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
+
+      for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
+        checkAbort(opts.signal);
+        const count = Math.min(batch, sec.pfnEnd - pfn);
+        let nrecs = 0;
+        if (overlaps(visited, pfn, pfn + count)) {
+          // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
+          nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
+          const bytes = await km.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
+          new Uint8Array(k.memory.buffer, w.recs, bytes.length).set(bytes);
+          stats.structPagesRead += nrecs;
+        }
+        runBatch(pfn, count, nrecs);
+        done += count;
+        opts.onProgress?.('classify', done, total);
+      }
+      prevEnd = sec.pfnEnd;
+    }
+    const gapEnd = Math.min(carryEnd(), maxPfn);
+    for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
+
+    const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+    const anomalies = Number(s[3]);
+    const badBuddy = Number(s[4]);
+    stats.visitedPages = Number(s[6]);
+    if (badBuddy > 0)
+      warnings.push({
+        code: 'W_INVALID_FREE_ORDER',
+        message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${Number(s[5]).toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
+      });
+    if (anomalies > 0)
+      warnings.push({
+        code: 'W_COMPOUND_INCONSISTENT',
+        message: `${anomalies} page${anomalies > 1 ? 's' : ''} inside compound pages ${anomalies > 1 ? 'are' : 'is'} not marked as tail pages (a torn struct page array?): ${anomalies > 1 ? 'they follow' : 'it follows'} the head's class, which can differ from makedumpfile at levels where the head is kept.`,
+      });
+  }
+  stats.classifyMs = performance.now() - t0;
+
+  // Zero scan
+  const t1 = performance.now();
+  const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
+  const need = zeroScanTable(zeroLevels);
+  if (zeroLevels.some((l) => l & 1)) {
+    const w = windowsFor(k, 0, 0, zeroChunk, pageSize);
+    const totalZero = inDump.reduce((n, r) => n + r.end - r.start, 0);
+    let doneZero = 0;
+    for (const r of inDump) {
+      let pfn = r.start;
+      while (pfn < r.end) {
+        checkAbort(opts.signal);
+        if (!need[classMap[pfn] & CODE_MASK]) {
+          pfn++;
+          continue;
+        }
+        let end = pfn + 1;
+        const limit = Math.min(r.end, pfn + zeroChunk);
+        while (end < limit && need[classMap[end] & CODE_MASK]) end++;
+        const n = end - pfn;
+        const data = await readPages(dump, pfn, n, pageSize);
+        new Uint8Array(k.memory.buffer, w.zero, data.length).set(data);
+        k.scanZeroPages(w.zero, n, pageSize, w.zeroOut);
+        const z = new Uint8Array(k.memory.buffer, w.zeroOut, n);
+        for (let i = 0; i < n; i++) {
+          if (z[i]) {
+            classMap[pfn + i] |= ZERO_BIT;
+            stats.zeroPages++;
+          }
+        }
+        stats.zeroScannedPages += n;
+        doneZero += n;
+        opts.onProgress?.('zero', doneZero, totalZero);
+        pfn = end;
+      }
+    }
+  }
+  stats.zeroScanMs = performance.now() - t1;
+
+  return {
+    classMap,
+    maxPfn,
+    pageSize,
+    inDump,
+    originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
+    layout,
+    sections,
+    zeroScanLevels: zeroLevels.filter((l) => l & 1),
+    warnings,
+    stats,
+  };
+}
+
+function overlaps(ranges: readonly PfnRange[], start: number, end: number): boolean {
+  for (const r of ranges) if (r.start < end && start < r.end) return true;
+  return false;
+}
+
+/** out[i] = 0 where pfn start+i is in some PT_LOAD's file data (visit it), 0xff elsewhere. */
+function fillVisitFlags(out: Uint8Array, start: number, visited: readonly PfnRange[]): void {
+  out.fill(0xff);
+  const end = start + out.length;
+  for (const r of visited) {
+    if (r.end <= start || r.start >= end) continue;
+    out.fill(0, Math.max(r.start, start) - start, Math.min(r.end, end) - start);
+  }
+}
+
+/** Reads n whole pages from pfn on; parts of a page outside every PT_LOAD read as zero (makedumpfile's readpage_elf). */
+async function readPages(dump: Dump, pfn: number, n: number, pageSize: number): Promise<Uint8Array> {
+  try {
+    return await dump.readPhys(pfn * pageSize, n * pageSize);
+  } catch (e) {
+    if (!isVmsieveError(e) || e.code !== 'E_NOT_IN_DUMP') throw e;
+  }
+  const out = new Uint8Array(n * pageSize);
+  const lo = pfn * pageSize;
+  const hi = lo + n * pageSize;
+  const segs: LoadSegment[] = dump.loads.filter((l) => l.physStart < hi && lo < l.physEnd);
+  for (const l of segs) {
+    const a = Math.max(lo, l.physStart);
+    const b = Math.min(hi, l.physEnd);
+    out.set(await dump.readPhys(a, b - a), a - lo);
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+import { VmsieveError } from '../errors.js';
+import type { LoadSegment } from '../formats/dump.js';
+import { DL_CACHE, DL_CACHE_PRI, DL_FREE, DL_USER, DL_ZERO } from '../kernel/page-layout.js';
+
+/**
+ * Decoding of the level-independent class map written by assembly/classify.ts, and what a dump level
+ * makes of it. One byte per pfn:
+ *
+ *   bit 7      the page is all zero bytes (set by the zero scan; only for pages some odd level may keep)
+ *   bits 0..6  0..53 visited page: f*18 + r        54..71  inside a free block: 54 + r (own r)
+ *              72..89 compound tail: 72 + r(head)  90..107 compound tail inside a free block: 90 + r(head)
+ *              127 not visited and not covered by any range (outside the PT_LOADs' file data, or no mem_map)
+ *   r = k*6 + u*3 + a; f: 0 none, 1 free (buddy or unaccepted), 2 buddy with an invalid order (skipped when bit 16 is on)
+ *   k: 0 –, 1 non-private cache, 2 private cache;  u: 1 user data (anon or hugetlb);  a: 0 –, 1 hwpoison, 2 offline
+ *
+ * makedumpfile's chain (first match wins): free [16] → cache without PG_private [2] → any cache [4] → user [8]
+ * → hwpoison [always] → offline [always] → kept.
+ */
+
+export const ZERO_BIT = 0x80;
+export const CODE_MASK = 0x7f;
+export const CODE_FREE_INTERIOR = 54;
+export const CODE_TAIL = 72;
+export const CODE_FREE_TAIL = 90;
+export const CODE_NOT_VISITED = 127;
+
+/** What happens to an in-dump page at one level, with makedumpfile's report counter it lands in. */
+export const enum Outcome {
+  Kept = 0,
+  Zero = 1,
+  Cache = 2,
+  CachePrivate = 3,
+  User = 4,
+  Free = 5,
+  Hwpoison = 6,
+  Offline = 7,
+}
+
+export const OUTCOME_NAMES = ['kept', 'zero', 'cache', 'cachePrivate', 'user', 'free', 'hwpoison', 'offline'] as const;
+
+/** Page classes for display: the class a page has at level 31 (what it "is"), plus pages outside the dump. */
+export const enum PageClass {
+  Kernel = 0,
+  Cache = 2,
+  CachePrivate = 3,
+  User = 4,
+  Free = 5,
+  Hwpoison = 6,
+  Offline = 7,
+  NotInDump = 8,
+}
+
+export function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 0 || level > 31)
+    throw new VmsieveError('E_USAGE', `dump level ${level} is out of range: it must be an integer from 0 to 31 (a sum of 1, 2, 4, 8 and 16)`);
+}
+
+function outcomeOfR(r: number, level: number): Outcome {
+  const k = Math.floor(r / 6);
+  const u = Math.floor(r / 3) % 2;
+  const a = r % 3;
+  if (k === 1 && level & DL_CACHE) return Outcome.Cache;
+  if (k !== 0 && level & DL_CACHE_PRI) return k === 2 ? Outcome.CachePrivate : Outcome.Cache;
+  if (u && level & DL_USER) return Outcome.User;
+  if (a === 1) return Outcome.Hwpoison;
+  if (a === 2) return Outcome.Offline;
+  return Outcome.Kept;
+}
+
+/** The page-class outcome of a class byte at a level, ignoring zero-ness. */
+export function classOutcome(code: number, level: number): Outcome {
+  code &= CODE_MASK;
+  if (code < CODE_FREE_INTERIOR) {
+    const f = Math.floor(code / 18);
+    if (level & DL_FREE) {
+      if (f === 1) return Outcome.Free;
+      if (f === 2) return Outcome.Kept;
+    }
+    return outcomeOfR(code % 18, level);
+  }
+  if (code < CODE_TAIL) return level & DL_FREE ? Outcome.Free : outcomeOfR(code - CODE_FREE_INTERIOR, level);
+  if (code < CODE_FREE_TAIL) return outcomeOfR(code - CODE_TAIL, level);
+  if (code < CODE_FREE_TAIL + 18) return level & DL_FREE ? Outcome.Free : outcomeOfR(code - CODE_FREE_TAIL, level);
+  return Outcome.Kept;
+}
+
+/** Outcome of a class byte (zero bit included) at a level, for a pfn that is in the dump. */
+export function outcomeOf(byte: number, level: number): Outcome {
+  const o = classOutcome(byte, level);
+  if (o === Outcome.Kept && level & DL_ZERO && byte & ZERO_BIT) return Outcome.Zero;
+  return o;
+}
+
+const tables: Uint8Array[] = [];
+/** byte → Outcome for one level (256 entries), for loops over the class map. */
+export function outcomeTable(level: number): Uint8Array {
+  checkLevel(level);
+  let t = tables[level];
+  if (!t) {
+    t = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) t[b] = outcomeOf(b, level);
+    tables[level] = t;
+  }
+  return t;
+}
+
+/** code (0..127) → 1 when a page with that code is kept, before zero filtering, at at least one of `levels`. */
+export function zeroScanTable(levels: readonly number[]): Uint8Array {
+  const t = new Uint8Array(128);
+  for (const level of levels) {
+    checkLevel(level);
+    if (!(level & DL_ZERO)) continue;
+    for (let c = 0; c < 128; c++) if (classOutcome(c, level) === Outcome.Kept) t[c] = 1;
+  }
+  return t;
+}
+
+/** The class shown for a page (its outcome at level 31, zero-ness aside). */
+export function pageClass(byte: number): PageClass {
+  if ((byte & CODE_MASK) === CODE_NOT_VISITED) return PageClass.NotInDump;
+  const o = classOutcome(byte, 31);
+  return o === Outcome.Kept ? PageClass.Kernel : (o as number as PageClass);
+}
+
+/** A half-open pfn range [start, end). */
+export interface PfnRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD contributes pfns
+ * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
+ */
+export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
+  const raw = loads
+    .map((l) => ({ start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize), maxPfn) }))
+    .filter((r) => r.start < r.end)
+    .sort((a, b) => a.start - b.start);
+  const out: PfnRange[] = [];
+  for (const r of raw) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/**
+ * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (same rounding and clipping as the
+ * 1st bitmap) — not the union, so pages in two PT_LOADs (the kdump kernel-image segment) count twice.
+ */
+export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): number {
+  let n = 0;
+  for (const l of loads) {
+    const start = Math.floor(l.physStart / pageSize);
+    const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn);
+    if (end > start) n += end - start;
+  }
+  return n;
+}
+
+/** Pfns whose page data lies in some PT_LOAD's file image (makedumpfile's is_in_segs, which uses p_filesz). */
+export function visitedRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
+  const raw = loads
+    .map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) }))
+    .filter((r) => r.start < r.end)
+    .sort((a, b) => a.start - b.start);
+  const out: PfnRange[] = [];
+  for (const r of raw) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+export interface ClassMapLike {
+  classMap: Uint8Array;
+  maxPfn: number;
+  inDump: PfnRange[];
+}
+
+/**
+ * makedumpfile's 2nd bitmap for a level: bit (pfn & 7) of byte (pfn >> 3) is set when the page is written
+ * (in the dump and neither excluded by class nor, when bit 1 is set, all zero).
+ */
+export function dumpableBitmap(result: ClassMapLike, level: number): Uint8Array {
+  const lut = outcomeTable(level);
+  const map = result.classMap;
+  const bits = new Uint8Array(Math.ceil(result.maxPfn / 8));
+  for (const r of result.inDump) {
+    for (let pfn = r.start; pfn < r.end; pfn++) if (lut[map[pfn]] === Outcome.Kept) bits[pfn >> 3] |= 1 << (pfn & 7);
+  }
+  return bits;
+}

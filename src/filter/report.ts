@@ -1,0 +1,119 @@
+import { VmsieveError } from '../errors.js';
+import { checkLevel, outcomeTable, Outcome, type PfnRange } from './dump-level.js';
+
+/** makedumpfile's "Excluded pages" report (print_report), numbers with its exact meanings. */
+export interface PageReport {
+  level: number;
+  /** Pages in the PT_LOADs, clipped to max_mapnr; pages in two PT_LOADs count twice (kdump's kernel-image segment). */
+  original: number;
+  /** Sum of the class counters below. */
+  excluded: number;
+  /** Pages kept by their class but all zero (only when the level has bit 1). */
+  zero: number;
+  cache: number;
+  cachePrivate: number;
+  /** Anonymous and hugetlb pages (at levels with bit 8, a poisoned anonymous page counts here, not as hwpoison). */
+  user: number;
+  /** Buddy free pages and unaccepted memory. */
+  free: number;
+  hwpoison: number;
+  offline: number;
+  /** makedumpfile 1.7.9's extension filter counter; always 0 here. */
+  extension: number;
+  /** original - excluded. */
+  remaining: number;
+  /** total - original. */
+  memoryHole: number;
+  /** max_mapnr. */
+  total: number;
+}
+
+export interface ReportSource {
+  classMap: Uint8Array;
+  maxPfn: number;
+  inDump: PfnRange[];
+  originalPages: number;
+  zeroScanLevels?: readonly number[];
+}
+
+const histograms = new WeakMap<Uint8Array, Float64Array>();
+
+/** Count of each class byte over the in-dump pfns (distinct pfns, as the 2nd bitmap has one bit per pfn). */
+function histogram(src: ReportSource): Float64Array {
+  let h = histograms.get(src.classMap);
+  if (h) return h;
+  const counts = new Uint32Array(256);
+  const map = src.classMap;
+  for (const r of src.inDump) for (let pfn = r.start; pfn < r.end; pfn++) counts[map[pfn]]++;
+  h = Float64Array.from(counts);
+  histograms.set(src.classMap, h);
+  return h;
+}
+
+/** Forgets the cached histogram of a class map (call after changing its bytes). */
+export function invalidateReportCache(classMap: Uint8Array): void {
+  histograms.delete(classMap);
+}
+
+/** The report makedumpfile prints for this dump at `level` (kdump-compressed output; see notes in the README of fixtures). */
+export function reportForLevel(src: ReportSource, level: number): PageReport {
+  checkLevel(level);
+  if (level & 1 && src.zeroScanLevels && !src.zeroScanLevels.includes(level))
+    throw new VmsieveError('E_USAGE', `zero pages were not scanned for level ${level} (scanned for ${src.zeroScanLevels.join(', ') || 'none'}): classify with zeroScan including ${level}`);
+  const lut = outcomeTable(level);
+  const h = histogram(src);
+  const by = new Float64Array(8);
+  for (let b = 0; b < 256; b++) if (h[b]) by[lut[b]] += h[b];
+  const report: PageReport = {
+    level,
+    original: src.originalPages,
+    excluded: 0,
+    zero: by[Outcome.Zero],
+    cache: by[Outcome.Cache],
+    cachePrivate: by[Outcome.CachePrivate],
+    user: by[Outcome.User],
+    free: by[Outcome.Free],
+    hwpoison: by[Outcome.Hwpoison],
+    offline: by[Outcome.Offline],
+    extension: 0,
+    remaining: 0,
+    memoryHole: src.maxPfn - src.originalPages,
+    total: src.maxPfn,
+  };
+  report.excluded = report.zero + report.cache + report.cachePrivate + report.user + report.free + report.hwpoison + report.offline + report.extension;
+  report.remaining = report.original - report.excluded;
+  return report;
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+
+export interface FormatReportOptions {
+  /** 'upstream' (1.7.9, default) prints the "Extension filter pages" line; '1.7.2' omits it. */
+  style?: 'upstream' | '1.7.2';
+  /** Printed as "Write bytes" when known (after writing a dump). */
+  writeBytes?: number;
+}
+
+/** The text makedumpfile's print_report() writes, line for line (hex counts, the shrink percentage truncated). */
+export function formatReport(r: PageReport, opts: FormatReportOptions = {}): string {
+  const lines = [
+    '',
+    `Original pages  : ${hex(r.original)}`,
+    `  Excluded pages   : ${hex(r.excluded)}`,
+    `    Pages filled with zero  : ${hex(r.zero)}`,
+    `    Non-private cache pages : ${hex(r.cache)}`,
+    `    Private cache pages     : ${hex(r.cachePrivate)}`,
+    `    User process data pages : ${hex(r.user)}`,
+    `    Free pages              : ${hex(r.free)}`,
+    `    Hwpoison pages          : ${hex(r.hwpoison)}`,
+    `    Offline pages           : ${hex(r.offline)}`,
+  ];
+  if ((opts.style ?? 'upstream') === 'upstream') lines.push(`    Extension filter pages  : ${hex(r.extension)}`);
+  lines.push(`  Remaining pages  : ${hex(r.remaining)}`);
+  if (r.original !== 0) lines.push(`  (The number of pages is reduced to ${Math.floor((r.remaining * 100) / r.original)}%.)`);
+  lines.push(`Memory Hole     : ${hex(r.memoryHole)}`);
+  lines.push('--------------------------------------------------');
+  lines.push(`Total pages     : ${hex(r.total)}`);
+  if (opts.writeBytes !== undefined) lines.push(`Write bytes     : ${opts.writeBytes}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyDump, type ClassifyResult } from '../../src/filter/classify-dump.js';
+import { formatReport, reportForLevel, type PageReport } from '../../src/filter/report.js';
+import { openDump } from '../../src/formats/open-dump.js';
+import { NodeFileSource } from '../../src/io/node-source.js';
+import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
+import { nodeWasmModule } from '../../src/wasm/node-module.js';
+import { realFixtures, realFixturesSkipReason, type MakedumpfileReport } from '../helpers/fixtures.js';
+
+const skip = realFixturesSkipReason();
+const fixtures = realFixtures();
+
+function asOracle(r: PageReport): MakedumpfileReport {
+  return {
+    original_pages: r.original,
+    excluded_pages: r.excluded,
+    zero_pages: r.zero,
+    non_private_cache_pages: r.cache,
+    private_cache_pages: r.cachePrivate,
+    user_process_data_pages: r.user,
+    free_pages: r.free,
+    hwpoison_pages: r.hwpoison,
+    offline_pages: r.offline,
+    remaining_pages: r.remaining,
+    memory_hole_pages: r.memoryHole,
+    total_pages: r.total,
+  };
+}
+
+function pick(o: MakedumpfileReport): MakedumpfileReport {
+  return asOracle({
+    level: 0,
+    original: o.original_pages,
+    excluded: o.excluded_pages,
+    zero: o.zero_pages,
+    cache: o.non_private_cache_pages,
+    cachePrivate: o.private_cache_pages,
+    user: o.user_process_data_pages,
+    free: o.free_pages,
+    hwpoison: o.hwpoison_pages,
+    offline: o.offline_pages,
+    extension: 0,
+    remaining: o.remaining_pages,
+    memoryHole: o.memory_hole_pages,
+    total: o.total_pages,
+  });
+}
+
+describe.skipIf(!!skip)(`page classification equals makedumpfile's report${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let kernels: KernelExports;
+  const results = new Map<string, ClassifyResult>();
+  const table: string[] = [];
+
+  beforeAll(async () => {
+    kernels = await instantiateKernels(await nodeWasmModule());
+  });
+  afterAll(() => {
+    if (table.length) console.log(['fixture level  zero cache priv user free hwp offl remain | ok', ...table].join('\n'));
+  });
+
+  for (const fx of fixtures) {
+    describe(fx.name, () => {
+      beforeAll(async () => {
+        const source = await NodeFileSource.open(fx.vmcore);
+        try {
+          const dump = await openDump(source);
+          const km = KernelMemory.open(dump);
+          results.set(fx.name, await classifyDump(dump, km, kernels));
+        } finally {
+          await source.close?.();
+        }
+      });
+
+      for (const level of Object.keys(fx.oracle.counts_by_level).map(Number)) {
+        it(`-d ${level}`, () => {
+          const res = results.get(fx.name)!;
+          const got = reportForLevel(res, level);
+          const want = pick(fx.oracle.counts_by_level[String(level)]);
+          const ok = JSON.stringify(asOracle(got)) === JSON.stringify(want);
+          table.push(
+            `${fx.name} ${String(level).padStart(2)}  ${[got.zero, got.cache, got.cachePrivate, got.user, got.free, got.hwpoison, got.offline, got.remaining].join(' ')} | ${ok ? 'match' : `MISMATCH want ${[want.zero_pages, want.non_private_cache_pages, want.private_cache_pages, want.user_process_data_pages, want.free_pages, want.hwpoison_pages, want.offline_pages, want.remaining_pages].join(' ')}`}`,
+          );
+          expect(asOracle(got)).toEqual(want);
+        });
+      }
+
+      it('prints the reference run report as makedumpfile does', () => {
+        const ref = fx.oracle.reference_run as { cmd: string; report: MakedumpfileReport } | undefined;
+        const log = fx.oracle.reference_run_log as string | undefined;
+        if (!ref || !log) return;
+        const level = Number(/-d (\d+)/.exec(ref.cmd)?.[1] ?? 31);
+        const style = /version 1\.7\.2\b/.test(log) ? '1.7.2' : 'upstream';
+        const text = formatReport(reportForLevel(results.get(fx.name)!, level), { style });
+        const start = log.indexOf('\nOriginal pages');
+        const end = log.indexOf('Total pages', start);
+        const expected = log.slice(start, log.indexOf('\n', end) + 1);
+        expect(text).toBe(expected);
+      });
+    });
+  }
+});
