@@ -134,7 +134,7 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
       // makedumpfile takes clear_seq's slot in head's lap; when that slot lies after head (clear_seq is in the previous
       // lap, or nothing was logged since the clear) its loop would run through the whole 2^62 id space. Step back one
       // lap and skip records older than clear_seq instead.
-      if (first > headId) first -= countN;
+      if (first > headId) first = (first - countN) & DESC_ID_MASK;
       minSeq = clearSeq;
     }
   }
