@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { openDump } from '../../src/formats/open-dump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
-import { readDmesg } from '../../src/kernel/dmesg/index.js';
+import { readDmesg, readDmesgFromKernel } from '../../src/kernel/dmesg/index.js';
+import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
 
 const skip = realFixturesSkipReason();
@@ -51,5 +52,37 @@ describe.skipIf(!!skip)(`dmesg of real dumps equals makedumpfile's --dump-dmesg$
     const [full, partial] = await withDump(f.vmcore, async (d) => [await readDmesg(d), await readDmesg(d, { partial: true })]);
     expect(full.log.endsWith(partial.log)).toBe(true);
     expect(partial.records.length).toBeGreaterThan(0);
+  });
+
+  // makedumpfile 1.7.2 run by hand on a copy of dev-kdump-288m-4l-kaslr.vmcore whose clear_seq was patched to
+  // {seqcount 1, val[0] 7, val[1] 400} wrote 2330 bytes: the records from seq 400 on (the two VMCG-MARKER lines, the panic).
+  test.each(fixtures.map((f) => [f.name, f] as const))('%s: --partial-dmesg after a (patched) dmesg -c', async (_name, f) => {
+    await withDump(f.vmcore, async (d) => {
+      const km = KernelMemory.open(d);
+      const full = await readDmesg(d);
+      const from = f.name === 'dev-kdump-288m-4l-kaslr' ? 400 : full.records.at(-10)!.seq;
+      const clearSeq = km.info.symbol('clear_seq')!;
+      const latch = new Uint8Array(24);
+      const v = new DataView(latch.buffer);
+      v.setUint32(0, 1, true);
+      v.setBigUint64(8, 7n, true);
+      v.setBigUint64(16, BigInt(from), true);
+      const patched = {
+        info: km.info,
+        async readVirt(va: bigint, n: number) {
+          const b = await km.readVirt(va, n);
+          for (let i = 0; i < n; i++) {
+            const k = va + BigInt(i) - clearSeq;
+            if (k >= 0n && k < 24n) b[i] = latch[Number(k)];
+          }
+          return b;
+        },
+      };
+      const part = await readDmesgFromKernel(patched, { partial: true });
+      expect(part.records[0].seq).toBe(from);
+      expect(part.records.length).toBe(full.records.filter((r) => r.seq >= from).length);
+      expect(readFileSync(f.dmesgFile, 'latin1').endsWith(part.log)).toBe(true);
+      if (f.name === 'dev-kdump-288m-4l-kaslr') expect(part.log.length).toBe(2330);
+    });
   });
 });
