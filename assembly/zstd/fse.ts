@@ -73,7 +73,7 @@ const ML_CODE_SMALL: usize = memory.data(128);
 
 let ready = false;
 
-function buildTable(norm: usize, nsym: u32, al: u32, sym: usize, cells: usize): void {
+export function buildTable(norm: usize, nsym: u32, al: u32, sym: usize, cells: usize): void {
   const size: u32 = 1 << al;
   const spread = memory.data(512); // symbol of each state
   let high = size - 1;

@@ -1,7 +1,10 @@
 // Literals section (RFC 8878 §3.1.1.3.1): raw, RLE, or Huffman-coded (§4.2) with the tree
 // described by weights, whichever is smallest.
 
+import { buildTable } from "./fse";
+
 const MAX_BITS: u32 = 11; // Max_Number_of_Bits for literals
+const WEIGHT_AL: u32 = 6; // FSE accuracy log for compressed weights (max 6)
 
 // scratch tables (static)
 const hist = memory.data(256 * 4);
@@ -15,6 +18,154 @@ const nodeParent = memory.data(512 * 2);
 const nodeDepth = memory.data(512);
 const lenCount = memory.data(16 * 4);
 const nextCode = memory.data(16 * 4);
+const weights = memory.data(256);
+const wCount = memory.data(16 * 4);
+const wNorm = memory.data(16 * 2); // i16 normalized counts
+const wSym = memory.data(16 * 8);
+const wCells = memory.data(64 * 2);
+
+/**
+ * Tree description with FSE-compressed weights (§4.2.1.2) for symbols 0..numW-1 at op:
+ * header byte (compressed size < 128), FSE table description, then a backward bitstream with two
+ * interleaved states (state 1: even weights, state 2: odd ones). Returns the end, or 0 when the
+ * description does not fit in 127 bytes.
+ */
+function writeFseWeights(op: usize, numW: u32, maxLen: u32): usize {
+  memory.fill(wCount, 0, 16 * 4);
+  for (let s: u32 = 0; s < numW; s++) {
+    const l = <u32>load<u8>(lens + s);
+    const w = l ? maxLen + 1 - l : 0;
+    store<u8>(weights + s, <u8>w);
+    store<u32>(wCount + (<usize>w << 2), load<u32>(wCount + (<usize>w << 2)) + 1);
+  }
+  // normalize to 2^WEIGHT_AL, each present value >= 1; the largest absorbs the rounding
+  const T: u32 = 1 << WEIGHT_AL;
+  let sum: i32 = 0;
+  let biggest: u32 = 0;
+  let nsym: u32 = 0;
+  let distinct: u32 = 0;
+  for (let w: u32 = 0; w <= maxLen; w++) {
+    const c = load<u32>(wCount + (<usize>w << 2));
+    let q: i32 = 0;
+    if (c > 0) {
+      q = <i32>((c * T + (numW >> 1)) / numW);
+      if (q < 1) q = 1;
+      if (c > load<u32>(wCount + (<usize>biggest << 2))) biggest = w;
+      nsym = w + 1;
+      distinct++;
+    }
+    store<i16>(wNorm + (<usize>w << 1), <i16>q);
+    sum += q;
+  }
+  if (distinct < 2) return 0;
+  const fixed = <i32>load<i16>(wNorm + (<usize>biggest << 1)) + (<i32>T - sum);
+  if (fixed < 1 || fixed >= <i32>T) return 0;
+  store<i16>(wNorm + (<usize>biggest << 1), <i16>fixed);
+
+  // FSE table description (§4.1.1), a forward little-endian bitstream
+  let p = op + 1;
+  let acc: u64 = WEIGHT_AL - 5;
+  let cnt: u32 = 4;
+  let remaining: i32 = <i32>T + 1;
+  let threshold: i32 = <i32>T;
+  let nbBits: u32 = WEIGHT_AL + 1;
+  let s: u32 = 0;
+  let prev0 = false;
+  while (remaining > 1 && s < nsym) {
+    if (prev0) {
+      let z: u32 = 0;
+      while (s + z < nsym && load<i16>(wNorm + (<usize>(s + z) << 1)) == 0) z++;
+      s += z;
+      while (z >= 3) {
+        acc |= <u64>3 << cnt;
+        cnt += 2;
+        z -= 3;
+      }
+      acc |= <u64>z << cnt;
+      cnt += 2;
+      store<u64>(p, acc);
+      p += cnt >> 3;
+      acc >>= <u64>(cnt & ~7);
+      cnt &= 7;
+    }
+    const count = <i32>load<i16>(wNorm + (<usize>s << 1));
+    s++;
+    let value = count + 1;
+    const max = 2 * threshold - 1 - remaining;
+    if (value < max) {
+      acc |= <u64>value << cnt;
+      cnt += nbBits - 1;
+    } else {
+      if (value >= threshold) value += max;
+      acc |= <u64>value << cnt;
+      cnt += nbBits;
+    }
+    store<u64>(p, acc);
+    p += cnt >> 3;
+    acc >>= <u64>(cnt & ~7);
+    cnt &= 7;
+    remaining -= count < 0 ? -count : count;
+    prev0 = count == 0;
+    while (remaining < threshold) {
+      nbBits--;
+      threshold >>= 1;
+    }
+  }
+  store<u64>(p, acc);
+  p += (cnt + 7) >> 3;
+
+  // the weights, encoded backwards with two states over one table
+  buildTable(wNorm, nsym, WEIGHT_AL, wSym, wCells);
+  acc = 0;
+  cnt = 0;
+  const last = numW - 1;
+  let stA = firstWeightState(<u32>load<u8>(weights + last)); // chain of weight last
+  let stB = firstWeightState(<u32>load<u8>(weights + last - 1)); // chain of weight last-1
+  for (let i = <i32>numW - 3; i >= 0; i--) {
+    const w = <u32>load<u8>(weights + i);
+    const e = wSym + (<usize>w << 3);
+    const c = <u32>load<u16>(e);
+    const mb = <u32>load<u16>(e, 2);
+    const inA = ((<u32>i ^ last) & 1) == 0;
+    const v = (inA ? stA : stB) + T;
+    const nb = v < c << mb ? mb - 1 : mb;
+    acc |= <u64>(v & ((1 << nb) - 1)) << cnt;
+    cnt += nb;
+    store<u64>(p, acc);
+    p += cnt >> 3;
+    acc >>= <u64>(cnt & ~7);
+    cnt &= 7;
+    const ns = <u32>load<u16>(wCells + ((<usize>load<u16>(e, 4) + <usize>(v >> nb) - <usize>c) << 1));
+    if (inA) stA = ns;
+    else stB = ns;
+  }
+  // state 1 holds weight 0 and is read first, so it is written last
+  const st1 = (last & 1) == 0 ? stA : stB;
+  const st2 = (last & 1) == 0 ? stB : stA;
+  acc |= <u64>st2 << cnt;
+  cnt += WEIGHT_AL;
+  acc |= <u64>st1 << cnt;
+  cnt += WEIGHT_AL;
+  acc |= <u64>1 << cnt;
+  cnt += 1;
+  store<u64>(p, acc);
+  p += cnt >> 3;
+  acc >>= <u64>(cnt & ~7);
+  cnt &= 7;
+  if (cnt > 0) {
+    store<u8>(p, <u8>acc);
+    p++;
+  }
+  const size = p - op - 1;
+  if (size >= 128) return 0;
+  store<u8>(op, <u8>size);
+  return p;
+}
+
+// @ts-ignore: decorator
+@inline function firstWeightState(w: u32): u32 {
+  return <u32>load<u16>(wCells + (<usize>load<u16>(wSym + (<usize>w << 3), 4) << 1));
+}
 
 /** Raw_Literals_Block header + the bytes; returns the end. */
 export function writeRawLiterals(op: usize, lit: usize, n: usize): usize {
@@ -217,8 +368,6 @@ export function writeLiterals(op: usize, lit: usize, n: usize): usize {
     store<u8>(p, load<u8>(lit));
     return p + 1;
   }
-  // Direct weight representation covers symbols 0..127 (plus the implied last one).
-  if (lastSym > 128) return writeRawLiterals(op, lit, n);
   sortByFreq(m, maxFreq);
   const maxLen = buildLengths(m);
   // estimate: skip Huffman when it cannot win
@@ -227,21 +376,29 @@ export function writeLiterals(op: usize, lit: usize, n: usize): usize {
     const k = load<u32>(sortKeys + (<usize>i << 2));
     bits += (k >> 8) * <u32>load<u8>(lens + (k & 255));
   }
-  const treeBytes = 1 + ((lastSym + 1) >> 1);
+  const treeBytes = lastSym > 128 ? 40 : 1 + ((lastSym + 1) >> 1);
   if ((bits >> 3) + treeBytes + 10 >= <u32>n) return writeRawLiterals(op, lit, n);
   assignCodes(maxLen);
 
   const four = n >= 1024;
   const hdr: usize = four ? (n < 16384 ? 4 : 5) : 3;
   let p = op + hdr;
-  // tree description: direct weights, 4 bits each, for symbols 0..lastSym-1
-  store<u8>(p++, <u8>(127 + lastSym));
-  for (let s: u32 = 0; s < lastSym; s += 2) {
+  // tree description: FSE-compressed weights when smaller (needed past symbol 128), else
+  // direct weights, 4 bits each, for symbols 0..lastSym-1 (the last symbol's weight is implied)
+  const fseEnd = lastSym >= 8 ? writeFseWeights(p, lastSym, maxLen) : 0;
+  if (fseEnd != 0 && (lastSym > 128 || fseEnd - p < <usize>(1 + ((lastSym + 1) >> 1)))) {
+    p = fseEnd;
+  } else if (lastSym > 128) {
+    return writeRawLiterals(op, lit, n);
+  } else {
+    store<u8>(p++, <u8>(127 + lastSym));
+    for (let s: u32 = 0; s < lastSym; s += 2) {
     const l0 = <u32>load<u8>(lens + s);
     const l1 = s + 1 < lastSym ? <u32>load<u8>(lens + s + 1) : 0;
     const w0 = l0 ? maxLen + 1 - l0 : 0;
     const w1 = l1 ? maxLen + 1 - l1 : 0;
     store<u8>(p++, <u8>((w0 << 4) | w1));
+    }
   }
   if (!four) {
     p = writeStream(p, lit, n);
