@@ -1,0 +1,37 @@
+import type { CodecId } from '../../codecs/registry.js';
+
+/** Bit 31 of a size word: the page is stored raw (its compressed form would not be smaller). */
+export const STORED_RAW = 0x8000_0000;
+
+/** Stored forms of `count` pages: back to back in `data`; `sizes[i]` = stored length | STORED_RAW when raw. */
+export interface EncodedPages {
+  data: Uint8Array;
+  sizes: Uint32Array;
+}
+
+/**
+ * Compresses pages for the kdump writer: `pages` holds `count` pages back to back. The writer calls it
+ * with the non-zero dumpable pages, in pfn order, and awaits each result in order, so an encoder may be
+ * a pool of workers. A page whose compressed form is not smaller than a page must come back raw.
+ */
+export interface PageEncoder {
+  readonly codec: CodecId;
+  encode(pages: Uint8Array, count: number): EncodedPages | Promise<EncodedPages>;
+  close?(): void | Promise<void>;
+}
+
+/** Anything with the codec facades' shape (src/codecs/registry.ts createCompressor). */
+export interface PageCompressorLike {
+  compress(pages: Uint8Array): EncodedPages;
+}
+
+/** In-thread encoder over one of the AssemblyScript codec facades. */
+export function compressorEncoder(codec: CodecId, compressor: PageCompressorLike): PageEncoder {
+  return {
+    codec,
+    encode(pages, count) {
+      const pageSize = pages.length / count;
+      return compressor.compress(pages.subarray(0, count * pageSize));
+    },
+  };
+}

@@ -1,0 +1,267 @@
+import type { CodecId } from '../../codecs/registry.js';
+import { VmsieveError } from '../../errors.js';
+import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
+import { parseNotes } from '../elf/notes.js';
+import { bitmapBytes, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
+import {
+  CODEC_FLAG,
+  DISK_DUMP_HEADER_SIZE,
+  DISKDUMP_SIGNATURE,
+  KDUMP_SIGNATURE,
+  KDUMP_SUB_HEADER_SIZE,
+  PAGE_DESC_SIZE,
+  decodeDiskDumpHeader,
+  decodePageDesc,
+  decodeSubHeader,
+  type DiskDumpHeader,
+  type KdumpSubHeader,
+  type PageDesc,
+} from './diskdump.js';
+
+/** Decompresses one stored page; must return exactly pageSize bytes. */
+export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Array | Promise<Uint8Array>;
+
+export interface ReadKdumpOptions {
+  /** Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere. */
+  decompressors?: Partial<Record<CodecId, PageDecompressor>>;
+}
+
+/**
+ * A kdump-compressed file seen as a `Dump` (so it can be re-filtered and its dmesg read), plus its
+ * headers and bitmaps. `format` is 'kdump'; `loads` are the runs of the 1st bitmap, which have no flat
+ * file range (fileOffset -1): read them through readPhys.
+ */
+export interface KdumpDump extends Omit<Dump, 'format'> {
+  readonly format: 'kdump';
+  readonly header: DiskDumpHeader;
+  /** Present when header_version ≥ 1 (every makedumpfile output). */
+  readonly subHeader: KdumpSubHeader | undefined;
+  /** max_mapnr (64-bit from the sub header when present). */
+  readonly maxPfn: number;
+  /** ceil(maxPfn/8) bytes each, bits ≥ maxPfn cleared. */
+  readonly bitmap1: Uint8Array;
+  readonly bitmap2: Uint8Array;
+  readonly numDumpable: number;
+  /** File offset of the page descriptor table. */
+  readonly descTableOffset: number;
+  readonly eraseinfo: { offset: number; size: number } | undefined;
+  isDumpable(pfn: number): boolean;
+  /** The page descriptor of a dumpable pfn, or undefined when the pfn is excluded. */
+  descriptor(pfn: number): Promise<PageDesc | undefined>;
+  /** All descriptors in table order (pfn order). */
+  descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }>;
+  /** One page's contents; E_NOT_IN_DUMP when excluded, E_UNSUPPORTED when its codec has no decompressor. */
+  readPage(pfn: number): Promise<Uint8Array>;
+  /** makedumpfile's bitmaps as the writers' input. */
+  selection(excludeZero: boolean): PageSelection;
+}
+
+const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
+const DESC_CACHE_BLOCK = 1024;
+
+/** Reads a kdump-compressed file's structure: headers, notes, bitmaps; pages are read on demand. */
+export async function readKdumpDump(source: ByteSource, options: ReadKdumpOptions = {}): Promise<KdumpDump> {
+  if (source.size < DISK_DUMP_HEADER_SIZE) throw truncated(source, 0, DISK_DUMP_HEADER_SIZE, 'the kdump header');
+  const header = decodeDiskDumpHeader(await source.read(0, DISK_DUMP_HEADER_SIZE));
+  if (header.signature !== KDUMP_SIGNATURE && header.signature !== DISKDUMP_SIGNATURE)
+    throw new VmsieveError('E_UNKNOWN_FORMAT', `${source.name} is not a kdump-compressed dump (signature ${JSON.stringify(header.signature)})`);
+  const bs = header.blockSize;
+  if (!Number.isInteger(Math.log2(bs)) || bs < 4096 || bs > 65536)
+    throw new VmsieveError('E_BAD_HEADER', `${source.name}: block_size ${bs} is not a page size`);
+  if (header.subHdrSize < 0 || header.bitmapBlocks === 0 || header.headerVersion < 0)
+    throw new VmsieveError('E_BAD_HEADER', `${source.name}: implausible kdump header (sub_hdr_size ${header.subHdrSize}, bitmap_blocks ${header.bitmapBlocks})`);
+
+  let subHeader: KdumpSubHeader | undefined;
+  if (header.headerVersion >= 1) {
+    checkRange(source, bs, KDUMP_SUB_HEADER_SIZE, 'the kdump sub header');
+    subHeader = decodeSubHeader(await source.read(bs, KDUMP_SUB_HEADER_SIZE));
+  }
+  const maxPfn = header.headerVersion >= 6 && subHeader ? Number(subHeader.maxMapnr64) : header.maxMapnr;
+  if (!Number.isSafeInteger(maxPfn) || maxPfn <= 0 || maxPfn > 2 ** 40)
+    throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: max_mapnr ${maxPfn} is not plausible`);
+
+  const bitmapOffset = (1 + header.subHdrSize) * bs;
+  const bitmapArea = header.bitmapBlocks * bs;
+  checkRange(source, bitmapOffset, bitmapArea, 'the bitmaps');
+  // Two bitmaps unless the area is too small for both (old diskdump: one bitmap serves as both).
+  const half = bitmapArea / 2;
+  const partial = bitmapArea >= 2 * Math.ceil(bitmapBytes(maxPfn) / bs) * bs;
+  const n = bitmapBytes(maxPfn);
+  const bitmap1 = trimmedBitmap(await source.read(bitmapOffset, Math.min(n, bitmapArea)), maxPfn);
+  const bitmap2 = partial ? trimmedBitmap(await source.read(bitmapOffset + half, Math.min(n, half)), maxPfn) : bitmap1;
+  const numDumpable = countBits(bitmap2, maxPfn);
+  const descTableOffset = bitmapOffset + bitmapArea;
+
+  let notes: ElfNote[] = [];
+  let noteSegment: Dump['noteSegment'];
+  let vmcoreinfo: VmcoreInfo | undefined;
+  if (subHeader && header.headerVersion >= 4 && subHeader.sizeNote > 0n) {
+    const off = Number(subHeader.offsetNote);
+    const size = Number(subHeader.sizeNote);
+    checkRange(source, off, size, 'the ELF notes');
+    notes = parseNotes(await source.read(off, size), off);
+    noteSegment = { fileOffset: off, fileSize: size };
+  }
+  if (subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) {
+    const off = Number(subHeader.offsetVmcoreinfo);
+    const size = Number(subHeader.sizeVmcoreinfo);
+    checkRange(source, off, size, 'VMCOREINFO');
+    vmcoreinfo = VmcoreInfo.fromNote(await source.read(off, size));
+  } else {
+    const note = notes.find((x) => x.name === 'VMCOREINFO');
+    if (note) vmcoreinfo = VmcoreInfo.fromNote(note.desc);
+  }
+  let eraseinfo: KdumpDump['eraseinfo'];
+  if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n)
+    eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
+
+  const pageSize = bs;
+  const loads: LoadSegment[] = [];
+  forEachRun(bitmap1, 0, maxPfn, (s, e) =>
+    loads.push({ physStart: s * pageSize, physEnd: e * pageSize, fileOffset: -1, fileSize: (e - s) * pageSize, virtStart: 0n, flags: 0 }),
+  );
+  if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name}: the 1st bitmap is empty: the dump holds no memory`);
+
+  const decompressors: Partial<Record<CodecId, PageDecompressor>> = { zlib: await defaultZlib(), ...options.decompressors };
+  return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors);
+}
+
+async function defaultZlib(): Promise<PageDecompressor> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (isNode) {
+    const zlib = await import('node:zlib');
+    return (data) => zlib.inflateSync(data);
+  }
+  return async (data) => {
+    const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  };
+}
+
+class KdumpFile implements KdumpDump {
+  readonly format = 'kdump' as const;
+  readonly producer: DumpProducer;
+  readonly pageSize: number;
+  readonly maxPfnFromLoads: number;
+  /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
+  private readonly rank: Float64Array;
+  private readonly descCache = new Map<number, DataView>();
+
+  constructor(
+    readonly source: ByteSource,
+    readonly header: DiskDumpHeader,
+    readonly subHeader: KdumpSubHeader | undefined,
+    readonly maxPfn: number,
+    readonly bitmap1: Uint8Array,
+    readonly bitmap2: Uint8Array,
+    readonly numDumpable: number,
+    readonly descTableOffset: number,
+    readonly eraseinfo: KdumpDump['eraseinfo'],
+    readonly notes: ElfNote[],
+    readonly noteSegment: Dump['noteSegment'],
+    readonly vmcoreinfo: VmcoreInfo | undefined,
+    readonly loads: LoadSegment[],
+    private readonly decompressors: Partial<Record<CodecId, PageDecompressor>>,
+  ) {
+    this.pageSize = header.blockSize;
+    this.maxPfnFromLoads = maxPfn;
+    this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
+    const blocks = Math.ceil(maxPfn / 4096);
+    this.rank = new Float64Array(blocks + 1);
+    for (let b = 0; b < blocks; b++) this.rank[b + 1] = this.rank[b]! + countBits(bitmap2.subarray(b * 512, b * 512 + 512), Math.min(4096, maxPfn - b * 4096));
+    checkRange(source, descTableOffset, numDumpable * PAGE_DESC_SIZE, 'the page descriptor table');
+  }
+
+  isDumpable(pfn: number): boolean {
+    return pfn >= 0 && pfn < this.maxPfn && testBit(this.bitmap2, pfn);
+  }
+
+  selection(excludeZero: boolean): PageSelection {
+    return { maxPfn: this.maxPfn, bitmap1: this.bitmap1, bitmap2: this.bitmap2, excludeZero };
+  }
+
+  private indexOf(pfn: number): number {
+    const block = Math.floor(pfn / 4096);
+    const from = block * 4096;
+    return this.rank[block]! + countBits(this.bitmap2.subarray(from >>> 3), pfn - from);
+  }
+
+  private async descAt(index: number): Promise<PageDesc> {
+    const block = Math.floor(index / DESC_CACHE_BLOCK);
+    let view = this.descCache.get(block);
+    if (!view) {
+      const first = block * DESC_CACHE_BLOCK;
+      const count = Math.min(DESC_CACHE_BLOCK, this.numDumpable - first);
+      const bytes = await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE);
+      view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (this.descCache.size >= 64) this.descCache.delete(this.descCache.keys().next().value!);
+      this.descCache.set(block, view);
+    }
+    return decodePageDesc(view, (index % DESC_CACHE_BLOCK) * PAGE_DESC_SIZE);
+  }
+
+  async descriptor(pfn: number): Promise<PageDesc | undefined> {
+    if (!this.isDumpable(pfn)) return undefined;
+    return this.descAt(this.indexOf(pfn));
+  }
+
+  async *descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }> {
+    let index = 0;
+    const runs: [number, number][] = [];
+    forEachRun(this.bitmap2, 0, this.maxPfn, (s, e) => runs.push([s, e]));
+    for (const [s, e] of runs) for (let pfn = s; pfn < e; pfn++) yield { pfn, desc: await this.descAt(index++) };
+  }
+
+  async readPage(pfn: number): Promise<Uint8Array> {
+    const desc = await this.descriptor(pfn);
+    if (!desc)
+      throw new VmsieveError('E_NOT_IN_DUMP', `pfn 0x${pfn.toString(16)} is excluded from ${this.source.name} (filtered out by makedumpfile's dump level, or a hole)`, { pfn });
+    return this.decodePage(pfn, desc);
+  }
+
+  async decodePage(pfn: number, desc: PageDesc): Promise<Uint8Array> {
+    const ps = this.pageSize;
+    if (desc.offset === 0)
+      throw new VmsieveError('E_TRUNCATED', `${this.source.name}: pfn 0x${pfn.toString(16)} was never written (incomplete dump)`, { pfn });
+    if (desc.size > ps) throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} claims ${desc.size} stored bytes, more than a page`, { pfn });
+    checkRange(this.source, desc.offset, desc.size, `page 0x${pfn.toString(16)}`);
+    const data = await this.source.read(desc.offset, desc.size);
+    if (desc.flags === 0) {
+      if (desc.size !== ps) throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: raw page 0x${pfn.toString(16)} is ${desc.size} bytes, not ${ps}`, { pfn });
+      return data;
+    }
+    const codec = FLAG_CODEC.find(([f]) => desc.flags & f)?.[1];
+    const decompress = codec && this.decompressors[codec];
+    if (!decompress)
+      throw new VmsieveError('E_UNSUPPORTED', `${this.source.name}: pfn 0x${pfn.toString(16)} is ${codec ?? `flag 0x${desc.flags.toString(16)}`}-compressed; vmsieve cannot decompress ${codec ?? 'that'} yet`, { pfn, flags: desc.flags });
+    let out: Uint8Array;
+    try {
+      out = await decompress(data, ps);
+    } catch (e) {
+      throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} does not decompress (${codec}): ${(e as Error).message}`, { pfn });
+    }
+    if (out.length !== ps)
+      throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} decompresses to ${out.length} bytes, not ${ps}`, { pfn });
+    return out;
+  }
+
+  async readPhys(paddr: number, length: number): Promise<Uint8Array> {
+    const ps = this.pageSize;
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = paddr + done;
+      const pfn = Math.floor(at / ps);
+      const inPage = at - pfn * ps;
+      const n = Math.min(length - done, ps - inPage);
+      if (!this.isDumpable(pfn))
+        throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is not in the dump (pfn 0x${pfn.toString(16)} is excluded or a hole)`, { paddr: at });
+      const page = await this.readPage(pfn);
+      out.set(page.subarray(inPage, inPage + n), done);
+      done += n;
+    }
+    return out;
+  }
+}

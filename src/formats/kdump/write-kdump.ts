@@ -1,0 +1,374 @@
+import { VmsieveError } from '../../errors.js';
+import type { ByteSink } from '../../io/sink.js';
+import { KernelMemory } from '../../kernel/kernel-memory.js';
+import type { Dump } from '../dump.js';
+import { bitmapBytes, countBits, forEachRun, trimmedBitmap, type PageSelection } from '../selection.js';
+import {
+  CODEC_FLAG,
+  KDUMP_SIGNATURE,
+  KDUMP_SUB_HEADER_SIZE,
+  PAGE_DESC_SIZE,
+  UTS_FIELD,
+  UTSNAME_SIZE,
+  bitmapLayout,
+  encodeDiskDumpHeader,
+  encodePageDesc,
+  encodeSubHeader,
+  type DiskDumpHeader,
+  type KdumpSubHeader,
+} from './diskdump.js';
+import { walkNoteSegment } from './note-walk.js';
+import { STORED_RAW, type PageEncoder } from './page-encoder.js';
+import type { KdumpDump } from './read-kdump.js';
+
+/** Any input the writers take: an ELF vmcore or a kdump-compressed file (re-filtering). */
+export type SourceDump = Dump | KdumpDump;
+
+export interface KdumpWriteOptions {
+  /** Dump level (0-31) recorded in the sub header. Zero-page handling follows selection.excludeZero. */
+  dumpLevel: number;
+  /** Page compression; none = every page stored raw (makedumpfile without -c/-l/-p/-z). */
+  encoder?: PageEncoder;
+  /** Pages read and encoded per batch (default 512). */
+  batchPages?: number;
+  signal?: AbortSignal;
+  onProgress?: (pagesDone: number, pagesTotal: number) => void;
+  /** Header fields, when the caller knows better than the dump (normally left out; see kdumpHeaderFacts). */
+  facts?: Partial<KdumpHeaderFacts>;
+}
+
+export interface KdumpWriteResult {
+  /** Bytes of the finished file. */
+  fileSize: number;
+  /** Descriptors written (set bits of the 2nd bitmap). */
+  numDumpable: number;
+  /** Dumpable pages found zero-filled and stored as the one shared zero page. */
+  zeroPages: number;
+  rawPages: number;
+  compressedPages: number;
+  header: DiskDumpHeader;
+  subHeader: KdumpSubHeader;
+}
+
+/** What the headers say about the machine and the crash, from the dump itself. */
+export interface KdumpHeaderFacts {
+  /** struct new_utsname (390 bytes) read from init_uts_ns (or system_utsname) in the dump. */
+  utsname: Uint8Array;
+  timestampSec: bigint;
+  timestampUsec: bigint;
+  nrCpus: number;
+  physBase: bigint;
+}
+
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const isKdump = (d: SourceDump): d is KdumpDump => d.format === 'kdump';
+
+/**
+ * makedumpfile's header facts: utsname from kernel memory (SYMBOL(system_utsname), else
+ * SYMBOL(init_uts_ns) + OFFSET(uts_namespace.name)); timestamp from VMCOREINFO CRASHTIME (or the
+ * input kdump header); nr_cpus = CORE/NT_PRSTATUS notes (or the input kdump header); phys_base from
+ * NUMBER(phys_base), else from the kernel-text PT_LOAD. Missing utsname → zeros with machine "x86_64".
+ */
+export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array | undefined): Promise<KdumpHeaderFacts & { warnings: string[] }> {
+  const warnings: string[] = [];
+  const info = dump.vmcoreinfo;
+  let utsname: Uint8Array | undefined;
+  if (info) {
+    const addr =
+      info.symbol('system_utsname') ??
+      (() => {
+        const ns = info.symbol('init_uts_ns');
+        return ns === undefined ? undefined : ns + BigInt(info.offset('uts_namespace.name') ?? 4);
+      })();
+    if (addr !== undefined) {
+      try {
+        utsname = await KernelMemory.open(dump as Dump).readVirt(addr, UTSNAME_SIZE);
+      } catch (e) {
+        warnings.push(`cannot read utsname from the dump: ${(e as Error).message}`);
+      }
+    } else warnings.push('VMCOREINFO has neither SYMBOL(system_utsname) nor SYMBOL(init_uts_ns): utsname left empty');
+  } else warnings.push('no VMCOREINFO: utsname left empty except machine');
+  if (!utsname) {
+    utsname = new Uint8Array(UTSNAME_SIZE);
+    utsname.set(new TextEncoder().encode('x86_64'), 4 * UTS_FIELD);
+  }
+
+  let timestampSec = 0n;
+  let timestampUsec = 0n;
+  let nrCpus = noteBytes ? walkNoteSegment(noteBytes).nrCpus : 0;
+  if (isKdump(dump)) {
+    timestampSec = dump.header.timestampSec;
+    timestampUsec = dump.header.timestampUsec;
+    nrCpus = dump.header.nrCpus;
+  }
+  const crash = info?.crashTime;
+  if (crash) {
+    timestampSec = BigInt(crash);
+    if (!isKdump(dump)) timestampUsec = 0n;
+  }
+
+  let physBase = info?.number('phys_base');
+  if (physBase === undefined) {
+    const text = dump.loads.find((l) => l.virtStart >= START_KERNEL_MAP);
+    physBase = text ? BigInt(text.physStart) - (text.virtStart & ~START_KERNEL_MAP) : 0n;
+  }
+  return { utsname, timestampSec, timestampUsec, nrCpus, physBase, warnings };
+}
+
+/** Byte positions of a kdump-compressed file, all known before any page is read. */
+export interface KdumpLayout {
+  blockSize: number;
+  subHdrSize: number;
+  bitmapBlocks: number;
+  bitmap1Offset: number;
+  bitmap2Offset: number;
+  descTableOffset: number;
+  dataOffset: number;
+  numDumpable: number;
+}
+
+export function kdumpLayout(pageSize: number, noteSize: number, selection: PageSelection): KdumpLayout {
+  const subHdrSize = Math.ceil((KDUMP_SUB_HEADER_SIZE + noteSize) / pageSize);
+  const { halfBytes, bitmapBlocks } = bitmapLayout(selection.maxPfn, pageSize);
+  const bitmap1Offset = (1 + subHdrSize) * pageSize;
+  const descTableOffset = (1 + subHdrSize + bitmapBlocks) * pageSize;
+  const numDumpable = countBits(selection.bitmap2, selection.maxPfn);
+  return {
+    blockSize: pageSize,
+    subHdrSize,
+    bitmapBlocks,
+    bitmap1Offset,
+    bitmap2Offset: bitmap1Offset + halfBytes,
+    descTableOffset,
+    dataOffset: descTableOffset + PAGE_DESC_SIZE * numDumpable,
+    numDumpable,
+  };
+}
+
+function isZeroPage(buf: Uint8Array, at: number, pageSize: number): boolean {
+  const off = buf.byteOffset + at;
+  if (off % 4 === 0) {
+    const w = new Uint32Array(buf.buffer, off, pageSize >>> 2);
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+    return true;
+  }
+  for (let i = at; i < at + pageSize; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+const DATA_FLUSH = 1 << 20;
+const DESC_FLUSH = 4096;
+
+/**
+ * Writes a kdump-compressed dump (makedumpfile's layout and write order: header, notes, sub header,
+ * 1st bitmap, 2nd bitmap, then descriptors at their precomputed places and page data appended, the
+ * shared zero page first when zero pages are excluded). The caller owns the sink (close or abort it).
+ */
+export async function writeKdump(dump: SourceDump, selection: PageSelection, sink: ByteSink, options: KdumpWriteOptions): Promise<KdumpWriteResult> {
+  const ps = dump.pageSize;
+  const { maxPfn } = selection;
+  if (!Number.isSafeInteger(maxPfn) || maxPfn <= 0) throw new RangeError(`bad maxPfn ${maxPfn}`);
+  const noteBytes = dump.noteSegment ? await dump.source.read(dump.noteSegment.fileOffset, dump.noteSegment.fileSize) : undefined;
+  const noteSize = noteBytes?.length ?? 0;
+  const facts = { ...(await kdumpHeaderFacts(dump, noteBytes)), ...options.facts };
+  const layout = kdumpLayout(ps, noteSize, selection);
+  const encoder = options.encoder;
+  const codecFlag = encoder ? CODEC_FLAG[encoder.codec] : 0;
+
+  const header: DiskDumpHeader = {
+    signature: KDUMP_SIGNATURE,
+    headerVersion: 6,
+    utsname: facts.utsname,
+    timestampSec: facts.timestampSec,
+    timestampUsec: facts.timestampUsec,
+    status: codecFlag,
+    blockSize: ps,
+    subHdrSize: layout.subHdrSize,
+    bitmapBlocks: layout.bitmapBlocks,
+    maxMapnr: Math.min(maxPfn, 0xffff_ffff),
+    totalRamBlocks: 0,
+    deviceBlocks: 0,
+    writtenBlocks: 0,
+    currentCpu: 0,
+    nrCpus: facts.nrCpus,
+  };
+  const offsetNote = ps + KDUMP_SUB_HEADER_SIZE;
+  const vmci = noteBytes ? walkNoteSegment(noteBytes).vmcoreinfo : undefined;
+  const subHeader: KdumpSubHeader = {
+    physBase: facts.physBase,
+    dumpLevel: options.dumpLevel,
+    split: 0,
+    startPfn: 0n,
+    endPfn: 0n,
+    offsetVmcoreinfo: vmci ? BigInt(offsetNote + vmci.offset) : 0n,
+    sizeVmcoreinfo: vmci ? BigInt(vmci.size) : 0n,
+    offsetNote: noteBytes ? BigInt(offsetNote) : 0n,
+    sizeNote: BigInt(noteSize),
+    offsetEraseinfo: 0n,
+    sizeEraseinfo: 0n,
+    startPfn64: 0n,
+    endPfn64: 0n,
+    maxMapnr64: BigInt(maxPfn),
+  };
+
+  // 1. Header, notes, sub header.
+  await sink.write(0, encodeDiskDumpHeader(header));
+  if (noteBytes) await sink.write(offsetNote, noteBytes.slice());
+  await sink.write(ps, encodeSubHeader(subHeader));
+
+  // 2. Both bitmaps (only their ceil(maxPfn/8) bytes, as makedumpfile; the block padding stays zero).
+  const nb = bitmapBytes(maxPfn);
+  const b1 = trimmedBitmap(selection.bitmap1, maxPfn);
+  const b2 = trimmedBitmap(selection.bitmap2, maxPfn);
+  for (let at = 0; at < nb; at += DATA_FLUSH) await sink.write(layout.bitmap1Offset + at, b1.slice(at, Math.min(nb, at + DATA_FLUSH)));
+  for (let at = 0; at < nb; at += DATA_FLUSH) await sink.write(layout.bitmap2Offset + at, b2.slice(at, Math.min(nb, at + DATA_FLUSH)));
+
+  // 3. Descriptors and pages.
+  let descPos = layout.descTableOffset;
+  let descBuf = new Uint8Array(DESC_FLUSH * PAGE_DESC_SIZE);
+  let descView = new DataView(descBuf.buffer);
+  let descCount = 0;
+  let dataPos = layout.dataOffset; // where dataChunks start in the file
+  let dataEnd = layout.dataOffset; // next free byte for page data
+  let dataChunks: Uint8Array[] = [];
+  let dataBuffered = 0;
+  const zeroDesc = { offset: layout.dataOffset, size: ps, flags: 0, pageFlags: 0n };
+  if (selection.excludeZero) {
+    dataChunks.push(new Uint8Array(ps));
+    dataBuffered = ps;
+    dataEnd += ps;
+  }
+
+  const flushDescs = async () => {
+    if (descCount === 0) return;
+    await sink.write(descPos, descBuf.subarray(0, descCount * PAGE_DESC_SIZE));
+    descPos += descCount * PAGE_DESC_SIZE;
+    descBuf = new Uint8Array(DESC_FLUSH * PAGE_DESC_SIZE);
+    descView = new DataView(descBuf.buffer);
+    descCount = 0;
+  };
+  const flushData = async () => {
+    if (dataBuffered === 0) return;
+    const out = dataChunks.length === 1 ? dataChunks[0]! : concat(dataChunks, dataBuffered);
+    await sink.write(dataPos, out);
+    dataPos += dataBuffered;
+    dataChunks = [];
+    dataBuffered = 0;
+  };
+  const pushDesc = async (offset: number, size: number, flags: number) => {
+    encodePageDesc(descView, descCount * PAGE_DESC_SIZE, { offset, size, flags, pageFlags: 0n });
+    if (++descCount === DESC_FLUSH) await flushDescs();
+  };
+  const pushData = async (bytes: Uint8Array) => {
+    dataChunks.push(bytes);
+    dataBuffered += bytes.length;
+    dataEnd += bytes.length;
+    if (dataBuffered >= DATA_FLUSH) {
+      await flushDescs();
+      await flushData();
+    }
+  };
+
+  const batch = Math.max(1, options.batchPages ?? 512);
+  let zeroPages = 0;
+  let rawPages = 0;
+  let compressedPages = 0;
+  let done = 0;
+  const runs: [number, number][] = [];
+  forEachRun(selection.bitmap2, 0, maxPfn, (s, e) => {
+    for (let p = s; p < e; p += batch) runs.push([p, Math.min(e, p + batch)]);
+  });
+
+  // Batches: up to `batch` pages from consecutive runs; each run is one readPhys.
+  let r = 0;
+  while (r < runs.length) {
+    if (options.signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
+    const group: [number, number][] = [];
+    let count = 0;
+    while (r < runs.length && count + (runs[r]![1] - runs[r]![0]) <= batch) {
+      group.push(runs[r]!);
+      count += runs[r]![1] - runs[r]![0];
+      r++;
+    }
+    const pages = new Uint8Array(count * ps);
+    let at = 0;
+    for (const [s, e] of group) {
+      pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
+      at += (e - s) * ps;
+    }
+    // Which pages are zero (shared page) and which go to the encoder.
+    const isZero = new Uint8Array(count);
+    let keep = count;
+    if (selection.excludeZero) {
+      for (let i = 0; i < count; i++) if (isZeroPage(pages, i * ps, ps)) {
+        isZero[i] = 1;
+        keep--;
+      }
+    }
+    let encoded: { data: Uint8Array; sizes: Uint32Array } | undefined;
+    let toEncode = pages;
+    if (keep !== count && keep > 0) {
+      toEncode = new Uint8Array(keep * ps);
+      for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
+    }
+    if (encoder && keep > 0) encoded = await encoder.encode(toEncode, keep);
+    let dataAt = 0;
+    for (let i = 0, j = 0; i < count; i++) {
+      if (isZero[i]) {
+        await pushDesc(zeroDesc.offset, zeroDesc.size, 0);
+        zeroPages++;
+        continue;
+      }
+      if (encoded) {
+        const w = encoded.sizes[j]!;
+        const len = w & 0x7fff_ffff;
+        const stored = encoded.data.subarray(dataAt, dataAt + len);
+        dataAt += len;
+        if (w & STORED_RAW || len >= ps) {
+          // Stored raw: always the page itself, full length.
+          await pushDesc(dataEnd, ps, 0);
+          await pushData(toEncode.subarray(j * ps, (j + 1) * ps));
+          rawPages++;
+        } else {
+          await pushDesc(dataEnd, len, codecFlag);
+          await pushData(stored);
+          compressedPages++;
+        }
+      } else {
+        await pushDesc(dataEnd, ps, 0);
+        await pushData(pages.subarray(i * ps, (i + 1) * ps));
+        rawPages++;
+      }
+      j++;
+    }
+    done += count;
+    options.onProgress?.(done, layout.numDumpable);
+  }
+  await flushDescs();
+  await flushData();
+  if (descPos !== layout.dataOffset)
+    throw new Error(`internal: wrote descriptors up to ${descPos}, expected ${layout.dataOffset}`);
+
+  // 4. eraseinfo carried over from a kdump input.
+  if (isKdump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0) {
+    const bytes = await dump.source.read(dump.eraseinfo.offset, dump.eraseinfo.size);
+    await sink.write(dataEnd, bytes.slice());
+    subHeader.offsetEraseinfo = BigInt(dataEnd);
+    subHeader.sizeEraseinfo = BigInt(bytes.length);
+    dataEnd += bytes.length;
+    await sink.write(ps, encodeSubHeader(subHeader));
+  }
+  await encoder?.close?.();
+  return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, zeroPages, rawPages, compressedPages, header, subHeader };
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
