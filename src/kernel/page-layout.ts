@@ -136,7 +136,6 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
     warnings.push({ code, keys, lostBits, severity, message: message + suffix });
   };
   const num = (name: string): bigint | undefined => info.number(name);
-  const has = (key: string) => info.has(key);
 
   const osRelease = info.get('OSRELEASE');
   const kernelVersion = parseKernelVersion(osRelease);
@@ -188,10 +187,14 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
       'VMCOREINFO lacks NUMBER(PG_swapcache): makedumpfile assumes bit 15 (2.6-era kernels); swap cache may be misdetected.');
   }
   let pgSwapbacked = Number(num('PG_swapbacked') ?? -1n);
-  if (pgSwapbacked < 0 && pgSwapcache < pgPrivate) pgSwapbacked = pgPrivate + 6;
-  if (pgSwapbacked < 0 && kernelVersion >= kernelVersionCode(4, 10, 0))
-    warn('W_NO_PG_SWAPBACKED', ['NUMBER(PG_swapbacked)'], DL_CACHE | DL_CACHE_PRI,
-      'VMCOREINFO lacks NUMBER(PG_swapbacked) on a 4.10+ kernel: every PG_swapcache page is taken as page cache.');
+  if (pgSwapbacked < 0) {
+    if (pgSwapcache < pgPrivate) pgSwapbacked = pgPrivate + 6;
+    if (kernelVersion >= kernelVersionCode(4, 10, 0))
+      warn('W_NO_PG_SWAPBACKED', ['NUMBER(PG_swapbacked)'], DL_CACHE | DL_CACHE_PRI,
+        pgSwapbacked >= 0
+          ? `VMCOREINFO lacks NUMBER(PG_swapbacked) on a 4.10+ kernel: makedumpfile guesses bit ${pgSwapbacked} (PG_private + 6), so swap cache may be misdetected.`
+          : 'VMCOREINFO lacks NUMBER(PG_swapbacked) on a 4.10+ kernel: every PG_swapcache page is taken as page cache.');
+  }
 
   const slabMapcountRaw = num('PAGE_SLAB_MAPCOUNT_VALUE');
   let pgSlab = Number(num('PG_slab') ?? -1n);
@@ -283,13 +286,13 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
   const freeHugePage = info.symbol('free_huge_page');
   if (compoundMode === CompoundMode.None)
     warn('W_NO_COMPOUND_ORDER', ['NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)', 'NUMBER(PG_hugetlb)', 'OFFSET(folio._folio_order)', 'OFFSET(page.compound_order)'], DL_CACHE | DL_CACHE_PRI | DL_USER,
-      'VMCOREINFO gives no way to read the order of compound pages (none of PAGE_HUGETLB_MAPCOUNT_VALUE, PG_hugetlb, folio._folio_order, page.compound_order): an excluded large page loses only its head; its tail pages are kept, and hugetlb pages are not recognised as user data.');
+      'VMCOREINFO gives no way to read the order of compound pages (none of NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE), NUMBER(PG_hugetlb), OFFSET(folio._folio_order), OFFSET(page.compound_order)): an excluded large page loses only its head; its tail pages are kept, and hugetlb pages are not recognised as user data.');
   else if (compoundMode === CompoundMode.Offsets && hugetlbDtor === undefined && freeHugePage === undefined)
     warn('W_NO_HUGETLB', ['NUMBER(HUGETLB_PAGE_DTOR)'], DL_USER,
       'VMCOREINFO lacks NUMBER(HUGETLB_PAGE_DTOR): hugetlbfs pages cannot be recognised and are not excluded as user data (bit 8).');
   else if (compoundMode === CompoundMode.Offsets && dtorOffset === 0)
     warn('W_NO_HUGETLB', ['OFFSET(page.compound_dtor)', 'OFFSET(folio._folio_dtor)'], DL_USER,
-      'VMCOREINFO lacks the compound destructor offset: hugetlbfs pages cannot be recognised and are not excluded as user data (bit 8).');
+      'VMCOREINFO lacks the compound destructor offset (OFFSET(page.compound_dtor), or OFFSET(folio._folio_dtor) on 6.3–6.5): hugetlbfs pages cannot be recognised and are not excluded as user data (bit 8).');
 
   const freeAreaLength = info.length('zone.free_area') ?? -1;
   if (freeAreaLength < 0)
