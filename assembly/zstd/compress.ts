@@ -110,7 +110,8 @@ function parse(src: usize, n: usize, table: usize): u32 {
       const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
       const ll = ip - anchor;
       const dist = ip - cand;
-      memory.copy(lit, anchor, ll);
+      if (ll <= 16 && anchor + 16 <= end) v128.store(lit, v128.load(anchor));
+      else memory.copy(lit, anchor, ll);
       lit += ll;
       store<u32>(seq, <u32>ll);
       store<u32>(seq, <u32>len, 4);

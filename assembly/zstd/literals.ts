@@ -8,6 +8,7 @@ const WEIGHT_AL: u32 = 6; // FSE accuracy log for compressed weights (max 6)
 
 // scratch tables (static)
 const hist = memory.data(256 * 4);
+const hist4 = memory.data(4 * 256 * 4);
 const lens = memory.data(256); // code length per symbol
 const codeTab = memory.data(256 * 4); // code | length << 16 per symbol
 const sortKeys = memory.data(256 * 4); // freq << 8 | symbol, sorted ascending
@@ -346,10 +347,30 @@ function writeStream(op: usize, lit: usize, n: usize): usize {
 /** Literals section for lit[0..n); returns its end. Needs n + 64 bytes of room at op. */
 export function writeLiterals(op: usize, lit: usize, n: usize): usize {
   if (n < 64) return writeRawLiterals(op, lit, n);
-  memory.fill(hist, 0, 256 * 4);
-  for (let i: usize = 0; i < n; i++) {
-    const s = <usize>load<u8>(lit + i) << 2;
-    store<u32>(hist + s, load<u32>(hist + s) + 1);
+  // four interleaved histograms (no store-to-load chains on runs of one byte), then summed
+  memory.fill(hist4, 0, 4 * 256 * 4);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q = load<u32>(lit + i);
+    const a = hist4 + ((<usize>q & 255) << 2);
+    const b = hist4 + 1024 + (((<usize>q >> 8) & 255) << 2);
+    const c = hist4 + 2048 + (((<usize>q >> 16) & 255) << 2);
+    const d = hist4 + 3072 + ((<usize>q >> 24) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+    store<u32>(b, load<u32>(b) + 1);
+    store<u32>(c, load<u32>(c) + 1);
+    store<u32>(d, load<u32>(d) + 1);
+  }
+  for (; i < n; i++) {
+    const a = hist4 + (<usize>load<u8>(lit + i) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  for (let s: usize = 0; s < 1024; s += 16) {
+    const v = i32x4.add(
+      i32x4.add(v128.load(hist4 + s), v128.load(hist4 + 1024 + s)),
+      i32x4.add(v128.load(hist4 + 2048 + s), v128.load(hist4 + 3072 + s)),
+    );
+    v128.store(hist + s, v);
   }
   let m: u32 = 0;
   let maxFreq: u32 = 0;
@@ -368,6 +389,8 @@ export function writeLiterals(op: usize, lit: usize, n: usize): usize {
     store<u8>(p, load<u8>(lit));
     return p + 1;
   }
+  // near-uniform histograms (random data) cannot gain enough: skip the tree
+  if (maxFreq <= <u32>(n >> 7) + 4) return writeRawLiterals(op, lit, n);
   sortByFreq(m, maxFreq);
   const maxLen = buildLengths(m);
   // estimate: skip Huffman when it cannot win
