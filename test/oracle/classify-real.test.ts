@@ -85,6 +85,21 @@ describe.skipIf(!!skip)(`page classification equals makedumpfile's report${skip 
         });
       }
 
+      it('does not depend on the batch size (ranges carried across wasm calls)', async () => {
+        const source = await NodeFileSource.open(fx.vmcore);
+        try {
+          const dump = await openDump(source);
+          const other = await classifyDump(dump, KernelMemory.open(dump), kernels, { batchPages: 4096 + 3, zeroScan: false });
+          const base = results.get(fx.name)!;
+          const strip = (m: Uint8Array) => m.map((b) => b & 0x7f);
+          expect(Buffer.compare(strip(other.classMap), strip(base.classMap))).toBe(0);
+          const s = base.stats;
+          table.push(`${fx.name} stats: ${s.sections} sections, ${s.structPagesRead} struct pages in ${s.wasmCalls} wasm calls, ${s.classifyMs.toFixed(0)} ms; zero scan ${s.zeroScannedPages} pages (${s.zeroPages} zero) ${s.zeroScanMs.toFixed(0)} ms; warnings ${base.warnings.map((w) => w.code).join(', ') || 'none'}`);
+        } finally {
+          await source.close?.();
+        }
+      });
+
       it('prints the reference run report as makedumpfile does', () => {
         const ref = fx.oracle.reference_run as { cmd: string; report: MakedumpfileReport } | undefined;
         const log = fx.oracle.reference_run_log as string | undefined;
