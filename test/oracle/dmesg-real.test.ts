@@ -4,6 +4,8 @@ import { openDump } from '../../src/formats/open-dump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { readDmesg, readDmesgFromKernel } from '../../src/kernel/dmesg/index.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { crashContext } from '../../src/kernel/crash-context.js';
+import { describeDump } from '../../src/info/dump-info.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
 
 const skip = realFixturesSkipReason();
@@ -83,6 +85,36 @@ describe.skipIf(!!skip)(`dmesg of real dumps equals makedumpfile's --dump-dmesg$
       expect(part.records.length).toBe(full.records.filter((r) => r.seq >= from).length);
       expect(readFileSync(f.dmesgFile, 'latin1').endsWith(part.log)).toBe(true);
       if (f.name === 'dev-kdump-288m-4l-kaslr') expect(part.log.length).toBe(2330);
+    });
+  });
+
+  test.each(fixtures.map((f) => [f.name, f] as const))('%s: crash context', async (_name, f) => {
+    await withDump(f.vmcore, async (d) => {
+      const { records } = await readDmesg(d);
+      const c = crashContext(records, d);
+      const text = readFileSync(f.dmesgFile, 'latin1');
+      if (d.producer !== 'kdump') {
+        // dumped by QEMU while running: nothing crashed
+        expect(c.kind).toBe('none');
+        expect(c.crashingCpu).toBeNull();
+        return;
+      }
+      const panicLine = /^\[ *(\d+\.\d{6})\] Kernel panic - not syncing: sysrq triggered crash$/m.exec(text)!;
+      expect(c.kind).toBe('panic');
+      expect(c.panicReason).toBe('sysrq triggered crash');
+      expect(c.uptime).toBe(panicLine[1]);
+      expect(c.crashingCpu).toBe(0);
+      expect(c.crashingCpuSource).toBe('dmesg');
+      expect(c.task).toMatchObject({ pid: 1, comm: 'init' });
+      expect(c.tainted).toBe('Not tainted');
+      expect(c.release).toBe(d.vmcoreinfo!.osRelease);
+      expect(c.callTrace.some((x) => x.startsWith('sysrq_handle_crash+'))).toBe(true);
+      expect(c.ip).toBe('0033:0x47b7a0');
+      expect(c.lines.map((l) => l.kind)).toEqual(expect.arrayContaining(['sysrq', 'panic', 'cpu', 'hardware', 'ip']));
+      // The registers are the kdump NT_PRSTATUS of CPU 0, the ones --info reports.
+      const info = await describeDump(d);
+      expect(c.registers?.registers.rip).toBe(info.crashingIp);
+      expect(c.registers?.pid).toBe(1);
     });
   });
 });

@@ -1,0 +1,118 @@
+import { describe, expect, test } from 'vitest';
+import type { ElfNote } from '../../src/formats/dump.js';
+import { crashContext, findCrashContext } from '../../src/kernel/crash-context.js';
+import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
+import { formatTimestamp } from '../../src/kernel/dmesg/format.js';
+
+function log(lines: string[], startSec = 100): DmesgRecord[] {
+  return lines.map((text, i) => {
+    const tsNsec = BigInt(startSec) * 1_000_000_000n + BigInt(i) * 1_000_000n;
+    return { seq: 1000 + i, tsNsec, time: formatTimestamp(tsNsec).trim(), text, level: 4 };
+  });
+}
+
+/** An NT_PRSTATUS note (x86_64 elf_prstatus, 336 bytes) with pr_pid and rip set. */
+function prstatus(pid: number, rip: bigint): ElfNote {
+  const desc = new Uint8Array(336);
+  const v = new DataView(desc.buffer);
+  v.setInt32(32, pid, true);
+  v.setBigUint64(112 + 16 * 8, rip, true);
+  return { name: 'CORE', type: 1, desc, fileOffset: 0, fileLength: 0 };
+}
+
+const OOPS = [
+  'sd 0:0:0:0: [sda] Attached SCSI disk',
+  'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+  '#PF: supervisor write access in kernel mode',
+  '#PF: error_code(0x0002) - not-present page',
+  'PGD 0 P4D 0 ',
+  'Oops: 0002 [#1] PREEMPT SMP NOPTI',
+  'CPU: 2 PID: 1234 Comm: bash worker Tainted: G           OE      6.1.0-56-amd64 #1  Debian 6.1.192-2',
+  'Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014',
+  'RIP: 0010:mydrv_write+0x15/0x30 [mydrv]',
+  'Code: 00 00 0f 1f 44 00 00 48 c7 04 25 00 00 00 00 01 00 00 00 <c3>',
+  'RSP: 0018:ffffb1c0c0b3fe58 EFLAGS: 00010246',
+  'Call Trace:',
+  ' <TASK>',
+  ' vfs_write+0xc7/0x3f0',
+  ' ? do_wp_page+0x1e3/0x380',
+  ' ksys_write+0x6b/0xf0',
+  ' </TASK>',
+  'Modules linked in: mydrv(OE)',
+  'CR2: 0000000000000000',
+  '---[ end trace 0000000000000000 ]---',
+  'RIP: 0010:mydrv_write+0x15/0x30 [mydrv]',
+  'Kernel panic - not syncing: Fatal exception',
+  'Kernel Offset: 0x22200000 from 0xffffffff81000000 (relocation range: 0xffffffff80000000-0xffffffffbfffffff)',
+  '---[ end Kernel panic - not syncing: Fatal exception ]---',
+];
+
+describe('crash context', () => {
+  test('an Oops that panicked: event, CPU line, task, taint, RIP, call trace, registers by pid, uptime of the panic', () => {
+    // Four CPUs, CPU 1 offline: notes for CPUs 0, 2, 3, so the crashing task is in the second note.
+    const notes = [prstatus(0, 0x1n), prstatus(1234, 0xffffffffc0a01015n), prstatus(0, 0x3n)];
+    const c = crashContext(log(OOPS), { notes, producer: 'kdump' });
+    expect(c.kind).toBe('panic');
+    expect(c.panicReason).toBe('Fatal exception');
+    expect(c.event?.text).toBe('BUG: kernel NULL pointer dereference, address: 0000000000000000');
+    expect(c.cpuLine?.text.startsWith('CPU: 2 PID: 1234')).toBe(true);
+    expect(c.task).toEqual({ pid: 1234, comm: 'bash worker' });
+    expect(c.tainted).toBe('Tainted: G           OE');
+    expect(c.release).toBe('6.1.0-56-amd64');
+    expect(c.ip).toBe('0010:mydrv_write+0x15/0x30 [mydrv]');
+    expect(c.callTrace).toEqual(['vfs_write+0xc7/0x3f0', '? do_wp_page+0x1e3/0x380', 'ksys_write+0x6b/0xf0']);
+    expect(c.crashingCpu).toBe(2);
+    expect(c.crashingCpuSource).toBe('dmesg');
+    expect(c.registers?.registers.rip).toBe('0xffffffffc0a01015');
+    expect(c.uptime).toBe('100.021000');
+    expect(c.uptimeNsec).toBe(100_021_000_000n);
+    expect(c.lines.map((l) => l.kind)).toEqual(['bug', 'oops', 'cpu', 'hardware', 'ip', 'ip', 'panic', 'panic-end']);
+  });
+
+  test('an Oops without a panic (the system went on; e.g. a live QEMU dump)', () => {
+    const c = findCrashContext(log(OOPS.slice(0, 20)), []);
+    expect(c.kind).toBe('oops');
+    expect(c.panic).toBeNull();
+    expect(c.event?.kind).toBe('bug');
+    expect(c.crashingCpu).toBe(2);
+    expect(c.registers).toBeNull();
+    expect(c.uptime).toBe('100.001000');
+  });
+
+  test('a sysrq panic after a survived WARNING: the panic\'s own CPU line wins (6.9+ format with UID)', () => {
+    const lines = [
+      'WARNING: CPU: 1 PID: 77 at kernel/foo.c:12 foo+0x1/0x2',
+      'CPU: 1 UID: 0 PID: 77 Comm: kworker/1:1 Not tainted 6.12.118+deb13-amd64 #1  Debian 6.12.118-1',
+      'BUG: sleeping function called from invalid context at mm/slab.h:100',
+      'CPU: 1 UID: 0 PID: 77 Comm: kworker/1:1 Tainted: G        W          6.12.118+deb13-amd64 #1  Debian 6.12.118-1',
+      'sysrq: Trigger a crash',
+      'Kernel panic - not syncing: sysrq triggered crash',
+      'CPU: 0 UID: 0 PID: 1 Comm: init Kdump: loaded Tainted: G        W          6.12.118+deb13-amd64 #1  Debian 6.12.118-1',
+      'Call Trace:',
+      ' <TASK>',
+      ' dump_stack_lvl+0x44/0x5c',
+      ' panic+0x118/0x2f4',
+      'RIP: 0033:0x47b7a0',
+      ' </TASK>',
+    ];
+    const c = findCrashContext(log(lines), [{ cpu: 0, pid: 1, registers: { rip: '0xffffffff81000000' } }, { cpu: 1, pid: 77, registers: {} }]);
+    expect(c.kind).toBe('panic');
+    expect(c.event).toBeNull();
+    expect(c.crashingCpu).toBe(0);
+    expect(c.task).toEqual({ pid: 1, comm: 'init', uid: 0 });
+    expect(c.tainted).toBe('Tainted: G        W');
+    expect(c.registers?.cpu).toBe(0);
+    expect(c.ip).toBe('0033:0x47b7a0');
+    expect(c.callTrace).toEqual(['dump_stack_lvl+0x44/0x5c', 'panic+0x118/0x2f4']);
+    expect(c.uptime).toBe('100.005000');
+  });
+
+  test('no crash lines: kind none; a kdump with one CPU still names it from NT_PRSTATUS', () => {
+    const quiet = log(['Linux version 6.1.0', 'all fine']);
+    const c = findCrashContext(quiet, [{ cpu: 0, pid: 5, registers: { rip: '0x1' } }]);
+    expect(c).toMatchObject({ kind: 'none', crashingCpu: null, registers: null, uptime: null, lines: [] });
+    const k = findCrashContext(quiet, [{ cpu: 0, pid: 5, registers: { rip: '0x1' } }], true);
+    expect(k).toMatchObject({ kind: 'none', crashingCpu: 0, crashingCpuSource: 'prstatus' });
+    expect(k.registers?.registers.rip).toBe('0x1');
+  });
+});
