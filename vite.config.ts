@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+/**
+ * One source for the response headers, shared with scripts/serve.js: a strict CSP sent as an HTTP header
+ * (a <meta> CSP does not bind workers, docs/ecosystem.md §5.5) plus COOP/COEP for cross-origin isolation.
+ */
+const headers: Record<string, string> = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./web/lib/security-headers.json', import.meta.url)), 'utf8'),
+);
+
+export default defineConfig({
+  root: 'web',
+  appType: 'mpa', // a missing file (e.g. no sample.vmcore) is a 404, not index.html
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
+  worker: { format: 'es' },
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Never inline assets as data: URLs: under connect-src 'self' a fetch of data: is blocked.
+    assetsInlineLimit: 0,
+  },
+  server: { headers },
+  preview: { headers, port: 4173, strictPort: true },
+});

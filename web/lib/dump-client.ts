@@ -1,0 +1,46 @@
+import * as Comlink from 'comlink';
+import type { DumpInfo } from '../../src/api-types.js';
+import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
+import type { DumpWorkerApi } from '../worker/dump-worker.js';
+
+/** The page's handle on the dump worker. The worker starts on first use and is restarted if it dies. */
+export class DumpClient {
+  #worker: Worker | undefined;
+  #remote: Comlink.Remote<DumpWorkerApi> | undefined;
+  #crashed: Promise<never> | undefined;
+
+  #start(): { remote: Comlink.Remote<DumpWorkerApi>; crashed: Promise<never> } {
+    if (!this.#worker || !this.#remote || !this.#crashed) {
+      installErrorTransfer();
+      const worker = new Worker(new URL('../worker/dump-worker.ts', import.meta.url), { type: 'module', name: 'vmsieve-dump' });
+      this.#crashed = new Promise<never>((_, reject) => {
+        worker.addEventListener('error', (e) => {
+          e.preventDefault();
+          this.#stop();
+          reject(new Error(`The dump worker stopped: ${e.message || 'it could not be loaded'}`));
+        });
+      });
+      this.#crashed.catch(() => {}); // only observed while a call is pending
+      this.#worker = worker;
+      this.#remote = Comlink.wrap<DumpWorkerApi>(worker);
+    }
+    return { remote: this.#remote, crashed: this.#crashed };
+  }
+
+  #stop(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#remote = undefined;
+    this.#crashed = undefined;
+  }
+
+  /** Reads a dump's structure in the worker; rejects with a VmsieveError (code kept) for bad input. */
+  async openFile(file: File): Promise<DumpInfo> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.openFile(file), crashed]);
+  }
+
+  dispose(): void {
+    this.#stop();
+  }
+}
