@@ -54,6 +54,8 @@ export interface ClassifyResult {
   pageSize: number;
   /** makedumpfile's 1st bitmap as merged pfn ranges. */
   inDump: PfnRange[];
+  /** The dump's PT_LOADs (for the ELF-output report, which counts per PT_LOAD). */
+  loads: LoadSegment[];
   /** makedumpfile's "Original pages" (PT_LOAD pages summed, duplicates counted twice). */
   originalPages: number;
   layout: PageLayout;
@@ -250,6 +252,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory, kernels: Kernel
     maxPfn,
     pageSize,
     inDump,
+    loads: [...dump.loads],
     originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
     layout,
     sections,

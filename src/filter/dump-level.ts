@@ -104,6 +104,37 @@ export function outcomeTable(level: number): Uint8Array {
   return t;
 }
 
+/** True for codes that only exist because a range (free block, compound page) started at an earlier pfn. */
+export function isRangeCovered(byte: number): boolean {
+  const c = byte & CODE_MASK;
+  return c >= CODE_FREE_INTERIOR && c < CODE_FREE_TAIL + 18;
+}
+
+const headlessTables: Uint8Array[] = [];
+/**
+ * byte → Outcome when the walk starts inside the range that covers the page, so its head is never seen
+ * (makedumpfile's ELF-output cycles start at each PT_LOAD): free-block pages are classified on their own
+ * (without their own free mark, which they do not have in a consistent dump) and compound tails are kept.
+ */
+export function headlessOutcomeTable(level: number): Uint8Array {
+  checkLevel(level);
+  let t = headlessTables[level];
+  if (!t) {
+    t = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) {
+      const c = b & CODE_MASK;
+      let o: Outcome;
+      if (c >= CODE_FREE_INTERIOR && c < CODE_TAIL) o = outcomeOfR(c - CODE_FREE_INTERIOR, level);
+      else if (c >= CODE_TAIL && c < CODE_FREE_TAIL + 18) o = Outcome.Kept;
+      else o = classOutcome(b, level);
+      if (o === Outcome.Kept && level & DL_ZERO && b & ZERO_BIT) o = Outcome.Zero;
+      t[b] = o;
+    }
+    headlessTables[level] = t;
+  }
+  return t;
+}
+
 /** code (0..127) → 1 when a page with that code is kept, before zero filtering, at at least one of `levels`. */
 export function zeroScanTable(levels: readonly number[]): Uint8Array {
   const t = new Uint8Array(128);

@@ -1,5 +1,6 @@
 import { VmsieveError } from '../errors.js';
-import { checkLevel, outcomeTable, Outcome, type PfnRange } from './dump-level.js';
+import type { LoadSegment } from '../formats/dump.js';
+import { checkLevel, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges, type PfnRange } from './dump-level.js';
 
 /** makedumpfile's "Excluded pages" report (print_report), numbers with its exact meanings. */
 export interface PageReport {
@@ -78,6 +79,75 @@ export function reportForLevel(src: ReportSource, level: number): PageReport {
     extension: 0,
     remaining: 0,
     memoryHole: src.maxPfn - src.originalPages,
+    total: src.maxPfn,
+  };
+  report.excluded = report.zero + report.cache + report.cachePrivate + report.user + report.free + report.hwpoison + report.offline + report.extension;
+  report.remaining = report.original - report.excluded;
+  return report;
+}
+
+export interface ElfReportSource extends ReportSource {
+  loads: readonly LoadSegment[];
+  pageSize: number;
+}
+
+/**
+ * The report makedumpfile prints when it writes ELF output (-E). write_elf_pages_cyclic() runs the whole
+ * exclusion once per PT_LOAD, over a cycle from the PT_LOAD's first pfn (rounded down to 8) to its last
+ * (partial pages at either end included), without resetting the counters in between. So pages in two
+ * PT_LOADs (kdump's kernel-image segment) are counted twice, a free block or compound page that starts
+ * before a PT_LOAD is not seen from inside it, and "Original pages" counts partial pages.
+ * Assumes each PT_LOAD fits in one cycle (true unless makedumpfile is short of memory for its bitmaps).
+ */
+export function elfReportForLevel(src: ElfReportSource, level: number): PageReport {
+  checkLevel(level);
+  const lut = outcomeTable(level);
+  const headless = headlessOutcomeTable(level);
+  const ps = src.pageSize;
+  const map = src.classMap;
+  const inDump = new Uint8Array(src.maxPfn);
+  for (const r of src.inDump) inDump.fill(1, r.start, r.end);
+  const segs = new Uint8Array(src.maxPfn);
+  for (const r of visitedRanges(src.loads, ps, src.maxPfn)) segs.fill(1, r.start, r.end);
+  const by = new Float64Array(8);
+  let original = 0;
+  for (const l of src.loads) {
+    let pfnStart = Math.floor(l.physStart / ps);
+    let pfnEnd = Math.floor(l.physEnd / ps);
+    if (l.physStart % ps) pfnStart++;
+    if (l.physEnd % ps) pfnEnd++;
+    if (pfnStart >= src.maxPfn) continue;
+    pfnEnd = Math.min(pfnEnd, src.maxPfn);
+    if (pfnEnd <= pfnStart) continue;
+    original += pfnEnd - pfnStart;
+    const cycleStart = pfnStart - (pfnStart % 8);
+    let pfn = cycleStart;
+    // Pages covered by a range whose head lies before the cycle: classified on their own.
+    for (; pfn < pfnEnd && isRangeCovered(map[pfn]); pfn++) {
+      if (!inDump[pfn]) continue;
+      const o = headless[map[pfn]];
+      if (o !== Outcome.Zero || segs[pfn]) by[o]++;
+    }
+    for (; pfn < pfnEnd; pfn++) {
+      if (!inDump[pfn]) continue;
+      const o = lut[map[pfn]];
+      if (o !== Outcome.Zero || segs[pfn]) by[o]++;
+    }
+  }
+  const report: PageReport = {
+    level,
+    original,
+    excluded: 0,
+    zero: by[Outcome.Zero],
+    cache: by[Outcome.Cache],
+    cachePrivate: by[Outcome.CachePrivate],
+    user: by[Outcome.User],
+    free: by[Outcome.Free],
+    hwpoison: by[Outcome.Hwpoison],
+    offline: by[Outcome.Offline],
+    extension: 0,
+    remaining: 0,
+    memoryHole: src.maxPfn - original,
     total: src.maxPfn,
   };
   report.excluded = report.zero + report.cache + report.cachePrivate + report.user + report.free + report.hwpoison + report.offline + report.extension;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyDump, type ClassifyResult } from '../../src/filter/classify-dump.js';
-import { formatReport, reportForLevel, type PageReport } from '../../src/filter/report.js';
+import { elfReportForLevel, formatReport, reportForLevel, type PageReport } from '../../src/filter/report.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
@@ -80,6 +80,22 @@ describe.skipIf(!!skip)(`page classification equals makedumpfile's report${skip 
           const ok = JSON.stringify(asOracle(got)) === JSON.stringify(want);
           table.push(
             `${fx.name} ${String(level).padStart(2)}  ${[got.zero, got.cache, got.cachePrivate, got.user, got.free, got.hwpoison, got.offline, got.remaining].join(' ')} | ${ok ? 'match' : `MISMATCH want ${[want.zero_pages, want.non_private_cache_pages, want.private_cache_pages, want.user_process_data_pages, want.free_pages, want.hwpoison_pages, want.offline_pages, want.remaining_pages].join(' ')}`}`,
+          );
+          expect(asOracle(got)).toEqual(want);
+        });
+      }
+
+      const elfRuns = ((fx.oracle.matrix ?? []) as { cmd: string; rc: number; report: MakedumpfileReport }[]).filter(
+        (m) => m.rc === 0 && / -E /.test(m.cmd) && m.report?.original_pages !== undefined,
+      );
+      for (const run of elfRuns) {
+        const level = Number(/-d (\d+)/.exec(run.cmd)![1]);
+        it(`-E -d ${level} (ELF output counts per PT_LOAD)`, () => {
+          const got = elfReportForLevel(results.get(fx.name)!, level);
+          const want = pick(run.report);
+          const ok = JSON.stringify(asOracle(got)) === JSON.stringify(want);
+          table.push(
+            `${fx.name} -E ${String(level).padStart(2)}  ${[got.original, got.zero, got.cache, got.cachePrivate, got.user, got.free, got.hwpoison, got.offline, got.remaining].join(' ')} | ${ok ? 'match' : `MISMATCH want ${[want.original_pages, want.zero_pages, want.non_private_cache_pages, want.private_cache_pages, want.user_process_data_pages, want.free_pages, want.hwpoison_pages, want.offline_pages, want.remaining_pages].join(' ')}`}`,
           );
           expect(asOracle(got)).toEqual(want);
         });
