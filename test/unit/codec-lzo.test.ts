@@ -70,6 +70,29 @@ describe.skipIf(!!skip)('LZO1X-1 page compressor (decoded by liblzo2 lzo1x_decom
     }
   });
 
+  it('keeps to the ABI: raw pages flagged in bit 31, stops cleanly at the output capacity', () => {
+    const pageSize = 4096;
+    const pages = syntheticPages(9, pageSize, 5); // page 0 is random, so stored raw
+    const input = k.arenaAlloc(pages.length) >>> 0;
+    const output = k.arenaAlloc(pages.length) >>> 0;
+    const sizes = k.arenaAlloc(9 * 4) >>> 0;
+    new Uint8Array(k.memory.buffer, input, pages.length).set(pages);
+    const total = k.lzoCompressPages(input, 9, pageSize, output, pages.length, sizes) >>> 0;
+    const words = Array.from(new Uint32Array(k.memory.buffer, sizes, 9));
+    expect(words[0]).toBe((0x8000_0000 | pageSize) >>> 0);
+    expect(Buffer.from(k.memory.buffer, output, pageSize).equals(Buffer.from(pages.subarray(0, pageSize)))).toBe(true);
+    expect(words.reduce((a, w) => a + (w & 0x7fff_ffff), 0)).toBe(total);
+    // room for the first three pages only: the rest get size 0 and nothing is written past the room
+    const room = words.slice(0, 3).reduce((a, w) => a + (w & 0x7fff_ffff), 0);
+    new Uint8Array(k.memory.buffer, output, pages.length).fill(0xee);
+    const partial = k.lzoCompressPages(input, 9, pageSize, output, room + 1, sizes) >>> 0;
+    const after = Array.from(new Uint32Array(k.memory.buffer, sizes, 9));
+    expect(partial).toBe(room);
+    expect(after.slice(0, 3)).toEqual(words.slice(0, 3));
+    expect(after.slice(3)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(new Uint8Array(k.memory.buffer, output + room, 64).every((b) => b === 0xee)).toBe(true);
+  });
+
   const real = realKernelPages(4000);
   it.skipIf(!real)(`round-trips real kernel pages (${real?.source ?? 'no cached vmcore in .cache/fixtures'})`, () => {
     const res = roundTrip('lzo', new LzoPageCompressor(k), real!.pages, 4096);
