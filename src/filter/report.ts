@@ -105,10 +105,8 @@ export function elfReportForLevel(src: ElfReportSource, level: number): PageRepo
   const headless = headlessOutcomeTable(level);
   const ps = src.pageSize;
   const map = src.classMap;
-  const inDump = new Uint8Array(src.maxPfn);
-  for (const r of src.inDump) inDump.fill(1, r.start, r.end);
-  const segs = new Uint8Array(src.maxPfn);
-  for (const r of visitedRanges(src.loads, ps, src.maxPfn)) segs.fill(1, r.start, r.end);
+  const visited = visitedRanges(src.loads, ps, src.maxPfn);
+  const inVisited = (pfn: number) => visited.some((r) => r.start <= pfn && pfn < r.end);
   const by = new Float64Array(8);
   let original = 0;
   for (const l of src.loads) {
@@ -121,17 +119,17 @@ export function elfReportForLevel(src: ElfReportSource, level: number): PageRepo
     if (pfnEnd <= pfnStart) continue;
     original += pfnEnd - pfnStart;
     const cycleStart = pfnStart - (pfnStart % 8);
-    let pfn = cycleStart;
-    // Pages covered by a range whose head lies before the cycle: classified on their own.
-    for (; pfn < pfnEnd && isRangeCovered(map[pfn]); pfn++) {
-      if (!inDump[pfn]) continue;
-      const o = headless[map[pfn]];
-      if (o !== Outcome.Zero || segs[pfn]) by[o]++;
-    }
-    for (; pfn < pfnEnd; pfn++) {
-      if (!inDump[pfn]) continue;
-      const o = lut[map[pfn]];
-      if (o !== Outcome.Zero || segs[pfn]) by[o]++;
+    // Pages covered by a range whose head lies before the cycle are classified on their own.
+    let headlessEnd = cycleStart;
+    while (headlessEnd < pfnEnd && isRangeCovered(map[headlessEnd])) headlessEnd++;
+    for (const r of src.inDump) {
+      const a = Math.max(r.start, cycleStart);
+      const b = Math.min(r.end, pfnEnd);
+      for (let pfn = a; pfn < b; pfn++) {
+        const o = (pfn < headlessEnd ? headless : lut)[map[pfn]];
+        // exclude_zero_pages_cyclic() reads only pages inside a PT_LOAD's file data (is_in_segs).
+        if (o !== Outcome.Zero || inVisited(pfn)) by[o]++;
+      }
     }
   }
   const report: PageReport = {
