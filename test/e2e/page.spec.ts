@@ -66,7 +66,7 @@ test.describe('the page', () => {
     await expect(page.getByTestId('fact-crashing-cpu')).toHaveText('0');
     await expect(page.getByTestId('fact-ip')).toHaveText('0xffffffffa33741ba');
     await expect(page.getByTestId('fact-max-pfn')).toHaveText('73,690');
-    await expect(page.getByTestId('fact-phys-base')).toHaveText('−0x1bc00000');
+    await expect(page.getByTestId('fact-phys-base')).toHaveText('-0x1bc00000');
     await expect(page.getByTestId('fact-kaslr')).toHaveText('0x22200000');
     await expect(page.getByTestId('fact-paging')).toHaveText('4');
     const table = page.getByTestId('segments-table');

@@ -2,8 +2,8 @@
 
 export const hex = (n: number): string => `0x${n.toString(16)}`;
 
-/** phys_base is an unsigned long that KASLR may leave "below zero"; the library gives it signed, as the CLI shows it. */
-export const signedHex = (n: number): string => (n < 0 ? `−0x${(-n).toString(16)}` : hex(n));
+/** phys_base is an unsigned long that KASLR may leave "below zero"; the library gives it signed, shown as the CLI does (ASCII minus, so it pastes into other tools). */
+export const signedHex = (n: number): string => (n < 0 ? `-0x${(-n).toString(16)}` : hex(n));
 
 const group = new Intl.NumberFormat('en-US');
 export const int = (n: number): string => group.format(n);
