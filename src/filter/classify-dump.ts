@@ -3,6 +3,7 @@ import { VmsieveError, isVmsieveError } from '../errors.js';
 import type { Dump, LoadSegment } from '../formats/dump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import { readMemSections, type MemSection } from '../kernel/mem-section.js';
+import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import {
@@ -107,13 +108,21 @@ function checkAbort(signal: AbortSignal | undefined): void {
  * sections' struct page arrays in large batches through the wasm classifier, then zero-scans the pages
  * that some zero-filtering level would keep. Memory: the class map (one byte per pfn) plus fixed windows.
  */
-export async function classifyDump(dump: Dump, km: KernelMemory, kernels: KernelExports, opts: ClassifyOptions = {}): Promise<ClassifyResult> {
+export async function classifyDump(dump: Dump, km: KernelMemory | undefined, kernels: KernelExports, opts: ClassifyOptions = {}): Promise<ClassifyResult> {
   const k = kernels as ClassifyKernels;
   if (typeof k.classifyPages !== 'function')
     throw new VmsieveError('E_UNSUPPORTED', 'the wasm kernels lack classifyPages: rebuild build/wasm/vmsieve.wasm (npm run asbuild)');
-  const info = dump.vmcoreinfo ?? km.info;
-  const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info);
-  const warnings: (LayoutWarning | DumpWarning)[] = [...layoutWarnings];
+  const info = dump.vmcoreinfo ?? km?.info;
+  const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info ?? new VmcoreInfo(''));
+  const warnings: (LayoutWarning | DumpWarning)[] = info
+    ? [...layoutWarnings]
+    : [
+        {
+          code: 'W_NO_VMCOREINFO',
+          message: `${dump.source.name} has no VMCOREINFO: struct pages cannot be located, so only zero pages (bit 1) can be excluded; bits 2, 4, 8, 16 and the always-excluded hwpoison/offline pages cannot be honoured.`,
+        },
+      ];
+  if (!km || !info) layout.enabled = false;
   const pageSize = dump.pageSize;
   const batch = Math.max(64, Math.floor(opts.batchPages ?? 8192));
   const zeroChunk = Math.max(1, Math.floor(opts.zeroChunkPages ?? 1024));
@@ -129,11 +138,11 @@ export async function classifyDump(dump: Dump, km: KernelMemory, kernels: Kernel
   };
 
   const t0 = performance.now();
-  const model = await readMemSections(km);
+  const model = km && layout.enabled ? await readMemSections(km) : { sections: [] as MemSection[], maxPfn: dump.maxPfnFromLoads };
   const maxPfn = model.maxPfn;
   const sections = [...model.sections].sort((a, b) => a.pfnStart - b.pfnStart);
   stats.sections = sections.length;
-  if (sections.length === 0)
+  if (sections.length === 0 && layout.enabled)
     warnings.push({ code: 'W_NO_MEM_MAP', message: 'No memory section with a mem_map was found: no page can be classified; only zero pages can be excluded.' });
 
   const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
@@ -178,7 +187,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory, kernels: Kernel
         if (overlaps(visited, pfn, pfn + count)) {
           // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
           nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
-          const bytes = await km.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
+          const bytes = await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
           new Uint8Array(k.memory.buffer, w.recs, bytes.length).set(bytes);
           stats.structPagesRead += nrecs;
         }

@@ -116,6 +116,25 @@ describe.skipIf(!!skip)(`page classification equals makedumpfile's report${skip 
         }
       });
 
+      it('without VMCOREINFO only zero pages are found, with a warning', async () => {
+        const source = await NodeFileSource.open(fx.vmcore);
+        try {
+          const dump = await openDump(source);
+          const bare = Object.create(dump, { vmcoreinfo: { value: undefined } }) as typeof dump;
+          const res = await classifyDump(bare, undefined, kernels, { zeroScan: [1, 31] });
+          expect(res.warnings.map((w) => w.code)).toEqual(['W_NO_VMCOREINFO']);
+          expect(res.maxPfn).toBe(dump.maxPfnFromLoads);
+          const r1 = reportForLevel(res, 1);
+          const r31 = reportForLevel(res, 31);
+          expect(r31).toEqual({ ...r1, level: 31 });
+          expect(r1.cache + r1.cachePrivate + r1.user + r1.free + r1.hwpoison + r1.offline).toBe(0);
+          expect(r1.zero).toBeGreaterThanOrEqual(fx.oracle.counts_by_level['1'].zero_pages);
+          expect(() => reportForLevel(res, 3)).toThrow(/not scanned for level 3/);
+        } finally {
+          await source.close?.();
+        }
+      });
+
       it('prints the reference run report as makedumpfile does', () => {
         const ref = fx.oracle.reference_run as { cmd: string; report: MakedumpfileReport } | undefined;
         const log = fx.oracle.reference_run_log as string | undefined;
