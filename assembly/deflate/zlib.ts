@@ -2,19 +2,22 @@
 //
 // Each page is one zlib stream with one final block:
 //   1. LZ77: greedy parse with one hash probe per position (4-byte hash, the page is the window,
-//      distances ≤ 32768), producing (literal run, match length, distance) sequences and symbol
-//      frequencies in one pass.
+//      distances ≤ 32768). After 64 misses in a row the parser starts stepping over positions, one more
+//      byte every 64 misses (so incompressible stretches cost little); any match resets the step. It
+//      writes (literal run, length info, distance info) sequences and symbol frequencies in one pass.
 //   2. Exact bit costs of the fixed code and of a dynamic code (length-limited to 15 bits, code-length
 //      code limited to 7 bits) are computed from the frequencies; the cheaper one is emitted. If the zlib
 //      stream would not be smaller than the page, nothing is emitted and the page is stored raw (a stored
-//      block always costs more than the raw page, so it is never chosen).
+//      block always costs more than the raw page, so it is never chosen). When even the fixed code does not
+//      fit, an entropy lower bound first decides whether the page can shrink by more than 1/64 at all;
+//      if not it is stored raw without building a dynamic code.
 //   3. Emission with a 64-bit bit buffer, flushed branch-free 8 bytes at a time into a scratch buffer.
 //
-// All state is static linear memory: no allocation, no managed objects.
+// All state is static linear memory or allocated once from the heap: no managed objects.
 
 import { adler32 } from "./adler";
 import { buildCodes, buildLengths } from "./huffman";
-import { CL_ORDER, DIST_BASE, FIXED_LIT, FIXED_LIT_LEN, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
+import { CL_ORDER, FIXED_LIT, FIXED_LIT_LEN, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
 
 /** Largest page this encoder accepts (distances are still capped at 32 KiB). */
 export const ZLIB_MAX_PAGE: u32 = 65536;
@@ -22,14 +25,19 @@ const RAW_FLAG: u32 = 0x80000000;
 const MAX_DIST: u32 = 32768;
 const MIN_MATCH: u32 = 4; // the hash covers 4 bytes; 3-byte matches are not searched
 const MAX_MATCH: u32 = 258;
+const SKIP_SHIFT: u32 = 6;
+const SKIP_START: u32 = 1 << SKIP_SHIFT;
 
 const HASH_BITS: u32 = 13;
 const HASH_SIZE: u32 = 1 << HASH_BITS;
 /** Hash heads: position + generation base, so no clearing between pages (see `genBase`). */
 let HEAD: usize = 0; // HASH_SIZE × u32, allocated by init()
-/** Sequences: u32 literal run, u32 (match length | distance << 16); the last has length 0. */
+/**
+ * Sequences, 12 bytes each: literal run | match length << 17; length info (LEN_INFO entry);
+ * distance info = code | extra bits << 8 | extra value << 16. Literals after the last match are implied.
+ */
 const MAX_SEQ: u32 = ZLIB_MAX_PAGE / MIN_MATCH + 2;
-let SEQ: usize = 0; // MAX_SEQ × 8 bytes, allocated by init()
+let SEQ: usize = 0; // MAX_SEQ × 12 bytes, allocated by init()
 const LFREQ: usize = memory.data(288 * 4, 16);
 const DFREQ: usize = memory.data(32 * 4, 16);
 const LLENS: usize = memory.data(288, 16);
@@ -71,7 +79,7 @@ function init(): void {
     // initial memory stays small. This may grow memory: callers re-create their views afterwards.
     HEAD = heap.alloc(HASH_SIZE * 4);
     memory.fill(HEAD, 0, HASH_SIZE * 4);
-    SEQ = heap.alloc(MAX_SEQ * 8);
+    SEQ = heap.alloc(MAX_SEQ * 12);
     OUT = heap.alloc(ZLIB_MAX_PAGE + 64);
   }
   if (!fixedDistReady) {
@@ -81,11 +89,22 @@ function init(): void {
       for (let b: u32 = 0; b < 5; b++) if (s & (1 << b)) r |= 1 << (4 - b);
       store<u32>(FIXED_DCODES + (s << 2), r | (5 << 16));
     }
+    for (let m: u32 = 0; m < 256; m++) {
+      store<u16>(LOG2_FRAC + (m << 1), <u16>Math.floor(256 * Math.log2(1 + <f64>m / 256)));
+    }
     fixedDistReady = true;
   }
 }
 
 /** LZ77 parse of one page into SEQ; fills LFREQ/DFREQ. Returns the number of sequences. */
+// @ts-ignore: decorator
+@inline function countLiterals(p: usize, end: usize): void {
+  while (p < end) {
+    inc(LFREQ + (<usize>load<u8>(p) << 2));
+    p++;
+  }
+}
+
 function lzParse(src: usize, n: u32): u32 {
   if (genBase > 0xf0000000) {
     memory.fill(HEAD, 0, HASH_SIZE * 4);
@@ -100,14 +119,16 @@ function lzParse(src: usize, n: u32): u32 {
   let lit: u32 = 0; // start of the pending literal run
   if (n >= MIN_MATCH + 4) {
     const limit = n - MIN_MATCH; // last position whose 4 bytes are inside the page
+    let misses: u32 = SKIP_START;
     while (ip <= limit) {
       const v = load<u32>(src + ip);
       const hp = HEAD + (((v * 0x9e3779b1) >> (32 - HASH_BITS)) << 2);
       const cand = load<u32>(hp);
       const cur = base + ip;
       store<u32>(hp, cur);
-      const d = cur - cand;
-      if (d - 1 < MAX_DIST && load<u32>(src + ip - d) == v) {
+      let d = cur - cand;
+      d = select<u32>(d, 0, d - 1 < MAX_DIST); // 0: no usable candidate (compares the position with itself)
+      if ((<i32>(load<u32>(src + ip - d) == v) & <i32>(d != 0)) != 0) {
         const m = src + ip - d;
         let maxLen = n - ip;
         if (maxLen > MAX_MATCH) maxLen = MAX_MATCH;
@@ -125,11 +146,16 @@ function lzParse(src: usize, n: u32): u32 {
             break;
           }
         }
-        store<u32>(seq, ip - lit);
-        store<u32>(seq, len | (d << 16), 4);
-        seq += 8;
-        inc(LFREQ + ((257 + (load<u32>(LEN_INFO + (len << 2)) & 0xff)) << 2));
-        inc(DFREQ + (distCode(d - 1) << 2));
+        countLiterals(src + lit, src + ip);
+        const li = load<u32>(LEN_INFO + (len << 2));
+        const dcode = distCode(d - 1);
+        const deb = select<u32>((dcode >> 1) - 1, 0, dcode >= 4);
+        store<u32>(seq, (ip - lit) | (len << 17));
+        store<u32>(seq, li, 4);
+        store<u32>(seq, dcode | (deb << 8) | (((d - 1) & ((1 << deb) - 1)) << 16), 8);
+        seq += 12;
+        inc(LFREQ + ((257 + (li & 0xff)) << 2));
+        inc(DFREQ + (dcode << 2));
         // Index the position just before the match end so the next repeat can find it.
         const after = ip + len;
         if (after - 2 <= limit) {
@@ -138,18 +164,47 @@ function lzParse(src: usize, n: u32): u32 {
         }
         ip = after;
         lit = ip;
+        misses = SKIP_START;
       } else {
-        inc(LFREQ + ((v & 0xff) << 2));
-        ip++;
+        ip += misses >> SKIP_SHIFT;
+        misses++;
       }
     }
   }
-  // Trailing literals.
-  for (let i = ip; i < n; i++) inc(LFREQ + (<usize>load<u8>(src + i) << 2));
-  store<u32>(seq, n - lit);
-  store<u32>(seq, 0, 4);
-  seq += 8;
-  return <u32>((seq - SEQ) >> 3);
+  countLiterals(src + lit, src + n);
+  return <u32>((seq - SEQ) / 12);
+}
+
+
+/** floor(256 · log2(1 + m/256)) for m = 0..255 (filled by init). */
+const LOG2_FRAC: usize = memory.data(256 * 2, 16);
+
+/** log2(x) in 1/256 bits, rounded down with an error below 2.5/256 (x ≥ 1). */
+// @ts-ignore: decorator
+@inline function log2Fixed(x: u32): u32 {
+  const e = 31 - clz<u32>(x);
+  const m = (e >= 8 ? x >> (e - 8) : x << (8 - e)) & 0xff;
+  return (e << 8) + <u32>load<u16>(LOG2_FRAC + (m << 1));
+}
+
+/**
+ * A lower bound, in bits, on the cost of coding the `n` symbol frequencies at `freq` with any prefix code:
+ * the empirical entropy Σ f·log2(T/f), each term rounded down (log2 T low, log2 f high by the table's error).
+ */
+function entropyBits(freq: usize, n: u32): u32 {
+  let total: u32 = 0;
+  for (let s: u32 = 0; s < n; s++) total += load<u32>(freq + (s << 2));
+  if (total == 0) return 0;
+  const lt = log2Fixed(total);
+  let acc: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) {
+    const f = load<u32>(freq + (s << 2));
+    if (f != 0) {
+      const lf = log2Fixed(f) + 3;
+      if (lt > lf) acc += <u64>f * <u64>(lt - lf);
+    }
+  }
+  return <u32>(acc >> 8);
 }
 
 // @ts-ignore: decorator
@@ -215,6 +270,8 @@ function dynamicHeaderBits(): u32 {
   return bits;
 }
 
+
+
 /**
  * Compresses one page to OUT. Returns the zlib stream length, or 0 when it would not be smaller
  * than the page (the caller then stores the page raw).
@@ -241,6 +298,13 @@ function compressPage(src: usize, n: u32): u32 {
   }
   fixedBits += nd * 5;
 
+  // When even the fixed code does not fit, first try a cheap entropy bound: a page that no code can
+  // shrink by more than 1/64 is stored raw without building the dynamic code (random-like pages).
+  if (((extra + fixedBits + 10) >> 3) + 6 >= n) {
+    const lb: u32 = extra + 3 + entropyBits(LFREQ, 286) + entropyBits(DFREQ, 30);
+    if (((lb + 7) >> 3) + 6 >= n - (n >> 6)) return 0;
+  }
+
   buildLengths(LFREQ, 286, 15, LLENS);
   buildLengths(DFREQ, 30, 15, DLENS);
   let dynBits = dynamicHeaderBits();
@@ -248,9 +312,9 @@ function compressPage(src: usize, n: u32): u32 {
   for (let c: u32 = 0; c < 30; c++) dynBits += load<u32>(DFREQ + (c << 2)) * <u32>load<u8>(DLENS + c);
 
   const dynamic = dynBits < fixedBits;
-  const bodyBits = 3 + extra + (dynamic ? dynBits : fixedBits);
-  const total = 2 + ((bodyBits + 7) >> 3) + 4;
-  if (total >= <i32>n) return 0;
+  const bodyBits: u32 = extra + 3 + (dynamic ? dynBits : fixedBits);
+  const total: u32 = ((bodyBits + 7) >> 3) + 6; // + zlib header and Adler-32
+  if (total >= n) return 0;
 
   // zlib header: CM = 8 (deflate), CINFO = 7 (32 KiB window), FLEVEL = 0 (fastest), FCHECK.
   store<u8>(OUT, 0x78);
@@ -298,12 +362,15 @@ function compressPage(src: usize, n: u32): u32 {
     cnt = 3;
   }
 
-  // Body.
+  // Body. Between symbols at most 7 bits are pending, so three literals (≤ 45 bits) or one match
+  // (≤ 15 + 5 + 15 + 13 bits) fit before the next 8-byte flush.
   let ip = src;
-  const seqEnd = SEQ + (<usize>nseq << 3);
-  for (let sp = SEQ; sp < seqEnd; sp += 8) {
-    const litEnd = ip + load<u32>(sp);
-    // Up to three literals (≤ 45 bits) between flushes.
+  const seqEnd = SEQ + <usize>nseq * 12;
+  let sp = SEQ;
+  while (true) {
+    const last = sp == seqEnd; // the final literal run has no match after it
+    const w = last ? 0 : load<u32>(sp);
+    const litEnd = last ? src + n : ip + (w & 0x1ffff);
     while (ip + 3 <= litEnd) {
       const e0 = load<u32>(lc + (<usize>load<u8>(ip) << 2));
       const e1 = load<u32>(lc + (<usize>load<u8>(ip, 1) << 2));
@@ -327,38 +394,28 @@ function compressPage(src: usize, n: u32): u32 {
       cnt += e0 >> 16;
       ip++;
     }
-    const lm = load<u32>(sp, 4);
-    const len = lm & 0xffff;
-    if (len != 0) {
-      // ≤ 2 pending literals (≤ 30 bits): flush so the match (≤ 48 bits) fits.
-      store<u64>(out, buf);
-      const nb0 = cnt >> 3;
-      out += nb0;
-      buf >>= <u64>(nb0 << 3);
-      cnt &= 7;
-      const d = (lm >> 16) - 1;
-      const li = load<u32>(LEN_INFO + (len << 2));
-      const e = load<u32>(lc + ((257 + (li & 0xff)) << 2));
-      buf |= <u64>(e & 0xffff) << cnt;
-      cnt += e >> 16;
-      buf |= <u64>(li >> 16) << cnt;
-      cnt += (li >> 8) & 0xff;
-      const code = distCode(d);
-      const de = load<u32>(dc + (code << 2));
-      buf |= <u64>(de & 0xffff) << cnt;
-      cnt += de >> 16;
-      if (code >= 4) {
-        const eb = (code >> 1) - 1;
-        buf |= <u64>(d - <u32>load<u16>(DIST_BASE + (code << 1)) + 1) << cnt;
-        cnt += eb;
-      }
-      ip += len;
-    }
     store<u64>(out, buf);
-    const nb = cnt >> 3;
+    let nb = cnt >> 3;
     out += nb;
     buf >>= <u64>(nb << 3);
     cnt &= 7;
+    if (last) break;
+    // Length code + extra bits, distance code + extra bits (precomputed by the parser).
+    const li = load<u32>(sp, 4);
+    const e = load<u32>(lc + ((257 + (li & 0xff)) << 2));
+    buf |= <u64>((e & 0xffff) | ((li >> 16) << (e >> 16))) << cnt;
+    cnt += (e >> 16) + ((li >> 8) & 0xff);
+    const di = load<u32>(sp, 8);
+    const de = load<u32>(dc + ((di & 0xff) << 2));
+    buf |= <u64>((de & 0xffff) | ((di >> 16) << (de >> 16))) << cnt;
+    cnt += (de >> 16) + ((di >> 8) & 0xff);
+    store<u64>(out, buf);
+    nb = cnt >> 3;
+    out += nb;
+    buf >>= <u64>(nb << 3);
+    cnt &= 7;
+    ip += w >> 17;
+    sp += 12;
   }
   const eob = load<u32>(lc + (256 << 2));
   buf |= <u64>(eob & 0xffff) << cnt;
