@@ -224,7 +224,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   if (zeroLevels.some((l) => l & 1)) {
     const w = windowsFor(k, 0, 0, zeroChunk, pageSize);
     const totalZero = inDump.reduce((n, r) => n + r.end - r.start, 0);
-    let doneZero = 0;
+    let base = 0;
     for (const r of inDump) {
       let pfn = r.start;
       while (pfn < r.end) {
@@ -248,11 +248,12 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
           }
         }
         stats.zeroScannedPages += n;
-        doneZero += n;
-        opts.onProgress?.('zero', doneZero, totalZero);
+        opts.onProgress?.('zero', base + end - r.start, totalZero);
         pfn = end;
       }
+      base += r.end - r.start;
     }
+    opts.onProgress?.('zero', totalZero, totalZero);
   }
   stats.zeroScanMs = performance.now() - t1;
 
