@@ -451,7 +451,7 @@ export function zlibCompressPages(
     if (written + pageSize > outputCapacity) return u32.MAX_VALUE;
     const src = input + <usize>i * pageSize;
     const len = compressPage(src, pageSize);
-    if (len == 0) {
+    if (len == 0 || len >= pageSize) {
       memory.copy(output + written, src, pageSize);
       store<u32>(sizes + (<usize>i << 2), pageSize | RAW_FLAG);
       written += pageSize;
