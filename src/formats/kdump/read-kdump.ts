@@ -54,6 +54,10 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
   descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }>;
   /** One page's contents; E_NOT_IN_DUMP when excluded, E_UNSUPPORTED when its codec has no decompressor. */
   readPage(pfn: number): Promise<Uint8Array>;
+  /** Reads and decodes a page from its descriptor. */
+  decodePage(pfn: number, desc: PageDesc): Promise<Uint8Array>;
+  /** Decodes a page's stored bytes (already read) per its descriptor. */
+  decodeStored(pfn: number, desc: PageDesc, data: Uint8Array): Promise<Uint8Array>;
   /** makedumpfile's bitmaps as the writers' input. */
   selection(excludeZero: boolean): PageSelection;
 }
@@ -221,13 +225,19 @@ class KdumpFile implements KdumpDump {
     return this.decodePage(pfn, desc);
   }
 
+  /** Reads and decodes one page given its descriptor. */
   async decodePage(pfn: number, desc: PageDesc): Promise<Uint8Array> {
-    const ps = this.pageSize;
     if (desc.offset === 0)
       throw new VmsieveError('E_TRUNCATED', `${this.source.name}: pfn 0x${pfn.toString(16)} was never written (incomplete dump)`, { pfn });
-    if (desc.size > ps) throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} claims ${desc.size} stored bytes, more than a page`, { pfn });
+    if (desc.size > this.pageSize)
+      throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} claims ${desc.size} stored bytes, more than a page`, { pfn });
     checkRange(this.source, desc.offset, desc.size, `page 0x${pfn.toString(16)}`);
-    const data = await this.source.read(desc.offset, desc.size);
+    return this.decodeStored(pfn, desc, await this.source.read(desc.offset, desc.size));
+  }
+
+  /** Decodes a page's stored bytes (raw, or compressed per desc.flags). */
+  async decodeStored(pfn: number, desc: PageDesc, data: Uint8Array): Promise<Uint8Array> {
+    const ps = this.pageSize;
     if (desc.flags === 0) {
       if (desc.size !== ps) throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: raw page 0x${pfn.toString(16)} is ${desc.size} bytes, not ${ps}`, { pfn });
       return data;
@@ -250,17 +260,35 @@ class KdumpFile implements KdumpDump {
   async readPhys(paddr: number, length: number): Promise<Uint8Array> {
     const ps = this.pageSize;
     const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const at = paddr + done;
-      const pfn = Math.floor(at / ps);
-      const inPage = at - pfn * ps;
-      const n = Math.min(length - done, ps - inPage);
-      if (!this.isDumpable(pfn))
+    if (length === 0) return out;
+    const firstPfn = Math.floor(paddr / ps);
+    const lastPfn = Math.floor((paddr + length - 1) / ps);
+    // Descriptors of the range; pages stored back to back are fetched with one read.
+    const descs: PageDesc[] = [];
+    for (let pfn = firstPfn; pfn <= lastPfn; pfn++) {
+      if (!this.isDumpable(pfn)) {
+        const at = Math.max(paddr, pfn * ps);
         throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is not in the dump (pfn 0x${pfn.toString(16)} is excluded or a hole)`, { paddr: at });
-      const page = await this.readPage(pfn);
-      out.set(page.subarray(inPage, inPage + n), done);
-      done += n;
+      }
+      descs.push((await this.descriptor(pfn))!);
+    }
+    for (let i = 0; i < descs.length; ) {
+      let j = i + 1;
+      let span = descs[i]!.size;
+      while (j < descs.length && descs[j]!.offset === descs[j - 1]!.offset + descs[j - 1]!.size && span < 1 << 22) span += descs[j++]!.size;
+      const first = descs[i]!;
+      const valid = first.offset > 0 && span <= ps * (j - i) && first.offset + span <= this.source.size;
+      const group = valid && j - i > 1 ? await this.source.read(first.offset, span) : undefined;
+      for (let k = i, rel = 0; k < j; rel += descs[k]!.size, k++) {
+        const pfn = firstPfn + k;
+        const d = descs[k]!;
+        const page = group ? await this.decodeStored(pfn, d, group.subarray(rel, rel + d.size)) : await this.decodePage(pfn, d);
+        const pageStart = pfn * ps;
+        const from = Math.max(paddr, pageStart);
+        const to = Math.min(paddr + length, pageStart + ps);
+        out.set(page.subarray(from - pageStart, to - pageStart), from - paddr);
+      }
+      i = j;
     }
     return out;
   }
