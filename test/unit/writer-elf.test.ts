@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { assignOffsets, planElfLoads, writeElf, type Phdr } from '../../src/formats/elf-out/write-elf.js';
+import { openDump } from '../../src/formats/open-dump.js';
+import { bitmapBytes, setBit, type PageSelection } from '../../src/formats/selection.js';
+import { MemorySink } from '../../src/io/sink.js';
+import { MemorySource } from '../../src/io/source.js';
+import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
+
+const PS = 4096;
+const load = (paddr: number, pages: number, vaddr = 0xffff888000000000n + BigInt(paddr)): Phdr => ({
+  type: 1,
+  flags: 7,
+  offset: 0,
+  vaddr,
+  paddr: BigInt(paddr),
+  filesz: pages * PS,
+  memsz: pages * PS,
+  align: 0n,
+});
+
+describe('ELF writer: makedumpfile PT_LOAD splitting', () => {
+  it('keeps runs of < 256 excluded pages with their content, splits at 256, leaves excluded tails out', () => {
+    // pfns 0..999: excluded 10..264 (255 pages), 300..555 (256 pages), 900..999 (tail).
+    const ex = (pfn: number) => (pfn >= 10 && pfn < 265) || (pfn >= 300 && pfn < 556) || pfn >= 900;
+    const planned = planElfLoads([load(0, 1000)], PS, (pfn) => !ex(pfn));
+    expect(planned.map((l) => [Number(l.phdr.paddr) / PS, l.phdr.memsz / PS, l.phdr.filesz / PS])).toEqual([
+      [0, 556, 300], // 0..299 in the file (the 255-page run kept), 300..555 only in memory
+      [556, 444, 344], // 556..899 in the file, the tail 900..999 only in memory
+    ]);
+    expect(planned[1]!.phdr.vaddr).toBe(0xffff888000000000n + 556n * BigInt(PS));
+    const end = assignOffsets(planned, 1000);
+    expect(planned.map((l) => l.phdr.offset)).toEqual([1000, 1000 + 300 * PS]);
+    expect(end).toBe(1000 + 644 * PS);
+  });
+
+  it('gives a split-off piece without data p_offset 0, but not the last piece of a segment', () => {
+    const ex = (pfn: number) => pfn !== 300;
+    const planned = planElfLoads([load(0, 700), load(800 * PS, 4)], PS, (pfn) => !ex(pfn));
+    assignOffsets(planned, 5000);
+    expect(planned.map((l) => [l.phdr.memsz / PS, l.phdr.filesz / PS, l.phdr.offset])).toEqual([
+      [300, 0, 0],
+      [400, 1, 5000],
+      [4, 0, 5000 + PS],
+    ]);
+  });
+
+  it('handles segments that start or end inside a page (partial head and tail)', () => {
+    const planned = planElfLoads([{ ...load(0x1000, 0), paddr: 0x1800n, memsz: 0x2000, filesz: 0x2000 }], PS, () => true);
+    expect(planned.map((l) => [l.phdr.memsz, l.phdr.filesz])).toEqual([[0x2000, 0x2000]]);
+  });
+});
+
+const info = 'OSRELEASE=6.1.0-test\nPAGESIZE=4096\nNUMBER(phys_base)=0\n';
+function pages(n: number, fill: (i: number) => number): Uint8Array {
+  const b = new Uint8Array(n * PS);
+  for (let i = 0; i < n; i++) b.fill(fill(i), i * PS, (i + 1) * PS);
+  return b;
+}
+
+describe('ELF writer output', () => {
+  it('writes a vmcore our reader reads back: notes verbatim, kept pages identical, zero pages found and left out', async () => {
+    // 600 pages at pfn 16: pages 100..399 are zero (300 pages: a run ≥ 256 once found), the rest non-zero.
+    const data = pages(600, (i) => (i >= 100 && i < 400 ? 0 : (i % 250) + 1));
+    const core = buildElfCore({ notes: [prstatusNote(), vmcoreinfoNote(info)], loads: [{ paddr: 16 * PS, vaddr: 0xffff888000010000n, data }] });
+    const src = await openDump(new MemorySource(core, 'in.vmcore'));
+    const maxPfn = 616;
+    const bitmap2 = new Uint8Array(bitmapBytes(maxPfn));
+    for (let p = 16; p < 616; p++) if (p !== 20) setBit(bitmap2, p);
+    const sel: PageSelection = { maxPfn, bitmap1: bitmap2.slice(), bitmap2, excludeZero: true };
+    const sink = new MemorySink();
+    const r = await writeElf(src, sel, sink);
+    expect(r.zeroPages).toBe(300);
+    expect(r.loads).toBe(2);
+    const out = sink.bytes().slice();
+    expect(out.length).toBe(r.fileSize);
+    const back = await openDump(new MemorySource(out, 'out.vmcore'));
+    expect(back.notes.map((n) => n.name)).toEqual(['CORE', 'VMCOREINFO']);
+    expect(back.vmcoreinfo!.raw).toBe(info);
+    expect(back.loads.map((l) => [l.physStart / PS, l.physEnd / PS, l.fileSize / PS])).toEqual([
+      [16, 416, 100],
+      [416, 616, 200],
+    ]);
+    // pfn 20 was excluded but sits in a short run: kept with its content.
+    expect(await back.readPhys(20 * PS, PS)).toEqual(data.subarray(4 * PS, 5 * PS));
+    expect(await back.readPhys(500 * PS, 2 * PS)).toEqual(data.subarray(484 * PS, 486 * PS));
+  });
+
+  it('uses extended numbering (e_phnum = PN_XNUM, count in section header 0) for 65535+ program headers', async () => {
+    const n = 65535;
+    const core = buildElfCore({
+      notes: [vmcoreinfoNote(info)],
+      loads: Array.from({ length: n }, (_, i) => ({ paddr: 2 * i * PS, data: new Uint8Array(0), memsz: PS })),
+      extendedNumbering: true,
+    });
+    const src = await openDump(new MemorySource(core, 'many.vmcore'));
+    const maxPfn = 2 * n;
+    const bitmap = new Uint8Array(bitmapBytes(maxPfn));
+    const sink = new MemorySink();
+    const r = await writeElf(src, { maxPfn, bitmap1: bitmap, bitmap2: bitmap, excludeZero: false }, sink);
+    expect(r.extendedNumbering).toBe(true);
+    const out = sink.bytes().slice();
+    const v = new DataView(out.buffer);
+    expect(v.getUint16(56, true)).toBe(0xffff);
+    const shoff = Number(v.getBigUint64(40, true));
+    expect(shoff).toBe(64 + 56 * (n + 1));
+    expect(v.getUint16(60, true)).toBe(1);
+    expect(v.getUint32(shoff + 44, true)).toBe(n + 1);
+    const back = await openDump(new MemorySource(out, 'out.vmcore'));
+    expect(back.loads.length).toBe(n);
+    expect(back.vmcoreinfo!.raw).toBe(info);
+  });
+});
