@@ -10,6 +10,7 @@ import {
   CODE_MASK,
   CODE_NOT_VISITED,
   inDumpRanges,
+  withDataRanges,
   originalPageCount,
   visitedRanges,
   ZERO_BIT,
@@ -55,6 +56,8 @@ export interface ClassifyResult {
   pageSize: number;
   /** makedumpfile's 1st bitmap as merged pfn ranges. */
   inDump: PfnRange[];
+  /** inDump less the pages past a PT_LOAD's p_filesz (never written, never zero-scanned). */
+  withData: PfnRange[];
   /** The dump's PT_LOADs (for the ELF-output report, which counts per PT_LOAD). */
   loads: LoadSegment[];
   /** makedumpfile's "Original pages" (PT_LOAD pages summed, duplicates counted twice). */
@@ -147,6 +150,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
 
   const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
   const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
+  const withData = withDataRanges(inDump, dump.loads, pageSize, maxPfn);
   const visited = visitedRanges(dump.loads, pageSize, maxPfn);
   const structSize = layout.structPageSize;
 
@@ -223,9 +227,9 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const need = zeroScanTable(zeroLevels);
   if (zeroLevels.some((l) => l & 1)) {
     const w = windowsFor(k, 0, 0, zeroChunk, pageSize);
-    const totalZero = inDump.reduce((n, r) => n + r.end - r.start, 0);
+    const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
     let base = 0;
-    for (const r of inDump) {
+    for (const r of withData) {
       let pfn = r.start;
       while (pfn < r.end) {
         checkAbort(opts.signal);
@@ -262,6 +266,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     maxPfn,
     pageSize,
     inDump,
+    withData,
     loads: [...dump.loads],
     originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
     layout,

@@ -178,6 +178,27 @@ export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, ma
 }
 
 /**
+ * makedumpfile's exclude_nodata_pages(): a PT_LOAD's pages from roundup(physStart + fileSize) to roundup(physEnd)
+ * are never written — and counted in no report line, so they stay in "Remaining pages" — whichever segment they are in.
+ */
+export function withDataRanges(inDump: readonly PfnRange[], loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
+  const nodata = loads
+    .map((l) => ({ start: Math.ceil((l.physStart + l.fileSize) / pageSize), end: Math.min(Math.ceil(l.physEnd / pageSize), maxPfn) }))
+    .filter((r) => r.start < r.end);
+  let out = inDump.map((r) => ({ ...r }));
+  for (const cut of nodata) {
+    out = out.flatMap((r) => {
+      if (cut.end <= r.start || cut.start >= r.end) return [r];
+      const parts: PfnRange[] = [];
+      if (r.start < cut.start) parts.push({ start: r.start, end: cut.start });
+      if (cut.end < r.end) parts.push({ start: cut.end, end: r.end });
+      return parts;
+    });
+  }
+  return out;
+}
+
+/**
  * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (same rounding and clipping as the
  * 1st bitmap) — not the union, so pages in two PT_LOADs (the kdump kernel-image segment) count twice.
  */
@@ -210,6 +231,8 @@ export interface ClassMapLike {
   classMap: Uint8Array;
   maxPfn: number;
   inDump: PfnRange[];
+  /** inDump less every PT_LOAD's pages past its p_filesz: the pages that can be written. */
+  withData: PfnRange[];
 }
 
 /**
@@ -220,7 +243,7 @@ export function dumpableBitmap(result: ClassMapLike, level: number): Uint8Array 
   const lut = outcomeTable(level);
   const map = result.classMap;
   const bits = new Uint8Array(Math.ceil(result.maxPfn / 8));
-  for (const r of result.inDump) {
+  for (const r of result.withData) {
     for (let pfn = r.start; pfn < r.end; pfn++) if (lut[map[pfn]] === Outcome.Kept) bits[pfn >> 3] |= 1 << (pfn & 7);
   }
   return bits;
