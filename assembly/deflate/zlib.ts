@@ -96,6 +96,12 @@ function init(): void {
   }
 }
 
+// @ts-ignore: decorator
+@inline function insertHash(src: usize, base: u32, pos: u32): void {
+  const v = load<u32>(src + pos);
+  store<u32>(HEAD + (((v * 0x9e3779b1) >> (32 - HASH_BITS)) << 2), base + pos);
+}
+
 /** LZ77 parse of one page into SEQ; fills LFREQ/DFREQ. Returns the number of sequences. */
 // @ts-ignore: decorator
 @inline function countLiterals(p: usize, end: usize): void {
@@ -156,11 +162,14 @@ function lzParse(src: usize, n: u32): u32 {
         seq += 12;
         inc(LFREQ + ((257 + (li & 0xff)) << 2));
         inc(DFREQ + (dcode << 2));
-        // Index the position just before the match end so the next repeat can find it.
+        // Index a few positions inside the match (its second and third bytes, and the two before its end)
+        // so that nearby repeats can still be found; this brings the size to node:zlib level 1's.
         const after = ip + len;
-        if (after - 2 <= limit) {
-          const v2 = load<u32>(src + after - 2);
-          store<u32>(HEAD + (((v2 * 0x9e3779b1) >> (32 - HASH_BITS)) << 2), base + after - 2);
+        if (after - 1 <= limit) {
+          insertHash(src, base, ip + 1);
+          insertHash(src, base, ip + 2);
+          insertHash(src, base, after - 2);
+          insertHash(src, base, after - 1);
         }
         ip = after;
         lit = ip;
