@@ -62,11 +62,15 @@ export function describeError(e: unknown): ShownError {
   return { code: code || 'E_INTERNAL', headline: 'Unexpected error', message, hint: 'This is a bug in vmsieve; the message above says where it happened.' };
 }
 
-/** The headline for a warning code (warnings reuse error codes). */
+/** Warnings carry an error code (describeDump) or a W_ code (the filter); both name the same conditions. */
+const warningAliases: Record<string, ErrorCode> = { W_NO_VMCOREINFO: 'E_NO_VMCOREINFO' };
+
+/** The headline for a warning code; codes without one get a plain "Warning" and their message says the rest. */
 export function warningHeadline(code: string): string {
-  return code in headlines ? headlines[code as ErrorCode] : 'Warning';
+  const c = warningAliases[code] ?? code;
+  return c in headlines ? headlines[c as ErrorCode] : code === 'W_KERNEL_TOO_NEW' ? 'Kernel newer than the known rules' : 'Warning';
 }
 
 export function warningHint(code: string): string | undefined {
-  return hints[code as ErrorCode];
+  return hints[(warningAliases[code] ?? code) as ErrorCode];
 }
