@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignOffsets, planElfLoads, writeElf, type Phdr } from '../../src/formats/elf-out/write-elf.js';
+import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
+import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { bitmapBytes, setBit, type PageSelection } from '../../src/formats/selection.js';
 import { MemorySink } from '../../src/io/sink.js';
@@ -108,5 +110,28 @@ describe('ELF writer output', () => {
     const back = await openDump(new MemorySource(out, 'out.vmcore'));
     expect(back.loads.length).toBe(n);
     expect(back.vmcoreinfo!.raw).toBe(info);
+  });
+
+  it('writes ELF from a kdump-compressed input (kexec-like headers from the 1st bitmap)', async () => {
+    const data = pages(40, (i) => i + 1);
+    const core = buildElfCore({ notes: [prstatusNote(), vmcoreinfoNote(info)], loads: [{ paddr: 8 * PS, data }] });
+    const src = await openDump(new MemorySource(core, 'in.vmcore'));
+    const maxPfn = 48;
+    const bitmap1 = new Uint8Array(bitmapBytes(maxPfn));
+    for (let p = 8; p < 48; p++) setBit(bitmap1, p);
+    const bitmap2 = bitmap1.slice();
+    bitmap2[2] = 0; // pfns 16..23 excluded: a short run, so in the ELF file as zeros
+    const kdumpSink = new MemorySink();
+    await writeKdump(src, { maxPfn, bitmap1, bitmap2, excludeZero: false }, kdumpSink, { dumpLevel: 0 });
+    const k = await readKdumpDump(new MemorySource(kdumpSink.bytes().slice(), 'in.kdump'));
+    const sink = new MemorySink();
+    const r = await writeElf(k, k.selection(false), sink);
+    expect(r.loads).toBe(1);
+    const back = await openDump(new MemorySource(sink.bytes().slice(), 'out.vmcore'));
+    expect(back.vmcoreinfo!.raw).toBe(info);
+    expect(back.loads.map((l) => [l.physStart, l.physEnd])).toEqual([[8 * PS, 48 * PS]]);
+    expect(await back.readPhys(8 * PS, 8 * PS)).toEqual(data.subarray(0, 8 * PS));
+    expect(await back.readPhys(16 * PS, 8 * PS)).toEqual(new Uint8Array(8 * PS));
+    expect(await back.readPhys(24 * PS, 24 * PS)).toEqual(data.subarray(16 * PS));
   });
 });

@@ -11,8 +11,10 @@ export interface EncodedPages {
 
 /**
  * Compresses pages for the kdump writer: `pages` holds `count` pages back to back. The writer calls it
- * with the non-zero dumpable pages, in pfn order, and awaits each result in order, so an encoder may be
- * a pool of workers. A page whose compressed form is not smaller than a page must come back raw.
+ * with the non-zero dumpable pages, in pfn order, with several batches in flight, and consumes the
+ * results in call order, so an encoder may be a pool of workers. The encoder owns `pages` (it may
+ * transfer its buffer). A page whose compressed form is not smaller than a page must come back raw:
+ * the page itself in `data`, size word pageSize | STORED_RAW.
  */
 export interface PageEncoder {
   readonly codec: CodecId;

@@ -18,7 +18,7 @@ import {
   type KdumpSubHeader,
 } from './diskdump.js';
 import { walkNoteSegment } from './note-walk.js';
-import { STORED_RAW, type PageEncoder } from './page-encoder.js';
+import { STORED_RAW, type EncodedPages, type PageEncoder } from './page-encoder.js';
 import type { KdumpDump } from './read-kdump.js';
 
 /** Any input the writers take: an ELF vmcore or a kdump-compressed file (re-filtering). */
@@ -31,6 +31,8 @@ export interface KdumpWriteOptions {
   encoder?: PageEncoder;
   /** Pages read and encoded per batch (default 512). */
   batchPages?: number;
+  /** Batches handed to the encoder before the oldest result is awaited (default 4). */
+  inFlight?: number;
   signal?: AbortSignal;
   onProgress?: (pagesDone: number, pagesTotal: number) => void;
   /** Header fields, when the caller knows better than the dump (normally left out; see kdumpHeaderFacts). */
@@ -279,7 +281,53 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     for (let p = s; p < e; p += batch) runs.push([p, Math.min(e, p + batch)]);
   });
 
-  // Batches: up to `batch` pages from consecutive runs; each run is one readPhys.
+  // Batches of up to `batch` pages from consecutive runs (each run is one readPhys). Up to `inFlight`
+  // batches are being encoded at once (a worker-pool encoder works on them in parallel); their results
+  // are written strictly in order.
+  interface Pending {
+    count: number;
+    /** The batch as read; only used when there is no encoder (an encoder may take ownership of its input). */
+    pages: Uint8Array;
+    isZero: Uint8Array;
+    encoded: Promise<EncodedPages | undefined>;
+  }
+  const emit = async (p: Pending) => {
+    const encoded = await p.encoded;
+    let dataAt = 0;
+    for (let i = 0, j = 0; i < p.count; i++) {
+      if (p.isZero[i]) {
+        await pushDesc(zeroDesc.offset, zeroDesc.size, 0);
+        zeroPages++;
+        continue;
+      }
+      if (encoded) {
+        const w = encoded.sizes[j]!;
+        const len = w & 0x7fff_ffff;
+        const stored = encoded.data.subarray(dataAt, dataAt + len);
+        dataAt += len;
+        if (w & STORED_RAW || len >= ps) {
+          if (len !== ps) throw new Error(`internal: encoder stored a raw page as ${len} bytes`);
+          await pushDesc(dataEnd, ps, 0);
+          await pushData(stored);
+          rawPages++;
+        } else {
+          await pushDesc(dataEnd, len, codecFlag);
+          await pushData(stored);
+          compressedPages++;
+        }
+      } else {
+        await pushDesc(dataEnd, ps, 0);
+        await pushData(p.pages.subarray(i * ps, (i + 1) * ps));
+        rawPages++;
+      }
+      j++;
+    }
+    done += p.count;
+    options.onProgress?.(done, layout.numDumpable);
+  };
+
+  const inFlight = Math.max(1, options.inFlight ?? 4);
+  const queue: Pending[] = [];
   let r = 0;
   while (r < runs.length) {
     if (options.signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
@@ -296,54 +344,29 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
       pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
       at += (e - s) * ps;
     }
-    // Which pages are zero (shared page) and which go to the encoder.
+    // Zero pages share the stored zero page; the others go to the encoder.
     const isZero = new Uint8Array(count);
     let keep = count;
-    if (selection.excludeZero) {
-      for (let i = 0; i < count; i++) if (isZeroPage(pages, i * ps, ps)) {
-        isZero[i] = 1;
-        keep--;
-      }
-    }
-    let encoded: { data: Uint8Array; sizes: Uint32Array } | undefined;
-    let toEncode = pages;
-    if (keep !== count && keep > 0) {
-      toEncode = new Uint8Array(keep * ps);
-      for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
-    }
-    if (encoder && keep > 0) encoded = await encoder.encode(toEncode, keep);
-    let dataAt = 0;
-    for (let i = 0, j = 0; i < count; i++) {
-      if (isZero[i]) {
-        await pushDesc(zeroDesc.offset, zeroDesc.size, 0);
-        zeroPages++;
-        continue;
-      }
-      if (encoded) {
-        const w = encoded.sizes[j]!;
-        const len = w & 0x7fff_ffff;
-        const stored = encoded.data.subarray(dataAt, dataAt + len);
-        dataAt += len;
-        if (w & STORED_RAW || len >= ps) {
-          // Stored raw: always the page itself, full length.
-          await pushDesc(dataEnd, ps, 0);
-          await pushData(toEncode.subarray(j * ps, (j + 1) * ps));
-          rawPages++;
-        } else {
-          await pushDesc(dataEnd, len, codecFlag);
-          await pushData(stored);
-          compressedPages++;
+    if (selection.excludeZero)
+      for (let i = 0; i < count; i++)
+        if (isZeroPage(pages, i * ps, ps)) {
+          isZero[i] = 1;
+          keep--;
         }
-      } else {
-        await pushDesc(dataEnd, ps, 0);
-        await pushData(pages.subarray(i * ps, (i + 1) * ps));
-        rawPages++;
+    let encoded: Promise<EncodedPages | undefined> = Promise.resolve(undefined);
+    if (encoder && keep > 0) {
+      let toEncode = pages;
+      if (keep !== count) {
+        toEncode = new Uint8Array(keep * ps);
+        for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
       }
-      j++;
+      encoded = (async () => encoder.encode(toEncode, keep))();
+      encoded.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
     }
-    done += count;
-    options.onProgress?.(done, layout.numDumpable);
+    queue.push({ count, pages, isZero, encoded });
+    if (queue.length >= inFlight) await emit(queue.shift()!);
   }
+  while (queue.length) await emit(queue.shift()!);
   await flushDescs();
   await flushData();
   if (descPos !== layout.dataOffset)
