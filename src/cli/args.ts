@@ -7,6 +7,12 @@ export interface CliOptions {
   json: boolean;
   dryRun: boolean;
   showStats: boolean;
+  /** --dump-dmesg VMCOREFILE LOGFILE: write the kernel log as makedumpfile does. */
+  dumpDmesg: boolean;
+  /** --partial-dmesg: only the log after the last `dmesg -c` (needs --dump-dmesg). */
+  partialDmesg: boolean;
+  /** -f: overwrite an existing output file (makedumpfile refuses otherwise). */
+  force: boolean;
   dumpLevel: number | undefined;
   messageLevel: number | undefined;
   positionals: string[];
@@ -21,6 +27,9 @@ const FLAGS: Record<string, keyof CliOptions> = {
   '--json': 'json',
   '--dry-run': 'dryRun',
   '--show-stats': 'showStats',
+  '--dump-dmesg': 'dumpDmesg',
+  '--partial-dmesg': 'partialDmesg',
+  '-f': 'force',
 };
 
 const VALUED: Record<string, 'dumpLevel' | 'messageLevel'> = {
@@ -49,6 +58,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     json: false,
     dryRun: false,
     showStats: false,
+    dumpDmesg: false,
+    partialDmesg: false,
+    force: false,
     dumpLevel: undefined,
     messageLevel: undefined,
     positionals: [],
