@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { formatRecord, readDmesg, readDmesgFromKernel } from '../../src/kernel/dmesg/index.js';
-import { memoryDump, PhysImage, symbolLines } from '../helpers/memory-dump.js';
+import { memoryDump, PAGE_OFFSET, PhysImage, symbolLines } from '../helpers/memory-dump.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // 5.10+ lockless ring, laid out as Linux 6.1 x86_64 does (the offsets of the dev-kdump fixture's VMCOREINFO).
@@ -411,5 +416,76 @@ describe('3.5 – 5.9 log_buf records (synthetic)', () => {
     const km = KernelMemory.open(dump);
     const r = await readDmesgFromKernel({ info: km.info, readVirt: (va, n) => km.readVirt(va, n) });
     expect(r.records).toHaveLength(4);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// A log_buf core that makedumpfile 1.7.2 itself reads: page tables (PGD → 1 GiB PUD page mapping the direct map),
+// init_uts_ns, a SPARSEMEM_EX mem_section (initial() insists on a memory model), and the records.
+// ---------------------------------------------------------------------------------------------------------------
+
+function makedumpfileReadableLogBuf() {
+  const img = new PhysImage(1 << 20);
+  const dv = new DataView(img.bytes.buffer);
+  dv.setBigUint64(0x1000 + 273 * 8, 0x2000n | 3n, true);
+  dv.setBigUint64(0x2000, 0x83n, true);
+  img.alloc(0x3000 - 0x1000, 4096);
+  const uts = img.alloc(6 * 65, 64);
+  ['Linux', 'test', '4.19.0-test', '#1', 'x86_64', '(none)'].forEach((s, i) => img.set(uts + BigInt(i * 65), s));
+  const roots = img.alloc(2048 * 8, 4096);
+  const secs = img.alloc(4096, 4096);
+  const memmap = img.alloc(64 * 256, 4096);
+  img.u64(roots, secs);
+  img.u64(secs, memmap | 3n);
+  const buf = img.alloc(256);
+  const vars = img.alloc(32, 8);
+  img.u64(vars, buf); img.i32(vars + 8n, 256); img.u32(vars + 16n, 128); img.u32(vars + 20n, 120); img.u32(vars + 24n, 56);
+  const rec = (at: number, text: string | Uint8Array, ns: bigint, len?: number) => {
+    const t = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    const l = len ?? Math.ceil((16 + t.length) / 8) * 8;
+    const b = new Uint8Array(16 + t.length); const v = new DataView(b.buffer);
+    v.setBigUint64(0, ns, true); v.setUint16(8, l, true); v.setUint16(10, t.length, true); v.setUint8(15, 6 << 5);
+    b.set(t, 16); img.set(buf + BigInt(at), b);
+  };
+  rec(0, 'zero at 0 \x01\x7f', 5_000_003_123n, 56);
+  rec(56, new Uint8Array([0x61, 0xc3, 0xa9, 0x0a, 0x62, 0x09, 0x0d]), 5_000_004_000n, 64);
+  rec(128, 'oldest', 5_000_001_000n);
+  rec(152, 'line1\nline2', 123456_000_002_000n);
+  const info = `OSRELEASE=4.19.0-test\nPAGESIZE=4096\nSYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\nOFFSET(uts_namespace.name)=0\nLENGTH(mem_section)=2048\nSIZE(mem_section)=16\nOFFSET(mem_section.section_mem_map)=0\nNUMBER(SECTION_SIZE_BITS)=27\nNUMBER(MAX_PHYSMEM_BITS)=46\nSIZE(page)=64\nOFFSET(page.flags)=0\nOFFSET(page._refcount)=52\nOFFSET(page.mapping)=24\n` +
+    symbolLines({ mem_section: roots, init_uts_ns: uts, log_buf: vars, log_buf_len: vars + 8n, log_first_idx: vars + 16n, log_next_idx: vars + 20n, clear_idx: vars + 24n }) +
+    'SIZE(printk_log)=16\nOFFSET(printk_log.ts_nsec)=0\nOFFSET(printk_log.len)=8\nOFFSET(printk_log.text_len)=10\n';
+  return { img, info };
+}
+
+/** What Debian's makedumpfile 1.7.2 wrote for that core (run by hand; re-run below when makedumpfile is on PATH). */
+const MAKEDUMPFILE_LOG_BUF =
+  '[    5.000001] oldest\n[123456.000002] line1\n                line2\n[    5.000003] zero at 0 \\x01\\x7f\n' +
+  '[    5.000004] a\\xffffffc3\\xffffffa9\n               b\t\r\n';
+const MAKEDUMPFILE_LOG_BUF_PARTIAL = '[    5.000004] a\\xffffffc3\\xffffffa9\n               b\t\r\n';
+
+function hasMakedumpfile(): boolean {
+  try {
+    execFileSync('makedumpfile', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('log_buf records against makedumpfile 1.7.2', () => {
+  const { img, info } = makedumpfileReadableLogBuf();
+  test('same bytes as makedumpfile wrote (wrap marker, 6-digit seconds, high bytes, \\t \\r, --partial-dmesg)', async () => {
+    expect((await readDmesg(memoryDump(img, info))).log).toBe(MAKEDUMPFILE_LOG_BUF);
+    expect((await readDmesg(memoryDump(img, info), { partial: true })).log).toBe(MAKEDUMPFILE_LOG_BUF_PARTIAL);
+  });
+
+  test.skipIf(!hasMakedumpfile())('makedumpfile on PATH still agrees', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmsieve-logbuf-'));
+    const core = join(dir, 'core');
+    writeFileSync(core, buildElfCore({ notes: [prstatusNote(), vmcoreinfoNote(info)], loads: [{ paddr: 0, vaddr: PAGE_OFFSET, data: img.bytes }] }));
+    execFileSync('makedumpfile', ['--dump-dmesg', core, join(dir, 'full')], { stdio: 'ignore', timeout: 20_000 });
+    execFileSync('makedumpfile', ['--partial-dmesg', '--dump-dmesg', core, join(dir, 'partial')], { stdio: 'ignore', timeout: 20_000 });
+    expect(readFileSync(join(dir, 'full'), 'latin1')).toBe(MAKEDUMPFILE_LOG_BUF);
+    expect(readFileSync(join(dir, 'partial'), 'latin1')).toBe(MAKEDUMPFILE_LOG_BUF_PARTIAL);
   });
 });
