@@ -76,6 +76,11 @@ export function selectionFromPredicates(
 
 /** Calls fn(start, end) for each run of consecutive set bits in [from, to). */
 export function forEachRun(bitmap: Uint8Array, from: number, to: number, fn: (start: number, end: number) => void): void {
+  for (const [s, e] of bitRuns(bitmap, from, to)) fn(s, e);
+}
+
+/** Runs [start, end) of consecutive set bits in [from, to), lazily (no memory per run). */
+export function* bitRuns(bitmap: Uint8Array, from: number, to: number): Generator<[number, number]> {
   let pfn = from;
   while (pfn < to) {
     const byte = bitmap[pfn >>> 3] ?? 0;
@@ -97,6 +102,6 @@ export function forEachRun(bitmap: Uint8Array, from: number, to: number, fn: (st
       if (!(b & (1 << (pfn & 7)))) break;
       pfn++;
     }
-    fn(start, Math.min(pfn, to));
+    yield [start, Math.min(pfn, to)];
   }
 }

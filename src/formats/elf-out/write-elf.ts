@@ -14,7 +14,7 @@ import {
 } from '../elf/elf-constants.js';
 import { readElfHeader } from '../elf/read-elf.js';
 import type { SourceDump } from '../kdump/write-kdump.js';
-import { clearBit, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
+import { bitRuns, clearBit, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 
 /** makedumpfile's PFN_EXCLUDED: only runs of this many excluded pages are left out of the file. */
 export const PFN_EXCLUDED = 256;
@@ -213,10 +213,9 @@ function isZero(buf: Uint8Array, at: number, n: number): boolean {
 async function excludeZeroPages(dump: SourceDump, selection: PageSelection, signal?: AbortSignal): Promise<{ bitmap: Uint8Array; zeroPages: number }> {
   const ps = dump.pageSize;
   const bitmap = trimmedBitmap(selection.bitmap2, selection.maxPfn);
-  const runs: [number, number][] = [];
-  forEachRun(bitmap, 0, selection.maxPfn, (s, e) => {
-    for (let p = s; p < e; p += 256) runs.push([p, Math.min(e, p + 256)]);
-  });
+  const runs = (function* () {
+    for (const [s, e] of bitRuns(selection.bitmap2, 0, selection.maxPfn)) for (let p = s; p < e; p += 256) yield [p, Math.min(e, p + 256)] as const;
+  })();
   let zeroPages = 0;
   for (const [s, e] of runs) {
     if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');

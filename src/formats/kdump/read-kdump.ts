@@ -4,7 +4,7 @@ import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
 import { parseNotes } from '../elf/notes.js';
-import { bitmapBytes, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
+import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
   DISK_DUMP_HEADER_SIZE,
@@ -213,9 +213,7 @@ class KdumpFile implements KdumpDump {
 
   async *descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }> {
     let index = 0;
-    const runs: [number, number][] = [];
-    forEachRun(this.bitmap2, 0, this.maxPfn, (s, e) => runs.push([s, e]));
-    for (const [s, e] of runs) for (let pfn = s; pfn < e; pfn++) yield { pfn, desc: await this.descAt(index++) };
+    for (const [s, e] of bitRuns(this.bitmap2, 0, this.maxPfn)) for (let pfn = s; pfn < e; pfn++) yield { pfn, desc: await this.descAt(index++) };
   }
 
   async readPage(pfn: number): Promise<Uint8Array> {

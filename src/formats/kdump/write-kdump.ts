@@ -2,7 +2,7 @@ import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../dump.js';
-import { bitmapBytes, countBits, forEachRun, trimmedBitmap, type PageSelection } from '../selection.js';
+import { bitmapBytes, bitRuns, countBits, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
   KDUMP_SIGNATURE,
@@ -276,10 +276,11 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   let rawPages = 0;
   let compressedPages = 0;
   let done = 0;
-  const runs: [number, number][] = [];
-  forEachRun(selection.bitmap2, 0, maxPfn, (s, e) => {
-    for (let p = s; p < e; p += batch) runs.push([p, Math.min(e, p + batch)]);
-  });
+  // Runs of dumpable pfns, cut to at most `batch` pages, produced lazily (bounded memory).
+  const runs = (function* () {
+    for (const [s, e] of bitRuns(b2, 0, maxPfn)) for (let p = s; p < e; p += batch) yield [p, Math.min(e, p + batch)] as [number, number];
+  })();
+  let next = runs.next();
 
   // Batches of up to `batch` pages from consecutive runs (each run is one readPhys). Up to `inFlight`
   // batches are being encoded at once (a worker-pool encoder works on them in parallel); their results
@@ -328,15 +329,14 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
 
   const inFlight = Math.max(1, options.inFlight ?? 4);
   const queue: Pending[] = [];
-  let r = 0;
-  while (r < runs.length) {
+  while (!next.done) {
     if (options.signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
     const group: [number, number][] = [];
     let count = 0;
-    while (r < runs.length && count + (runs[r]![1] - runs[r]![0]) <= batch) {
-      group.push(runs[r]!);
-      count += runs[r]![1] - runs[r]![0];
-      r++;
+    while (!next.done && count + (next.value[1] - next.value[0]) <= batch) {
+      group.push(next.value);
+      count += next.value[1] - next.value[0];
+      next = runs.next();
     }
     const pages = new Uint8Array(count * ps);
     let at = 0;
