@@ -178,6 +178,14 @@ d('writers vs makedumpfile 1.7 on real dumps', () => {
       expect(back.loads.length).toBe(r.loads);
       await back.source.close?.();
     });
+    it("QEMU's own ELF (program headers at 192, section headers, e_ehsize 8), which makedumpfile 1.7.2 cannot read: same bytes as makedumpfile on the normalized copy", async () => {
+      const selection = await selectionFrom(QEMU, 31);
+      const dump = await open(fixtures.find((f) => f.name === QEMU)!.vmcore);
+      const out = join(oursDir, `${QEMU}-original-E-d31.elf`);
+      await toFile(out, (sink) => writeElf(dump, selection, sink));
+      await dump.source.close?.();
+      await expectSameFile(out, mdf(QEMU, ['-E', '-d', '31'], 'elf'));
+    });
   });
 
   describe('compressed kdump (-d 31): same headers, bitmaps and descriptors; same pages; readers accept it', () => {
