@@ -8,6 +8,8 @@ import type { ByteSink, SequentialSink } from './sink.js';
 export interface NodeFileSinkOptions {
   /** Replace an existing target (makedumpfile refuses; so do we unless asked). */
   overwrite?: boolean;
+  /** File mode of the new file (default 0644; makedumpfile writes logs 0600). */
+  mode?: number;
 }
 
 /**
@@ -26,11 +28,11 @@ export class NodeFileSink implements ByteSink {
 
   static async create(target: string, options: NodeFileSinkOptions = {}): Promise<NodeFileSink> {
     if (!options.overwrite && (await exists(target)))
-      throw new VmsieveError('E_EXISTS', `${target} already exists; refusing to overwrite it`, { path: target });
+      throw new VmsieveError('E_EXISTS', `cannot write ${target}: the file exists (give -f to overwrite it)`, { path: target });
     const partialPath = join(dirname(target), `${basename(target)}.partial-${randomBytes(3).toString('hex')}`);
     let handle: FileHandle;
     try {
-      handle = await open(partialPath, 'wx', 0o644);
+      handle = await open(partialPath, 'wx', options.mode ?? 0o644);
     } catch (e) {
       throw new VmsieveError('E_IO', `cannot create ${partialPath}: ${(e as Error).message}`, { path: partialPath });
     }

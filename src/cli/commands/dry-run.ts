@@ -27,7 +27,7 @@ export function reportJson(r: PageReport) {
 export async function dryRun(path: string, level: number, json: boolean, showStats: boolean, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
     const result = await classifyDump(dump, km, kernels, { zeroScan: [level] });
-    for (const w of result.warnings) io.stderr(`vmsieve: warning: ${w.message}\n`);
+    for (const w of result.warnings) io.stderr(`vmsieve: ${'severity' in w && w.severity === 'info' ? 'note' : 'warning'}: ${w.message}\n`);
     const report = reportForLevel(result, level);
     if (json) io.stdout(`${JSON.stringify(reportJson(report))}\n`);
     else if (showStats) io.stdout(formatReport(report));

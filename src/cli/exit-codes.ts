@@ -1,0 +1,5 @@
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+/** The dump was read, but without VMCOREINFO: facts are partial and no page filtering is possible. */
+export const EXIT_INCOMPLETE = 3;

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dump, in the same run, alternating.
+// Sections: classify, export, codecs, memory (all by default). Prints medians and the ratio
+// vmsieve throughput ÷ makedumpfile throughput (> 1 means vmsieve is faster), and peak RSS of both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cache = join(root, '.cache/bench');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const sections = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const want = (s) => sections.length === 0 || sections.includes(s);
+mkdirSync(cache, { recursive: true });
+
+function which(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
+function timed(cmd, args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const last = r.stderr.trim().split('\n').pop();
+  const [wall, rssKb] = last.split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  return { wall, rssMiB: rssKb / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function ensureDump(name, args) {
+  const file = join(cache, `${name}.vmcore`);
+  if (!existsSync(file)) {
+    console.log(`generating ${file} (${args.join(' ')}) …`);
+    const r = spawnSync(process.execPath, [join(root, 'scripts/vmcore-gen.js'), '--out', file, ...args], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vmcore generation failed');
+  }
+  return file;
+}
+
+const rows = [];
+function compare(label, dump, mdfArgs, vmsArgs, outFile) {
+  const bytes = statSync(dump).size;
+  const mdf = [];
+  const vms = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const [list, cmd, args] of [
+      [mdf, 'makedumpfile', mdfArgs],
+      [vms, process.execPath, [join(root, 'bin/vmsieve.js'), ...vmsArgs]],
+    ]) {
+      if (!cmd || !args) continue;
+      if (outFile) rmSync(outFile, { force: true });
+      list.push(timed(cmd, args));
+    }
+  }
+  if (outFile) rmSync(outFile, { force: true });
+  const m = mdf.length ? median(mdf.map((r) => r.wall)) : undefined;
+  const v = median(vms.map((r) => r.wall));
+  rows.push({
+    case: label,
+    'makedumpfile s': m?.toFixed(2) ?? '–',
+    'vmsieve s': v.toFixed(2),
+    'vmsieve MB/s': (bytes / 1e6 / v).toFixed(0),
+    'ratio (vmsieve ÷ mdf throughput)': m ? (m / v).toFixed(2) : '–',
+    'mdf RSS MiB': mdf.length ? Math.max(...mdf.map((r) => r.rssMiB)).toFixed(0) : '–',
+    'vmsieve RSS MiB': Math.max(...vms.map((r) => r.rssMiB)).toFixed(0),
+  });
+}
+
+console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs each, medians`);
+const hasMdf = which('makedumpfile');
+if (!hasMdf) console.log('makedumpfile is not on PATH: only vmsieve is timed');
+const dump = ensureDump('bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
+console.log(`dump: ${dump} (${(statSync(dump).size / 2 ** 30).toFixed(2)} GiB)`);
+const out = join(cache, 'out.dump');
+
+if (want('classify')) {
+  compare('--dry-run -d 31', dump, hasMdf && ['--dry-run', '-d', '31', dump, out], ['--dry-run', '-d', '31', dump, out]);
+}
+
+if (want('memory')) {
+  const big = ensureDump('sparse16g', ['--mem', '16384', '--seed', '5']);
+  const r = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '--dry-run', '-d', '31', big, out]);
+  rows.push({ case: 'classify 16 GiB (sparse) -d 31', 'vmsieve s': r.wall.toFixed(2), 'vmsieve RSS MiB': r.rssMiB.toFixed(0) });
+}
+
+console.table(rows);
