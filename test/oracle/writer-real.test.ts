@@ -5,9 +5,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompressor, type CodecId } from '../../src/codecs/registry.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { writeElf } from '../../src/formats/elf-out/write-elf.js';
@@ -114,7 +114,7 @@ async function expectSameFile(ours: string, theirs: string): Promise<void> {
 }
 
 function dmesg(path: string): string {
-  const out = `${path}.dmesg`;
+  const out = join(oursDir, `${basename(path)}.dmesg`);
   rmSync(out, { force: true });
   execFileSync('makedumpfile', ['--dump-dmesg', path, out], { stdio: 'ignore' });
   return readFileSync(out, 'utf8');
@@ -134,6 +134,10 @@ d('writers vs makedumpfile 1.7 on real dumps', () => {
   beforeAll(() => {
     mkdirSync(mdfDir, { recursive: true });
     mkdirSync(oursDir, { recursive: true });
+  });
+  // Our outputs are large (~1 GB in all); makedumpfile's stay cached (deterministic, reused next run).
+  afterAll(() => {
+    if (!process.env.VMSIEVE_KEEP_OUTPUTS) rmSync(oursDir, { recursive: true, force: true });
   });
 
   describe('kdump-compressed, no compression: byte-identical', () => {
