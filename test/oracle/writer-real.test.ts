@@ -37,7 +37,9 @@ const makedumpfileOk = has('makedumpfile', ['-v']);
 const crashOk = has('crash', ['--version']);
 const readersOk = existsSync(python) && spawnSync(python, ['-c', 'import kdumpfile, drgn'], { stdio: 'ignore' }).status === 0 && existsSync(verifyReaders);
 const skipReason =
-  realFixturesSkipReason() ?? (makedumpfileOk ? undefined : 'makedumpfile is not installed (apt-get install makedumpfile): no oracle for the writers');
+  realFixturesSkipReason() ??
+  (makedumpfileOk ? undefined : 'makedumpfile is not installed (apt-get install makedumpfile): no oracle for the writers') ??
+  (existsSync(python) ? undefined : `${python} not found: needed to normalize the QEMU fixture for makedumpfile (set VMSIEVE_PYTHON)`);
 if (skipReason) console.warn(`[writer-real] skipped: ${skipReason}`);
 if (!crashOk) console.warn('[writer-real] crash not installed: the crash --osrelease checks are skipped');
 if (!readersOk) console.warn(`[writer-real] ${python} cannot import kdumpfile and drgn (or verify_readers.py is missing): libkdumpfile/drgn checks are skipped`);
