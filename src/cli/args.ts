@@ -1,3 +1,4 @@
+import type { CodecId } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 
 export interface CliOptions {
@@ -13,12 +14,23 @@ export interface CliOptions {
   partialDmesg: boolean;
   /** -f: overwrite an existing output file (makedumpfile refuses otherwise). */
   force: boolean;
+  /** -E: write an ELF dump instead of kdump-compressed. */
+  elf: boolean;
+  /** -F: write the flattened format to standard output. */
+  flatten: boolean;
+  /** -R: rebuild a normal dump file from flattened data on standard input. */
+  rearrange: boolean;
+  /** -c / -l / -p / -z, in makedumpfile's letters. */
+  codecs: CodecId[];
   dumpLevel: number | undefined;
   messageLevel: number | undefined;
+  numThreads: number | undefined;
   positionals: string[];
 }
 
-const FLAGS: Record<string, keyof CliOptions> = {
+type BooleanKey = { [K in keyof CliOptions]: CliOptions[K] extends boolean ? K : never }[keyof CliOptions];
+
+const FLAGS: Record<string, BooleanKey> = {
   '-h': 'help',
   '--help': 'help',
   '-v': 'version',
@@ -30,26 +42,32 @@ const FLAGS: Record<string, keyof CliOptions> = {
   '--dump-dmesg': 'dumpDmesg',
   '--partial-dmesg': 'partialDmesg',
   '-f': 'force',
+  '-E': 'elf',
+  '-F': 'flatten',
+  '-R': 'rearrange',
 };
 
-const VALUED: Record<string, 'dumpLevel' | 'messageLevel'> = {
-  '-d': 'dumpLevel',
-  '--dump-level': 'dumpLevel',
-  '--message-level': 'messageLevel',
+const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
+
+const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads'; min: number; max: number }> = {
+  '-d': { key: 'dumpLevel', min: 0, max: 31 },
+  '--dump-level': { key: 'dumpLevel', min: 0, max: 31 },
+  '--message-level': { key: 'messageLevel', min: 0, max: 31 },
+  '--num-threads': { key: 'numThreads', min: 1, max: 256 },
 };
 
 function usage(message: string): VmsieveError {
   return new VmsieveError('E_USAGE', `${message}\nTry 'vmsieve --help'.`);
 }
 
-function integer(flag: string, text: string | undefined, max: number): number {
+function integer(flag: string, text: string | undefined, min: number, max: number): number {
   if (text === undefined || !/^\d+$/.test(text)) throw usage(`${flag} needs a number, got ${text === undefined ? 'nothing' : `"${text}"`}`);
   const n = Number(text);
-  if (n > max) throw usage(`${flag} must be between 0 and ${max}, got ${n}`);
+  if (n < min || n > max) throw usage(`${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
-/** makedumpfile's flag grammar: short flags may be grouped (-cd 31 is not allowed there either, so values follow the flag or are attached: -d31). */
+/** makedumpfile's flag grammar; a value follows its flag or is attached to it (-d31, --num-threads=2). */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
     help: false,
@@ -61,21 +79,29 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     dumpDmesg: false,
     partialDmesg: false,
     force: false,
+    elf: false,
+    flatten: false,
+    rearrange: false,
+    codecs: [],
     dumpLevel: undefined,
     messageLevel: undefined,
+    numThreads: undefined,
     positionals: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq > 0 ? a.slice(0, eq) : a;
+    const attached = /^(-d)(\d+)$/.exec(a);
     if (name in FLAGS) {
-      (o[FLAGS[name]] as boolean) = true;
+      o[FLAGS[name]] = true;
+    } else if (name in CODEC_FLAGS) {
+      o.codecs.push(CODEC_FLAGS[name]);
     } else if (name in VALUED) {
-      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      o[VALUED[name]] = integer(name, value, name === '--message-level' ? 31 : 31);
-    } else if (/^-d\d+$/.test(a)) {
-      o.dumpLevel = integer('-d', a.slice(2), 31);
+      const spec = VALUED[name];
+      o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);
+    } else if (attached) {
+      o.dumpLevel = integer('-d', attached[2], 0, 31);
     } else if (a.startsWith('-') && a !== '-') {
       throw usage(`unknown option ${a}`);
     } else {

@@ -4,6 +4,7 @@ import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
+import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { HELP, VERSION } from './help.js';
 
@@ -39,7 +40,9 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     const [input] = positionals(o, 1, 2, '--dry-run takes VMCOREFILE [DUMPFILE]');
     return dryRun(input, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, io);
   }
-  throw usage('nothing to do: give --info VMCOREFILE, --dry-run -d LEVEL VMCOREFILE or --dump-dmesg VMCOREFILE LOGFILE');
+  if (o.rearrange) return rearrange(o, io);
+  if (o.positionals.length === 0) throw usage('nothing to do: give VMCOREFILE DUMPFILE (or --info, --dry-run, --dump-dmesg, -R)');
+  return writeDump(o, io);
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

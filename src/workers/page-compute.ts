@@ -33,31 +33,28 @@ export class PageCompute {
     return this.zeroScanner.scan(window);
   }
 
-  /**
-   * Zero-scans the window, then compresses every page with `encode[i] = 1` that is not all zero
-   * (zero pages are stored once, shared, by the kdump writer). 'none' stores pages raw.
-   */
+  /** Zero-scans the window and compresses every page with `encode[i] = 1`, zero or not. 'none' stores pages raw. */
   encode(window: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): EncodedWindow {
-    const zero = this.scanZero(window);
-    return { zero, ...this.compressNonZero(window, zero, codec, encode) };
+    return { zero: this.scanZero(window), ...this.compressMasked(window, codec, encode) };
   }
 
   /** Measures every non-zero page under each codec (analyse mode needs sizes only, not bytes). */
   measure(window: Uint8Array, codecs: readonly CodecId[]): MeasuredWindow {
     const zero = this.scanZero(window);
-    const all = new Uint8Array(zero.length).fill(1);
+    const nonZero = zero.map((z) => 1 - z);
     const sizes: MeasuredWindow['sizes'] = {};
-    for (const codec of codecs) sizes[codec] = this.compressNonZero(window, zero, codec, all).sizes;
+    for (const codec of codecs) sizes[codec] = this.compressMasked(window, codec, nonZero).sizes;
     return { zero, sizes };
   }
 
-  private compressNonZero(window: Uint8Array, zero: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): Omit<EncodedWindow, 'zero'> {
+  private compressMasked(window: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): Omit<EncodedWindow, 'zero'> {
     const ps = this.pageSize;
+    const count = window.length / ps;
     const picked: number[] = [];
-    for (let i = 0; i < zero.length; i++) if (encode[i] && !zero[i]) picked.push(i);
-    const compact = picked.length === zero.length ? window : new Uint8Array(picked.length * ps);
+    for (let i = 0; i < count; i++) if (encode[i]) picked.push(i);
+    const compact = picked.length === count ? window : new Uint8Array(picked.length * ps);
     if (compact !== window) picked.forEach((page, j) => compact.set(window.subarray(page * ps, (page + 1) * ps), j * ps));
-    const sizes = new Uint32Array(zero.length);
+    const sizes = new Uint32Array(count);
     if (codec === 'none') {
       for (const i of picked) sizes[i] = ps | 0x8000_0000;
       return { data: compact, sizes };

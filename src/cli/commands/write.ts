@@ -1,0 +1,74 @@
+import { VmsieveError } from '../../errors.js';
+import { formatReport } from '../../filter/report.js';
+import { FlattenedSink, restoreFlattened } from '../../formats/flat/flattened.js';
+import { NodeFileSink, NodeStreamSink } from '../../io/node-sink.js';
+import type { ByteSink } from '../../io/sink.js';
+import { exportDump } from '../../pipeline/export.js';
+import { nodeWasmModule } from '../../wasm/node-module.js';
+import { defaultThreads, spawnNodeCompute } from '../../workers/node-compute.js';
+import { ComputePool } from '../../workers/pool.js';
+import type { CliOptions } from '../args.js';
+import type { CliIo } from '../cli-io.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { withInput } from '../open-input.js';
+
+const REPORT_MESSAGES = 16;
+
+function usage(message: string): VmsieveError {
+  return new VmsieveError('E_USAGE', `${message}\nTry 'vmsieve --help'.`);
+}
+
+/** The flag combinations makedumpfile refuses, refused with a reason. */
+function checkWriteFlags(o: CliOptions): void {
+  if (o.codecs.length > 1) throw usage(`choose one compression: ${o.codecs.map((c) => ({ zlib: '-c', lzo: '-l', snappy: '-p', zstd: '-z' })[c]).join(' and ')} were both given`);
+  if (o.elf && o.codecs.length) throw usage('-E (ELF output) cannot be compressed: drop -c/-l/-p/-z or -E');
+  if (o.elf && o.numThreads !== undefined) throw usage('--num-threads cannot be used with ELF output (-E), as in makedumpfile');
+  const want = o.flatten ? 1 : 2;
+  if (o.positionals.length !== want)
+    throw usage(o.flatten ? '-F takes VMCOREFILE and writes to standard output' : 'give VMCOREFILE DUMPFILE');
+}
+
+/** `vmsieve [-d L] [-c|-l|-p|-z] [-E] [-F] [-f] [--num-threads N] VMCOREFILE [DUMPFILE]`. */
+export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
+  checkWriteFlags(o);
+  const [input, output] = o.positionals;
+  const codec = o.codecs[0];
+  const level = o.dumpLevel ?? 0;
+  const say = o.flatten ? io.stderr : io.stdout;
+  if (o.flatten && !io.stdoutStream) throw new VmsieveError('E_IO', '-F needs a binary standard output');
+  return withInput(input, async (opened) => {
+    const sink: ByteSink = o.flatten
+      ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
+      : await NodeFileSink.create(output, { overwrite: o.force });
+    let pool: ComputePool | undefined;
+    try {
+      if (codec) {
+        const n = o.numThreads ?? defaultThreads();
+        pool = await ComputePool.create(Array.from({ length: n }, spawnNodeCompute), await nodeWasmModule(), opened.dump.pageSize);
+      }
+      const result = await exportDump(opened, sink, { level, format: o.elf ? 'elf' : 'kdump', codec, pool, signal: io.signal });
+      for (const w of result.warnings) io.stderr(`vmsieve: ${w}\n`);
+      if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
+      say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
+      return EXIT_OK;
+    } finally {
+      await pool?.close();
+    }
+  });
+}
+
+/** `vmsieve -R DUMPFILE < FLATTENED`: replays makedumpfile's flattened records into a normal file. */
+export async function rearrange(o: CliOptions, io: CliIo): Promise<number> {
+  if (o.positionals.length !== 1) throw usage('-R takes DUMPFILE and reads the flattened data from standard input');
+  if (!io.stdinStream) throw new VmsieveError('E_IO', '-R needs a binary standard input');
+  const sink = await NodeFileSink.create(o.positionals[0], { overwrite: o.force });
+  try {
+    await restoreFlattened(io.stdinStream, sink, 'standard input');
+    await sink.close();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  io.stdout(`\nThe dumpfile is saved to ${o.positionals[0]}.\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,105 @@
+import type { CodecId } from '../codecs/registry.js';
+import { classifyDump, type ClassifyResult } from '../filter/classify-dump.js';
+import { dumpableBitmap } from '../filter/dump-level.js';
+import { elfReportForLevel, reportForLevel, type PageReport } from '../filter/report.js';
+import type { Dump } from '../formats/dump.js';
+import { writeElf } from '../formats/elf-out/write-elf.js';
+import { writeKdump } from '../formats/kdump/write-kdump.js';
+import { bitmapBytes, type PageSelection } from '../formats/selection.js';
+import type { ByteSink } from '../io/sink.js';
+import type { KernelMemory } from '../kernel/kernel-memory.js';
+import type { KernelExports } from '../wasm/kernels.js';
+import type { ComputePool } from '../workers/pool.js';
+import { poolEncoder } from './pool-encoder.js';
+import { ProgressTracker, type ProgressCallback } from './progress.js';
+
+export type OutputFormat = 'kdump' | 'elf';
+
+export interface ExportOptions {
+  level: number;
+  format: OutputFormat;
+  /** kdump page compression; none stores pages raw. ELF output is never compressed. */
+  codec?: CodecId;
+  /** Workers that compress; required with a codec. */
+  pool?: ComputePool;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface ExportResult {
+  report: PageReport;
+  fileSize: number;
+  warnings: string[];
+}
+
+/** makedumpfile's 1st and 2nd bitmaps for a level; zero pages stay dumpable (the writers find them by content). */
+export function selectionFor(result: ClassifyResult, level: number): PageSelection {
+  const bitmap1 = new Uint8Array(bitmapBytes(result.maxPfn));
+  for (const r of result.inDump) for (let pfn = r.start; pfn < r.end; pfn++) bitmap1[pfn >> 3] |= 1 << (pfn & 7);
+  return { maxPfn: result.maxPfn, bitmap1, bitmap2: dumpableBitmap(result, level), excludeZero: (level & 1) !== 0 };
+}
+
+/**
+ * The writers find zero pages by content while writing, so classification skips its zero scan: the report
+ * is taken without bit 1 and completed with the zero pages the writer counted among the pages it kept.
+ */
+function completeReport(report: (src: ClassifyResult, level: number) => PageReport, src: ClassifyResult, level: number, zeroPages: number): PageReport {
+  const r = report(src, level & ~1);
+  if (!(level & 1)) return r;
+  return { ...r, level, zero: zeroPages, excluded: r.excluded + zeroPages, remaining: r.remaining - zeroPages };
+}
+
+/**
+ * source → classify → plan → encode → sink: writes a filtered dump. The sink is closed on success and
+ * aborted on any failure or cancel, so no file that looks complete is left behind.
+ */
+export async function exportDump(
+  input: { dump: Dump; km: KernelMemory | undefined; kernels: KernelExports },
+  sink: ByteSink,
+  opts: ExportOptions,
+): Promise<ExportResult> {
+  const { dump } = input;
+  try {
+    const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
+    const selection = selectionFor(classified, opts.level);
+    const totalBytes = classified.withData.reduce((n, r) => n + (r.end - r.start) * dump.pageSize, 0);
+    const progress = new ProgressTracker('export', totalBytes, opts.onProgress);
+    let last = 0;
+    const advanceTo = (doneBytes: number) => {
+      progress.advance(doneBytes - last);
+      last = doneBytes;
+    };
+    let fileSize: number;
+    let report: PageReport;
+    if (opts.format === 'elf') {
+      const r = await writeElf(dump, selection, sink, { signal: opts.signal, onProgress: (done, total) => advanceTo((done / total) * totalBytes) });
+      fileSize = r.fileSize;
+      report = completeReport(elfReportForLevel, classified, opts.level, r.zeroPages);
+    } else {
+      const encoder = opts.codec ? poolEncoder(requirePool(opts.pool), opts.codec, dump.pageSize) : undefined;
+      const r = await writeKdump(dump, selection, sink, {
+        dumpLevel: opts.level,
+        encoder,
+        inFlight: Math.max(4, (opts.pool?.size ?? 1) * 2),
+        signal: opts.signal,
+        onProgress: (done, total) => advanceTo((done / Math.max(1, total)) * totalBytes),
+      });
+      fileSize = r.fileSize;
+      report = completeReport(reportForLevel, classified, opts.level, r.zeroPages);
+    }
+    await sink.close();
+    return {
+      report,
+      fileSize,
+      warnings: classified.warnings.map((w) => w.message),
+    };
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+function requirePool(pool: ComputePool | undefined): ComputePool {
+  if (!pool) throw new Error('exportDump: a compute pool is required to compress');
+  return pool;
+}
