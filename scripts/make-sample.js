@@ -5,4 +5,4 @@ import { existsSync } from 'node:fs';
 import { runCli } from '../build/gen/cli.js';
 
 const out = new URL('../web/public/sample.vmcore', import.meta.url).pathname;
-if (!existsSync(out)) process.exitCode = await runCli(['--out', out, '--mem', '32', '--seed', '3', '--cpus', '2'], () => undefined);
+if (!existsSync(out)) process.exitCode = await runCli(['--out', out, '--mem', '48', '--seed', '3', '--cpus', '2'], () => undefined);
