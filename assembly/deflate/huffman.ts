@@ -56,6 +56,11 @@ export function buildLengths(freq: usize, n: u32, maxBits: u32, lens: usize): vo
   let m: u32 = 0;
   let maxF: u32 = 0;
   for (let s: u32 = 0; s < n; s++) {
+    // Skip four unused symbols at a time (small pages use few symbols).
+    if ((s & 3) == 0 && s + 4 <= n && !v128.any_true(v128.load(freq + (s << 2)))) {
+      s += 3;
+      continue;
+    }
     let f = load<u32>(freq + (s << 2));
     if (f != 0) {
       if (f > 0xffff) f = 0xffff;

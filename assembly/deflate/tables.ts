@@ -29,8 +29,6 @@ export const LEN_INFO: usize = memory.data(259 * 4, 16);
 export const REV8: usize = memory.data(256, 16);
 /** Fixed literal/length code (RFC 1951 §3.2.6): u32 per symbol 0..287 = reversed code | length << 16. */
 export const FIXED_LIT: usize = memory.data(288 * 4, 16);
-/** Fixed code lengths, u8 per symbol 0..287 (for cost estimation). */
-export const FIXED_LIT_LEN: usize = memory.data(288, 16);
 
 let initialised = false;
 
@@ -66,7 +64,6 @@ export function initTables(): void {
     else if (s < 280) { len = 7; code = s - 256; }
     else { len = 8; code = 0xc0 + (s - 280); }
     store<u32>(FIXED_LIT + (s << 2), reverseBits(code, len) | (len << 16));
-    store<u8>(FIXED_LIT_LEN + s, <u8>len);
   }
   initialised = true;
 }

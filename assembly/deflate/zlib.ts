@@ -17,7 +17,7 @@
 
 import { adler32 } from "./adler";
 import { buildCodes, buildLengths } from "./huffman";
-import { CL_ORDER, FIXED_LIT, FIXED_LIT_LEN, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
+import { CL_ORDER, FIXED_LIT, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
 
 /** Largest page this encoder accepts (distances are still capped at 32 KiB). */
 export const ZLIB_MAX_PAGE: u32 = 65536;
@@ -40,6 +40,7 @@ const MAX_SEQ: u32 = ZLIB_MAX_PAGE / MIN_MATCH + 2;
 let SEQ: usize = 0; // MAX_SEQ × 12 bytes, allocated by init()
 const LFREQ: usize = memory.data(288 * 4, 16);
 const DFREQ: usize = memory.data(32 * 4, 16);
+/** Code lengths; symbols 286..287 and 30..31 are never used and stay 0 (the SIMD cost sums read them). */
 const LLENS: usize = memory.data(288, 16);
 const DLENS: usize = memory.data(32, 16);
 const LCODES: usize = memory.data(288 * 4, 16);
@@ -184,6 +185,24 @@ function lzParse(src: usize, n: u32): u32 {
   return <u32>((seq - SEQ) / 12);
 }
 
+/** Σ u32 at p[from..to), from and to multiples of 4 (SIMD). */
+// @ts-ignore: decorator
+@inline function sum32(p: usize, from: u32, to: u32): u32 {
+  let acc = i32x4.splat(0);
+  for (let i = from; i < to; i += 4) acc = i32x4.add(acc, v128.load(p + (i << 2)));
+  return <u32>(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3));
+}
+
+/** Σ f[i] · len[i] for u32 frequencies and u8 lengths, n a multiple of 8 (SIMD). */
+function dot8(freq: usize, lens: usize, n: u32): u32 {
+  let acc = i32x4.splat(0);
+  for (let i: u32 = 0; i < n; i += 8) {
+    const l16 = i16x8.extend_low_i8x16_u(v128.load64_zero(lens + i));
+    acc = i32x4.add(acc, i32x4.mul(v128.load(freq + (i << 2)), i32x4.extend_low_i16x8_u(l16)));
+    acc = i32x4.add(acc, i32x4.mul(v128.load(freq + (i << 2), 16), i32x4.extend_high_i16x8_u(l16)));
+  }
+  return <u32>(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3));
+}
 
 /** floor(256 · log2(1 + m/256)) for m = 0..255 (filled by init). */
 const LOG2_FRAC: usize = memory.data(256 * 2, 16);
@@ -291,21 +310,14 @@ function compressPage(src: usize, n: u32): u32 {
   const nseq = lzParse(src, n);
   store<u32>(LFREQ + (256 << 2), 1); // end of block
 
-  // Extra bits are the same under either code.
+  // Extra bits are the same under either code. The fixed literal/length code has 8 bits for 0..143,
+  // 9 for 144..255, 7 for 256..279 and 8 for 280..287 (RFC 1951 §3.2.6), so its cost is four sums.
+  const fixedBits: u32 =
+    (sum32(LFREQ, 0, 144) << 3) + sum32(LFREQ, 144, 256) * 9 + sum32(LFREQ, 256, 280) * 7 + (sum32(LFREQ, 280, 288) << 3) +
+    sum32(DFREQ, 0, 32) * 5;
   let extra: u32 = 0;
-  let fixedBits: u32 = 0;
-  for (let s: u32 = 0; s < 286; s++) {
-    const f = load<u32>(LFREQ + (s << 2));
-    fixedBits += f * <u32>load<u8>(FIXED_LIT_LEN + s);
-  }
   for (let s: u32 = 0; s < 29; s++) extra += load<u32>(LFREQ + ((257 + s) << 2)) * <u32>load<u8>(LEN_EXTRA + s);
-  let nd: u32 = 0;
-  for (let c: u32 = 0; c < 30; c++) {
-    const f = load<u32>(DFREQ + (c << 2));
-    nd += f;
-    if (c >= 4) extra += f * ((c >> 1) - 1);
-  }
-  fixedBits += nd * 5;
+  for (let c: u32 = 4; c < 30; c++) extra += load<u32>(DFREQ + (c << 2)) * ((c >> 1) - 1);
 
   // When even the fixed code does not fit, first try a cheap entropy bound: a page that no code can
   // shrink by more than 1/64 is stored raw without building the dynamic code (random-like pages).
@@ -316,9 +328,7 @@ function compressPage(src: usize, n: u32): u32 {
 
   buildLengths(LFREQ, 286, 15, LLENS);
   buildLengths(DFREQ, 30, 15, DLENS);
-  let dynBits = dynamicHeaderBits();
-  for (let s: u32 = 0; s < 286; s++) dynBits += load<u32>(LFREQ + (s << 2)) * <u32>load<u8>(LLENS + s);
-  for (let c: u32 = 0; c < 30; c++) dynBits += load<u32>(DFREQ + (c << 2)) * <u32>load<u8>(DLENS + c);
+  const dynBits = dynamicHeaderBits() + dot8(LFREQ, LLENS, 288) + dot8(DFREQ, DLENS, 32);
 
   const dynamic = dynBits < fixedBits;
   const bodyBits: u32 = extra + 3 + (dynamic ? dynBits : fixedBits);
