@@ -60,7 +60,7 @@ let rleCount: u32 = 0;
 let hlit: u32 = 0;
 let hdist: u32 = 0;
 let hclen: u32 = 0;
-let fixedDistReady = false;
+let derivedReady = false;
 
 // @ts-ignore: decorator
 @inline function inc(p: usize): void { store<u32>(p, load<u32>(p) + 1); }
@@ -76,14 +76,14 @@ let fixedDistReady = false;
 function init(): void {
   initTables();
   if (HEAD == 0) {
-    // The big buffers (~230 KiB) come from the heap once, not from static data, so the module's
+    // The big buffers (~290 KiB) come from the heap once, not from static data, so the module's
     // initial memory stays small. This may grow memory: callers re-create their views afterwards.
     HEAD = heap.alloc(HASH_SIZE * 4);
     memory.fill(HEAD, 0, HASH_SIZE * 4);
     SEQ = heap.alloc(MAX_SEQ * 12);
     OUT = heap.alloc(ZLIB_MAX_PAGE + 64);
   }
-  if (!fixedDistReady) {
+  if (!derivedReady) {
     // Fixed distance code: 5 bits, code = symbol (reversed for LSB-first output).
     for (let s: u32 = 0; s < 32; s++) {
       let r: u32 = 0;
@@ -93,7 +93,7 @@ function init(): void {
     for (let m: u32 = 0; m < 256; m++) {
       store<u16>(LOG2_FRAC + (m << 1), <u16>Math.floor(256 * Math.log2(1 + <f64>m / 256)));
     }
-    fixedDistReady = true;
+    derivedReady = true;
   }
 }
 
@@ -103,7 +103,6 @@ function init(): void {
   store<u32>(HEAD + (((v * 0x9e3779b1) >> (32 - HASH_BITS)) << 2), base + pos);
 }
 
-/** LZ77 parse of one page into SEQ; fills LFREQ/DFREQ. Returns the number of sequences. */
 // @ts-ignore: decorator
 @inline function countLiterals(p: usize, end: usize): void {
   while (p < end) {
@@ -112,6 +111,7 @@ function init(): void {
   }
 }
 
+/** LZ77 parse of one page into SEQ; fills LFREQ/DFREQ. Returns the number of sequences. */
 function lzParse(src: usize, n: u32): u32 {
   if (genBase > 0xf0000000) {
     memory.fill(HEAD, 0, HASH_SIZE * 4);

@@ -4,7 +4,7 @@ import { bytesAt, instantiateKernels, type KernelExports } from '../wasm/kernels
 export interface ZlibKernelExports {
   memory: WebAssembly.Memory;
   arenaAlloc(bytes: number): number;
-  /** One-time table and scratch set-up (~230 KiB from the wasm heap; may grow memory). */
+  /** One-time table and scratch set-up (~290 KiB from the wasm heap; may grow memory). */
   zlibInit(): void;
   /**
    * Compresses `pages` pages of `pageSize` bytes at `input`, appends each page's stored form at `output`
