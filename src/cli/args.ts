@@ -14,6 +14,8 @@ export interface CliOptions {
   partialDmesg: boolean;
   /** -f: overwrite an existing output file (makedumpfile refuses otherwise). */
   force: boolean;
+  /** --analyse: the size of every output at every dump level, from one pass. */
+  analyse: boolean;
   /** -E: write an ELF dump instead of kdump-compressed. */
   elf: boolean;
   /** -F: write the flattened format to standard output. */
@@ -36,6 +38,8 @@ const FLAGS: Record<string, BooleanKey> = {
   '-v': 'version',
   '--version': 'version',
   '--info': 'info',
+  '--analyse': 'analyse',
+  '--analyze': 'analyse',
   '--json': 'json',
   '--dry-run': 'dryRun',
   '--show-stats': 'showStats',
@@ -73,6 +77,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: false,
     version: false,
     info: false,
+    analyse: false,
     json: false,
     dryRun: false,
     showStats: false,

@@ -3,3 +3,5 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** The dump was read, but without VMCOREINFO: facts are partial and no page filtering is possible. */
 export const EXIT_INCOMPLETE = 3;
+/** Stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;

@@ -2,10 +2,11 @@ import { isVmsieveError, VmsieveError } from '../errors.js';
 import { parseArgs, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
+import { analyse } from './commands/analyse.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
 import { rearrange, writeDump } from './commands/write.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { HELP, VERSION } from './help.js';
 
 export type { CliIo } from './cli-io.js';
@@ -34,6 +35,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     const [input, output] = positionals(o, 2, 2, '--dump-dmesg takes VMCOREFILE LOGFILE');
     return dumpDmesg(input, output, o.partialDmesg, o.force, io);
   }
+  if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, io);
   if (o.info) return info(positionals(o, 1, 1, '--info takes exactly one VMCOREFILE')[0], o.json, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
@@ -49,6 +51,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await dispatch(parseArgs(argv), io);
   } catch (e) {
+    if (io.signal?.aborted) {
+      io.stderr(`vmsieve: ${(io.signal.reason as Error)?.message ?? 'interrupted'}; nothing was left behind\n`);
+      return EXIT_INTERRUPTED;
+    }
     if (isVmsieveError(e)) {
       io.stderr(`vmsieve: ${e.message}\n`);
       return e.code === 'E_USAGE' ? EXIT_USAGE : EXIT_FAILED;

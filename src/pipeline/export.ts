@@ -29,7 +29,7 @@ export interface ExportOptions {
 export interface ExportResult {
   report: PageReport;
   fileSize: number;
-  warnings: string[];
+  warnings: ClassifyResult['warnings'];
 }
 
 /** makedumpfile's 1st and 2nd bitmaps for a level; zero pages stay dumpable (the writers find them by content). */
@@ -91,7 +91,7 @@ export async function exportDump(
     return {
       report,
       fileSize,
-      warnings: classified.warnings.map((w) => w.message),
+      warnings: classified.warnings,
     };
   } catch (e) {
     await sink.abort();

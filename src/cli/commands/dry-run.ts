@@ -2,6 +2,7 @@ import { classifyDump } from '../../filter/classify-dump.js';
 import { formatReport, reportForLevel, type PageReport } from '../../filter/report.js';
 import type { CliIo } from '../cli-io.js';
 import { withInput } from '../open-input.js';
+import { printWarnings } from '../print-warnings.js';
 
 /** The JSON shape of `--dry-run --show-stats --json`: makedumpfile's "Excluded pages" report. */
 export function reportJson(r: PageReport) {
@@ -27,7 +28,7 @@ export function reportJson(r: PageReport) {
 export async function dryRun(path: string, level: number, json: boolean, showStats: boolean, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
     const result = await classifyDump(dump, km, kernels, { zeroScan: [level] });
-    for (const w of result.warnings) io.stderr(`vmsieve: ${'severity' in w && w.severity === 'info' ? 'note' : 'warning'}: ${w.message}\n`);
+    printWarnings(result.warnings, io);
     const report = reportForLevel(result, level);
     if (json) io.stdout(`${JSON.stringify(reportJson(report))}\n`);
     else if (showStats) io.stdout(formatReport(report));

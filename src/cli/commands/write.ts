@@ -11,6 +11,7 @@ import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';
+import { printWarnings } from '../print-warnings.js';
 
 const REPORT_MESSAGES = 16;
 
@@ -47,7 +48,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
         pool = await ComputePool.create(Array.from({ length: n }, spawnNodeCompute), await nodeWasmModule(), opened.dump.pageSize);
       }
       const result = await exportDump(opened, sink, { level, format: o.elf ? 'elf' : 'kdump', codec, pool, signal: io.signal });
-      for (const w of result.warnings) io.stderr(`vmsieve: ${w}\n`);
+      printWarnings(result.warnings, io);
       if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
       say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
       return EXIT_OK;

@@ -1,0 +1,157 @@
+import { CODECS, type CodecId } from '../codecs/registry.js';
+import { classifyDump, type ClassifyResult } from '../filter/classify-dump.js';
+import { CODE_MASK, Outcome, outcomeTable, ZERO_BIT } from '../filter/dump-level.js';
+import { reportForLevel } from '../filter/report.js';
+import type { Dump } from '../formats/dump.js';
+import { PT_LOAD } from '../formats/elf/elf-constants.js';
+import { ELF64_EHDR_SIZE, ELF64_PHDR_SIZE, ELF64_SHDR_SIZE, PN_XNUM } from '../formats/elf/elf-constants.js';
+import { assignOffsets, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
+import { KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, bitmapLayout } from '../formats/kdump/diskdump.js';
+import type { KernelMemory } from '../kernel/kernel-memory.js';
+import type { KernelExports } from '../wasm/kernels.js';
+import type { ComputePool } from '../workers/pool.js';
+import { mapOrdered } from './ordered.js';
+import { ProgressTracker, type ProgressCallback } from './progress.js';
+
+export const OUTPUT_KINDS = ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd', 'kdump-none', 'elf'] as const;
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+export interface LevelSizes {
+  level: number;
+  /** makedumpfile's "Remaining pages" at this level. */
+  pages: number;
+  /** Exact size in bytes of the file each output would have. */
+  bytes: Record<OutputKind, number>;
+}
+
+export interface AnalyseResult {
+  levels: LevelSizes[];
+  /** The classification, with zero bits for every page (usable for any level's report). */
+  classified: ClassifyResult;
+}
+
+export interface AnalyseOptions {
+  /** Pages per window sent to a worker (default 1024). */
+  windowPages?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+const SLOTS = 1 + CODECS.length;
+const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
+
+interface Window {
+  pfn: number;
+  count: number;
+  bytes: Uint8Array;
+}
+
+async function* windows(dump: Dump, classified: ClassifyResult, windowPages: number): AsyncGenerator<Window> {
+  const ps = dump.pageSize;
+  for (const r of classified.withData)
+    for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
+      const count = Math.min(windowPages, r.end - pfn);
+      yield { pfn, count, bytes: await dump.readPhys(pfn * ps, count * ps) };
+    }
+}
+
+/**
+ * One pass over the dump gives the exact size of every output at every dump level: a page's class does
+ * not depend on the level, so per-class sums of each codec's stored sizes (measured in the workers)
+ * decide every kdump size; ELF sizes follow from makedumpfile's segment plan per level.
+ */
+export async function analyseDump(
+  input: { dump: Dump; km: KernelMemory | undefined; kernels: KernelExports },
+  pool: ComputePool,
+  opts: AnalyseOptions = {},
+): Promise<AnalyseResult> {
+  const { dump } = input;
+  const ps = dump.pageSize;
+  const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
+  const map = classified.classMap;
+  // sums[byte * SLOTS + 0] = pages with that class byte (zero bit included); + 1 + i = stored bytes under CODECS[i].
+  const sums = new Float64Array(256 * SLOTS);
+  const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
+  const progress = new ProgressTracker('analyse', total, opts.onProgress);
+  const measured = mapOrdered(
+    windows(dump, classified, opts.windowPages ?? 1024),
+    pool.size * 2,
+    async (w) => ({ w, m: await pool.run((api) => api.measure(w.bytes.buffer as ArrayBuffer, CODECS)) }),
+    opts.signal,
+  );
+  for await (const { w, m } of measured) {
+    for (let i = 0; i < w.count; i++) {
+      const pfn = w.pfn + i;
+      if (m.zero[i]) map[pfn] |= ZERO_BIT;
+      const slot = map[pfn] * SLOTS;
+      sums[slot]++;
+      CODECS.forEach((c, j) => (sums[slot + 1 + j] += m.sizes[c]![i] & 0x7fff_ffff));
+    }
+    progress.advance(w.count * ps);
+  }
+  classified.zeroScanLevels = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
+  const zeroPageSizes = await measureZeroPage(pool, ps);
+
+  const noteSize = dump.noteSegment?.fileSize ?? 0;
+  const kdumpHead = (1 + Math.ceil((KDUMP_SUB_HEADER_SIZE + noteSize) / ps) + bitmapLayout(classified.maxPfn, ps).bitmapBlocks) * ps;
+  const phdrs = sourcePhdrs(dump);
+  const inData = new Uint8Array(classified.maxPfn);
+  for (const r of classified.withData) inData.fill(1, r.start, r.end);
+  const levels: LevelSizes[] = [];
+  for (let level = 0; level < 32; level++) {
+    const kept = outcomeTable(level & ~1);
+    const excludeZero = (level & 1) !== 0;
+    let descriptors = 0;
+    const data = new Float64Array(SLOTS);
+    for (let b = 0; b < 256; b++) {
+      const n = sums[b * SLOTS];
+      if (n === 0 || kept[b & CODE_MASK] !== Outcome.Kept) continue;
+      descriptors += n;
+      if (b & ZERO_BIT) {
+        if (excludeZero) continue;
+        data[0] += n * ps;
+        CODECS.forEach((c, j) => (data[1 + j] += n * zeroPageSizes[c]));
+      } else {
+        data[0] += n * ps;
+        for (let j = 0; j < CODECS.length; j++) data[1 + j] += sums[b * SLOTS + 1 + j];
+      }
+    }
+    const base = kdumpHead + descriptors * PAGE_DESC_SIZE + (excludeZero ? ps : 0);
+    const bytes = { 'kdump-none': base + data[0], elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
+    CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]));
+    levels.push({ level, pages: reportForLevel(classified, level).remaining, bytes });
+  }
+  return { levels, classified };
+}
+
+/** What one all-zero page costs under each codec (zero pages are stored like any page when bit 1 is off). */
+async function measureZeroPage(pool: ComputePool, ps: number): Promise<Record<CodecId, number>> {
+  const out = {} as Record<CodecId, number>;
+  for (const c of CODECS) {
+    const r = await pool.run((api) => api.encode(new ArrayBuffer(ps), c, Uint8Array.of(1)));
+    out[c] = r.sizes[0] & 0x7fff_ffff;
+  }
+  return out;
+}
+
+function sourcePhdrs(dump: Dump): Phdr[] {
+  return dump.loads.map((l) => ({
+    type: PT_LOAD,
+    flags: l.flags,
+    offset: l.fileOffset,
+    vaddr: l.virtStart,
+    paddr: BigInt(l.physStart),
+    filesz: l.fileSize,
+    memsz: l.physEnd - l.physStart,
+    align: 0n,
+  }));
+}
+
+/** makedumpfile's -E layout at a level: header, program headers, notes, then each planned segment's file bytes. */
+function elfSize(dump: Dump, c: ClassifyResult, inData: Uint8Array, phdrs: Phdr[], level: number, noteSize: number): number {
+  const table = outcomeTable(level);
+  const loads = planElfLoads(phdrs, dump.pageSize, (pfn) => pfn < c.maxPfn && inData[pfn] === 1 && table[c.classMap[pfn]] === Outcome.Kept);
+  const numPhdrs = loads.length + (dump.noteSegment ? 1 : 0);
+  const headers = ELF64_EHDR_SIZE + ELF64_PHDR_SIZE * numPhdrs + (numPhdrs >= PN_XNUM ? ELF64_SHDR_SIZE : 0);
+  return assignOffsets(loads, headers + noteSize);
+}

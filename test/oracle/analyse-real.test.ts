@@ -1,0 +1,39 @@
+import { statSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vmsieve } from '../helpers/cli.js';
+import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
+
+const skip = realFixturesSkipReason();
+
+interface MatrixRun {
+  format_requested: string;
+  dump_level: number;
+  output_size: number;
+}
+
+describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: exact sizes of makedumpfile\'s plain and ELF outputs, and of our compressed ones', (_n, f) => {
+    const r = vmsieve(['--analyse', '--json', f.vmcore]);
+    expect(r.status).toBe(0);
+    const { levels } = JSON.parse(r.stdout) as { levels: Array<{ level: number; pages: number; bytes: Record<string, number> }> };
+    expect(levels.map((l) => l.level)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    for (const m of f.oracle.matrix as MatrixRun[]) {
+      const l = levels[m.dump_level];
+      if (m.format_requested === 'kdump-uncompressed') expect([m.dump_level, l.bytes['kdump-none']]).toEqual([m.dump_level, m.output_size]);
+      if (m.format_requested === 'elf') expect([m.dump_level, l.bytes.elf]).toEqual([m.dump_level, m.output_size]);
+    }
+    for (const [level, report] of Object.entries(f.oracle.counts_by_level)) expect(levels[Number(level)].pages).toBe(report.remaining_pages);
+    const dir = mkdtempSync(join(tmpdir(), 'vmsieve-analyse-'));
+    try {
+      for (const [flag, kind, level] of [['-c', 'kdump-zlib', 31], ['-l', 'kdump-lzo', 1], ['-z', 'kdump-zstd', 0], ['-p', 'kdump-snappy', 8]] as const) {
+        const out = join(dir, kind);
+        expect(vmsieve([flag, '-d', String(level), f.vmcore, out]).status).toBe(0);
+        expect([kind, level, levels[level].bytes[kind]]).toEqual([kind, level, statSync(out).size]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

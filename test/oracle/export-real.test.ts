@@ -1,0 +1,162 @@
+/**
+ * vmsieve's own classification → writer, through the CLI, against makedumpfile's recorded outputs
+ * (sha256 in the fixtures' oracle JSON) and against the real readers.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { vmsieve } from '../helpers/cli.js';
+import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
+
+const skip = realFixturesSkipReason();
+const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const PY = '/usr/bin/python3';
+const hasReaders = existsSync(PY) && spawnSync(PY, ['-c', 'import kdumpfile, drgn']).status === 0;
+
+interface MatrixRun {
+  format_requested: string;
+  dump_level: number;
+  output_sha256: string;
+}
+
+describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const plainCases = realFixtures().flatMap((f) =>
+    (f.oracle.matrix as MatrixRun[])
+      .filter((m) => (m.format_requested === 'kdump-uncompressed' && [0, 1, 31].includes(m.dump_level)) || (m.format_requested === 'elf' && m.dump_level === 31))
+      .map((m) => [f.name, m.format_requested, m.dump_level, f.vmcore, m.output_sha256] as const),
+  );
+
+  it.each(plainCases)('%s %s -d %i is byte-identical to makedumpfile', async (_name, format, level, vmcore, want) => {
+    const out = join(dir, `plain-${format}-${level}`);
+    const r = vmsieve([...(format === 'elf' ? ['-E'] : []), '-d', String(level), vmcore, out]);
+    expect(r.stderr.replace(/vmsieve: note: .*\n/g, '')).toBe('');
+    expect(r.status).toBe(0);
+    expect(await sha256(out)).toBe(want);
+    rmSync(out);
+  });
+
+  it('-c with two workers is byte-identical to one worker; the report matches makedumpfile', async () => {
+    const f = realFixtures()[0];
+    const a = join(dir, 'c2');
+    const b = join(dir, 'c1');
+    const r2 = vmsieve(['-c', '-d', '31', '--num-threads', '2', '--show-stats', f.vmcore, a]);
+    const r1 = vmsieve(['-c', '-d', '31', '--num-threads', '1', f.vmcore, b]);
+    expect([r2.status, r1.status]).toEqual([0, 0]);
+    expect(await sha256(a)).toBe(await sha256(b));
+    const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+    expect(r2.stdout).toContain(`Remaining pages  : ${hex(f.oracle.counts_by_level['31'].remaining_pages)}`);
+    expect(r2.stdout).toContain(`Pages filled with zero  : ${hex(f.oracle.counts_by_level['31'].zero_pages)}`);
+    rmSync(a);
+    rmSync(b);
+  });
+
+  it.skipIf(!has('makedumpfile'))('makedumpfile re-filters our -c -d 1 output to the same report, and reads the same dmesg from it', () => {
+    const f = realFixtures()[0];
+    const ours = join(dir, 'd1.c');
+    expect(vmsieve(['-c', '-d', '1', f.vmcore, ours]).status).toBe(0);
+    const refiltered = join(dir, 'refiltered');
+    const m = spawnSync('makedumpfile', ['-c', '-d', '31', '--message-level', '31', ours, refiltered], { encoding: 'utf8' });
+    expect(m.status).toBe(0);
+    const o = f.oracle.counts_by_level['31'];
+    const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+    for (const [label, n] of [
+      ['Pages filled with zero  :', o.zero_pages],
+      ['Non-private cache pages :', o.non_private_cache_pages],
+      ['User process data pages :', o.user_process_data_pages],
+      ['Free pages              :', o.free_pages],
+    ] as const)
+      expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
+    const log = join(dir, 'dmesg.txt');
+    expect(spawnSync('makedumpfile', ['--dump-dmesg', ours, log]).status).toBe(0);
+    expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
+    for (const p of [ours, refiltered, log]) rmSync(p);
+  });
+
+  it.skipIf(!has('crash'))('crash --osrelease reads our compressed output', () => {
+    const f = realFixtures()[0];
+    const out = join(dir, 'crash.l');
+    expect(vmsieve(['-l', '-d', '31', f.vmcore, out]).status).toBe(0);
+    const r = spawnSync('crash', ['--osrelease', out], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe(f.oracle.vmcoreinfo_summary.OSRELEASE);
+    rmSync(out);
+  });
+
+  it.skipIf(!hasReaders || !has('makedumpfile'))('libkdumpfile and drgn read every kept page back identical, for every codec; the same pages as from makedumpfile\'s output', () => {
+    const f = realFixtures()[0];
+    const outs = ['-c', '-l', '-p', '-z'].map((flag) => {
+      const out = join(dir, `codec${flag}`);
+      expect(vmsieve([flag, '-d', '31', f.vmcore, out]).status).toBe(0);
+      return out;
+    });
+    const theirs = join(dir, 'makedumpfile-c');
+    expect(spawnSync('makedumpfile', ['-c', '-d', '31', f.vmcore, theirs]).status).toBe(0);
+    outs.push(theirs);
+    const r = spawnSync(PY, [join(repoRoot, '../shared/tools/verify_readers.py'), f.vmcore, ...outs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => /libkdumpfile: identical=\d+ differing=0/.test(l))).toHaveLength(5);
+    expect(lines.filter((l) => /drgn: .*identical=\d+ differing=0/.test(l))).toHaveLength(5);
+    const identical = new Set(lines.filter((x) => /identical=/.test(x)).map((l) => Number(/identical=(\d+)/.exec(l)![1])));
+    expect(identical.size).toBe(1);
+    expect([...identical][0]).toBeGreaterThan(10_000);
+    for (const p of outs) rmSync(p);
+  }, 300_000);
+
+  it('-F to stdout, restored with -R, equals the normal output', async () => {
+    const f = realFixtures()[0];
+    const normal = join(dir, 'normal');
+    const restored = join(dir, 'restored');
+    expect(vmsieve(['-d', '31', f.vmcore, normal]).status).toBe(0);
+    const flat = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-F', '-d', '31', f.vmcore], { maxBuffer: 1 << 30 });
+    expect(flat.status).toBe(0);
+    expect(vmsieve(['-R', restored], flat.stdout).status).toBe(0);
+    expect(await sha256(restored)).toBe(await sha256(normal));
+    if (has('makedumpfile')) {
+      const mdfRestored = join(dir, 'mdf-restored');
+      expect(spawnSync('makedumpfile', ['-R', mdfRestored], { input: flat.stdout }).status).toBe(0);
+      expect(await sha256(mdfRestored)).toBe(await sha256(normal));
+      rmSync(mdfRestored);
+    }
+    rmSync(normal);
+    rmSync(restored);
+  });
+
+  it('refuses to overwrite without -f, and combinations makedumpfile refuses', () => {
+    const f = realFixtures()[0];
+    const r = vmsieve(['-d', '31', f.vmcore, f.oracleFile]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/exists.*-f/);
+    expect(vmsieve(['-E', '-c', f.vmcore, join(dir, 'x')]).stderr).toMatch(/-E \(ELF output\) cannot be compressed/);
+    expect(vmsieve(['-c', '-l', f.vmcore, join(dir, 'x')]).stderr).toMatch(/choose one compression/);
+    expect(vmsieve(['-E', '--num-threads', '2', f.vmcore, join(dir, 'x')]).status).toBe(2);
+  });
+
+  it('SIGINT during an export leaves no file behind', async () => {
+    const f = realFixtures()[realFixtures().length - 1];
+    const work = mkdtempSync(join(dir, 'cancel-'));
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-z', '-d', '0', '--num-threads', '1', f.vmcore, join(work, 'out')]);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const deadline = Date.now() + 20_000;
+    while (readdirSync(work).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(readdirSync(work)[0]).toMatch(/^out\.partial-/);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted by SIGINT; nothing was left behind/);
+    expect(readdirSync(work)).toEqual([]);
+  });
+});
