@@ -25,7 +25,8 @@ export type DumpProducer = 'kdump' | 'qemu' | 'unknown';
 /** The same view of any input format: notes, physical memory layout, and reads of physical memory. */
 export interface Dump {
   readonly source: ByteSource;
-  readonly format: 'elf';
+  /** 'elf': a vmcore (kexec or QEMU); 'kdump': a kdump-compressed file (makedumpfile's output). */
+  readonly format: 'elf' | 'kdump';
   readonly producer: DumpProducer;
   readonly pageSize: number;
   readonly notes: ElfNote[];

@@ -2,8 +2,9 @@ import { VmsieveError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import type { Dump } from './dump.js';
 import { readElfDump } from './elf/read-elf.js';
+import { DISKDUMP_SIGNATURE, KDUMP_SIGNATURE } from './kdump/diskdump.js';
+import { readKdumpDump } from './kdump/read-kdump.js';
 
-const KDUMP_SIGNATURE = 'KDUMP   ';
 const FLAT_SIGNATURE = 'makedumpfile';
 
 /** Detects the input format from its first bytes and reads its structure. */
@@ -12,8 +13,7 @@ export async function openDump(source: ByteSource): Promise<Dump> {
   const head = await source.read(0, Math.min(16, source.size));
   const text = new TextDecoder('latin1').decode(head);
   if (head[0] === 0x7f && text.startsWith('\x7fELF')) return readElfDump(source);
-  if (text.startsWith(KDUMP_SIGNATURE))
-    throw new VmsieveError('E_UNSUPPORTED', `${source.name} is a kdump-compressed dump (makedumpfile output); vmsieve reads ELF vmcores only for now`);
+  if (text.startsWith(KDUMP_SIGNATURE) || text.startsWith(DISKDUMP_SIGNATURE)) return readKdumpDump(source);
   if (text.startsWith(FLAT_SIGNATURE))
     throw new VmsieveError('E_UNSUPPORTED', `${source.name} is in makedumpfile's flattened format (-F); restore it first with "vmsieve -R OUT < ${source.name}" or "makedumpfile -R OUT"`);
   if (source.size < 4 || (head[0] === 0x7f && '\x7fELF'.startsWith(text)))

@@ -85,6 +85,22 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     for (const p of [ours, refiltered, log]) rmSync(p);
   });
 
+  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: vmsieve reads its own -c -d 1 output: same dmesg, same -d 31 exclusions', (_n, f) => {
+    const ours = join(dir, `own-${f.name}`);
+    expect(vmsieve(['-c', '-d', '1', f.vmcore, ours]).status).toBe(0);
+    const log = join(dir, `own-${f.name}.txt`);
+    expect(vmsieve(['--dump-dmesg', ours, log]).status).toBe(0);
+    expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
+    const r = vmsieve(['--dry-run', '--json', '-d', '31', ours]);
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout);
+    const o = f.oracle.counts_by_level['31'];
+    expect(got.pages).toMatchObject({ zero: o.zero_pages, cache: o.non_private_cache_pages, cachePrivate: o.private_cache_pages, user: o.user_process_data_pages, free: o.free_pages, offline: o.offline_pages });
+    expect(got.total).toBe(o.total_pages);
+    rmSync(ours);
+    rmSync(log);
+  });
+
   it.skipIf(!has('crash'))('crash --osrelease reads our compressed output', () => {
     const f = realFixtures()[0];
     const out = join(dir, 'crash.l');

@@ -14,6 +14,7 @@ import {
 } from '../elf/elf-constants.js';
 import { readElfHeader } from '../elf/read-elf.js';
 import type { SourceDump } from '../kdump/write-kdump.js';
+import { isKdumpDump } from '../kdump/read-kdump.js';
 import { bitRuns, clearBit, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 
 /** makedumpfile's PFN_EXCLUDED: only runs of this many excluded pages are left out of the file. */
@@ -323,7 +324,7 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
 /** Bytes [paddr, paddr+n) of one source segment: its own file range for an ELF input (makedumpfile reads the segment it is splitting). */
 async function readSegment(dump: SourceDump, src: Phdr, paddr: number, n: number): Promise<Uint8Array> {
   const out = new Uint8Array(n);
-  if (dump.format === 'elf') {
+  if (!isKdumpDump(dump)) {
     const rel = paddr - Number(src.paddr);
     const inFile = Math.max(0, Math.min(n, src.filesz - rel));
     if (inFile > 0) out.set(await dump.source.read(src.offset + rel, inFile));

@@ -62,6 +62,9 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
   selection(excludeZero: boolean): PageSelection;
 }
 
+/** Narrows a Dump to the kdump-compressed reader's richer view. */
+export const isKdumpDump = (d: Dump | KdumpDump): d is KdumpDump => d.format === 'kdump';
+
 const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;
 

@@ -19,7 +19,7 @@ import {
 } from './diskdump.js';
 import { walkNoteSegment } from './note-walk.js';
 import { STORED_RAW, type EncodedPages, type PageEncoder } from './page-encoder.js';
-import type { KdumpDump } from './read-kdump.js';
+import { isKdumpDump, type KdumpDump } from './read-kdump.js';
 
 /** Any input the writers take: an ELF vmcore or a kdump-compressed file (re-filtering). */
 export type SourceDump = Dump | KdumpDump;
@@ -63,7 +63,6 @@ export interface KdumpHeaderFacts {
 }
 
 const START_KERNEL_MAP = 0xffffffff80000000n;
-const isKdump = (d: SourceDump): d is KdumpDump => d.format === 'kdump';
 
 /**
  * makedumpfile's header facts: utsname from kernel memory (SYMBOL(system_utsname), else
@@ -98,7 +97,7 @@ export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array |
   let timestampSec = 0n;
   let timestampUsec = 0n;
   let nrCpus = noteBytes ? walkNoteSegment(noteBytes).nrCpus : 0;
-  if (isKdump(dump)) {
+  if (isKdumpDump(dump)) {
     timestampSec = dump.header.timestampSec;
     timestampUsec = dump.header.timestampUsec;
     nrCpus = dump.header.nrCpus;
@@ -106,7 +105,7 @@ export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array |
   const crash = info?.crashTime;
   if (crash) {
     timestampSec = BigInt(crash);
-    if (!isKdump(dump)) timestampUsec = 0n;
+    if (!isKdumpDump(dump)) timestampUsec = 0n;
   }
 
   let physBase = info?.number('phys_base');
@@ -373,7 +372,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     throw new Error(`internal: wrote descriptors up to ${descPos}, expected ${layout.dataOffset}`);
 
   // 4. eraseinfo carried over from a kdump input.
-  if (isKdump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0) {
+  if (isKdumpDump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0) {
     const bytes = await dump.source.read(dump.eraseinfo.offset, dump.eraseinfo.size);
     await sink.write(dataEnd, bytes.slice());
     subHeader.offsetEraseinfo = BigInt(dataEnd);
