@@ -4,6 +4,7 @@ import { dumpableBitmap } from '../filter/dump-level.js';
 import { elfReportForLevel, reportForLevel, type PageReport } from '../filter/report.js';
 import type { Dump } from '../formats/dump.js';
 import { writeElf } from '../formats/elf-out/write-elf.js';
+import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { writeKdump } from '../formats/kdump/write-kdump.js';
 import { bitmapBytes, type PageSelection } from '../formats/selection.js';
 import type { ByteSink } from '../io/sink.js';
@@ -32,11 +33,16 @@ export interface ExportResult {
   warnings: ClassifyResult['warnings'];
 }
 
-/** makedumpfile's 1st and 2nd bitmaps for a level; zero pages stay dumpable (the writers find them by content). */
-export function selectionFor(result: ClassifyResult, level: number): PageSelection {
+/**
+ * makedumpfile's 1st and 2nd bitmaps for a level; zero pages stay dumpable (the writers find them by content).
+ * Re-filtering a kdump file keeps only pages the input still has.
+ */
+export function selectionFor(result: ClassifyResult, level: number, dump: Dump): PageSelection {
   const bitmap1 = new Uint8Array(bitmapBytes(result.maxPfn));
   for (const r of result.inDump) for (let pfn = r.start; pfn < r.end; pfn++) bitmap1[pfn >> 3] |= 1 << (pfn & 7);
-  return { maxPfn: result.maxPfn, bitmap1, bitmap2: dumpableBitmap(result, level), excludeZero: (level & 1) !== 0 };
+  const bitmap2 = dumpableBitmap(result, level);
+  if (isKdumpDump(dump)) for (let i = 0; i < bitmap2.length; i++) bitmap2[i] &= dump.bitmap2[i] ?? 0;
+  return { maxPfn: result.maxPfn, bitmap1, bitmap2, excludeZero: (level & 1) !== 0 };
 }
 
 /**
@@ -61,7 +67,7 @@ export async function exportDump(
   const { dump } = input;
   try {
     const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
-    const selection = selectionFor(classified, opts.level);
+    const selection = selectionFor(classified, opts.level, dump);
     const totalBytes = classified.withData.reduce((n, r) => n + (r.end - r.start) * dump.pageSize, 0);
     const progress = new ProgressTracker('export', totalBytes, opts.onProgress);
     let last = 0;

@@ -85,7 +85,7 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     for (const p of [ours, refiltered, log]) rmSync(p);
   });
 
-  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: vmsieve reads its own -c -d 1 output: same dmesg, same -d 31 exclusions', (_n, f) => {
+  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: vmsieve reads its own -c -d 1 output: same dmesg, same -d 31 exclusions; re-filtered at -d 31 it is makedumpfile\'s direct -d 31', async (_n, f) => {
     const ours = join(dir, `own-${f.name}`);
     expect(vmsieve(['-c', '-d', '1', f.vmcore, ours]).status).toBe(0);
     const log = join(dir, `own-${f.name}.txt`);
@@ -97,8 +97,11 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     const o = f.oracle.counts_by_level['31'];
     expect(got.pages).toMatchObject({ zero: o.zero_pages, cache: o.non_private_cache_pages, cachePrivate: o.private_cache_pages, user: o.user_process_data_pages, free: o.free_pages, offline: o.offline_pages });
     expect(got.total).toBe(o.total_pages);
-    rmSync(ours);
-    rmSync(log);
+    const refiltered = join(dir, `own-${f.name}.d31`);
+    expect(vmsieve(['-d', '31', ours, refiltered]).status).toBe(0);
+    const direct = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
+    expect(await sha256(refiltered)).toBe(direct.output_sha256);
+    for (const p of [ours, log, refiltered]) rmSync(p);
   });
 
   it.skipIf(!has('crash'))('crash --osrelease reads our compressed output', () => {
