@@ -80,6 +80,25 @@ if (want('classify')) {
   compare('--dry-run -d 31', dump, hasMdf && ['--dry-run', '-d', '31', dump, out], ['--dry-run', '-d', '31', dump, out]);
 }
 
+if (want('export')) {
+  for (const [label, args] of [
+    ['-d 31 -c', ['-c', '-d', '31']],
+    ['-d 31 -l', ['-l', '-d', '31']],
+    ['-d 1 -c', ['-c', '-d', '1']],
+    ['-E -d 31', ['-E', '-d', '31']],
+  ]) compare(label, dump, hasMdf && [...args, dump, out], ['-f', ...args, dump, out], out);
+  for (const [label, args] of [
+    ['-d 31 -p (vmsieve only)', ['-p', '-d', '31']],
+    ['-d 31 -z (vmsieve only)', ['-z', '-d', '31']],
+  ]) compare(label, dump, false, ['-f', ...args, dump, out], out);
+}
+
+if (want('codecs')) {
+  const r = spawnSync(process.execPath, [join(root, 'test/bench/codecs.js'), dump], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  for (const row of JSON.parse(r.stdout)) rows.push(row);
+}
+
 if (want('memory')) {
   const big = ensureDump('sparse16g', ['--mem', '16384', '--seed', '5']);
   const r = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '--dry-run', '-d', '31', big, out]);
