@@ -27,6 +27,8 @@ export interface CliOptions {
   dumpLevel: number | undefined;
   messageLevel: number | undefined;
   numThreads: number | undefined;
+  /** --estimate N: --analyse reads one window in N. */
+  estimate: number | undefined;
   positionals: string[];
 }
 
@@ -53,7 +55,8 @@ const FLAGS: Record<string, BooleanKey> = {
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
 
-const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads'; min: number; max: number }> = {
+const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate'; min: number; max: number }> = {
+  '--estimate': { key: 'estimate', min: 1, max: 1 << 20 },
   '-d': { key: 'dumpLevel', min: 0, max: 31 },
   '--dump-level': { key: 'dumpLevel', min: 0, max: 31 },
   '--message-level': { key: 'messageLevel', min: 0, max: 31 },
@@ -91,6 +94,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     dumpLevel: undefined,
     messageLevel: undefined,
     numThreads: undefined,
+    estimate: undefined,
     positionals: [],
   };
   for (let i = 0; i < argv.length; i++) {

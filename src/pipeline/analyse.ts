@@ -26,6 +26,8 @@ export interface LevelSizes {
 
 export interface AnalyseResult {
   levels: LevelSizes[];
+  /** True when page contents were sampled: page classes are exact, zero pages and compressed sizes extrapolated. */
+  estimated: boolean;
   /** The classification, with zero bits for every page (usable for any level's report). */
   classified: ClassifyResult;
 }
@@ -33,11 +35,15 @@ export interface AnalyseResult {
 export interface AnalyseOptions {
   /** Pages per window sent to a worker (default 1024). */
   windowPages?: number;
+  /** Read only one window in this many (default 1: every page, exact sizes). */
+  sampleEvery?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
 
 const SLOTS = 1 + CODECS.length;
+/** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
+const SAMPLE_WINDOW_PAGES = 16;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
 
 interface Window {
@@ -46,13 +52,34 @@ interface Window {
   bytes: Uint8Array;
 }
 
-async function* windows(dump: Dump, classified: ClassifyResult, windowPages: number): AsyncGenerator<Window> {
+async function* windows(dump: Dump, classified: ClassifyResult, windowPages: number, sampleEvery: number): AsyncGenerator<Window> {
   const ps = dump.pageSize;
+  let index = 0;
   for (const r of classified.withData)
     for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
+      if (index++ % sampleEvery !== 0) continue;
       const count = Math.min(windowPages, r.end - pfn);
       yield { pfn, count, bytes: await dump.readPhys(pfn * ps, count * ps) };
     }
+}
+
+/** Scales the sampled per-class sums up to each class's exact page count; a class never sampled gets the overall average. */
+function extrapolate(sums: Float64Array, classified: ClassifyResult): void {
+  const exact = new Float64Array(128);
+  for (const r of classified.withData) for (let pfn = r.start; pfn < r.end; pfn++) exact[classified.classMap[pfn] & CODE_MASK]++;
+  const all = new Float64Array(SLOTS);
+  for (let b = 0; b < 256; b++) for (let j = 0; j < SLOTS; j++) all[j] += sums[b * SLOTS + j];
+  for (let c = 0; c < 128; c++) {
+    const seen = sums[c * SLOTS] + sums[(c | ZERO_BIT) * SLOTS];
+    if (exact[c] === 0) continue;
+    if (seen === 0) {
+      const scale = exact[c] / Math.max(1, all[0]);
+      for (let j = 0; j < SLOTS; j++) sums[c * SLOTS + j] = all[j] * scale;
+      continue;
+    }
+    const scale = exact[c] / seen;
+    for (const b of [c, c | ZERO_BIT]) for (let j = 0; j < SLOTS; j++) sums[b * SLOTS + j] *= scale;
+  }
 }
 
 /**
@@ -72,9 +99,11 @@ export async function analyseDump(
   // sums[byte * SLOTS + 0] = pages with that class byte (zero bit included); + 1 + i = stored bytes under CODECS[i].
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
-  const progress = new ProgressTracker('analyse', total, opts.onProgress);
+  const sampleEvery = Math.max(1, Math.floor(opts.sampleEvery ?? 1));
+  const estimated = sampleEvery > 1;
+  const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    windows(dump, classified, opts.windowPages ?? 1024),
+    windows(dump, classified, opts.windowPages ?? (estimated ? SAMPLE_WINDOW_PAGES : 1024), sampleEvery),
     pool.size * 2,
     async (w) => ({ w, m: await pool.run((api) => api.measure(w.bytes.buffer as ArrayBuffer, CODECS)) }),
     opts.signal,
@@ -89,7 +118,9 @@ export async function analyseDump(
     }
     progress.advance(w.count * ps);
   }
-  classified.zeroScanLevels = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
+  const sampled = sums.slice();
+  if (estimated) extrapolate(sums, classified);
+  else classified.zeroScanLevels = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
   const zeroPageSizes = await measureZeroPage(pool, ps);
 
   const noteSize = dump.noteSegment?.fileSize ?? 0;
@@ -102,12 +133,16 @@ export async function analyseDump(
     const kept = outcomeTable(level & ~1);
     const excludeZero = (level & 1) !== 0;
     let descriptors = 0;
+    let zeroKept = 0;
+    let zeroKeptSeen = 0;
     const data = new Float64Array(SLOTS);
     for (let b = 0; b < 256; b++) {
       const n = sums[b * SLOTS];
       if (n === 0 || kept[b & CODE_MASK] !== Outcome.Kept) continue;
       descriptors += n;
       if (b & ZERO_BIT) {
+        zeroKept += n;
+        zeroKeptSeen += sampled[b * SLOTS];
         if (excludeZero) continue;
         data[0] += n * ps;
         CODECS.forEach((c, j) => (data[1 + j] += n * zeroPageSizes[c]));
@@ -119,9 +154,15 @@ export async function analyseDump(
     const base = kdumpHead + descriptors * PAGE_DESC_SIZE + (excludeZero ? ps : 0);
     const bytes = { 'kdump-none': base + data[0], elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
     CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]));
-    levels.push({ level, pages: reportForLevel(classified, level).remaining, bytes });
+    const pages = estimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
+    if (estimated) {
+      // Zero pages never read are not in the ELF plan; most zero pages lie in runs long enough to be cut out.
+      if (excludeZero) bytes.elf -= (zeroKept - zeroKeptSeen) * ps;
+      for (const k of OUTPUT_KINDS) bytes[k] = Math.round(bytes[k]);
+    }
+    levels.push({ level, pages, bytes });
   }
-  return { levels, classified };
+  return { levels, estimated, classified };
 }
 
 /** What one all-zero page costs under each codec (zero pages are stored like any page when bit 1 is off). */

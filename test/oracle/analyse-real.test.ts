@@ -36,4 +36,20 @@ describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${ski
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('--estimate samples page contents: a first answer close to the exact one', () => {
+    const f = realFixtures()[0];
+    const exact = JSON.parse(vmsieve(['--analyse', '--json', f.vmcore]).stdout);
+    const r = vmsieve(['--analyse', '--json', '--estimate', '16', f.vmcore]);
+    expect(r.status).toBe(0);
+    const est = JSON.parse(r.stdout);
+    expect([exact.estimated, est.estimated]).toEqual([false, true]);
+    for (const level of [0, 1, 31]) {
+      for (const kind of ['kdump-zlib', 'kdump-lzo', 'kdump-none', 'elf']) {
+        const ratio = est.levels[level].bytes[kind] / exact.levels[level].bytes[kind];
+        expect([level, kind, ratio > 0.85 && ratio < 1.15]).toEqual([level, kind, true]);
+      }
+      expect(Math.abs(est.levels[level].pages / exact.levels[level].pages - 1)).toBeLessThan(0.05);
+    }
+  });
 });

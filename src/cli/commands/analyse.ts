@@ -10,18 +10,18 @@ import { printWarnings } from '../print-warnings.js';
 const mb = (n: number) => (n / 1e6).toFixed(1).padStart(9);
 
 /** `vmsieve --analyse [--json] [--num-threads N] VMCOREFILE`: what every dump level and format would weigh. */
-export async function analyse(path: string, json: boolean, threads: number | undefined, io: CliIo): Promise<number> {
+export async function analyse(path: string, json: boolean, threads: number | undefined, sampleEvery: number | undefined, io: CliIo): Promise<number> {
   return withInput(path, async (opened) => {
     const n = threads ?? defaultThreads();
     const pool = await ComputePool.create(Array.from({ length: n }, spawnNodeCompute), await nodeWasmModule(), opened.dump.pageSize);
     try {
-      const { levels, classified } = await analyseDump(opened, pool, { signal: io.signal });
+      const { levels, estimated, classified } = await analyseDump(opened, pool, { signal: io.signal, sampleEvery });
       printWarnings(classified.warnings, io);
       if (json) {
-        io.stdout(`${JSON.stringify({ levels })}\n`);
+        io.stdout(`${JSON.stringify({ estimated, levels })}\n`);
         return EXIT_OK;
       }
-      io.stdout(`Output size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
+      io.stdout(`${estimated ? `Estimated (1 window in ${sampleEvery} read) output` : 'Output'} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
       io.stdout(` -d    pages ${OUTPUT_KINDS.map((k) => k.padStart(13)).join('')}\n`);
       for (const l of levels)
         io.stdout(`${String(l.level).padStart(3)} ${String(l.pages).padStart(8)} ${OUTPUT_KINDS.map((k) => mb(l.bytes[k]).padStart(13)).join('')}\n`);
