@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { DumpInfo } from '../../src/api-types.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
-import type { DumpWorkerApi } from '../worker/dump-worker.js';
+import type { DumpLog, DumpWorkerApi } from '../worker/dump-worker.js';
 
 /** The page's handle on the dump worker. The worker starts on first use and is restarted if it dies. */
 export class DumpClient {
@@ -38,6 +38,12 @@ export class DumpClient {
   async openFile(file: File): Promise<DumpInfo> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.openFile(file), crashed]);
+  }
+
+  /** The kernel log and crash context of the dump opened last (resolves with `error` set when the log is unreadable). */
+  async readLog(): Promise<DumpLog> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.readLog(), crashed]);
   }
 
   dispose(): void {

@@ -1,8 +1,10 @@
 import type { DumpInfo } from '../../src/api-types.js';
+import type { DumpLog } from '../worker/dump-worker.js';
 import { DumpClient } from './dump-client.js';
 import { describeError, type ShownError } from './messages.js';
 
 export type Phase = 'empty' | 'loading' | 'ready' | 'error';
+export type LogPhase = 'idle' | 'loading' | 'ready' | 'error';
 
 /** Where the bundled sample lives (web/public/sample.vmcore, copied to dist/ by the build). */
 export const SAMPLE_URL = './sample.vmcore';
@@ -17,6 +19,10 @@ export class DumpSession {
   info = $state.raw<DumpInfo | null>(null);
   error = $state.raw<ShownError | null>(null);
   isSample = $state(false);
+  /** The kernel log and crash context, read after the summary is shown. */
+  logPhase = $state<LogPhase>('idle');
+  log = $state.raw<DumpLog | null>(null);
+  logError = $state.raw<ShownError | null>(null);
 
   #client = new DumpClient();
   #seq = 0;
@@ -30,6 +36,7 @@ export class DumpSession {
     this.fileSize = file.size;
     this.isSample = sample;
     this.error = null;
+    this.#resetLog();
     try {
       const info = await this.#client.openFile(file);
       if (seq !== this.#seq) return;
@@ -40,7 +47,31 @@ export class DumpSession {
       this.info = null;
       this.error = describeError(e);
       this.phase = 'error';
+      return;
     }
+    await this.#readLog(seq);
+  }
+
+  /** The log of the dump just opened (the worker keeps it open); a newer open wins. */
+  async #readLog(seq: number): Promise<void> {
+    this.logPhase = 'loading';
+    try {
+      const log = await this.#client.readLog();
+      if (seq !== this.#seq) return;
+      this.log = log;
+      this.logPhase = 'ready';
+    } catch (e) {
+      if (seq !== this.#seq) return;
+      this.log = null;
+      this.logError = describeError(e);
+      this.logPhase = 'error';
+    }
+  }
+
+  #resetLog(): void {
+    this.logPhase = 'idle';
+    this.log = null;
+    this.logError = null;
   }
 
   /**
@@ -57,6 +88,7 @@ export class DumpSession {
     this.info = null;
     this.isSample = false;
     this.fileName = null;
+    this.#resetLog();
     this.error = {
       code: 'E_NO_SAMPLE',
       headline: 'No sample dump in this build',
@@ -90,5 +122,6 @@ export class DumpSession {
     this.fileName = null;
     this.fileSize = null;
     this.isSample = false;
+    this.#resetLog();
   }
 }

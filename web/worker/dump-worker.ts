@@ -9,11 +9,36 @@ import type { Dump } from '../../src/formats/dump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { describeDump } from '../../src/info/dump-info.js';
 import { BlobSource } from '../../src/io/blob-source.js';
+import { crashContext, type CrashContext } from '../../src/kernel/crash-context.js';
+import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from '../../src/kernel/dmesg/index.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
 
 installErrorTransfer();
 
 let current: Dump | undefined;
+
+/** The kernel log of the open dump and what it says about the crash; plain structured-cloneable data (bigints included). */
+export interface DumpLog {
+  /** null when the log could not be read (no VMCOREINFO, memory missing, …): see `error`. */
+  layout: DmesgLayout | null;
+  /** Records in log order. Empty for the pre-3.5 plain-text layout: then `plainLines` holds the text. */
+  records: DmesgRecord[];
+  plainLines: string[] | null;
+  /** The log exactly as `makedumpfile --dump-dmesg` writes it, as bytes, ready to save. */
+  logBlob: Blob | null;
+  complete: boolean;
+  warnings: DmesgWarning[];
+  error: { code: string; message: string } | null;
+  /** From the log and the CPU notes; still has the crashing CPU's registers when the log could not be read. */
+  crash: CrashContext;
+}
+
+/** A latin1 string (one char per byte) as the bytes it stands for. */
+function latin1Bytes(s: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
 
 const api = {
   /** Detects the format, reads the structure and describes the dump. Throws VmsieveError (with `code`) on bad input. */
@@ -23,6 +48,36 @@ const api = {
     const info = await describeDump(dump);
     current = dump;
     return info;
+  },
+  /** The kernel log of the dump opened last, with the crash context. Never throws for an unreadable log. */
+  async readLog(): Promise<DumpLog> {
+    const dump = current;
+    if (!dump) throw new Error('No dump is open');
+    try {
+      const r = await readDmesg(dump);
+      return {
+        layout: r.layout,
+        records: r.records,
+        plainLines: r.records.length === 0 && r.log ? r.log.replace(/\n$/, '').split('\n') : null,
+        logBlob: new Blob([latin1Bytes(r.log)], { type: 'text/plain' }),
+        complete: r.complete,
+        warnings: r.warnings,
+        error: null,
+        crash: crashContext(r.records, dump),
+      };
+    } catch (e) {
+      const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'E_UNEXPECTED';
+      return {
+        layout: null,
+        records: [],
+        plainLines: null,
+        logBlob: null,
+        complete: false,
+        warnings: [],
+        error: { code, message: e instanceof Error ? e.message : String(e) },
+        crash: crashContext([], dump),
+      };
+    }
   },
   /** Forgets the open dump (the File stays owned by the page). */
   close(): void {
