@@ -1,5 +1,6 @@
 import type { KernelExports } from '../wasm/kernels.js';
-import { LzoPageCompressor, type CompressedPages, type LzoKernelExports } from './lzo.js';
+import { LzoPageCompressor, type LzoKernelExports } from './lzo.js';
+import type { CompressedPages } from './page-batcher.js';
 import { SnappyPageCompressor, type SnappyKernelExports } from './snappy.js';
 import { ZlibPageCompressor, type ZlibKernelExports } from './zlib.js';
 import { ZstdPageCompressor, type ZstdKernelExports } from './zstd.js';
@@ -11,9 +12,7 @@ export interface PageCompressor {
   compress(pages: Uint8Array): CompressedPages;
 }
 
-/** Bit 31 of a size word: the page is stored raw. */
-export const STORED_RAW = 0x8000_0000;
-export const storedLength = (sizeWord: number) => sizeWord & 0x7fff_ffff;
+export { STORED_RAW, storedLength, type CompressedPages } from './page-batcher.js';
 
 type AllCodecExports = KernelExports & ZlibKernelExports & LzoKernelExports & SnappyKernelExports & ZstdKernelExports;
 

@@ -1,4 +1,4 @@
-import { PageBatcher } from './lzo.js';
+import { PageBatcher } from './page-batcher.js';
 
 /** The wasm exports the snappy facade uses (build/wasm/vmsieve.wasm). */
 export interface SnappyKernelExports {
@@ -13,6 +13,6 @@ export interface SnappyKernelExports {
  */
 export class SnappyPageCompressor extends PageBatcher {
   constructor(k: SnappyKernelExports, pageSize = 4096, maxPages = 1024) {
-    super(k, (...a) => k.snappyCompressPages(...a), pageSize, maxPages);
+    super(k, (...a) => k.snappyCompressPages(...a), pageSize, maxPages, { name: 'snappyCompressPages' });
   }
 }

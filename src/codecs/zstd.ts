@@ -1,4 +1,4 @@
-import { PageBatcher } from './lzo.js';
+import { PageBatcher } from './page-batcher.js';
 
 /** The wasm exports the zstd facade uses (build/wasm/vmsieve.wasm). */
 export interface ZstdKernelExports {
@@ -13,6 +13,6 @@ export interface ZstdKernelExports {
  */
 export class ZstdPageCompressor extends PageBatcher {
   constructor(k: ZstdKernelExports, pageSize = 4096, maxPages = 1024) {
-    super(k, (...a) => k.zstdCompressPages(...a), pageSize, maxPages);
+    super(k, (...a) => k.zstdCompressPages(...a), pageSize, maxPages, { name: 'zstdCompressPages' });
   }
 }

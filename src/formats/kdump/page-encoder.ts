@@ -1,7 +1,7 @@
 import type { CodecId } from '../../codecs/registry.js';
 
 /** Bit 31 of a size word: the page is stored raw (its compressed form would not be smaller). */
-export const STORED_RAW = 0x8000_0000;
+export { STORED_RAW } from '../../codecs/page-batcher.js';
 
 /** Stored forms of `count` pages: back to back in `data`; `sizes[i]` = stored length | STORED_RAW when raw. */
 export interface EncodedPages {

@@ -1,0 +1,83 @@
+import { bytesAt, type KernelExports } from '../wasm/kernels.js';
+
+/** Bit 31 of a size word: the page is stored raw (compression did not make it smaller). */
+export const STORED_RAW = 0x8000_0000;
+
+/** Stored length from a size word (without the STORED_RAW bit). */
+export const storedLength = (sizeWord: number) => sizeWord & 0x7fff_ffff;
+
+/** Stored forms of a run of pages: `data` holds them back to back; `sizes[i]` = length | STORED_RAW when raw. */
+export interface CompressedPages {
+  data: Uint8Array;
+  sizes: Uint32Array;
+}
+
+/**
+ * The ABI every page codec kernel shares: (input, pages, pageSize, output, outputCapacity, sizes) → bytes
+ * written, or 0xFFFFFFFF when the kernel rejects its arguments.
+ */
+export type PageKernel = (input: number, pages: number, pageSize: number, output: number, outputCapacity: number, sizes: number) => number;
+
+export interface PageBatcherOptions {
+  /** Called after the arguments are checked and before the windows are allocated (e.g. zlibInit, which may grow memory). */
+  init?: () => void;
+  /** The kernel's name, for the error when it rejects its arguments. */
+  name?: string;
+}
+
+/**
+ * Fixed windows in one kernel instance's arena, allocated once, and the batching loop shared by the
+ * zlib, LZO, snappy and zstd facades. The output window holds maxPages pages, the worst case (a stored
+ * page is never longer than the page), so a batch never runs out of room.
+ */
+export class PageBatcher {
+  private readonly input: number;
+  private readonly output: number;
+  private readonly sizesPtr: number;
+  private readonly name: string;
+
+  constructor(
+    private readonly k: Pick<KernelExports, 'memory' | 'arenaAlloc'>,
+    private readonly kernel: PageKernel,
+    readonly pageSize: number,
+    readonly maxPages: number,
+    options: PageBatcherOptions = {},
+  ) {
+    if (!Number.isInteger(pageSize) || pageSize <= 0 || pageSize > 65536) throw new RangeError(`bad page size ${pageSize}`);
+    if (!Number.isInteger(maxPages) || maxPages <= 0) throw new RangeError(`bad batch size ${maxPages}`);
+    this.name = options.name ?? 'page kernel';
+    options.init?.(); // before the windows, so later calls never grow memory
+    const window = pageSize * maxPages;
+    this.input = k.arenaAlloc(window) >>> 0;
+    this.output = k.arenaAlloc(window) >>> 0;
+    this.sizesPtr = k.arenaAlloc(maxPages * 4) >>> 0;
+  }
+
+  /** Compresses `pages` (a whole number of pages, any count; batches of maxPages go to wasm). */
+  compress(pages: Uint8Array): CompressedPages {
+    const { pageSize, maxPages } = this;
+    const k = this.k as KernelExports;
+    if (pages.length % pageSize !== 0) throw new RangeError(`input length ${pages.length} is not a multiple of ${pageSize}`);
+    const count = pages.length / pageSize;
+    const sizes = new Uint32Array(count);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let first = 0; first < count; first += maxPages) {
+      const n = Math.min(maxPages, count - first);
+      bytesAt(k, this.input, n * pageSize).set(pages.subarray(first * pageSize, (first + n) * pageSize));
+      const written = this.kernel(this.input, n, pageSize, this.output, maxPages * pageSize, this.sizesPtr) >>> 0;
+      if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
+      sizes.set(new Uint32Array(k.memory.buffer, this.sizesPtr, n), first);
+      chunks.push(bytesAt(k, this.output, written).slice());
+      total += written;
+    }
+    if (chunks.length === 1) return { data: chunks[0]!, sizes };
+    const data = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      data.set(c, at);
+      at += c.length;
+    }
+    return { data, sizes };
+  }
+}
