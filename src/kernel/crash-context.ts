@@ -65,6 +65,11 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
+  /**
+   * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"): a panic raised in a system
+   * call logs where the task entered the kernel, not where the CPU stopped — the crashing CPU's registers say that.
+   */
+  ipUserMode: boolean;
   /** The frames after "Call Trace:" (trimmed, "<TASK>"/"</TASK>" dropped; "? " marks unreliable frames). */
   callTrace: string[];
   /** The crashing CPU: from the "CPU: N" line when there is one, else the only NT_PRSTATUS CPU of a kdump. */
@@ -196,9 +201,12 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
   const stop = panic && from && from.index < panic.index ? panic.index : records.length;
   let ip: string | null = null;
   const callTrace: string[] = [];
+  let ipUserMode = false;
   if (from) {
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
     if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
+    const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
+    ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
     const traceAt = records.findIndex((r, i) => i > from.index && i < stop && r.text.startsWith('Call Trace:'));
     if (traceAt >= 0) {
       for (let i = traceAt + 1; i < stop && records[i].text.startsWith(' '); i++) {
@@ -220,6 +228,7 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     tainted,
     release,
     ip,
+    ipUserMode,
     callTrace,
     crashingCpu,
     crashingCpuSource,

@@ -60,6 +60,7 @@ describe('crash context', () => {
     expect(c.tainted).toBe('Tainted: G           OE');
     expect(c.release).toBe('6.1.0-56-amd64');
     expect(c.ip).toBe('0010:mydrv_write+0x15/0x30 [mydrv]');
+    expect(c.ipUserMode).toBe(false);
     expect(c.callTrace).toEqual(['vfs_write+0xc7/0x3f0', '? do_wp_page+0x1e3/0x380', 'ksys_write+0x6b/0xf0']);
     expect(c.crashingCpu).toBe(2);
     expect(c.crashingCpuSource).toBe('dmesg');
@@ -103,6 +104,7 @@ describe('crash context', () => {
     expect(c.tainted).toBe('Tainted: G        W');
     expect(c.registers?.cpu).toBe(0);
     expect(c.ip).toBe('0033:0x47b7a0');
+    expect(c.ipUserMode).toBe(true);
     expect(c.callTrace).toEqual(['dump_stack_lvl+0x44/0x5c', 'panic+0x118/0x2f4']);
     expect(c.uptime).toBe('100.005000');
   });
