@@ -1,6 +1,6 @@
 /**
  * Oracle: the synthetic vmcore generator's predicted report must be exactly what makedumpfile
- * prints, at all 32 dump levels, for several machine shapes (4-/5-level paging, KASLR, 1G/2M
+ * prints — and what vmsieve's classifier reports — at all 32 dump levels, for several machine shapes (4-/5-level paging, KASLR, 1G/2M
  * direct map, 2M/4K vmemmap, classic sparse mem_map, holes, p_filesz < p_memsz, 6.1 and 6.12
  * page layouts), and `--dump-dmesg` must print exactly the predicted kernel log.
  *
@@ -15,6 +15,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVmcore, type GenerateOptions, type LevelReport, type Prediction } from '../../fixtures/gen/generate.js';
+import { classifyDump } from '../../src/filter/classify-dump.js';
+import { reportForLevel } from '../../src/filter/report.js';
+import { openDump } from '../../src/formats/open-dump.js';
+import { NodeFileSource } from '../../src/io/node-source.js';
+import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { instantiateKernels } from '../../src/wasm/kernels.js';
+import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -110,6 +117,22 @@ describe.skipIf(!!skipReason)('synthetic vmcore vs makedumpfile (all 32 dump lev
         }
       }
       expect(mismatches).toEqual([]);
+      // vmsieve's own classification of the same file agrees with the prediction (upstream's numbers) at every level
+      const source = await NodeFileSource.open(file);
+      try {
+        const dump = await openDump(source);
+        const ours = await classifyDump(dump, KernelMemory.open(dump), await instantiateKernels(await nodeWasmModule()));
+        const vmsieveMismatches: string[] = [];
+        for (const L of levels) {
+          const want = pred.levels[L]!;
+          const have = reportForLevel(ours, L);
+          for (const k of Object.keys(want) as Array<keyof LevelReport>)
+            if (want[k] !== have[k]) vmsieveMismatches.push(`-d ${L} ${k}: predicted ${want[k]}, vmsieve ${have[k]}`);
+        }
+        expect(vmsieveMismatches).toEqual([]);
+      } finally {
+        await source.close();
+      }
       // the expected warning for the deliberately invalid buddy order, at levels with bit 16
       if (pred.warnings.length) expect(got[16]!.log).toContain('WARNING: Invalid free page order');
       // every page class shows up
