@@ -11,8 +11,10 @@
 //   00010001 00 00        : end of stream (M4 with distance 16384)
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
-const HASH_BITS: u32 = 13;
-const HASH_SIZE: usize = 1 << HASH_BITS;
+import {
+  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
+} from "./lz/match";
+
 const M2_MAX_OFFSET: usize = 0x800;
 const M3_MAX_OFFSET: usize = 0x4000;
 
@@ -21,40 +23,37 @@ let scratch: usize = 0;
 let scratchSize: usize = 0;
 
 // @ts-ignore: decorator
-@inline function hash4(v: u32): usize {
-  return <usize>((v * 0x1e35a7bd) >> (32 - HASH_BITS));
-}
-
-/** Number of equal bytes at a and b (a < b), not reading at or past end. */
-// @ts-ignore: decorator
-@inline function matchLength(a: usize, b: usize, end: usize): usize {
-  let n: usize = 0;
-  while (b + n + 8 <= end) {
-    const x = load<u64>(a + n) ^ load<u64>(b + n);
-    if (x != 0) return n + <usize>(ctz(x) >> 3);
-    n += 8;
-  }
-  while (b + n < end && load<u8>(a + n) == load<u8>(b + n)) n++;
-  return n;
-}
-
-/** Copies n bytes; may write up to 15 bytes past dst + n (scratch has slack); never reads at or past end. */
-// @ts-ignore: decorator
-@inline function copyLiterals(dst: usize, src: usize, n: usize, end: usize): void {
-  if (n <= 16 && src + 16 <= end) {
-    v128.store(dst, v128.load(src));
-  } else {
-    memory.copy(dst, src, n);
-  }
-}
-
-// @ts-ignore: decorator
 @inline function emitLength(op: usize, rest: usize): usize {
   while (rest > 255) {
     store<u8>(op++, 0);
     rest -= 255;
   }
   store<u8>(op++, <u8>rest);
+  return op;
+}
+
+/**
+ * The instruction for a run of lit > 0 literals (their bytes follow it): at stream start 17+n or
+ * 0000 + length; after a match, 1..3 go into the match's low 2 bits (at statePos), more get 0000LLLL.
+ * Returns the new output position.
+ */
+// @ts-ignore: decorator
+@inline function emitLiteralRun(op: usize, statePos: usize, lit: usize): usize {
+  if (statePos == 0) {
+    if (lit <= 238) {
+      store<u8>(op++, <u8>(17 + lit));
+    } else {
+      store<u8>(op++, 0);
+      op = emitLength(op, lit - 18);
+    }
+  } else if (lit <= 3) {
+    store<u8>(statePos, load<u8>(statePos) | <u8>lit);
+  } else if (lit <= 18) {
+    store<u8>(op++, <u8>(lit - 3));
+  } else {
+    store<u8>(op++, 0);
+    op = emitLength(op, lit - 18);
+  }
   return op;
 }
 
@@ -69,37 +68,22 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
     let ip = src + 1;
     while (ip <= hashLimit) {
       const seq = load<u32>(ip);
-      const slot = table + (hash4(seq) << 2);
+      const slot = hashSlot(table, seq);
       let cand = <usize>load<u32>(slot);
       store<u32>(slot, <u32>ip);
       if (cand < src || cand >= ip || ip - cand > M3_MAX_OFFSET || load<u32>(cand) != seq) {
-        ip += 1 + ((ip - anchor) >> 5);
+        ip += skipStep(ip, anchor);
         continue;
       }
       // extend backwards over pending literals
-      while (ip > anchor && cand > src && load<u8>(ip - 1) == load<u8>(cand - 1)) {
-        ip--;
-        cand--;
-      }
+      const back = extendBackward(ip, cand, anchor, src);
+      ip -= back;
+      cand -= back;
       const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
       // literals before the match
       const lit = ip - anchor;
       if (lit > 0) {
-        if (statePos == 0) {
-          if (lit <= 238) {
-            store<u8>(op++, <u8>(17 + lit));
-          } else {
-            store<u8>(op++, 0);
-            op = emitLength(op, lit - 18);
-          }
-        } else if (lit <= 3) {
-          store<u8>(statePos, load<u8>(statePos) | <u8>lit);
-        } else if (lit <= 18) {
-          store<u8>(op++, <u8>(lit - 3));
-        } else {
-          store<u8>(op++, 0);
-          op = emitLength(op, lit - 18);
-        }
+        op = emitLiteralRun(op, statePos, lit);
         copyLiterals(op, anchor, lit, end);
         op += lit;
         if (op - out >= n) return op - out; // no gain: stored raw
@@ -127,30 +111,13 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
       ip += len;
       anchor = ip;
       // index one position inside the match for the next search
-      if (ip <= hashLimit) {
-        const p = ip - 2;
-        store<u32>(table + (hash4(load<u32>(p)) << 2), <u32>p);
-      }
+      indexAfterMatch(table, ip, hashLimit);
     }
   }
   // trailing literals
   const lit = end - anchor;
   if (lit > 0) {
-    if (statePos == 0) {
-      if (lit <= 238) {
-        store<u8>(op++, <u8>(17 + lit));
-      } else {
-        store<u8>(op++, 0);
-        op = emitLength(op, lit - 18);
-      }
-    } else if (lit <= 3) {
-      store<u8>(statePos, load<u8>(statePos) | <u8>lit);
-    } else if (lit <= 18) {
-      store<u8>(op++, <u8>(lit - 3));
-    } else {
-      store<u8>(op++, 0);
-      op = emitLength(op, lit - 18);
-    }
+    op = emitLiteralRun(op, statePos, lit);
     memory.copy(op, anchor, lit);
     op += lit;
   }
@@ -174,35 +141,19 @@ export function lzoCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  if (hashTable == 0) hashTable = heap.alloc(HASH_SIZE << 2);
+  hashTable = clearedHashTable(hashTable);
   const need = <usize>pageSize * 2 + 64;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
-  // Positions are absolute; entries below the current page start are ignored, so one clear
-  // per call makes every page independent of its neighbours and of earlier calls.
-  memory.fill(hashTable, 0, HASH_SIZE << 2);
   let total: usize = 0;
   const ps = <usize>pageSize;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
     const clen = compressPage(src, ps, scratch, hashTable);
-    let stored: usize;
-    let word: u32;
-    if (clen < ps) {
-      stored = clen;
-      word = <u32>clen;
-    } else {
-      stored = ps;
-      word = <u32>ps | 0x80000000;
-    }
-    if (total + stored > outputCapacity) {
-      for (let j = i; j < pages; j++) store<u32>(sizes + (<usize>j << 2), 0);
-      break;
-    }
-    memory.copy(output + total, clen < ps ? scratch : src, stored);
-    store<u32>(sizes + (<usize>i << 2), word);
+    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
+    if (stored == 0) break;
     total += stored;
   }
   return <u32>total;

@@ -5,30 +5,15 @@
 //   01 copy, 1-byte offset: length 4..11 in bits 2..4, offset bits 8..10 in bits 5..7, then offset low byte
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
-const HASH_BITS: u32 = 13;
-const HASH_SIZE: usize = 1 << HASH_BITS;
+import {
+  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
+} from "./lz/match";
+
 const MAX_OFFSET: usize = 0xffff;
 
 let hashTable: usize = 0;
 let scratch: usize = 0;
 let scratchSize: usize = 0;
-
-// @ts-ignore: decorator
-@inline function hash4(v: u32): usize {
-  return <usize>((v * 0x1e35a7bd) >> (32 - HASH_BITS));
-}
-
-// @ts-ignore: decorator
-@inline function matchLength(a: usize, b: usize, end: usize): usize {
-  let n: usize = 0;
-  while (b + n + 8 <= end) {
-    const x = load<u64>(a + n) ^ load<u64>(b + n);
-    if (x != 0) return n + <usize>(ctz(x) >> 3);
-    n += 8;
-  }
-  while (b + n < end && load<u8>(a + n) == load<u8>(b + n)) n++;
-  return n;
-}
 
 // @ts-ignore: decorator
 @inline function emitLiteral(op: usize, src: usize, n: usize, end: usize): usize {
@@ -49,11 +34,7 @@ let scratchSize: usize = 0;
     store<u8>(op + 3, <u8>(m >> 16));
     op += 4;
   }
-  if (n <= 16 && src + 16 <= end) {
-    v128.store(op, v128.load(src));
-  } else {
-    memory.copy(op, src, n);
-  }
+  copyLiterals(op, src, n, end);
   return op + n;
 }
 
@@ -99,17 +80,16 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
     let ip = src + 1;
     while (ip <= hashLimit) {
       const seq = load<u32>(ip);
-      const slot = table + (hash4(seq) << 2);
+      const slot = hashSlot(table, seq);
       let cand = <usize>load<u32>(slot);
       store<u32>(slot, <u32>ip);
       if (cand < src || cand >= ip || ip - cand > MAX_OFFSET || load<u32>(cand) != seq) {
-        ip += 1 + ((ip - anchor) >> 5);
+        ip += skipStep(ip, anchor);
         continue;
       }
-      while (ip > anchor && cand > src && load<u8>(ip - 1) == load<u8>(cand - 1)) {
-        ip--;
-        cand--;
-      }
+      const back = extendBackward(ip, cand, anchor, src);
+      ip -= back;
+      cand -= back;
       const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
       if (ip > anchor) {
         op = emitLiteral(op, anchor, ip - anchor, end);
@@ -118,10 +98,7 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
       op = emitCopy(op, ip - cand, len);
       ip += len;
       anchor = ip;
-      if (ip <= hashLimit) {
-        const p = ip - 2;
-        store<u32>(table + (hash4(load<u32>(p)) << 2), <u32>p);
-      }
+      indexAfterMatch(table, ip, hashLimit);
     }
   }
   if (end > anchor) op = emitLiteral(op, anchor, end - anchor, end);
@@ -142,33 +119,19 @@ export function snappyCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  if (hashTable == 0) hashTable = heap.alloc(HASH_SIZE << 2);
+  hashTable = clearedHashTable(hashTable);
   const need = <usize>pageSize * 2 + 64;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
-  memory.fill(hashTable, 0, HASH_SIZE << 2);
   let total: usize = 0;
   const ps = <usize>pageSize;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
     const clen = compressPage(src, ps, scratch, hashTable);
-    let stored: usize;
-    let word: u32;
-    if (clen < ps) {
-      stored = clen;
-      word = <u32>clen;
-    } else {
-      stored = ps;
-      word = <u32>ps | 0x80000000;
-    }
-    if (total + stored > outputCapacity) {
-      for (let j = i; j < pages; j++) store<u32>(sizes + (<usize>j << 2), 0);
-      break;
-    }
-    memory.copy(output + total, clen < ps ? scratch : src, stored);
-    store<u32>(sizes + (<usize>i << 2), word);
+    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
+    if (stored == 0) break;
     total += stored;
   }
   return <u32>total;

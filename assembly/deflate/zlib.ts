@@ -18,10 +18,10 @@
 import { adler32 } from "./adler";
 import { buildCodes, buildLengths } from "./huffman";
 import { CL_ORDER, FIXED_LIT, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
+import { matchLength, putPage } from "../lz/match";
 
 /** Largest page this encoder accepts (distances are still capped at 32 KiB). */
 export const ZLIB_MAX_PAGE: u32 = 65536;
-const RAW_FLAG: u32 = 0x80000000;
 const MAX_DIST: u32 = 32768;
 const MIN_MATCH: u32 = 4; // the hash covers 4 bytes; 3-byte matches are not searched
 const MAX_MATCH: u32 = 258;
@@ -139,20 +139,7 @@ function lzParse(src: usize, n: u32): u32 {
         const m = src + ip - d;
         let maxLen = n - ip;
         if (maxLen > MAX_MATCH) maxLen = MAX_MATCH;
-        let len: u32 = MIN_MATCH;
-        while (true) {
-          if (len + 8 <= maxLen) {
-            const x = load<u64>(src + ip + len) ^ load<u64>(m + len);
-            if (x != 0) {
-              len += <u32>(ctz<u64>(x) >> 3);
-              break;
-            }
-            len += 8;
-          } else {
-            while (len < maxLen && load<u8>(src + ip + len) == load<u8>(m + len)) len++;
-            break;
-          }
-        }
+        const len: u32 = MIN_MATCH + <u32>matchLength(m + MIN_MATCH, src + ip + MIN_MATCH, src + ip + maxLen);
         countLiterals(src + lit, src + ip);
         const li = load<u32>(LEN_INFO + (len << 2));
         const dcode = distCode(d - 1);
@@ -470,15 +457,8 @@ export function zlibCompressPages(
     if (written + pageSize > outputCapacity) return u32.MAX_VALUE;
     const src = input + <usize>i * pageSize;
     const len = compressPage(src, pageSize);
-    if (len == 0 || len >= pageSize) {
-      memory.copy(output + written, src, pageSize);
-      store<u32>(sizes + (<usize>i << 2), pageSize | RAW_FLAG);
-      written += pageSize;
-    } else {
-      memory.copy(output + written, OUT, len);
-      store<u32>(sizes + (<usize>i << 2), len);
-      written += len;
-    }
+    // 0: the zlib stream would not be smaller, so the page is stored raw
+    written += putPage(output + written, sizes, i, src, pageSize, OUT, len == 0 ? pageSize : len);
   }
   return <u32>written;
 }

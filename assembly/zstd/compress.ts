@@ -9,10 +9,11 @@ import {
   LL_SYM, ML_SYM, OF_SYM, LL_CELLS, ML_CELLS, OF_CELLS,
 } from "./fse";
 import { writeLiterals } from "./literals";
+import {
+  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
+} from "../lz/match";
 
 const MAGIC: u32 = 0xfd2fb528;
-const HASH_BITS: u32 = 13;
-const HASH_SIZE: usize = 1 << HASH_BITS;
 
 let hashTable: usize = 0;
 let scratch: usize = 0; // frame under construction
@@ -52,23 +53,6 @@ let bitOut: usize = 0;
   return <u32>load<u16>(cells + (<usize>load<u16>(sym + (<usize>s << 3), 4) << 1));
 }
 
-// @ts-ignore: decorator
-@inline function hash4(v: u32): usize {
-  return <usize>((v * 0x1e35a7bd) >> (32 - HASH_BITS));
-}
-
-// @ts-ignore: decorator
-@inline function matchLength(a: usize, b: usize, end: usize): usize {
-  let n: usize = 0;
-  while (b + n + 8 <= end) {
-    const x = load<u64>(a + n) ^ load<u64>(b + n);
-    if (x != 0) return n + <usize>(ctz(x) >> 3);
-    n += 8;
-  }
-  while (b + n < end && load<u8>(a + n) == load<u8>(b + n)) n++;
-  return n;
-}
-
 function isRepeatedByte(src: usize, n: usize): bool {
   const b = load<u8>(src);
   const w = <u64>b * 0x0101010101010101;
@@ -90,7 +74,7 @@ function parse(src: usize, n: usize, table: usize): u32 {
     let ip = src + 1;
     while (ip <= hashLimit) {
       const cur = load<u32>(ip);
-      const slot = table + (hash4(cur) << 2);
+      const slot = hashSlot(table, cur);
       let cand: usize;
       if (ip > anchor && ip - rep >= src && load<u32>(ip - rep) == cur) {
         cand = ip - rep;
@@ -99,19 +83,17 @@ function parse(src: usize, n: usize, table: usize): u32 {
         cand = <usize>load<u32>(slot);
         store<u32>(slot, <u32>ip);
         if (cand < src || cand >= ip || load<u32>(cand) != cur) {
-          ip += 1 + ((ip - anchor) >> 5);
+          ip += skipStep(ip, anchor);
           continue;
         }
       }
-      while (ip > anchor && cand > src && load<u8>(ip - 1) == load<u8>(cand - 1)) {
-        ip--;
-        cand--;
-      }
+      const back = extendBackward(ip, cand, anchor, src);
+      ip -= back;
+      cand -= back;
       const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
       const ll = ip - anchor;
       const dist = ip - cand;
-      if (ll <= 16 && anchor + 16 <= end) v128.store(lit, v128.load(anchor));
-      else memory.copy(lit, anchor, ll);
+      copyLiterals(lit, anchor, ll, end);
       lit += ll;
       store<u32>(seq, <u32>ll);
       store<u32>(seq, <u32>len, 4);
@@ -121,10 +103,7 @@ function parse(src: usize, n: usize, table: usize): u32 {
       rep = dist;
       ip += len;
       anchor = ip;
-      if (ip <= hashLimit) {
-        const p = ip - 2;
-        store<u32>(table + (hash4(load<u32>(p)) << 2), <u32>p);
-      }
+      indexAfterMatch(table, ip, hashLimit);
     }
   }
   memory.copy(lit, anchor, end - anchor);
@@ -238,7 +217,7 @@ export function zstdCompressPages(
   sizes: usize,
 ): u32 {
   fseInit();
-  if (hashTable == 0) hashTable = heap.alloc(HASH_SIZE << 2);
+  hashTable = clearedHashTable(hashTable);
   const ps = <usize>pageSize;
   if (bufPageSize < ps) {
     scratch = heap.alloc(ps * 4 + 1024);
@@ -246,26 +225,12 @@ export function zstdCompressPages(
     seqBuf = heap.alloc((ps / 4 + 2) * 12);
     bufPageSize = ps;
   }
-  memory.fill(hashTable, 0, HASH_SIZE << 2);
   let total: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
     const clen = compressPage(src, ps, scratch, hashTable);
-    let stored: usize;
-    let word: u32;
-    if (clen < ps) {
-      stored = clen;
-      word = <u32>clen;
-    } else {
-      stored = ps;
-      word = <u32>ps | 0x80000000;
-    }
-    if (total + stored > outputCapacity) {
-      for (let j = i; j < pages; j++) store<u32>(sizes + (<usize>j << 2), 0);
-      break;
-    }
-    memory.copy(output + total, clen < ps ? scratch : src, stored);
-    store<u32>(sizes + (<usize>i << 2), word);
+    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
+    if (stored == 0) break;
     total += stored;
   }
   return <u32>total;
