@@ -1,0 +1,34 @@
+import * as Comlink from 'comlink';
+import { installErrorTransfer } from './comlink-errors.js';
+import type { ComputeApi, ComputeHandle } from './compute-api.js';
+
+/**
+ * One compute worker in the browser: a module Web Worker running `browser-compute-worker.ts`, driven over comlink.
+ * The wasm module is not compiled here: `ComputePool.create(handles, module, pageSize)` posts the module that the
+ * caller compiled once (structured clone of a `WebAssembly.Module`), and each worker instantiates it. Windows and
+ * results cross as transferred ArrayBuffers (see compute-service.ts). Works from a page and from inside a dedicated
+ * worker (nested workers), which is where vmsieve's dump worker spawns its pool.
+ */
+export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
+  installErrorTransfer();
+  const worker = new Worker(new URL('./browser-compute-worker.ts', import.meta.url), { type: 'module', name });
+  const remote = Comlink.wrap<ComputeApi>(worker);
+  let stopped = false;
+  return {
+    api: remote as unknown as ComputeApi,
+    terminate() {
+      if (stopped) return;
+      stopped = true;
+      // Release comlink's proxy first (it posts a message), then stop the thread: work in progress is abandoned.
+      try {
+        remote[Comlink.releaseProxy]();
+      } catch {
+        // already released or the port is closed
+      }
+      worker.terminate();
+    },
+  };
+}
+
+/** How many compute workers to start when the user has not said: one per logical core. */
+export const defaultBrowserThreads = (): number => Math.max(1, Math.min(64, globalThis.navigator?.hardwareConcurrency || 4));
