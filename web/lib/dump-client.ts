@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { DumpInfo } from '../../src/api-types.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
-import type { DumpLog, DumpWorkerApi } from '../worker/dump-worker.js';
+import type { AnalyseRequest, AnalyseSummary, DumpLog, DumpWorkerApi, ExportRequest, ExportSummary, ExportTarget, Progress } from '../worker/dump-worker.js';
 
 /** The page's handle on the dump worker. The worker starts on first use and is restarted if it dies. */
 export class DumpClient {
@@ -44,6 +44,25 @@ export class DumpClient {
   async readLog(): Promise<DumpLog> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.readLog(), crashed]);
+  }
+
+  /** Output sizes of the open dump at every level (see the worker's `analyse`). */
+  async analyse(req: AnalyseRequest, onProgress?: (p: Progress) => void): Promise<AnalyseSummary> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.analyse(req, onProgress && Comlink.proxy(onProgress)), crashed]);
+  }
+
+  /** Writes the open dump filtered to `target` (a save-dialog handle, or 'opfs'); see the worker's `export`. */
+  async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.export(req, target, onProgress && Comlink.proxy(onProgress)), crashed]);
+  }
+
+  /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */
+  async cancel(): Promise<boolean> {
+    if (!this.#remote) return false;
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.cancel(), crashed]);
   }
 
   dispose(): void {

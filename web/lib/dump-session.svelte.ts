@@ -25,6 +25,11 @@ export class DumpSession {
   logError = $state.raw<ShownError | null>(null);
 
   #client = new DumpClient();
+
+  /** The worker behind this session, for the steps that work on the open dump (analyse, export). */
+  get client(): DumpClient {
+    return this.#client;
+  }
   #seq = 0;
   #sample: File | undefined;
 

@@ -12,6 +12,10 @@ import { BlobSource } from '../../src/io/blob-source.js';
 import { crashContext, type CrashContext } from '../../src/kernel/crash-context.js';
 import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from '../../src/kernel/dmesg/index.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
+import * as jobs from './jobs.js';
+import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
+
+export type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress };
 
 installErrorTransfer();
 
@@ -87,7 +91,34 @@ const api = {
   hasDump(): boolean {
     return current !== undefined;
   },
+  /**
+   * Exact (or, with `sampleEvery` > 1, estimated) output sizes of the open dump at every level for every output,
+   * measured by `workers` compute workers. Progress arrives through `onProgress` (a Comlink.proxy), a few times a second.
+   */
+  async analyse(req: AnalyseRequest, onProgress?: (p: Progress) => void): Promise<AnalyseSummary> {
+    return jobs.analyse(openDumpOrThrow(), req, onProgress);
+  },
+  /**
+   * Writes the open dump filtered at `req.level` to `target`: a FileSystemFileHandle from the save dialog, or 'opfs'
+   * (the result's `file` is then the finished file, for a download). The output is aborted on failure or cancel.
+   */
+  async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
+    return jobs.exportTo(openDumpOrThrow(), req, target, onProgress);
+  },
+  /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
+  async cancel(): Promise<boolean> {
+    return jobs.cancel();
+  },
+  /** Whether an analysis or export is running. */
+  busy(): boolean {
+    return jobs.busy();
+  },
 };
+
+function openDumpOrThrow(): Dump {
+  if (!current) throw new Error('No dump is open');
+  return current;
+}
 
 export type DumpWorkerApi = typeof api;
 

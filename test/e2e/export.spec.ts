@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { fixtureCacheDir, realFixtures } from '../helpers/fixtures.js';
+
+const NAME = 'dev-kdump-288m-4l-kaslr';
+const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
+const fixture = existsSync(REAL_DUMP) ? realFixtures().find((f) => f.name === NAME) : undefined;
+
+interface MatrixEntry {
+  format_requested: string;
+  dump_level: number;
+  output_size: number;
+  output_sha256: string;
+  rc: number;
+}
+
+function oracle(format: string, level: number): MatrixEntry {
+  const e = (fixture!.oracle.matrix as MatrixEntry[]).find((m) => m.format_requested === format && m.dump_level === level && m.rc === 0);
+  if (!e) throw new Error(`no makedumpfile ${format} -d ${level} run in ${fixture!.oracleFile}`);
+  return e;
+}
+
+/** Size and sha256 of a file at the root of the page's origin-private file system, or null when there is none. */
+function opfsFile(page: Page, name: string): Promise<{ size: number; sha256: string } | null> {
+  return page.evaluate(async (name) => {
+    const root = await navigator.storage.getDirectory();
+    let handle: FileSystemFileHandle;
+    try {
+      handle = await root.getFileHandle(name);
+    } catch {
+      return null;
+    }
+    const file = await handle.getFile();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+    return { size: file.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+  }, name);
+}
+
+async function setLevel(page: Page, level: number): Promise<void> {
+  const input = page.getByTestId('export-level');
+  await input.fill(String(level));
+  await input.press('Tab');
+  await expect(input).toHaveValue(String(level));
+}
+
+async function setWorkers(page: Page, n: number): Promise<void> {
+  await page.getByTestId('export-workers').fill(String(n));
+}
+
+/** Dedicated workers of the page other than the dump worker: the compute workers it spawned (nested workers included). */
+function computeWorkers(page: Page): number {
+  return page.workers().filter((w) => w.url().includes('browser-compute-worker')).length;
+}
+
+/** One page for the file: the real dump is opened once; exports go into OPFS through a stubbed save dialog. */
+test.describe.serial('analyse and export a real kdump vmcore in the browser', () => {
+  test.skip(!fixture, `real fixture missing: ${REAL_DUMP} and its makedumpfile oracle (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
+  test.setTimeout(180_000);
+
+  let page: Page;
+  let zlib31 = 0;
+
+  test.beforeAll(async ({ browser }, info) => {
+    const { baseURL, viewport } = info.project.use;
+    const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
+    page = await context.newPage();
+    // The save dialog cannot be driven headless: it returns a file in the origin-private file system instead, which
+    // goes through the same FileSystemWritableFileStream path (createWritable, positional writes, abort on cancel).
+    await page.addInitScript(() => {
+      const w = window as unknown as { showSaveFilePicker: unknown; __savedAs: string[] };
+      w.__savedAs = [];
+      w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
+        w.__savedAs.push(suggestedName);
+        const root = await navigator.storage.getDirectory();
+        return root.getFileHandle(suggestedName, { create: true });
+      };
+    });
+    await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    await page.goto('/');
+    await page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
+    });
+    await page.getByTestId('file-input').setInputFiles(REAL_DUMP);
+    await expect(page.getByTestId('export-card')).toBeVisible({ timeout: 60_000 });
+  });
+
+  test.afterAll(async () => {
+    await page?.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
+    });
+    await page?.context().close();
+  });
+
+  test('Analyse fills the table: kdump-none and ELF sizes at -d 31 equal makedumpfile’s output sizes', async () => {
+    await setWorkers(page, 4);
+    await page.getByTestId('analyse-button').click();
+    const table = page.getByTestId('size-table');
+    // The quick estimate comes first, then the exact pass replaces it.
+    await expect(table).toHaveAttribute('data-estimated', 'false', { timeout: 120_000 });
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed');
+    await expect(table.locator('tbody tr')).toHaveCount(32);
+
+    const size = async (level: number, kind: string) => Number(await page.getByTestId(`size-${level}-${kind}`).getAttribute('data-bytes'));
+    expect(await size(31, 'kdump-none')).toBe(oracle('kdump-uncompressed', 31).output_size);
+    expect(await size(31, 'elf')).toBe(oracle('elf', 31).output_size);
+    expect(await size(0, 'kdump-none')).toBe(oracle('kdump-uncompressed', 0).output_size);
+    zlib31 = await size(31, 'kdump-zlib');
+    expect(zlib31).toBeGreaterThan(0);
+    expect(zlib31).toBeLessThan(await size(31, 'kdump-none'));
+
+    // The chosen level and output are highlighted.
+    await expect(table.locator('tr[data-level="31"]')).toHaveAttribute('aria-current', 'true');
+    await expect(page.getByTestId('size-31-kdump-zlib')).toHaveClass(/pick/);
+    await page.getByTestId('export-output').selectOption('elf');
+    await expect(page.getByTestId('size-31-elf')).toHaveClass(/pick/);
+    await page.getByTestId('export-bit-16').uncheck();
+    await expect(table.locator('tr[data-level="15"]')).toHaveAttribute('aria-current', 'true');
+    await expect(page.getByTestId('size-15-elf')).toHaveClass(/pick/);
+    await page.getByTestId('export-bit-16').check();
+    await expect(page.getByTestId('export-level')).toHaveValue('31');
+  });
+
+  test('Export plain kdump -d 31 writes a file byte-identical to makedumpfile’s', async () => {
+    const want = oracle('kdump-uncompressed', 31);
+    await page.getByTestId('export-output').selectOption('kdump-none');
+    await setLevel(page, 31);
+    await expect(page.getByTestId('export-command')).toContainText('makedumpfile -d 31');
+    await page.getByTestId('export-button').click();
+    const result = page.getByTestId('export-result');
+    await expect(result).toBeVisible({ timeout: 120_000 });
+    const name = `${NAME}.vmcore.d31.kdump`;
+    expect(await page.evaluate(() => (window as unknown as { __savedAs: string[] }).__savedAs.at(-1))).toBe(name);
+    await expect(page.getByTestId('export-name')).toHaveText(name);
+    await expect(result).toHaveAttribute('data-size', String(want.output_size));
+    const file = await opfsFile(page, name);
+    expect(file).toEqual({ size: want.output_size, sha256: want.output_sha256 });
+    expect(computeWorkers(page)).toBe(0);
+  });
+
+  test('Export -c with 2 workers: the file has exactly the analysed kdump-zlib size', async () => {
+    expect(zlib31, 'the analyse test ran first').toBeGreaterThan(0);
+    await page.getByTestId('export-output').selectOption('kdump-zlib');
+    await setWorkers(page, 2);
+    await expect(page.getByTestId('export-command')).toContainText('makedumpfile -c -d 31');
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('progress')).toBeVisible();
+    await expect.poll(() => computeWorkers(page)).toBe(2);
+    const result = page.getByTestId('export-result');
+    await expect(result).toBeVisible({ timeout: 120_000 });
+    await expect(result).toHaveAttribute('data-size', String(zlib31));
+    const file = await opfsFile(page, `${NAME}.vmcore.d31.kdump`);
+    expect(file?.size).toBe(zlib31);
+    await expect.poll(() => computeWorkers(page)).toBe(0);
+  });
+
+  test('Cancel mid-export aborts the file, stops the workers, and a second export works', async () => {
+    const name = `${NAME}.vmcore.d0.kdump`;
+    await page.getByTestId('export-output').selectOption('kdump-zstd');
+    await setLevel(page, 0);
+    await setWorkers(page, 1);
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('progress-percent')).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('cancel-button').click();
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
+    await expect(page.getByTestId('cancelled')).toContainText('Cancelled');
+    await expect(page.getByTestId('error-panel')).toHaveCount(0);
+    const file = await opfsFile(page, name);
+    expect(file === null || file.size === 0, `after cancel ${name} is ${JSON.stringify(file)}`).toBe(true);
+    await expect.poll(() => computeWorkers(page), { timeout: 2_000 }).toBe(0);
+
+    // The next export runs normally.
+    await setLevel(page, 31);
+    await setWorkers(page, 2);
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 120_000 });
+    const r = await opfsFile(page, `${NAME}.vmcore.d31.kdump`);
+    expect(r?.size).toBeGreaterThan(0);
+    await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(r?.size));
+  });
+});

@@ -1,0 +1,261 @@
+/// <reference lib="webworker" />
+/**
+ * Analyse and export inside the dump worker: the wasm module is compiled once here and posted to a pool of nested
+ * compute workers (docs/ecosystem.md §1.10); the output goes to a File System Access stream or into OPFS.
+ * One job at a time; `cancel()` aborts it and stops its workers.
+ */
+import wasmUrl from '../../build/wasm/vmsieve.wasm?url';
+import type { CodecId } from '../../src/codecs/registry.js';
+import { VmsieveError } from '../../src/errors.js';
+import type { PageReport } from '../../src/filter/report.js';
+import type { Dump } from '../../src/formats/dump.js';
+import { OpfsSyncSink, WritableStreamSink } from '../../src/io/browser-sinks.js';
+import type { ByteSink } from '../../src/io/sink.js';
+import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { analyseDump, type LevelSizes } from '../../src/pipeline/analyse.js';
+import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
+import type { Progress } from '../../src/pipeline/progress.js';
+import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
+import { defaultBrowserThreads, spawnBrowserCompute } from '../../src/workers/browser-compute.js';
+import { ComputePool } from '../../src/workers/pool.js';
+
+export type { Progress };
+
+/** After cancel(), how long the pipeline gets to stop between windows before its workers are terminated anyway. */
+const HARD_STOP_MS = 400;
+/** The OPFS folder that holds exports for browsers without a save dialog; emptied at the start of the next one. */
+export const OPFS_EXPORT_DIR = 'vmsieve-exports';
+
+export interface AnalyseRequest {
+  /** Read one window in this many (64 for a quick estimate); 1 (default) measures every page. */
+  sampleEvery?: number;
+  /** Compute workers; default navigator.hardwareConcurrency. */
+  workers?: number;
+}
+
+export interface AnalyseSummary {
+  levels: LevelSizes[];
+  estimated: boolean;
+  warnings: { code: string; message: string }[];
+  workers: number;
+  /** Wall time of the whole job, classification included. */
+  elapsedMs: number;
+  /** Bytes of page data read (or sampled). */
+  bytesRead: number;
+}
+
+export interface ExportRequest {
+  level: number;
+  format: OutputFormat;
+  /** kdump only; omitted or 'none' stores pages raw. */
+  codec?: CodecId | 'none';
+  workers?: number;
+  /** The file name used for an OPFS export. */
+  name?: string;
+}
+
+export interface ExportSummary {
+  name: string;
+  fileSize: number;
+  report: PageReport;
+  warnings: { code: string; message: string }[];
+  workers: number;
+  elapsedMs: number;
+  /** Bytes of page data read. */
+  bytesRead: number;
+  /** For an OPFS export: the finished file, disk-backed, to offer as a download. */
+  file: File | null;
+}
+
+let modulePromise: Promise<WebAssembly.Module> | undefined;
+
+/** build/wasm/vmsieve.wasm, fetched from our own origin (connect-src 'self') and compiled once per worker lifetime. */
+export function wasmModule(): Promise<WebAssembly.Module> {
+  modulePromise ??= (async () => {
+    const res = await fetch(wasmUrl);
+    if (!res.ok) throw new VmsieveError('E_IO', `could not load the compute kernels (${wasmUrl}: HTTP ${res.status})`);
+    return typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')
+      ? WebAssembly.compileStreaming(res)
+      : WebAssembly.compile(await res.arrayBuffer());
+  })();
+  modulePromise.catch(() => (modulePromise = undefined));
+  return modulePromise;
+}
+
+interface Opened {
+  dump: Dump;
+  km: KernelMemory | undefined;
+  kernels: KernelExports;
+}
+
+let kernelsFor: { dump: Dump; input: Promise<Opened> } | undefined;
+
+/** The pipeline's input for `dump`: its kernel-memory view and a wasm instance in this worker (for classification). */
+function openedFor(dump: Dump): Promise<Opened> {
+  if (kernelsFor?.dump !== dump) {
+    const input = (async () => ({ dump, km: dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, kernels: await instantiateKernels(await wasmModule()) }))();
+    kernelsFor = { dump, input };
+    input.catch(() => (kernelsFor = undefined));
+  }
+  return kernelsFor.input;
+}
+
+interface Job {
+  controller: AbortController;
+  pool: ComputePool | undefined;
+  stopped: Promise<void>;
+}
+
+let job: Job | undefined;
+
+function cancelledError(): VmsieveError {
+  return new VmsieveError('E_CANCELLED', 'Cancelled: the job was stopped and its workers were shut down.');
+}
+
+function workerCount(n: number | undefined): number {
+  const v = Math.floor(Number(n));
+  return Number.isFinite(v) && v >= 1 ? Math.min(v, 64) : defaultBrowserThreads();
+}
+
+/**
+ * Runs one job with a fresh pool of `workers` compute workers. On cancel the signal is aborted at once (the pipeline
+ * stops between windows); if it has not stopped within HARD_STOP_MS the workers are terminated and the job is
+ * rejected anyway. The pool is always closed before this returns, so no worker outlives its job.
+ */
+async function runJob<T>(workers: number, needPool: boolean, pageSize: number, body: (pool: ComputePool | undefined, signal: AbortSignal) => Promise<T>, onAbandon?: () => Promise<void>): Promise<T> {
+  if (job) throw new VmsieveError('E_USAGE', 'Another analysis or export is still running: cancel it first.');
+  const controller = new AbortController();
+  let finished!: () => void;
+  const current: Job = { controller, pool: undefined, stopped: new Promise<void>((r) => (finished = r)) };
+  job = current;
+  try {
+    const signal = controller.signal;
+    if (needPool) {
+      const module = await wasmModule();
+      signal.throwIfAborted();
+      current.pool = await ComputePool.create(Array.from({ length: workers }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), module, pageSize);
+      if (signal.aborted) throw signal.reason;
+    }
+    const hardStop = new Promise<never>((_, reject) => {
+      const stop = () =>
+        setTimeout(() => {
+          void current.pool?.close();
+          reject(cancelledError());
+        }, HARD_STOP_MS);
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+    hardStop.catch(() => undefined);
+    const work = body(current.pool, signal);
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, hardStop]);
+    } catch (e) {
+      if (signal.aborted) {
+        await onAbandon?.();
+        throw cancelledError();
+      }
+      throw e;
+    }
+  } finally {
+    await current.pool?.close();
+    if (job === current) job = undefined;
+    finished();
+  }
+}
+
+export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: Progress) => void): Promise<AnalyseSummary> {
+  const workers = workerCount(req.workers);
+  const started = performance.now();
+  let bytesRead = 0;
+  return runJob(workers, true, dump.pageSize, async (pool, signal) => {
+    const input = await openedFor(dump);
+    const r = await analyseDump(input, pool!, {
+      sampleEvery: req.sampleEvery,
+      signal,
+      onProgress: (p) => {
+        bytesRead = p.doneBytes;
+        onProgress?.(p);
+      },
+    });
+    return { levels: r.levels, estimated: r.estimated, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
+  });
+}
+
+/** Where an export goes: a handle from the save dialog (FSA stream), or 'opfs' for browsers without one. */
+export type ExportTarget = FileSystemFileHandle | 'opfs';
+
+async function openSink(target: ExportTarget, name: string): Promise<{ sink: ByteSink; file: () => Promise<File | null> }> {
+  if (target !== 'opfs') {
+    const sink = await WritableStreamSink.create(target);
+    return { sink, file: async () => null };
+  }
+  const root = await navigator.storage.getDirectory();
+  // Earlier exports were offered as downloads already; drop them so browser storage does not fill up.
+  await root.removeEntry(OPFS_EXPORT_DIR, { recursive: true }).catch(() => undefined);
+  const dir = await root.getDirectoryHandle(OPFS_EXPORT_DIR, { create: true });
+  const sink = await OpfsSyncSink.create(dir, name);
+  return { sink, file: () => sink.handle.getFile() };
+}
+
+export async function exportTo(dump: Dump, req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
+  const level = Math.floor(req.level);
+  if (!(level >= 0 && level <= 31)) throw new VmsieveError('E_USAGE', `dump level must be 0 to 31, not ${req.level}`);
+  if (req.format !== 'kdump' && req.format !== 'elf') throw new VmsieveError('E_USAGE', `unknown output format ${String(req.format)}`);
+  const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
+  const workers = workerCount(req.workers);
+  const name = req.name ?? `${dump.source.name}.d${level}.${req.format}`;
+  const started = performance.now();
+  let bytesRead = 0;
+  let opened: Awaited<ReturnType<typeof openSink>> | undefined;
+  return runJob(
+    workers,
+    codec !== undefined,
+    dump.pageSize,
+    async (pool, signal) => {
+      const input = await openedFor(dump);
+      opened = await openSink(target, name);
+      if (signal.aborted) {
+        await opened.sink.abort();
+        throw signal.reason;
+      }
+      const r = await exportDump(input, opened.sink, {
+        level,
+        format: req.format,
+        codec,
+        pool,
+        signal,
+        onProgress: (p) => {
+          bytesRead = p.doneBytes;
+          onProgress?.(p);
+        },
+      });
+      return {
+        name: opened.sink.name,
+        fileSize: r.fileSize,
+        report: r.report,
+        warnings: r.warnings.map(({ code, message }) => ({ code, message })),
+        workers: codec ? workers : 0,
+        elapsedMs: performance.now() - started,
+        bytesRead,
+        file: await opened.file(),
+      };
+    },
+    // The pipeline did not stop in time: discard the partial output ourselves (abort is safe twice).
+    async () => void (await opened?.sink.abort().catch(() => undefined)),
+  );
+}
+
+/** Stops the running job, if any; resolves once its workers are gone. */
+export async function cancel(): Promise<boolean> {
+  const current = job;
+  if (!current) return false;
+  current.controller.abort(cancelledError());
+  await current.stopped;
+  return true;
+}
+
+/** Compute workers alive right now (0 when no job runs): for tests and the UI. */
+export function busy(): boolean {
+  return job !== undefined;
+}
