@@ -72,6 +72,7 @@ export interface ClassifyResult {
 
 const ALL_ZERO_LEVELS = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
 const STATE_SLOTS = 8;
+const READ_GAP_PAGES = 8;
 
 interface Windows {
   table: number;
@@ -237,16 +238,18 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
           pfn++;
           continue;
         }
+        // Short runs of pages that need no scan are read along with their neighbours: one larger read
+        // costs less than two reads.
         let end = pfn + 1;
         const limit = Math.min(r.end, pfn + zeroChunk);
-        while (end < limit && need[classMap[end] & CODE_MASK]) end++;
+        for (let probe = end; probe < limit && probe - end <= READ_GAP_PAGES; probe++) if (need[classMap[probe] & CODE_MASK]) end = probe + 1;
         const n = end - pfn;
         const data = await readPages(dump, pfn, n, pageSize);
         new Uint8Array(k.memory.buffer, w.zero, data.length).set(data);
         k.scanZeroPages(w.zero, n, pageSize, w.zeroOut);
         const z = new Uint8Array(k.memory.buffer, w.zeroOut, n);
         for (let i = 0; i < n; i++) {
-          if (z[i]) {
+          if (z[i] && need[classMap[pfn + i] & CODE_MASK]) {
             classMap[pfn + i] |= ZERO_BIT;
             stats.zeroPages++;
           }
@@ -306,7 +309,21 @@ async function readPages(dump: Dump, pfn: number, n: number, pageSize: number): 
   for (const l of segs) {
     const a = Math.max(lo, l.physStart);
     const b = Math.min(hi, l.physEnd);
-    out.set(await dump.readPhys(a, b - a), a - lo);
+    try {
+      out.set(await dump.readPhys(a, b - a), a - lo);
+    } catch (e) {
+      if (!isVmsieveError(e) || e.code !== 'E_NOT_IN_DUMP') throw e;
+      // A kdump input lacks the pages its level excluded: read around them (they read as zero, unscanned).
+      for (let at = a; at < b; at += pageSize - (at % pageSize)) {
+        const len = Math.min(b, at + pageSize - (at % pageSize)) - at;
+        await dump.readPhys(at, len).then(
+          (bytes) => out.set(bytes, at - lo),
+          (err) => {
+            if (!isVmsieveError(err) || err.code !== 'E_NOT_IN_DUMP') throw err;
+          },
+        );
+      }
+    }
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
@@ -25,12 +26,17 @@ export class NodeFileSource implements ByteSource {
     return new NodeFileSource(handle, stat.size, basename(path));
   }
 
+  /**
+   * Synchronous pread under the promise: a dump is read in many small pieces (struct pages, the pages a level
+   * keeps), and the thread-pool round trip of an asynchronous read costs more than the read itself. Compression
+   * runs in worker threads, so blocking this thread for one read holds nothing up.
+   */
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this, offset, length, 'read');
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);
+      const bytesRead = readSync(this.handle.fd, out, done, length - done, offset + done);
       if (bytesRead === 0) throw new VmsieveError('E_TRUNCATED', `${this.name}: unexpected end of file at ${offset + done}`);
       done += bytesRead;
     }

@@ -5,7 +5,8 @@ import type { EncodedWindow, MeasuredWindow } from './page-compute.js';
 export interface ComputeApi {
   init(module: WebAssembly.Module, pageSize: number): Promise<void>;
   scanZero(window: ArrayBuffer): Promise<Uint8Array>;
-  encode(window: ArrayBuffer, codec: CodecId | 'none', encodeMask: Uint8Array): Promise<EncodedWindow>;
+  /** Compresses the pages whose mask byte is 1; with skipZero, all-zero pages are left out too (size word 0). */
+  encode(window: ArrayBuffer, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
   measure(window: ArrayBuffer, codecs: readonly CodecId[]): Promise<MeasuredWindow>;
 }
 

@@ -19,8 +19,8 @@ export function computeService(transfer: <T>(value: T, buffers: ArrayBuffer[]) =
       const zero = ready().scanZero(new Uint8Array(window));
       return transfer(zero, [zero.buffer as ArrayBuffer]);
     },
-    async encode(window, codec, encodeMask) {
-      const r = ready().encode(new Uint8Array(window), codec, encodeMask);
+    async encode(window, codec, encodeMask, skipZero) {
+      const r = ready().encode(new Uint8Array(window), codec, encodeMask, skipZero);
       return transfer(r, [r.zero.buffer, r.data.buffer, r.sizes.buffer] as ArrayBuffer[]);
     },
     async measure(window, codecs) {

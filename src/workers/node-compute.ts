@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
+import { transferringClient } from './transfer-client.js';
 
 /** Worker threads run compiled JavaScript; under a TypeScript test runner, use the build output. */
 function workerUrl(): URL {
@@ -15,7 +16,7 @@ function workerUrl(): URL {
 export function spawnNodeCompute(): ComputeHandle {
   installErrorTransfer();
   const worker = new Worker(workerUrl());
-  const api = Comlink.wrap<ComputeApi>(nodeEndpoint(worker)) as unknown as ComputeApi;
+  const api = transferringClient(Comlink.wrap<ComputeApi>(nodeEndpoint(worker)) as unknown as ComputeApi);
   return { api, terminate: async () => void (await worker.terminate()) };
 }
 

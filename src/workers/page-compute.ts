@@ -33,9 +33,11 @@ export class PageCompute {
     return this.zeroScanner.scan(window);
   }
 
-  /** Zero-scans the window and compresses every page with `encode[i] = 1`, zero or not. 'none' stores pages raw. */
-  encode(window: Uint8Array, codec: CodecId | 'none', encode: Uint8Array): EncodedWindow {
-    return { zero: this.scanZero(window), ...this.compressMasked(window, codec, encode) };
+  /** Zero-scans the window and compresses every page with `encode[i] = 1` (all-zero pages too, unless skipZero). 'none' stores pages raw. */
+  encode(window: Uint8Array, codec: CodecId | 'none', encode: Uint8Array, skipZero = false): EncodedWindow {
+    const zero = this.scanZero(window);
+    const mask = skipZero ? encode.map((m, i) => m & (1 - zero[i])) : encode;
+    return { zero, ...this.compressMasked(window, codec, mask) };
   }
 
   /** Measures every non-zero page under each codec (analyse mode needs sizes only, not bytes). */

@@ -152,6 +152,9 @@ class ElfDump implements Dump {
   }
 
   async readPhys(paddr: number, length: number): Promise<Uint8Array> {
+    const first = this.segmentAt(paddr);
+    if (first && paddr + length <= first.physStart + first.fileSize)
+      return this.source.read(first.fileOffset + (paddr - first.physStart), length);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

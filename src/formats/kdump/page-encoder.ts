@@ -19,6 +19,11 @@ export interface EncodedPages {
 export interface PageEncoder {
   readonly codec: CodecId;
   encode(pages: Uint8Array, count: number): EncodedPages | Promise<EncodedPages>;
+  /**
+   * Optional: finds the all-zero pages itself (off the writer's thread) and leaves them out. `sizes` then has one
+   * word per page of the batch (0 for a zero page) and `zero` flags them.
+   */
+  encodeSkippingZero?(pages: Uint8Array, count: number): Promise<EncodedPages & { zero: Uint8Array }>;
   close?(): void | Promise<void>;
 }
 

@@ -12,7 +12,6 @@ import {
   UTSNAME_SIZE,
   bitmapLayout,
   encodeDiskDumpHeader,
-  encodePageDesc,
   encodeSubHeader,
   type DiskDumpHeader,
   type KdumpSubHeader,
@@ -256,9 +255,14 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     dataChunks = [];
     dataBuffered = 0;
   };
-  const pushDesc = async (offset: number, size: number, flags: number) => {
-    encodePageDesc(descView, descCount * PAGE_DESC_SIZE, { offset, size, flags, pageFlags: 0n });
-    if (++descCount === DESC_FLUSH) await flushDescs();
+  /** Writes one page_desc_t into the table buffer; true when the buffer is full and must be flushed. */
+  const putDesc = (offset: number, size: number, flags: number): boolean => {
+    const at = descCount * PAGE_DESC_SIZE;
+    descView.setUint32(at, offset % 0x1_0000_0000, true);
+    descView.setUint32(at + 4, Math.floor(offset / 0x1_0000_0000), true);
+    descView.setUint32(at + 8, size, true);
+    descView.setUint32(at + 12, flags, true);
+    return ++descCount === DESC_FLUSH;
   };
   const pushData = async (bytes: Uint8Array) => {
     dataChunks.push(bytes);
@@ -288,39 +292,55 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     count: number;
     /** The batch as read; only used when there is no encoder (an encoder may take ownership of its input). */
     pages: Uint8Array;
+    /** Valid once `encoded` has settled (an encoder that finds zero pages reports them with its result). */
     isZero: Uint8Array;
     encoded: Promise<EncodedPages | undefined>;
+    /** `sizes` has a word for every page of the batch, not only for the pages given to the encoder. */
+    perPageSizes: boolean;
   }
+  // One batch's descriptors go straight into the table buffer; its stored pages are contiguous, so its data
+  // is appended in one piece (raw pages: one piece per run of non-zero pages).
   const emit = async (p: Pending) => {
     const encoded = await p.encoded;
+    const base = dataEnd;
     let dataAt = 0;
     for (let i = 0, j = 0; i < p.count; i++) {
+      let full: boolean;
       if (p.isZero[i]) {
-        await pushDesc(zeroDesc.offset, zeroDesc.size, 0);
+        full = putDesc(zeroDesc.offset, zeroDesc.size, 0);
         zeroPages++;
-        continue;
-      }
-      if (encoded) {
-        const w = encoded.sizes[j]!;
+      } else if (encoded) {
+        const w = encoded.sizes[p.perPageSizes ? i : j++]!;
         const len = w & 0x7fff_ffff;
-        const stored = encoded.data.subarray(dataAt, dataAt + len);
-        dataAt += len;
         if (w & STORED_RAW || len >= ps) {
           if (len !== ps) throw new Error(`internal: encoder stored a raw page as ${len} bytes`);
-          await pushDesc(dataEnd, ps, 0);
-          await pushData(stored);
+          full = putDesc(base + dataAt, ps, 0);
           rawPages++;
         } else {
-          await pushDesc(dataEnd, len, codecFlag);
-          await pushData(stored);
+          full = putDesc(base + dataAt, len, codecFlag);
           compressedPages++;
         }
+        dataAt += len;
       } else {
-        await pushDesc(dataEnd, ps, 0);
-        await pushData(p.pages.subarray(i * ps, (i + 1) * ps));
+        full = putDesc(base + dataAt, ps, 0);
+        dataAt += ps;
         rawPages++;
       }
-      j++;
+      if (full) await flushDescs();
+    }
+    if (encoded) {
+      if (dataAt > 0) await pushData(encoded.data.subarray(0, dataAt));
+    } else {
+      for (let i = 0; i < p.count; ) {
+        if (p.isZero[i]) {
+          i++;
+          continue;
+        }
+        let end = i + 1;
+        while (end < p.count && !p.isZero[end]) end++;
+        await pushData(p.pages.subarray(i * ps, end * ps));
+        i = end;
+      }
     }
     done += p.count;
     options.onProgress?.(done, layout.numDumpable);
@@ -337,32 +357,46 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
       count += next.value[1] - next.value[0];
       next = runs.next();
     }
-    const pages = new Uint8Array(count * ps);
-    let at = 0;
-    for (const [s, e] of group) {
-      pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
-      at += (e - s) * ps;
-    }
-    // Zero pages share the stored zero page; the others go to the encoder.
-    const isZero = new Uint8Array(count);
-    let keep = count;
-    if (selection.excludeZero)
-      for (let i = 0; i < count; i++)
-        if (isZeroPage(pages, i * ps, ps)) {
-          isZero[i] = 1;
-          keep--;
-        }
-    let encoded: Promise<EncodedPages | undefined> = Promise.resolve(undefined);
-    if (encoder && keep > 0) {
-      let toEncode = pages;
-      if (keep !== count) {
-        toEncode = new Uint8Array(keep * ps);
-        for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
+    let pages: Uint8Array;
+    if (group.length === 1) pages = await dump.readPhys(group[0]![0] * ps, count * ps);
+    else {
+      pages = new Uint8Array(count * ps);
+      let at = 0;
+      for (const [s, e] of group) {
+        pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
+        at += (e - s) * ps;
       }
-      encoded = (async () => encoder.encode(toEncode, keep))();
-      encoded.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
     }
-    queue.push({ count, pages, isZero, encoded });
+    // Zero pages share the stored zero page; the others go to the encoder, which may find the zero pages itself.
+    const pending: Pending = { count, pages, isZero: new Uint8Array(count), encoded: Promise.resolve(undefined), perPageSizes: false };
+    const isZero = pending.isZero;
+    let keep = count;
+    let encoded: Promise<EncodedPages | undefined> = pending.encoded;
+    if (encoder?.encodeSkippingZero && selection.excludeZero) {
+      encoded = encoder.encodeSkippingZero(pages, count).then((e) => {
+        pending.isZero = e.zero;
+        return e;
+      });
+      pending.perPageSizes = true;
+    } else {
+      if (selection.excludeZero)
+        for (let i = 0; i < count; i++)
+          if (isZeroPage(pages, i * ps, ps)) {
+            isZero[i] = 1;
+            keep--;
+          }
+      if (encoder && keep > 0) {
+        let toEncode = pages;
+        if (keep !== count) {
+          toEncode = new Uint8Array(keep * ps);
+          for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
+        }
+        encoded = (async () => encoder.encode(toEncode, keep))();
+      }
+    }
+    encoded.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
+    pending.encoded = encoded;
+    queue.push(pending);
     if (queue.length >= inFlight) await emit(queue.shift()!);
   }
   while (queue.length) await emit(queue.shift()!);
