@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureCacheDir, realFixtures } from '../helpers/fixtures.js';
@@ -21,12 +21,13 @@ function oracle(format: string, level: number): MatrixEntry {
   return e;
 }
 
-/** Size and sha256 of a file at the root of the page's origin-private file system, or null when there is none. */
-function opfsFile(page: Page, name: string): Promise<{ size: number; sha256: string } | null> {
-  return page.evaluate(async (name) => {
-    const root = await navigator.storage.getDirectory();
+/** Size and sha256 of a file in the page's origin-private file system (at the root, or in `dir`), or null when there is none. */
+function opfsFile(page: Page, name: string, dir?: string): Promise<{ size: number; sha256: string } | null> {
+  return page.evaluate(async ([name, dir]) => {
+    let root = await navigator.storage.getDirectory();
     let handle: FileSystemFileHandle;
     try {
+      if (dir) root = await root.getDirectoryHandle(dir);
       handle = await root.getFileHandle(name);
     } catch {
       return null;
@@ -34,7 +35,7 @@ function opfsFile(page: Page, name: string): Promise<{ size: number; sha256: str
     const file = await handle.getFile();
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
     return { size: file.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-  }, name);
+  }, [name, dir] as const);
 }
 
 async function setLevel(page: Page, level: number): Promise<void> {
@@ -63,7 +64,7 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
 
   test.beforeAll(async ({ browser }, info) => {
     const { baseURL, viewport } = info.project.use;
-    const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
+    const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     // The save dialog cannot be driven headless: it returns a file in the origin-private file system instead, which
     // goes through the same FileSystemWritableFileStream path (createWritable, positional writes, abort on cancel).
@@ -179,5 +180,23 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     const r = await opfsFile(page, `${NAME}.vmcore.d31.kdump`);
     expect(r?.size).toBeGreaterThan(0);
     await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(r?.size));
+  });
+
+  test('Without a save dialog the export goes into OPFS and is offered as a download; ELF -d 31 equals makedumpfile -E', async () => {
+    const want = oracle('elf', 31);
+    const name = `${NAME}.vmcore.d31.elf`;
+    await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await page.getByTestId('export-output').selectOption('elf');
+    await setLevel(page, 31);
+    await expect(page.getByTestId('export-command')).toContainText('makedumpfile -E -d 31');
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(want.output_size));
+    expect(await opfsFile(page, name, 'vmsieve-exports')).toEqual({ size: want.output_size, sha256: want.output_sha256 });
+    const link = page.getByTestId('download-link');
+    await expect(link).toHaveAttribute('download', name);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(name);
+    expect(statSync(await download.path()).size).toBe(want.output_size);
   });
 });

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Browser benchmark: the built app (dist/, `npm run build:web` first) in Debian's Chromium, on a 1 GiB synthetic dump.
+//
+//   node test/bench/browser.js [--json] [--runs N] [--workers N] [--headed]
+//
+// Times, in the page: reading the whole file in a worker (Blob.slice(64 MiB).arrayBuffer() in a loop: the browser's read
+// ceiling), Analyse (the exact pass: classify + every page measured with every codec), and Export -d 31 -c into OPFS
+// (no save dialog: the FileSystemSyncAccessHandle path). Prints GB/s of the dump file (10^9 bytes/s) and the ratio
+// analyse ÷ read. Medians over --runs (BENCH_RUNS, default 3). --json prints the rows only, for test/bench/run.js.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { createStaticServer } from '../../scripts/serve.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cache = join(root, '.cache/bench');
+const { values: opts } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+    workers: { type: 'string' },
+    headed: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Math.max(1, Number(opts.runs));
+const log = (...a) => (opts.json ? console.error(...a) : console.log(...a));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function ensureDump() {
+  mkdirSync(cache, { recursive: true });
+  const file = join(cache, 'bench-1g.vmcore');
+  if (!existsSync(file)) {
+    log(`generating ${file} (--mem 1024 --content realistic --seed 9) …`);
+    const r = spawnSync(process.execPath, [join(root, 'scripts/vmcore-gen.js'), '--out', file, '--mem', '1024', '--content', 'realistic', '--seed', '9'], {
+      stdio: ['ignore', opts.json ? 'ignore' : 'inherit', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error('vmcore generation failed');
+  }
+  return file;
+}
+
+const dist = join(root, 'dist');
+if (!existsSync(join(dist, 'index.html'))) {
+  console.error('dist/ is missing: run `npm run build:web` first');
+  process.exit(2);
+}
+const dump = ensureDump();
+const size = statSync(dump).size;
+
+const server = createStaticServer(dist);
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: !opts.headed,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // Without a save dialog the app writes into OPFS through a sync access handle (what Firefox and Safari get).
+  await page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+  await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+  await page.goto(base);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const workers = Number(opts.workers ?? cores);
+  log(`browser bench: Chromium ${browser.version()}, ${cpus().length} cores (hardwareConcurrency ${cores}), ${workers} workers, ${RUNS} run(s) each, medians`);
+  log(`dump: ${dump} (${(size / 2 ** 30).toFixed(2)} GiB)`);
+
+  await page.getByTestId('file-input').setInputFiles(dump);
+  await page.getByTestId('export-card').waitFor({ timeout: 120_000 });
+  await page.getByTestId('export-workers').fill(String(workers));
+  const clearOpfs = () =>
+    page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      for await (const name of root.keys()) await root.removeEntry(name, { recursive: true });
+    });
+  await clearOpfs();
+
+  // A second, bench-owned file input: the app clears its own after reading the file.
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = 'bench-file';
+    input.hidden = true;
+    document.body.append(input);
+  });
+  await page.locator('#bench-file').setInputFiles(dump);
+
+  const read = [];
+  const analyse = [];
+  const exported = [];
+  let outSize = 0;
+  for (let run = 0; run < RUNS; run++) {
+    read.push(
+      await page.evaluate(async () => {
+        const file = document.querySelector('#bench-file').files[0];
+        const src = `onmessage = async (e) => {
+          const f = e.data, W = 64 << 20, t0 = performance.now();
+          let n = 0;
+          for (let o = 0; o < f.size; o += W) n += (await f.slice(o, o + W).arrayBuffer()).byteLength;
+          postMessage({ bytes: n, ms: performance.now() - t0 });
+        };`;
+        const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+        const w = new Worker(url);
+        try {
+          const r = await new Promise((resolve, reject) => {
+            w.onmessage = (e) => resolve(e.data);
+            w.onerror = (e) => reject(new Error(e.message || 'read worker failed'));
+            w.postMessage(file);
+          });
+          if (r.bytes !== file.size) throw new Error(`read ${r.bytes} of ${file.size} bytes`);
+          return r.ms / 1000;
+        } finally {
+          w.terminate();
+          URL.revokeObjectURL(url);
+        }
+      }),
+    );
+
+    await page.getByTestId('analyse-button').click();
+    const status = page.getByTestId('export-status');
+    await page.locator('[data-testid="export-status"][data-state="analysed"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
+    if ((await status.getAttribute('data-state')) !== 'analysed') throw new Error(`analyse failed: ${await page.getByTestId('error-panel').innerText()}`);
+    analyse.push(Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000);
+
+    await page.getByTestId('export-output').selectOption('kdump-zlib');
+    await page.getByTestId('export-level').fill('31');
+    await page.getByTestId('export-level').press('Tab');
+    await page.getByTestId('export-button').click();
+    await page.locator('[data-testid="export-status"][data-state="exported"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
+    if ((await status.getAttribute('data-state')) !== 'exported') throw new Error(`export failed: ${await page.getByTestId('error-panel').innerText()}`);
+    const result = page.getByTestId('export-result');
+    exported.push(Number(await result.getAttribute('data-elapsed-ms')) / 1000);
+    outSize = Number(await result.getAttribute('data-size'));
+    await clearOpfs();
+    log(`run ${run + 1}: read ${read.at(-1).toFixed(2)} s, analyse ${analyse.at(-1).toFixed(2)} s, export -d 31 -c ${exported.at(-1).toFixed(2)} s`);
+  }
+
+  const gbps = (s) => (size / 1e9 / s).toFixed(2);
+  const r = median(read);
+  const a = median(analyse);
+  const e = median(exported);
+  const rows = [
+    { case: 'browser: read whole file in a worker (64 MiB slices)', 's': r.toFixed(2), 'GB/s': gbps(r), 'vs read': '1.00' },
+    { case: `browser: analyse, exact (${workers} workers)`, 's': a.toFixed(2), 'GB/s': gbps(a), 'vs read': (r / a).toFixed(2) },
+    { case: `browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out)`, 's': e.toFixed(2), 'GB/s': gbps(e), 'vs read': (r / e).toFixed(2) },
+  ];
+  if (opts.json) console.log(JSON.stringify(rows));
+  else {
+    console.table(rows);
+    console.log(`analyse ÷ read (throughput ratio): ${(r / a).toFixed(2)}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
