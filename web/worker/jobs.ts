@@ -255,7 +255,7 @@ export async function cancel(): Promise<boolean> {
   return true;
 }
 
-/** Compute workers alive right now (0 when no job runs): for tests and the UI. */
+/** Whether an analysis or export is running in this worker. */
 export function busy(): boolean {
   return job !== undefined;
 }
