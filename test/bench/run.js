@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dump, in the same run, alternating.
-// Sections: classify, export, codecs, memory (all by default). Prints medians and the ratio
+// Sections: classify, export, codecs, memory (all by default), browser (opt-in: needs npm run build:web). Prints medians and the ratio
 // vmsieve throughput ÷ makedumpfile throughput (> 1 means vmsieve is faster), and peak RSS of both.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -95,6 +95,13 @@ if (want('export')) {
 
 if (want('codecs')) {
   const r = spawnSync(process.execPath, [join(root, 'test/bench/codecs.js'), dump], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  for (const row of JSON.parse(r.stdout)) rows.push(row);
+}
+
+// Opt-in: needs `npm run build:web` and Chromium.
+if (sections.includes('browser')) {
+  const r = spawnSync(process.execPath, [join(root, 'test/bench/browser.js'), '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   for (const row of JSON.parse(r.stdout)) rows.push(row);
 }
