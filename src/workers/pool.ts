@@ -1,13 +1,19 @@
+import { VmsieveError } from '../errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
 
 /** A fixed set of compute workers; tasks wait for an idle one. One shape for Web Workers, worker_threads and in-thread compute. */
 export class ComputePool {
   private readonly idle: ComputeHandle[];
-  private readonly waiting: Array<(h: ComputeHandle) => void> = [];
+  private readonly waiting: Array<{ resolve: (h: ComputeHandle) => void; reject: (e: Error) => void }> = [];
   private closed = false;
+  /** Rejects when the pool is closed, so work on a terminated worker (whose reply never comes) settles too. */
+  private readonly closing: Promise<never>;
+  private signalClosed!: (e: Error) => void;
 
   private constructor(private readonly handles: ComputeHandle[]) {
     this.idle = [...handles];
+    this.closing = new Promise<never>((_, reject) => (this.signalClosed = reject));
+    this.closing.catch(() => undefined);
   }
 
   /** Initialises every worker with the compiled module (compiled once by the caller, cloned to each worker). */
@@ -28,7 +34,7 @@ export class ComputePool {
   async run<T>(task: (api: ComputeApi) => Promise<T>): Promise<T> {
     const handle = await this.acquire();
     try {
-      return await task(handle.api);
+      return await Promise.race([task(handle.api), this.closing]);
     } finally {
       this.release(handle);
     }
@@ -38,19 +44,22 @@ export class ComputePool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const stopped = new VmsieveError('E_CANCELLED', 'the compute workers were stopped');
+    this.signalClosed(stopped);
+    for (const w of this.waiting.splice(0)) w.reject(stopped);
     await Promise.all(this.handles.map((h) => h.terminate()));
   }
 
   private acquire(): Promise<ComputeHandle> {
-    if (this.closed) return Promise.reject(new Error('compute pool is closed'));
+    if (this.closed) return Promise.reject(new VmsieveError('E_CANCELLED', 'the compute workers were stopped'));
     const h = this.idle.pop();
     if (h) return Promise.resolve(h);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(h: ComputeHandle): void {
     const next = this.waiting.shift();
-    if (next) next(h);
+    if (next) next.resolve(h);
     else this.idle.push(h);
   }
 }

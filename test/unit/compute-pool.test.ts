@@ -6,6 +6,7 @@ import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import type { EncodedWindow } from '../../src/workers/page-compute.js';
 import { localCompute } from '../../src/workers/local-compute.js';
 import { spawnNodeCompute } from '../../src/workers/node-compute.js';
+import type { ComputeHandle } from '../../src/workers/compute-api.js';
 import { ComputePool } from '../../src/workers/pool.js';
 
 const PAGE = 4096;
@@ -113,5 +114,20 @@ describe('compute pool', () => {
     } finally {
       await fresh.terminate();
     }
+  });
+});
+
+describe('closing a pool', () => {
+  it('settles work in progress and work waiting for a worker', async () => {
+    const never: ComputeHandle = {
+      api: { init: async () => undefined, scanZero: () => new Promise(() => undefined), encode: () => new Promise(() => undefined), measure: () => new Promise(() => undefined) },
+      terminate: () => undefined,
+    };
+    const pool = await ComputePool.create([never], await nodeWasmModule(), PAGE);
+    const running = pool.run((api) => api.scanZero(new ArrayBuffer(PAGE)));
+    const waiting = pool.run((api) => api.scanZero(new ArrayBuffer(PAGE)));
+    await pool.close();
+    await expect(running).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(waiting).rejects.toMatchObject({ code: 'E_CANCELLED' });
   });
 });
