@@ -6,14 +6,15 @@ export class ComputePool {
   private readonly idle: ComputeHandle[];
   private readonly waiting: Array<{ resolve: (h: ComputeHandle) => void; reject: (e: Error) => void }> = [];
   private closed = false;
-  /** Rejects when the pool is closed, so work on a terminated worker (whose reply never comes) settles too. */
-  private readonly closing: Promise<never>;
-  private signalClosed!: (e: Error) => void;
+  /**
+   * Rejects the tasks in progress when the pool is closed, so work on a terminated worker (whose reply never
+   * comes) settles too. One entry per running task, removed when it ends: racing every task against one shared
+   * "closed" promise would keep every result alive through that promise's reactions.
+   */
+  private readonly running = new Set<(e: Error) => void>();
 
   private constructor(private readonly handles: ComputeHandle[]) {
     this.idle = [...handles];
-    this.closing = new Promise<never>((_, reject) => (this.signalClosed = reject));
-    this.closing.catch(() => undefined);
   }
 
   /** Initialises every worker with the compiled module (compiled once by the caller, cloned to each worker). */
@@ -33,9 +34,13 @@ export class ComputePool {
 
   async run<T>(task: (api: ComputeApi) => Promise<T>): Promise<T> {
     const handle = await this.acquire();
+    let stop!: (e: Error) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    this.running.add(stop);
     try {
-      return await Promise.race([task(handle.api), this.closing]);
+      return await Promise.race([task(handle.api), stopped]);
     } finally {
+      this.running.delete(stop);
       this.release(handle);
     }
   }
@@ -45,7 +50,7 @@ export class ComputePool {
     if (this.closed) return;
     this.closed = true;
     const stopped = new VmsieveError('E_CANCELLED', 'the compute workers were stopped');
-    this.signalClosed(stopped);
+    for (const stop of this.running) stop(stopped);
     for (const w of this.waiting.splice(0)) w.reject(stopped);
     await Promise.all(this.handles.map((h) => h.terminate()));
   }
