@@ -34,6 +34,7 @@ export class ComputePool {
 
   async run<T>(task: (api: ComputeApi) => Promise<T>): Promise<T> {
     const handle = await this.acquire();
+    if (this.closed) throw stoppedError();
     let stop!: (e: Error) => void;
     const stopped = new Promise<never>((_, reject) => (stop = reject));
     this.running.add(stop);
@@ -49,14 +50,14 @@ export class ComputePool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const stopped = new VmsieveError('E_CANCELLED', 'the compute workers were stopped');
+    const stopped = stoppedError();
     for (const stop of this.running) stop(stopped);
     for (const w of this.waiting.splice(0)) w.reject(stopped);
     await Promise.all(this.handles.map((h) => h.terminate()));
   }
 
   private acquire(): Promise<ComputeHandle> {
-    if (this.closed) return Promise.reject(new VmsieveError('E_CANCELLED', 'the compute workers were stopped'));
+    if (this.closed) return Promise.reject(stoppedError());
     const h = this.idle.pop();
     if (h) return Promise.resolve(h);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -68,3 +69,5 @@ export class ComputePool {
     else this.idle.push(h);
   }
 }
+
+const stoppedError = () => new VmsieveError('E_CANCELLED', 'the compute workers were stopped');
