@@ -110,6 +110,11 @@ if (want('memory')) {
   const big = ensureDump('sparse16g', ['--mem', '16384', '--seed', '5']);
   const r = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '--dry-run', '-d', '31', big, out]);
   rows.push({ case: 'classify 16 GiB (sparse) -d 31', 'vmsieve s': r.wall.toFixed(2), 'vmsieve RSS MiB': r.rssMiB.toFixed(0) });
+  for (const flag of ['-c', '-z']) {
+    const e = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '-f', flag, '-d', '31', big, out]);
+    rows.push({ case: `export 16 GiB (sparse) ${flag} -d 31`, 'vmsieve s': e.wall.toFixed(2), 'vmsieve RSS MiB': e.rssMiB.toFixed(0) });
+  }
+  rmSync(out, { force: true });
 }
 
 console.table(rows);
