@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { cacheDir, fixtureCacheDir, sharedFixturesDir } from '../helpers/fixtures.js';
-import { elfCore } from './elf-builder.js';
+import { elfCore } from '../helpers/elf-builder.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
 const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { cacheDir } from '../helpers/fixtures.js';
-import { elfCore, elfExecutable } from './elf-builder.js';
+import { elfCore, elfExecutable } from '../helpers/elf-builder.js';
 
 const SHOTS = join(cacheDir, 'screenshots');
 

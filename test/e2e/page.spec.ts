@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { cacheDir, fixtureCacheDir } from '../helpers/fixtures.js';
-import { elfCore, sampleCore } from './elf-builder.js';
+import { elfCore, sampleCore } from '../helpers/elf-builder.js';
 
 const REAL_DUMP = join(fixtureCacheDir, 'dev-kdump-288m-4l-kaslr.vmcore');
 const SHOTS = join(cacheDir, 'screenshots');
