@@ -94,6 +94,12 @@ if (want('export')) {
 }
 
 if (want('codecs')) {
+  // makedumpfile's codecs end to end on the same dump, next to ours per core (the export section has these too).
+  if (!want('export'))
+    for (const [label, args] of [
+      ['-d 31 -c', ['-c', '-d', '31']],
+      ['-d 31 -l', ['-l', '-d', '31']],
+    ]) compare(label, dump, hasMdf && [...args, dump, out], ['-f', ...args, dump, out], out);
   const r = spawnSync(process.execPath, [join(root, 'test/bench/codecs.js'), dump], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   for (const row of JSON.parse(r.stdout)) rows.push(row);
