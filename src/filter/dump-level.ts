@@ -36,8 +36,6 @@ export const enum Outcome {
   Offline = 7,
 }
 
-export const OUTCOME_NAMES = ['kept', 'zero', 'cache', 'cachePrivate', 'user', 'free', 'hwpoison', 'offline'] as const;
-
 /** Page classes for display: the class a page has at level 31 (what it "is"), plus pages outside the dump. */
 export const enum PageClass {
   Kernel = 0,

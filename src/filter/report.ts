@@ -65,10 +65,16 @@ export function reportForLevel(src: ReportSource, level: number): PageReport {
   const h = histogram(src);
   const by = new Float64Array(8);
   for (let b = 0; b < 256; b++) if (h[b]) by[lut[b]] += h[b];
-  const report: PageReport = {
+  return reportFromCounts(level, src.originalPages, by, src.maxPfn);
+}
+
+/** print_report()'s arithmetic over per-outcome page counts (`by`, indexed by Outcome). */
+function reportFromCounts(level: number, original: number, by: Float64Array, total: number): PageReport {
+  const excluded = by[Outcome.Zero] + by[Outcome.Cache] + by[Outcome.CachePrivate] + by[Outcome.User] + by[Outcome.Free] + by[Outcome.Hwpoison] + by[Outcome.Offline];
+  return {
     level,
-    original: src.originalPages,
-    excluded: 0,
+    original,
+    excluded,
     zero: by[Outcome.Zero],
     cache: by[Outcome.Cache],
     cachePrivate: by[Outcome.CachePrivate],
@@ -77,13 +83,10 @@ export function reportForLevel(src: ReportSource, level: number): PageReport {
     hwpoison: by[Outcome.Hwpoison],
     offline: by[Outcome.Offline],
     extension: 0,
-    remaining: 0,
-    memoryHole: src.maxPfn - src.originalPages,
-    total: src.maxPfn,
+    remaining: original - excluded,
+    memoryHole: total - original,
+    total,
   };
-  report.excluded = report.zero + report.cache + report.cachePrivate + report.user + report.free + report.hwpoison + report.offline + report.extension;
-  report.remaining = report.original - report.excluded;
-  return report;
 }
 
 export interface ElfReportSource extends ReportSource {
@@ -132,25 +135,7 @@ export function elfReportForLevel(src: ElfReportSource, level: number): PageRepo
       }
     }
   }
-  const report: PageReport = {
-    level,
-    original,
-    excluded: 0,
-    zero: by[Outcome.Zero],
-    cache: by[Outcome.Cache],
-    cachePrivate: by[Outcome.CachePrivate],
-    user: by[Outcome.User],
-    free: by[Outcome.Free],
-    hwpoison: by[Outcome.Hwpoison],
-    offline: by[Outcome.Offline],
-    extension: 0,
-    remaining: 0,
-    memoryHole: src.maxPfn - original,
-    total: src.maxPfn,
-  };
-  report.excluded = report.zero + report.cache + report.cachePrivate + report.user + report.free + report.hwpoison + report.offline + report.extension;
-  report.remaining = report.original - report.excluded;
-  return report;
+  return reportFromCounts(level, original, by, src.maxPfn);
 }
 
 const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
