@@ -4,9 +4,8 @@ import { CODE_MASK, Outcome, outcomeTable, ZERO_BIT } from '../filter/dump-level
 import { reportForLevel } from '../filter/report.js';
 import type { Dump } from '../formats/dump.js';
 import { PT_LOAD } from '../formats/elf/elf-constants.js';
-import { ELF64_EHDR_SIZE, ELF64_PHDR_SIZE, ELF64_SHDR_SIZE, PN_XNUM } from '../formats/elf/elf-constants.js';
-import { assignOffsets, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
-import { KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, bitmapLayout } from '../formats/kdump/diskdump.js';
+import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
+import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import type { ComputePool } from '../workers/pool.js';
@@ -124,7 +123,6 @@ export async function analyseDump(
   const zeroPageSizes = await measureZeroPage(pool, ps);
 
   const noteSize = dump.noteSegment?.fileSize ?? 0;
-  const kdumpHead = (1 + Math.ceil((KDUMP_SUB_HEADER_SIZE + noteSize) / ps) + bitmapLayout(classified.maxPfn, ps).bitmapBlocks) * ps;
   const phdrs = sourcePhdrs(dump);
   const inData = new Uint8Array(classified.maxPfn);
   for (const r of classified.withData) inData.fill(1, r.start, r.end);
@@ -151,7 +149,7 @@ export async function analyseDump(
         for (let j = 0; j < CODECS.length; j++) data[1 + j] += sums[b * SLOTS + 1 + j];
       }
     }
-    const base = kdumpHead + descriptors * PAGE_DESC_SIZE + (excludeZero ? ps : 0);
+    const base = kdumpLayoutFor(ps, noteSize, classified.maxPfn, descriptors).dataOffset + (excludeZero ? ps : 0);
     const bytes = { 'kdump-none': base + data[0], elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
     CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]));
     const pages = estimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
@@ -193,6 +191,5 @@ function elfSize(dump: Dump, c: ClassifyResult, inData: Uint8Array, phdrs: Phdr[
   const table = outcomeTable(level);
   const loads = planElfLoads(phdrs, dump.pageSize, (pfn) => pfn < c.maxPfn && inData[pfn] === 1 && table[c.classMap[pfn]] === Outcome.Kept);
   const numPhdrs = loads.length + (dump.noteSegment ? 1 : 0);
-  const headers = ELF64_EHDR_SIZE + ELF64_PHDR_SIZE * numPhdrs + (numPhdrs >= PN_XNUM ? ELF64_SHDR_SIZE : 0);
-  return assignOffsets(loads, headers + noteSize);
+  return assignOffsets(loads, elfNoteOffset(numPhdrs) + noteSize);
 }

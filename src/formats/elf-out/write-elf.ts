@@ -137,6 +137,11 @@ export function planElfLoads(sourceLoads: Phdr[], pageSize: number, dumpable: (p
   return out;
 }
 
+/** Where the copied notes start: after the ELF header, the program headers and, with extended numbering, section header 0. */
+export function elfNoteOffset(numPhdrs: number): number {
+  return ELF64_EHDR_SIZE + ELF64_PHDR_SIZE * numPhdrs + (numPhdrs >= PN_XNUM ? ELF64_SHDR_SIZE : 0);
+}
+
 /** Lays the PT_LOAD data out back to back from `dataOffset`, as makedumpfile does. Returns the end. */
 export function assignOffsets(loads: PlannedLoad[], dataOffset: number): number {
   let off = dataOffset;
@@ -257,9 +262,8 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
   const loads = planElfLoads(phdrs, ps, dumpable);
   const numPhdrs = loads.length + (note ? 1 : 0);
   const xnum = numPhdrs >= PN_XNUM;
-  let noteOffset = ELF64_EHDR_SIZE + ELF64_PHDR_SIZE * numPhdrs;
-  const shdrOffset = noteOffset;
-  if (xnum) noteOffset += ELF64_SHDR_SIZE;
+  const shdrOffset = ELF64_EHDR_SIZE + ELF64_PHDR_SIZE * numPhdrs;
+  const noteOffset = elfNoteOffset(numPhdrs);
   const noteSize = note && dump.noteSegment ? dump.noteSegment.fileSize : 0;
   const end = assignOffsets(loads, noteOffset + noteSize);
 

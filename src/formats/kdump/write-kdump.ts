@@ -128,11 +128,15 @@ export interface KdumpLayout {
 }
 
 export function kdumpLayout(pageSize: number, noteSize: number, selection: PageSelection): KdumpLayout {
+  return kdumpLayoutFor(pageSize, noteSize, selection.maxPfn, countBits(selection.bitmap2, selection.maxPfn));
+}
+
+/** The layout from the counts alone: analyse mode sizes every level's file with it, before any bitmap exists. */
+export function kdumpLayoutFor(pageSize: number, noteSize: number, maxPfn: number, numDumpable: number): KdumpLayout {
   const subHdrSize = Math.ceil((KDUMP_SUB_HEADER_SIZE + noteSize) / pageSize);
-  const { halfBytes, bitmapBlocks } = bitmapLayout(selection.maxPfn, pageSize);
+  const { halfBytes, bitmapBlocks } = bitmapLayout(maxPfn, pageSize);
   const bitmap1Offset = (1 + subHdrSize) * pageSize;
   const descTableOffset = (1 + subHdrSize + bitmapBlocks) * pageSize;
-  const numDumpable = countBits(selection.bitmap2, selection.maxPfn);
   return {
     blockSize: pageSize,
     subHdrSize,
