@@ -12,15 +12,21 @@ export interface OpenInput {
   kernels: KernelExports;
 }
 
-/** Opens VMCOREFILE, its kernel memory view and a wasm instance for the duration of `use`. */
-export async function withInput<T>(path: string, use: (input: OpenInput) => Promise<T>): Promise<T> {
+/** Opens VMCOREFILE as a Dump for the duration of `use`, and closes it whatever happens. */
+export async function withDump<T>(path: string, use: (dump: Dump) => Promise<T>): Promise<T> {
   const source = await NodeFileSource.open(path);
   try {
-    const dump = await openDump(source);
-    const km = dump.vmcoreinfo ? KernelMemory.open(dump) : undefined;
-    const kernels = await instantiateKernels(await nodeWasmModule());
-    return await use({ dump, km, kernels });
+    return await use(await openDump(source));
   } finally {
     await source.close();
   }
+}
+
+/** Opens VMCOREFILE, its kernel memory view and a wasm instance for the duration of `use`. */
+export async function withInput<T>(path: string, use: (input: OpenInput) => Promise<T>): Promise<T> {
+  return withDump(path, async (dump) => {
+    const km = dump.vmcoreinfo ? KernelMemory.open(dump) : undefined;
+    const kernels = await instantiateKernels(await nodeWasmModule());
+    return use({ dump, km, kernels });
+  });
 }

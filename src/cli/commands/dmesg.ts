@@ -1,24 +1,17 @@
-import { openDump } from '../../formats/open-dump.js';
 import { NodeFileSink } from '../../io/node-sink.js';
-import { NodeFileSource } from '../../io/node-source.js';
 import { readDmesg } from '../../kernel/dmesg/index.js';
 import { VmsieveError } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { withDump } from '../open-input.js';
 
 /** `vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE`, as makedumpfile writes it. */
 export async function dumpDmesg(input: string, output: string, partial: boolean, force: boolean, io: CliIo): Promise<number> {
   // Like makedumpfile's check_dump_file: refuse before reading anything.
   if (!force && existsSync(output))
     throw new VmsieveError('E_EXISTS', `cannot write ${output}: the file exists (give -f to overwrite it)`, { path: output });
-  const source = await NodeFileSource.open(input);
-  let result;
-  try {
-    result = await readDmesg(await openDump(source), { partial });
-  } finally {
-    await source.close();
-  }
+  const result = await withDump(input, (dump) => readDmesg(dump, { partial }));
   // Written even when the log_buf walk stopped on corruption, as makedumpfile leaves what it wrote.
   const sink = await NodeFileSink.create(output, { overwrite: force, mode: 0o600 });
   try {
