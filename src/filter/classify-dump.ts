@@ -6,6 +6,7 @@ import { readMemSections, type MemSection } from '../kernel/mem-section.js';
 import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
+import { ZeroScanner } from '../wasm/zero-scan.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
@@ -81,25 +82,30 @@ interface Windows {
   recsBytes: number;
   out: number;
   outBytes: number;
-  zero: number;
-  zeroBytes: number;
-  zeroOut: number;
-  zeroOutBytes: number;
+}
+
+/** One zero scanner per wasm instance and page size: its arena is allocated once (the stub runtime never frees). */
+const zeroScanners = new WeakMap<KernelExports, Map<number, ZeroScanner>>();
+
+function zeroScannerFor(k: KernelExports, pageSize: number): ZeroScanner {
+  let byPage = zeroScanners.get(k);
+  if (!byPage) zeroScanners.set(k, (byPage = new Map()));
+  let scanner = byPage.get(pageSize);
+  if (!scanner) byPage.set(pageSize, (scanner = new ZeroScanner(k, pageSize)));
+  return scanner;
 }
 
 /** Fixed windows in wasm memory, allocated once per instance and grown only when a bigger one is asked for (the stub runtime never frees). */
 const windowCache = new WeakMap<KernelExports, Windows>();
 
-function windowsFor(k: ClassifyKernels, recsBytes: number, outBytes: number, zeroPages: number, pageSize: number): Windows {
+function windowsFor(k: ClassifyKernels, recsBytes: number, outBytes: number): Windows {
   let w = windowCache.get(k);
   if (!w) {
-    w = { table: k.arenaAlloc(TABLE_SLOTS * 8), state: k.arenaAlloc(STATE_SLOTS * 8), recs: 0, recsBytes: 0, out: 0, outBytes: 0, zero: 0, zeroBytes: 0, zeroOut: 0, zeroOutBytes: 0 };
+    w = { table: k.arenaAlloc(TABLE_SLOTS * 8), state: k.arenaAlloc(STATE_SLOTS * 8), recs: 0, recsBytes: 0, out: 0, outBytes: 0 };
     windowCache.set(k, w);
   }
   if (w.recsBytes < recsBytes) [w.recs, w.recsBytes] = [k.arenaAlloc(recsBytes), recsBytes];
   if (w.outBytes < outBytes) [w.out, w.outBytes] = [k.arenaAlloc(outBytes), outBytes];
-  if (w.zeroBytes < zeroPages * pageSize) [w.zero, w.zeroBytes] = [k.arenaAlloc(zeroPages * pageSize), zeroPages * pageSize];
-  if (w.zeroOutBytes < zeroPages) [w.zeroOut, w.zeroOutBytes] = [k.arenaAlloc(zeroPages), zeroPages];
   return w;
 }
 
@@ -156,7 +162,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const structSize = layout.structPageSize;
 
   if (layout.enabled && sections.length > 0) {
-    const w = windowsFor(k, (batch + 1) * structSize, batch, 0, pageSize);
+    const w = windowsFor(k, (batch + 1) * structSize, batch);
     const table = encodePageLayoutTable(layout);
     new BigInt64Array(k.memory.buffer, w.table, TABLE_SLOTS).set(table);
     const state = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
@@ -227,7 +233,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
   const need = zeroScanTable(zeroLevels);
   if (zeroLevels.some((l) => l & 1)) {
-    const w = windowsFor(k, 0, 0, zeroChunk, pageSize);
+    const scanner = zeroScannerFor(k, pageSize);
     const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
     let base = 0;
     for (const r of withData) {
@@ -245,9 +251,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
         for (let probe = end; probe < limit && probe - end <= READ_GAP_PAGES; probe++) if (need[classMap[probe] & CODE_MASK]) end = probe + 1;
         const n = end - pfn;
         const data = await readPages(dump, pfn, n, pageSize);
-        new Uint8Array(k.memory.buffer, w.zero, data.length).set(data);
-        k.scanZeroPages(w.zero, n, pageSize, w.zeroOut);
-        const z = new Uint8Array(k.memory.buffer, w.zeroOut, n);
+        const z = scanner.scan(data);
         for (let i = 0; i < n; i++) {
           if (z[i] && need[classMap[pfn + i] & CODE_MASK]) {
             classMap[pfn + i] |= ZERO_BIT;
