@@ -40,7 +40,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
     const [input] = positionals(o, 1, 2, '--dry-run takes VMCOREFILE [DUMPFILE]');
-    return dryRun(input, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, io);
+    return dryRun(input, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, o.numThreads, io);
   }
   if (o.rearrange) return rearrange(o, io);
   if (o.positionals.length === 0) throw usage('nothing to do: give VMCOREFILE DUMPFILE (or --info, --dry-run, --dump-dmesg, -R)');

@@ -31,7 +31,8 @@ export interface PageBatcherOptions {
  * page is never longer than the page), so a batch never runs out of room.
  */
 export class PageBatcher {
-  private readonly input: number;
+  /** Allocated on the first compress(): callers that only use compressAt never need it. */
+  private inputPtr = 0;
   private readonly output: number;
   private readonly sizesPtr: number;
   private readonly name: string;
@@ -47,37 +48,45 @@ export class PageBatcher {
     if (!Number.isInteger(maxPages) || maxPages <= 0) throw new RangeError(`bad batch size ${maxPages}`);
     this.name = options.name ?? 'page kernel';
     options.init?.(); // before the windows, so later calls never grow memory
-    const window = pageSize * maxPages;
-    this.input = k.arenaAlloc(window) >>> 0;
-    this.output = k.arenaAlloc(window) >>> 0;
+    this.output = k.arenaAlloc(pageSize * maxPages) >>> 0;
     this.sizesPtr = k.arenaAlloc(maxPages * 4) >>> 0;
   }
 
   /** Compresses `pages` (a whole number of pages, any count; batches of maxPages go to wasm). */
   compress(pages: Uint8Array): CompressedPages {
     const { pageSize, maxPages } = this;
-    const k = this.k as KernelExports;
     if (pages.length % pageSize !== 0) throw new RangeError(`input length ${pages.length} is not a multiple of ${pageSize}`);
     const count = pages.length / pageSize;
     const sizes = new Uint32Array(count);
     const chunks: Uint8Array[] = [];
-    let total = 0;
     for (let first = 0; first < count; first += maxPages) {
       const n = Math.min(maxPages, count - first);
-      bytesAt(k, this.input, n * pageSize).set(pages.subarray(first * pageSize, (first + n) * pageSize));
-      const written = this.kernel(this.input, n, pageSize, this.output, maxPages * pageSize, this.sizesPtr) >>> 0;
-      if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
-      sizes.set(new Uint32Array(k.memory.buffer, this.sizesPtr, n), first);
-      chunks.push(bytesAt(k, this.output, written).slice());
-      total += written;
+      if (this.inputPtr === 0) this.inputPtr = this.k.arenaAlloc(pageSize * maxPages) >>> 0;
+      bytesAt(this.k as KernelExports, this.inputPtr, n * pageSize).set(pages.subarray(first * pageSize, (first + n) * pageSize));
+      const r = this.compressAt(this.inputPtr, n);
+      sizes.set(r.sizes, first);
+      chunks.push(r.data);
     }
-    if (chunks.length === 1) return { data: chunks[0]!, sizes };
-    const data = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      data.set(c, at);
-      at += c.length;
-    }
-    return { data, sizes };
+    return { data: chunks.length === 1 ? chunks[0]! : concat(chunks), sizes };
   }
+
+  /** Compresses `count` (≤ maxPages) pages already in this instance's memory at `ptr`, without copying them in. */
+  compressAt(ptr: number, count: number): CompressedPages {
+    const { pageSize, maxPages } = this;
+    const k = this.k as KernelExports;
+    if (!Number.isInteger(count) || count < 0 || count > maxPages) throw new RangeError(`${count} pages do not fit a batch of ${maxPages}`);
+    const written = this.kernel(ptr, count, pageSize, this.output, maxPages * pageSize, this.sizesPtr) >>> 0;
+    if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
+    return { data: bytesAt(k, this.output, written).slice(), sizes: new Uint32Array(k.memory.buffer, this.sizesPtr, count).slice() };
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -10,6 +10,8 @@ export type CodecId = (typeof CODECS)[number];
 
 export interface PageCompressor {
   compress(pages: Uint8Array): CompressedPages;
+  /** Compresses pages already in the kernel instance's memory (at most the batch size it was made with). */
+  compressAt(ptr: number, count: number): CompressedPages;
 }
 
 export { STORED_RAW, storedLength, type CompressedPages } from './page-batcher.js';

@@ -7,6 +7,10 @@ import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
+import type { ComputePool } from '../workers/pool.js';
+import { WINDOW_PAGES } from '../workers/page-compute.js';
+import { mapOrdered } from '../pipeline/ordered.js';
+import { pageExtents, type PfnRun } from '../formats/page-extents.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
@@ -34,6 +38,8 @@ export interface ClassifyOptions {
   zeroScan?: boolean | readonly number[];
   /** Pages per zero-scan read (default 1024 = 4 MiB of 4 KiB pages). */
   zeroChunkPages?: number;
+  /** Compute workers for the zero scan: they read and scan the pages themselves, in parallel, when they can reach the dump. */
+  pool?: ComputePool | Promise<ComputePool>;
   onProgress?: (phase: 'classify' | 'zero', done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -135,7 +141,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   if (!km || !info) layout.enabled = false;
   const pageSize = dump.pageSize;
   const batch = Math.max(64, Math.floor(opts.batchPages ?? 8192));
-  const zeroChunk = Math.max(1, Math.floor(opts.zeroChunkPages ?? 1024));
+  const zeroChunk = Math.max(1, Math.min(WINDOW_PAGES, Math.floor(opts.zeroChunkPages ?? WINDOW_PAGES)));
   const stats: ClassifyStats = {
     sections: 0,
     structPagesRead: 0,
@@ -233,36 +239,26 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
   const need = zeroScanTable(zeroLevels);
   if (zeroLevels.some((l) => l & 1)) {
-    const scanner = zeroScannerFor(k, pageSize);
     const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
-    let base = 0;
-    for (const r of withData) {
-      let pfn = r.start;
-      while (pfn < r.end) {
-        checkAbort(opts.signal);
-        if (!need[classMap[pfn] & CODE_MASK]) {
-          pfn++;
-          continue;
-        }
-        // Short runs of pages that need no scan are read along with their neighbours: one larger read
-        // costs less than two reads.
-        let end = pfn + 1;
-        const limit = Math.min(r.end, pfn + zeroChunk);
-        for (let probe = end; probe < limit && probe - end <= READ_GAP_PAGES; probe++) if (need[classMap[probe] & CODE_MASK]) end = probe + 1;
-        const n = end - pfn;
-        const data = await readPages(dump, pfn, n, pageSize);
-        const z = scanner.scan(data);
-        for (let i = 0; i < n; i++) {
-          if (z[i] && need[classMap[pfn + i] & CODE_MASK]) {
-            classMap[pfn + i] |= ZERO_BIT;
+    const pool = opts.pool && pageExtents(dump, []) ? await opts.pool : undefined;
+    // With workers, one task carries many spans (a message per span would cost more than its scan).
+    const scan = async (spans: PfnRun[]): Promise<Uint8Array> => {
+      if (pool) return pool.run((api) => api.scanZero(pageExtents(dump, spans)!));
+      const [pfn, end] = spans[0]!;
+      return zeroScannerFor(k, pageSize).scan(await readPages(dump, pfn, end - pfn, pageSize));
+    };
+    const tasks = pool ? groupRuns(zeroScanSpans(withData, classMap, need, zeroChunk), WINDOW_PAGES) : singles(zeroScanSpans(withData, classMap, need, zeroChunk));
+    for await (const { spans, zero } of mapOrdered(asAsync(tasks), pool ? pool.size * 2 : 1, async (spans) => ({ spans, zero: await scan(spans) }), opts.signal)) {
+      checkAbort(opts.signal);
+      let i = 0;
+      for (const [pfn, end] of spans)
+        for (let p = pfn; p < end; p++, i++)
+          if (zero[i] && need[classMap[p]! & CODE_MASK]) {
+            classMap[p] |= ZERO_BIT;
             stats.zeroPages++;
           }
-        }
-        stats.zeroScannedPages += n;
-        opts.onProgress?.('zero', base + end - r.start, totalZero);
-        pfn = end;
-      }
-      base += r.end - r.start;
+      stats.zeroScannedPages += i;
+      opts.onProgress?.('zero', stats.zeroScannedPages, totalZero);
     }
     opts.onProgress?.('zero', totalZero, totalZero);
   }
@@ -282,6 +278,52 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     warnings,
     stats,
   };
+}
+
+/**
+ * The spans of pages to read for the zero scan: every page some zero-filtering level keeps, with short runs of
+ * pages that need no scan read along with their neighbours (one larger read costs less than two reads).
+ */
+function* zeroScanSpans(withData: readonly PfnRange[], classMap: Uint8Array, need: Uint8Array, chunk: number): Generator<PfnRun> {
+  for (const r of withData) {
+    let pfn = r.start;
+    while (pfn < r.end) {
+      if (!need[classMap[pfn]! & CODE_MASK]) {
+        pfn++;
+        continue;
+      }
+      let end = pfn + 1;
+      const limit = Math.min(r.end, pfn + chunk);
+      for (let probe = end; probe < limit && probe - end <= READ_GAP_PAGES; probe++) if (need[classMap[probe]! & CODE_MASK]) end = probe + 1;
+      yield [pfn, end];
+      pfn = end;
+    }
+  }
+}
+
+/** Consecutive runs gathered into groups of at most `limit` pages (runs are at most `limit` long). */
+function* groupRuns(runs: Iterable<PfnRun>, limit: number): Generator<PfnRun[]> {
+  let group: PfnRun[] = [];
+  let pages = 0;
+  for (const run of runs) {
+    const n = run[1] - run[0];
+    if (pages + n > limit && group.length) {
+      yield group;
+      group = [];
+      pages = 0;
+    }
+    group.push(run);
+    pages += n;
+  }
+  if (group.length) yield group;
+}
+
+function* singles<T>(items: Iterable<T>): Generator<T[]> {
+  for (const item of items) yield [item];
+}
+
+async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
 
 function overlaps(ranges: readonly PfnRange[], start: number, end: number): boolean {

@@ -1,3 +1,4 @@
+import type { SourceRef } from './source-ref.js';
 import { checkRange, type ByteSource } from './source.js';
 
 /** A browser File or Blob; slicing reads only the bytes asked for, so multi-GiB files are fine. */
@@ -11,5 +12,8 @@ export class BlobSource implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this, offset, length, 'read');
     return new Uint8Array(await this.blob.slice(offset, offset + length).arrayBuffer());
+  }
+  ref(): SourceRef {
+    return { kind: 'blob', blob: this.blob, name: this.name };
   }
 }

@@ -2,6 +2,7 @@ import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
+import type { SourceRef } from './source-ref.js';
 import { checkRange, type ByteSource } from './source.js';
 
 export class NodeFileSource implements ByteSource {
@@ -41,6 +42,10 @@ export class NodeFileSource implements ByteSource {
       done += bytesRead;
     }
     return out;
+  }
+
+  ref(): SourceRef {
+    return { kind: 'fd', fd: this.handle.fd, name: this.name, size: this.size };
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { SourceRef } from './source-ref.js';
 import { checkRange, type ByteSource } from './source.js';
 
 /**
@@ -48,6 +49,10 @@ export class ReadAheadSource implements ByteSource {
       out.set(w.subarray(from - i * W, to - i * W), from - offset);
     }
     return out;
+  }
+
+  ref(): SourceRef | undefined {
+    return this.inner.ref?.();
   }
 
   private window(i: number): Promise<Uint8Array> {

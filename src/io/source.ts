@@ -1,4 +1,5 @@
 import { VmsieveError } from '../errors.js';
+import type { SourceRef } from './source-ref.js';
 
 /** Random-access reads of a dump that may be far larger than memory. Offsets are byte positions (< 2^53). */
 export interface ByteSource {
@@ -7,6 +8,8 @@ export interface ByteSource {
   /** Reads exactly `length` bytes at `offset`; fails with E_TRUNCATED if the source ends first. */
   read(offset: number, length: number): Promise<Uint8Array>;
   close?(): Promise<void>;
+  /** A handle compute workers can read the same bytes through, when the source has one. */
+  ref?(): SourceRef | undefined;
 }
 
 export function truncated(source: ByteSource, offset: number, length: number, what: string): VmsieveError {

@@ -9,6 +9,8 @@ import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import type { ComputePool } from '../workers/pool.js';
+import { WINDOW_PAGES, type PagesInput } from '../workers/page-compute.js';
+import { pageExtents } from '../formats/page-extents.js';
 import { mapOrdered } from './ordered.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
@@ -48,18 +50,20 @@ const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump
 interface Window {
   pfn: number;
   count: number;
-  bytes: Uint8Array;
 }
 
-async function* windows(dump: Dump, classified: ClassifyResult, windowPages: number, sampleEvery: number): AsyncGenerator<Window> {
-  const ps = dump.pageSize;
+function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number): Generator<Window> {
   let index = 0;
   for (const r of classified.withData)
     for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
       if (index++ % sampleEvery !== 0) continue;
-      const count = Math.min(windowPages, r.end - pfn);
-      yield { pfn, count, bytes: await dump.readPhys(pfn * ps, count * ps) };
+      yield { pfn, count: Math.min(windowPages, r.end - pfn) };
     }
+}
+
+/** A window's pages as a compute task: extents the worker reads itself, or the bytes read here. */
+async function pagesOf(dump: Dump, w: Window): Promise<PagesInput> {
+  return pageExtents(dump, [[w.pfn, w.pfn + w.count]]) ?? ((await dump.readPhys(w.pfn * dump.pageSize, w.count * dump.pageSize)).slice().buffer as ArrayBuffer);
 }
 
 /** Scales the sampled per-class sums up to each class's exact page count; a class never sampled gets the overall average. */
@@ -79,6 +83,10 @@ function extrapolate(sums: Float64Array, classified: ClassifyResult): void {
     const scale = exact[c] / seen;
     for (const b of [c, c | ZERO_BIT]) for (let j = 0; j < SLOTS; j++) sums[b * SLOTS + j] *= scale;
   }
+}
+
+async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
 
 /**
@@ -102,9 +110,12 @@ export async function analyseDump(
   const estimated = sampleEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    windows(dump, classified, opts.windowPages ?? (estimated ? SAMPLE_WINDOW_PAGES : 1024), sampleEvery),
+    asAsync(windows(classified, Math.min(WINDOW_PAGES, opts.windowPages ?? (estimated ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES)), sampleEvery)),
     pool.size * 2,
-    async (w) => ({ w, m: await pool.run((api) => api.measure(w.bytes.buffer as ArrayBuffer, CODECS)) }),
+    async (w) => {
+      const pages = await pagesOf(dump, w);
+      return { w, m: await pool.run((api) => api.measure(pages, CODECS)) };
+    },
     opts.signal,
   );
   for await (const { w, m } of measured) {

@@ -1,8 +1,8 @@
 import { bytesAt, type KernelExports } from './kernels.js';
 
-/** SIMD zero-page scan over windows copied into a fixed arena once per call batch. */
+/** SIMD zero-page scan, over pages already in wasm memory or copied into a fixed arena (allocated on first use). */
 export class ZeroScanner {
-  private readonly input: number;
+  private inputPtr = 0;
   private readonly flags: number;
 
   constructor(
@@ -11,7 +11,6 @@ export class ZeroScanner {
     readonly maxPages = 1024,
   ) {
     if (pageSize % 128 !== 0) throw new RangeError(`page size ${pageSize} is not a multiple of 128`);
-    this.input = k.arenaAlloc(pageSize * maxPages) >>> 0;
     this.flags = k.arenaAlloc(maxPages) >>> 0;
   }
 
@@ -22,10 +21,21 @@ export class ZeroScanner {
     const out = new Uint8Array(count);
     for (let first = 0; first < count; first += this.maxPages) {
       const n = Math.min(this.maxPages, count - first);
-      bytesAt(this.k, this.input, n * this.pageSize).set(pages.subarray(first * this.pageSize, (first + n) * this.pageSize));
-      this.k.scanZeroPages(this.input, n, this.pageSize, this.flags);
-      out.set(bytesAt(this.k, this.flags, n), first);
+      bytesAt(this.k, this.input(), n * this.pageSize).set(pages.subarray(first * this.pageSize, (first + n) * this.pageSize));
+      out.set(this.scanAt(this.input(), n), first);
     }
     return out;
+  }
+
+  private input(): number {
+    if (this.inputPtr === 0) this.inputPtr = this.k.arenaAlloc(this.pageSize * this.maxPages) >>> 0;
+    return this.inputPtr;
+  }
+
+  /** The same for `count` (≤ maxPages) pages already in this instance's memory at `ptr`. */
+  scanAt(ptr: number, count: number): Uint8Array {
+    if (count > this.maxPages) throw new RangeError(`${count} pages exceed the scanner's ${this.maxPages}`);
+    this.k.scanZeroPages(ptr, count, this.pageSize, this.flags);
+    return bytesAt(this.k, this.flags, count).slice();
   }
 }

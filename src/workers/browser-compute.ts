@@ -1,12 +1,14 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
+import { transferringClient } from './transfer-client.js';
 
 /**
  * One compute worker in the browser: a module Web Worker running `browser-compute-worker.ts`, driven over comlink.
  * The wasm module is not compiled here: `ComputePool.create(handles, module, pageSize)` posts the module that the
- * caller compiled once (structured clone of a `WebAssembly.Module`), and each worker instantiates it. Windows and
- * results cross as transferred ArrayBuffers (see compute-service.ts). Works from a page and from inside a dedicated
+ * caller compiled once (structured clone of a `WebAssembly.Module`), and each worker instantiates it. Tasks name the
+ * File and the extents to read (the worker reads them itself) or carry transferred ArrayBuffers; results come back
+ * transferred (see compute-service.ts). Works from a page and from inside a dedicated
  * worker (nested workers), which is where vmsieve's dump worker spawns its pool.
  */
 export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
@@ -15,7 +17,7 @@ export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   const remote = Comlink.wrap<ComputeApi>(worker);
   let stopped = false;
   return {
-    api: remote as unknown as ComputeApi,
+    api: transferringClient(remote as unknown as ComputeApi),
     terminate() {
       if (stopped) return;
       stopped = true;

@@ -1,13 +1,17 @@
 import type { CodecId } from '../codecs/registry.js';
-import type { EncodedWindow, MeasuredWindow } from './page-compute.js';
+import type { EncodedWindow, MeasuredWindow, PagesInput } from './page-compute.js';
 
-/** What a compute worker offers over comlink. Windows arrive as transferred ArrayBuffers; results go back transferred. */
+/**
+ * What a compute worker offers over comlink. A task's pages arrive as a transferred ArrayBuffer, or as extents the
+ * worker reads from the dump itself (no page passes through the caller's thread); results go back transferred.
+ */
 export interface ComputeApi {
   init(module: WebAssembly.Module, pageSize: number): Promise<void>;
-  scanZero(window: ArrayBuffer): Promise<Uint8Array>;
+  scanZero(pages: PagesInput): Promise<Uint8Array>;
   /** Compresses the pages whose mask byte is 1; with skipZero, all-zero pages are left out too (size word 0). */
-  encode(window: ArrayBuffer, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
-  measure(window: ArrayBuffer, codecs: readonly CodecId[]): Promise<MeasuredWindow>;
+  encode(pages: PagesInput, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
+  /** Stored sizes of the non-zero pages under each codec; with `sample`, only of the pages whose sample byte is 1. */
+  measure(pages: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow>;
 }
 
 /** A compute worker as the pool holds it: its API plus a hard stop. */

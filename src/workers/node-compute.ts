@@ -5,6 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
 import { transferringClient } from './transfer-client.js';
+import { ComputePool } from './pool.js';
+import { nodeWasmModule } from '../wasm/node-module.js';
 
 /** Worker threads run compiled JavaScript; under a TypeScript test runner, use the build output. */
 function workerUrl(): URL {
@@ -21,3 +23,8 @@ export function spawnNodeCompute(): ComputeHandle {
 }
 
 export const defaultThreads = (): number => availableParallelism();
+
+/** `threads` worker threads (default: one per core), each with an instance of the wasm kernels. */
+export async function nodeComputePool(pageSize: number, threads = defaultThreads()): Promise<ComputePool> {
+  return ComputePool.create(Array.from({ length: threads }, spawnNodeCompute), await nodeWasmModule(), pageSize);
+}

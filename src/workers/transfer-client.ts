@@ -1,12 +1,16 @@
 import * as Comlink from 'comlink';
 import type { ComputeApi } from './compute-api.js';
+import type { PagesInput } from './page-compute.js';
 
-/** Wraps a comlink remote so windows move to the worker instead of being copied; the caller gives them up. */
+/** Pages sent as bytes move to the worker instead of being copied (the caller gives them up); extents are tiny and cloned. */
+const moved = (pages: PagesInput): PagesInput => ('extents' in pages ? pages : Comlink.transfer(pages, [pages]));
+
+/** Wraps a comlink remote so that page windows are transferred, not copied. */
 export function transferringClient(remote: ComputeApi): ComputeApi {
   return {
     init: (module, pageSize) => remote.init(module, pageSize),
-    scanZero: (window) => remote.scanZero(Comlink.transfer(window, [window])),
-    encode: (window, codec, mask, skipZero) => remote.encode(Comlink.transfer(window, [window]), codec, mask, skipZero),
-    measure: (window, codecs) => remote.measure(Comlink.transfer(window, [window]), codecs),
+    scanZero: (pages) => remote.scanZero(moved(pages)),
+    encode: (pages, codec, mask, skipZero) => remote.encode(moved(pages), codec, mask, skipZero),
+    measure: (pages, codecs, sample) => remote.measure(moved(pages), codecs, sample),
   };
 }

@@ -1,7 +1,5 @@
 import { analyseDump, OUTPUT_KINDS } from '../../pipeline/analyse.js';
-import { nodeWasmModule } from '../../wasm/node-module.js';
-import { defaultThreads, spawnNodeCompute } from '../../workers/node-compute.js';
-import { ComputePool } from '../../workers/pool.js';
+import { nodeComputePool } from '../../workers/node-compute.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';
@@ -12,8 +10,7 @@ const mb = (n: number) => (n / 1e6).toFixed(1).padStart(9);
 /** `vmsieve --analyse [--json] [--num-threads N] VMCOREFILE`: what every dump level and format would weigh. */
 export async function analyse(path: string, json: boolean, threads: number | undefined, sampleEvery: number | undefined, io: CliIo): Promise<number> {
   return withInput(path, async (opened) => {
-    const n = threads ?? defaultThreads();
-    const pool = await ComputePool.create(Array.from({ length: n }, spawnNodeCompute), await nodeWasmModule(), opened.dump.pageSize);
+    const pool = await nodeComputePool(opened.dump.pageSize, threads);
     try {
       const { levels, estimated, classified } = await analyseDump(opened, pool, { signal: io.signal, sampleEvery });
       printWarnings(classified.warnings, io);

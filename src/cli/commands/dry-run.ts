@@ -1,4 +1,5 @@
 import { classifyDump } from '../../filter/classify-dump.js';
+import { nodeComputePool } from '../../workers/node-compute.js';
 import { formatReport, reportForLevel, type PageReport } from '../../filter/report.js';
 import type { CliIo } from '../cli-io.js';
 import { withInput } from '../open-input.js';
@@ -24,10 +25,20 @@ export function reportJson(r: PageReport) {
   };
 }
 
-/** `vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE`: classify and report, write nothing. */
-export async function dryRun(path: string, level: number, json: boolean, showStats: boolean, io: CliIo): Promise<number> {
+/**
+ * `vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE`: classify and report, write nothing. With bit 1 in
+ * the level, worker threads (started while the struct pages are classified) read and scan the pages for zeros.
+ */
+export async function dryRun(path: string, level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
-    const result = await classifyDump(dump, km, kernels, { zeroScan: [level] });
+    const pool = level & 1 ? nodeComputePool(dump.pageSize, threads) : undefined;
+    pool?.catch(() => undefined);
+    let result;
+    try {
+      result = await classifyDump(dump, km, kernels, { zeroScan: [level], pool, signal: io.signal });
+    } finally {
+      await (await pool?.catch(() => undefined))?.close();
+    }
     printWarnings(result.warnings, io);
     const report = reportForLevel(result, level);
     if (json) io.stdout(`${JSON.stringify(reportJson(report))}\n`);

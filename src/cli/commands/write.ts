@@ -4,9 +4,8 @@ import { FlattenedSink, restoreFlattened } from '../../formats/flat/flattened.js
 import { NodeFileSink, NodeStreamSink } from '../../io/node-sink.js';
 import type { ByteSink } from '../../io/sink.js';
 import { exportDump } from '../../pipeline/export.js';
-import { nodeWasmModule } from '../../wasm/node-module.js';
-import { defaultThreads, spawnNodeCompute } from '../../workers/node-compute.js';
-import { ComputePool } from '../../workers/pool.js';
+import { nodeComputePool } from '../../workers/node-compute.js';
+import type { ComputePool } from '../../workers/pool.js';
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -43,10 +42,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
       : await NodeFileSink.create(output, { overwrite: o.force });
     let pool: ComputePool | undefined;
     try {
-      if (codec) {
-        const n = o.numThreads ?? defaultThreads();
-        pool = await ComputePool.create(Array.from({ length: n }, spawnNodeCompute), await nodeWasmModule(), opened.dump.pageSize);
-      }
+      if (codec) pool = await nodeComputePool(opened.dump.pageSize, o.numThreads);
       const result = await exportDump(opened, sink, { level, format: o.elf ? 'elf' : 'kdump', codec, pool, signal: io.signal });
       printWarnings(result.warnings, io);
       if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));

@@ -1,4 +1,5 @@
 import type { CodecId } from '../../codecs/registry.js';
+import type { PfnRun } from '../page-extents.js';
 
 /** Bit 31 of a size word: the page is stored raw (its compressed form would not be smaller). */
 export { STORED_RAW } from '../../codecs/page-batcher.js';
@@ -24,6 +25,11 @@ export interface PageEncoder {
    * word per page of the batch (0 for a zero page) and `zero` flags them.
    */
   encodeSkippingZero?(pages: Uint8Array, count: number): Promise<EncodedPages & { zero: Uint8Array }>;
+  /**
+   * Optional: reads the `count` pages of `runs` from the dump itself (in the workers, so no page passes through the
+   * writer's thread), finds the all-zero ones and, with skipZero, leaves them out. `sizes` has one word per page.
+   */
+  encodeRuns?(runs: readonly PfnRun[], count: number, skipZero: boolean): Promise<EncodedPages & { zero: Uint8Array }>;
   close?(): void | Promise<void>;
 }
 

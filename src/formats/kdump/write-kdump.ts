@@ -2,6 +2,7 @@ import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../dump.js';
+import type { PfnRun } from '../page-extents.js';
 import { bitmapBytes, bitRuns, countBits, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
@@ -354,48 +355,49 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   const queue: Pending[] = [];
   while (!next.done) {
     if (options.signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
-    const group: [number, number][] = [];
+    const group: PfnRun[] = [];
     let count = 0;
     while (!next.done && count + (next.value[1] - next.value[0]) <= batch) {
       group.push(next.value);
       count += next.value[1] - next.value[0];
       next = runs.next();
     }
-    let pages: Uint8Array;
-    if (group.length === 1) pages = await dump.readPhys(group[0]![0] * ps, count * ps);
-    else {
-      pages = new Uint8Array(count * ps);
-      let at = 0;
-      for (const [s, e] of group) {
-        pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
-        at += (e - s) * ps;
-      }
-    }
-    // Zero pages share the stored zero page; the others go to the encoder, which may find the zero pages itself.
-    const pending: Pending = { count, pages, isZero: new Uint8Array(count), encoded: Promise.resolve(undefined), perPageSizes: false };
-    const isZero = pending.isZero;
-    let keep = count;
+    const pending: Pending = { count, pages: NO_PAGES, isZero: new Uint8Array(count), encoded: Promise.resolve(undefined), perPageSizes: false };
     let encoded: Promise<EncodedPages | undefined> = pending.encoded;
-    if (encoder?.encodeSkippingZero && selection.excludeZero) {
-      encoded = encoder.encodeSkippingZero(pages, count).then((e) => {
-        pending.isZero = e.zero;
+    if (encoder?.encodeRuns) {
+      // The encoder's workers read the pages themselves and find the zero pages among them.
+      encoded = encoder.encodeRuns(group, count, selection.excludeZero).then((e) => {
+        if (selection.excludeZero) pending.isZero = e.zero;
         return e;
       });
       pending.perPageSizes = true;
     } else {
-      if (selection.excludeZero)
-        for (let i = 0; i < count; i++)
-          if (isZeroPage(pages, i * ps, ps)) {
-            isZero[i] = 1;
-            keep--;
+      const pages = await readGroup(dump, group, count, ps);
+      pending.pages = pages;
+      // Zero pages share the stored zero page; the others go to the encoder, which may find the zero pages itself.
+      if (encoder?.encodeSkippingZero && selection.excludeZero) {
+        encoded = encoder.encodeSkippingZero(pages, count).then((e) => {
+          pending.isZero = e.zero;
+          return e;
+        });
+        pending.perPageSizes = true;
+      } else {
+        const isZero = pending.isZero;
+        let keep = count;
+        if (selection.excludeZero)
+          for (let i = 0; i < count; i++)
+            if (isZeroPage(pages, i * ps, ps)) {
+              isZero[i] = 1;
+              keep--;
+            }
+        if (encoder && keep > 0) {
+          let toEncode = pages;
+          if (keep !== count) {
+            toEncode = new Uint8Array(keep * ps);
+            for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
           }
-      if (encoder && keep > 0) {
-        let toEncode = pages;
-        if (keep !== count) {
-          toEncode = new Uint8Array(keep * ps);
-          for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
+          encoded = (async () => encoder.encode(toEncode, keep))();
         }
-        encoded = (async () => encoder.encode(toEncode, keep))();
       }
     }
     encoded.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
@@ -420,6 +422,20 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   }
   await encoder?.close?.();
   return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, zeroPages, rawPages, compressedPages, header, subHeader };
+}
+
+const NO_PAGES = new Uint8Array(0);
+
+/** The pages of consecutive pfn runs, back to back. */
+async function readGroup(dump: SourceDump, group: readonly PfnRun[], count: number, ps: number): Promise<Uint8Array> {
+  if (group.length === 1) return dump.readPhys(group[0]![0] * ps, count * ps);
+  const pages = new Uint8Array(count * ps);
+  let at = 0;
+  for (const [s, e] of group) {
+    pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
+    at += (e - s) * ps;
+  }
+  return pages;
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

@@ -1,0 +1,52 @@
+import type { PageExtents } from '../io/source-ref.js';
+import type { Dump, LoadSegment } from './dump.js';
+
+export type PfnRun = readonly [start: number, end: number];
+
+/**
+ * Where runs of whole pages of an ELF vmcore lie in its file, so that a compute worker can read them itself.
+ * Pages follow makedumpfile's readpage_elf: the first PT_LOAD in header order holding an address wins, and bytes
+ * past a segment's p_filesz or outside every segment read as zero. Undefined when the pages are not plain file bytes
+ * (a kdump-compressed input) or the source offers workers no way in.
+ */
+export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | undefined {
+  if (dump.format !== 'elf') return undefined;
+  const ref = dump.source.ref?.();
+  if (!ref) return undefined;
+  const ps = dump.pageSize;
+  const out: number[] = [];
+  const push = (offset: number, length: number) => {
+    const n = out.length;
+    const merges = n > 0 && (offset === -1 ? out[n - 2] === -1 : out[n - 2] !== -1 && out[n - 2]! + out[n - 1]! === offset);
+    if (merges) out[n - 1]! += length;
+    else out.push(offset, length);
+  };
+  let pages = 0;
+  for (const [start, end] of runs) {
+    const stop = end * ps;
+    for (let at = start * ps; at < stop; ) {
+      const { seg, until } = segmentFrom(dump.loads, at, stop);
+      const n = until - at;
+      if (!seg) push(-1, n);
+      else {
+        const rel = at - seg.physStart;
+        const inFile = Math.max(0, Math.min(n, seg.fileSize - rel));
+        if (inFile > 0) push(seg.fileOffset + rel, inFile);
+        if (n > inFile) push(-1, n - inFile);
+      }
+      at = until;
+    }
+    pages += end - start;
+  }
+  return { ref, extents: Float64Array.from(out), pages };
+}
+
+/** The segment that serves `at` and how far it keeps serving (until an earlier-listed segment takes over or `stop`). */
+function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): { seg: LoadSegment | undefined; until: number } {
+  const index = loads.findIndex((l) => at >= l.physStart && at < l.physEnd);
+  const seg = index < 0 ? undefined : loads[index];
+  let until = seg ? Math.min(stop, seg.physEnd) : stop;
+  const rivals = index < 0 ? loads : loads.slice(0, index);
+  for (const l of rivals) if (l.physStart > at && l.physStart < until) until = l.physStart;
+  return { seg, until };
+}

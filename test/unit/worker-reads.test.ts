@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CODECS } from '../../src/codecs/registry.js';
+import { readElfDump } from '../../src/formats/elf/read-elf.js';
+import type { Dump } from '../../src/formats/dump.js';
+import { pageExtents } from '../../src/formats/page-extents.js';
+import { MemorySource } from '../../src/io/source.js';
+import { NodeFileSource } from '../../src/io/node-source.js';
+import { nodeWasmModule } from '../../src/wasm/node-module.js';
+import { spawnNodeCompute } from '../../src/workers/node-compute.js';
+import { ComputePool } from '../../src/workers/pool.js';
+import { buildElfCore, vmcoreinfoNote } from '../helpers/elf-builder.js';
+
+const PAGE = 4096;
+
+/** Page p of segment s: text, zeros or pseudo-random bytes, all different. */
+function pageBytes(s: number, p: number): Uint8Array {
+  const page = new Uint8Array(PAGE);
+  if ((s + p) % 3 === 0) return page;
+  let x = (s * 7919 + p * 104729 + 1) >>> 0;
+  for (let i = 0; i < PAGE; i++) page[i] = (p + s) % 3 === 1 ? 0x41 + ((i + p) % 26) : (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return page;
+}
+
+function segment(s: number, pages: number): Uint8Array {
+  const out = new Uint8Array(pages * PAGE);
+  for (let p = 0; p < pages; p++) out.set(pageBytes(s, p), p * PAGE);
+  return out;
+}
+
+/**
+ * Three PT_LOADs: [0, 8) pages, [16, 24) with only 5 pages in the file (the rest reads as zero), and [20, 40) listed
+ * after it (so pages 20..23 come from the second segment, as makedumpfile picks the first listed).
+ */
+const core = buildElfCore({
+  notes: [vmcoreinfoNote('PAGESIZE=4096\n')],
+  loads: [
+    { paddr: 0, data: segment(0, 8) },
+    { paddr: 16 * PAGE, data: segment(1, 5), memsz: 8 * PAGE },
+    { paddr: 20 * PAGE, data: segment(2, 20) },
+  ],
+  loadAlign: PAGE,
+});
+
+describe('page extents', () => {
+  it('follow readPhys: first listed segment wins, bytes past p_filesz and outside every segment read as zero', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmsieve-extents-'));
+    const path = join(dir, 'core');
+    writeFileSync(path, core);
+    const source = await NodeFileSource.open(path);
+    try {
+      const dump = await readElfDump(source);
+      const runs = [[1, 3], [6, 10], [17, 26], [39, 40]] as const;
+      const pe = pageExtents(dump, runs)!;
+      expect(pe.pages).toBe(2 + 4 + 9 + 1);
+      const fromExtents = new Uint8Array(pe.pages * PAGE);
+      let at = 0;
+      for (let i = 0; i < pe.extents.length; i += 2) {
+        const [offset, length] = [pe.extents[i]!, pe.extents[i + 1]!];
+        if (offset !== -1) fromExtents.set(core.subarray(offset, offset + length), at);
+        at += length;
+      }
+      const expected = new Uint8Array(pe.pages * PAGE);
+      let page = 0;
+      for (const [s, e] of runs)
+        for (let pfn = s; pfn < e; pfn++, page++) {
+          const inDump = dump.loads.some((l) => pfn * PAGE >= l.physStart && pfn * PAGE < l.physEnd);
+          if (inDump) expected.set(await dump.readPhys(pfn * PAGE, PAGE), page * PAGE);
+        }
+      expect(Buffer.from(fromExtents).equals(Buffer.from(expected))).toBe(true);
+      const pageOf = (index: number) => Buffer.from(fromExtents.subarray(index * PAGE, (index + 1) * PAGE));
+      // Result index of a pfn: runs [1,3) [6,10) [17,26) [39,40) back to back.
+      const indexOf = (pfn: number) => (pfn < 3 ? pfn - 1 : pfn < 10 ? 2 + pfn - 6 : pfn < 26 ? 6 + pfn - 17 : 15);
+      expect(pageOf(indexOf(8)).equals(Buffer.alloc(PAGE))).toBe(true); // a hole
+      expect(pageOf(indexOf(20)).equals(Buffer.from(pageBytes(1, 4)))).toBe(true); // the second segment's last page in the file
+      expect(pageOf(indexOf(21)).equals(Buffer.alloc(PAGE))).toBe(true); // past its p_filesz, though the third segment has data there
+      expect(pageOf(indexOf(25)).equals(Buffer.from(pageBytes(2, 5)))).toBe(true); // the third segment, once the second has ended
+    } finally {
+      await source.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are not offered for a source workers cannot reach', async () => {
+    const dump = await readElfDump(new MemorySource(core));
+    expect(pageExtents(dump, [[0, 1]])).toBeUndefined();
+  });
+});
+
+describe('compute workers reading the dump themselves', () => {
+  let dir: string;
+  let source: NodeFileSource;
+  let dump: Dump;
+  let pool: ComputePool;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vmsieve-reads-'));
+    writeFileSync(join(dir, 'core'), core);
+    source = await NodeFileSource.open(join(dir, 'core'));
+    dump = await readElfDump(source);
+    pool = await ComputePool.create([spawnNodeCompute(), spawnNodeCompute()], await nodeWasmModule(), PAGE);
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await source?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runs = [[0, 8], [16, 40]] as const;
+  const sent = async () => {
+    const parts = await Promise.all(runs.map(([s, e]) => dump.readPhys(s * PAGE, (e - s) * PAGE)));
+    return Buffer.concat(parts).buffer.slice(0) as ArrayBuffer;
+  };
+
+  it('encode exactly what they encode from pages sent to them', async () => {
+    const mask = new Uint8Array(32).fill(1);
+    for (const codec of [...CODECS, 'none'] as const) {
+      const direct = await pool.run((api) => api.encode(pageExtents(dump, runs)!, codec, mask, true));
+      const viaBytes = await pool.run(async (api) => api.encode(await sent(), codec, mask, true));
+      expect(Array.from(direct.zero)).toEqual(Array.from(viaBytes.zero));
+      expect(Array.from(direct.sizes)).toEqual(Array.from(viaBytes.sizes));
+      expect(Buffer.from(direct.data).equals(Buffer.from(viaBytes.data))).toBe(true);
+      expect(direct.zero.filter((z) => z).length).toBeGreaterThan(8);
+    }
+  });
+
+  it('measure a sample: only the sampled non-zero pages get sizes', async () => {
+    const sample = Uint8Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const m = await pool.run((api) => api.measure(pageExtents(dump, runs)!, ['lzo'], sample));
+    m.sizes.lzo!.forEach((w, i) => expect(w !== 0).toBe(sample[i] === 1 && m.zero[i] === 0));
+  });
+
+  it('report a file that ends early as truncated', async () => {
+    const pe = pageExtents(dump, [[0, 1]])!;
+    const beyond = { ...pe, extents: Float64Array.of(core.length - 100, PAGE) };
+    await expect(pool.run((api) => api.scanZero(beyond))).rejects.toMatchObject({ code: 'E_TRUNCATED' });
+  });
+});
