@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { offlineShell } from './web/offline/precache-plugin.js';
 
 /**
  * One source for the response headers, shared with scripts/serve.js: a strict CSP sent as an HTTP header
@@ -14,7 +15,12 @@ const headers: Record<string, string> = JSON.parse(
 export default defineConfig({
   root: 'web',
   appType: 'mpa', // a missing file (e.g. no sample.vmcore) is a 404, not index.html
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
+  plugins: [
+    svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }),
+    // The ~58 MB sample stays out of the offline shell: keeping it would put a demo file in every visitor's storage
+    // (and page routes in the e2e tests could no longer stand in for it). Offline, the page opens on the drop zone.
+    offlineShell({ entry: fileURLToPath(new URL('./web/offline/sw.ts', import.meta.url)), exclude: ['sample.vmcore'] }),
+  ],
   worker: { format: 'es' },
   build: {
     outDir: '../dist',
