@@ -29,6 +29,8 @@ export interface CliOptions {
   numThreads: number | undefined;
   /** --estimate N: --analyse reads one window in N. */
   estimate: number | undefined;
+  /** --measure-every N: --analyse reads every page but compresses one non-zero page in N. */
+  measureEvery: number | undefined;
   positionals: string[];
 }
 
@@ -55,8 +57,9 @@ const FLAGS: Record<string, BooleanKey> = {
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
 
-const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate'; min: number; max: number }> = {
+const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery'; min: number; max: number }> = {
   '--estimate': { key: 'estimate', min: 1, max: 1 << 20 },
+  '--measure-every': { key: 'measureEvery', min: 1, max: 1 << 20 },
   '-d': { key: 'dumpLevel', min: 0, max: 31 },
   '--dump-level': { key: 'dumpLevel', min: 0, max: 31 },
   '--message-level': { key: 'messageLevel', min: 0, max: 31 },
@@ -95,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     messageLevel: undefined,
     numThreads: undefined,
     estimate: undefined,
+    measureEvery: undefined,
     positionals: [],
   };
   for (let i = 0; i < argv.length; i++) {

@@ -35,7 +35,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     const [input, output] = positionals(o, 2, 2, '--dump-dmesg takes VMCOREFILE LOGFILE');
     return dumpDmesg(input, output, o.partialDmesg, o.force, io);
   }
-  if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, o.estimate, io);
+  if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
   if (o.info) return info(positionals(o, 1, 1, '--info takes exactly one VMCOREFILE')[0], o.json, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.

@@ -1,3 +1,4 @@
+import { concatBytes } from '../io/concat.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 
 /** Bit 31 of a size word: the page is stored raw (compression did not make it smaller). */
@@ -67,7 +68,7 @@ export class PageBatcher {
       sizes.set(r.sizes, first);
       chunks.push(r.data);
     }
-    return { data: chunks.length === 1 ? chunks[0]! : concat(chunks), sizes };
+    return { data: concatBytes(chunks), sizes };
   }
 
   /** Compresses `count` (≤ maxPages) pages already in this instance's memory at `ptr`, without copying them in. */
@@ -79,14 +80,4 @@ export class PageBatcher {
     if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
     return { data: bytesAt(k, this.output, written).slice(), sizes: new Uint32Array(k.memory.buffer, this.sizesPtr, count).slice() };
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

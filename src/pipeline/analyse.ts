@@ -21,31 +21,47 @@ export interface LevelSizes {
   level: number;
   /** makedumpfile's "Remaining pages" at this level. */
   pages: number;
-  /** Exact size in bytes of the file each output would have. */
+  /** Size in bytes of the file each output would have (exact unless listed in `estimatedKinds`). */
   bytes: Record<OutputKind, number>;
 }
 
 export interface AnalyseResult {
   levels: LevelSizes[];
-  /** True when page contents were sampled: page classes are exact, zero pages and compressed sizes extrapolated. */
+  /** True when anything was extrapolated from a sample (see `estimatedKinds`, `pagesEstimated`). */
   estimated: boolean;
-  /** The classification, with zero bits for every page (usable for any level's report). */
+  /** The outputs whose sizes were extrapolated from a sample; empty when every page was measured with every codec. */
+  estimatedKinds: OutputKind[];
+  /** True when zero pages, and so page counts, were extrapolated (only some windows were read). */
+  pagesEstimated: boolean;
+  /** The classification, with zero bits for every page read. */
   classified: ClassifyResult;
 }
 
 export interface AnalyseOptions {
-  /** Pages per window sent to a worker (default 1024). */
+  /** Pages per window sent to a worker (at most WINDOW_PAGES, the default). */
   windowPages?: number;
-  /** Read only one window in this many (default 1: every page, exact sizes). */
+  /**
+   * Read only one window in this many (default 1: every page). The fastest first answer: page classes stay exact, zero
+   * pages and every size are extrapolated.
+   */
   sampleEvery?: number;
+  /**
+   * Read and zero-scan every page, but compress only about one non-zero page in this many (default 1: all). Page
+   * counts, kdump-none and ELF sizes stay exact; compressed sizes are extrapolated per page class. With 16, two cores
+   * keep up with reading the file.
+   */
+  measureEvery?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
 
-const SLOTS = 1 + CODECS.length;
+/** Per class byte: pages seen, pages measured, then stored bytes under each codec. */
+const SLOTS = 2 + CODECS.length;
+const SIZE = 2;
 /** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
 const SAMPLE_WINDOW_PAGES = 16;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
+const CODEC_KINDS = CODECS.map((c) => CODEC_KEY[c]);
 
 interface Window {
   pfn: number;
@@ -66,22 +82,46 @@ async function pagesOf(dump: Dump, w: Window): Promise<PagesInput> {
   return pageExtents(dump, [[w.pfn, w.pfn + w.count]]) ?? ((await dump.readPhys(w.pfn * dump.pageSize, w.count * dump.pageSize)).slice().buffer as ArrayBuffer);
 }
 
-/** Scales the sampled per-class sums up to each class's exact page count; a class never sampled gets the overall average. */
-function extrapolate(sums: Float64Array, classified: ClassifyResult): void {
+/** Which pages of a window to compress: a hash of the pfn, so the sample is spread evenly and has no stride. */
+function sampleMask(w: Window, measureEvery: number): Uint8Array | undefined {
+  if (measureEvery <= 1) return undefined;
+  const limit = 2 ** 32 / measureEvery;
+  return Uint8Array.from({ length: w.count }, (_, i) => ((Math.imul(w.pfn + i, 0x9e3779b1) >>> 0) < limit ? 1 : 0));
+}
+
+/**
+ * Windows sampled: scales each class's pages seen (zero and not) up to its exact count from the class map; a class
+ * never seen gets the proportions of all pages seen.
+ */
+function scaleWindows(sums: Float64Array, classified: ClassifyResult): void {
   const exact = new Float64Array(128);
-  for (const r of classified.withData) for (let pfn = r.start; pfn < r.end; pfn++) exact[classified.classMap[pfn] & CODE_MASK]++;
+  for (const r of classified.withData) for (let pfn = r.start; pfn < r.end; pfn++) exact[classified.classMap[pfn]! & CODE_MASK]++;
   const all = new Float64Array(SLOTS);
-  for (let b = 0; b < 256; b++) for (let j = 0; j < SLOTS; j++) all[j] += sums[b * SLOTS + j];
+  for (let b = 0; b < 256; b++) for (let j = 0; j < SLOTS; j++) all[j] += sums[b * SLOTS + j]!;
   for (let c = 0; c < 128; c++) {
-    const seen = sums[c * SLOTS] + sums[(c | ZERO_BIT) * SLOTS];
     if (exact[c] === 0) continue;
+    const seen = sums[c * SLOTS]! + sums[(c | ZERO_BIT) * SLOTS]!;
     if (seen === 0) {
-      const scale = exact[c] / Math.max(1, all[0]);
-      for (let j = 0; j < SLOTS; j++) sums[c * SLOTS + j] = all[j] * scale;
+      const scale = exact[c]! / Math.max(1, all[0]!);
+      for (let j = 0; j < SLOTS; j++) sums[c * SLOTS + j] = all[j]! * scale;
+      sums[c * SLOTS + 1] = sums[c * SLOTS]!; // already an average over every page seen
       continue;
     }
-    const scale = exact[c] / seen;
-    for (const b of [c, c | ZERO_BIT]) for (let j = 0; j < SLOTS; j++) sums[b * SLOTS + j] *= scale;
+    const scale = exact[c]! / seen;
+    for (const b of [c, c | ZERO_BIT]) for (let j = 0; j < SLOTS; j++) sums[b * SLOTS + j]! *= scale;
+  }
+}
+
+/** Pages measured: scales each class byte's stored sizes from the pages measured to all its non-zero pages. */
+function scaleMeasured(sums: Float64Array): void {
+  const all = new Float64Array(SLOTS);
+  for (let b = 0; b < 128; b++) for (let j = 1; j < SLOTS; j++) all[j] += sums[b * SLOTS + j]!;
+  for (let b = 0; b < 128; b++) {
+    const at = b * SLOTS;
+    const [pages, measured] = [sums[at]!, sums[at + 1]!];
+    if (pages === 0 || measured === pages) continue;
+    for (let j = SIZE; j < SLOTS; j++) sums[at + j] = measured > 0 ? (sums[at + j]! * pages) / measured : (all[j]! * pages) / Math.max(1, all[1]!);
+    sums[at + 1] = pages;
   }
 }
 
@@ -90,9 +130,9 @@ async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 /**
- * One pass over the dump gives the exact size of every output at every dump level: a page's class does
- * not depend on the level, so per-class sums of each codec's stored sizes (measured in the workers)
- * decide every kdump size; ELF sizes follow from makedumpfile's segment plan per level.
+ * One pass over the dump gives the size of every output at every dump level: a page's class does not depend on the
+ * level, so per-class sums of each codec's stored sizes (measured in the workers) decide every kdump size; ELF sizes
+ * follow from makedumpfile's segment plan per level. Exact unless asked to sample (sampleEvery, measureEvery).
  */
 export async function analyseDump(
   input: { dump: Dump; km: KernelMemory | undefined; kernels: KernelExports },
@@ -103,34 +143,40 @@ export async function analyseDump(
   const ps = dump.pageSize;
   const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
   const map = classified.classMap;
-  // sums[byte * SLOTS + 0] = pages with that class byte (zero bit included); + 1 + i = stored bytes under CODECS[i].
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
   const sampleEvery = Math.max(1, Math.floor(opts.sampleEvery ?? 1));
-  const estimated = sampleEvery > 1;
+  const measureEvery = Math.max(1, Math.floor(opts.measureEvery ?? 1));
+  const pagesEstimated = sampleEvery > 1;
+  const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
+  const windowPages = Math.min(WINDOW_PAGES, opts.windowPages ?? (pagesEstimated ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES));
   const measured = mapOrdered(
-    asAsync(windows(classified, Math.min(WINDOW_PAGES, opts.windowPages ?? (estimated ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES)), sampleEvery)),
+    asAsync(windows(classified, windowPages, sampleEvery)),
     pool.size * 2,
     async (w) => {
       const pages = await pagesOf(dump, w);
-      return { w, m: await pool.run((api) => api.measure(pages, CODECS)) };
+      const sample = sampleMask(w, measureEvery);
+      return { w, sample, m: await pool.run((api) => api.measure(pages, CODECS, sample)) };
     },
     opts.signal,
   );
-  for await (const { w, m } of measured) {
+  for await (const { w, sample, m } of measured) {
     for (let i = 0; i < w.count; i++) {
       const pfn = w.pfn + i;
       if (m.zero[i]) map[pfn] |= ZERO_BIT;
-      const slot = map[pfn] * SLOTS;
-      sums[slot]++;
-      CODECS.forEach((c, j) => (sums[slot + 1 + j] += m.sizes[c]![i] & 0x7fff_ffff));
+      const at = map[pfn]! * SLOTS;
+      sums[at]++;
+      if (m.zero[i] || (sample && !sample[i])) continue;
+      sums[at + 1]++;
+      CODECS.forEach((c, j) => (sums[at + SIZE + j] += m.sizes[c]![i]! & 0x7fff_ffff));
     }
     progress.advance(w.count * ps);
   }
-  const sampled = sums.slice();
-  if (estimated) extrapolate(sums, classified);
+  const seen = sums.slice();
+  if (pagesEstimated) scaleWindows(sums, classified);
   else classified.zeroScanLevels = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
+  if (sizesEstimated) scaleMeasured(sums);
   const zeroPageSizes = await measureZeroPage(pool, ps);
 
   const noteSize = dump.noteSegment?.fileSize ?? 0;
@@ -144,34 +190,32 @@ export async function analyseDump(
     let descriptors = 0;
     let zeroKept = 0;
     let zeroKeptSeen = 0;
-    const data = new Float64Array(SLOTS);
+    const data = new Float64Array(1 + CODECS.length);
     for (let b = 0; b < 256; b++) {
-      const n = sums[b * SLOTS];
+      const n = sums[b * SLOTS]!;
       if (n === 0 || kept[b & CODE_MASK] !== Outcome.Kept) continue;
       descriptors += n;
       if (b & ZERO_BIT) {
         zeroKept += n;
-        zeroKeptSeen += sampled[b * SLOTS];
+        zeroKeptSeen += seen[b * SLOTS]!;
         if (excludeZero) continue;
         data[0] += n * ps;
         CODECS.forEach((c, j) => (data[1 + j] += n * zeroPageSizes[c]));
       } else {
         data[0] += n * ps;
-        for (let j = 0; j < CODECS.length; j++) data[1 + j] += sums[b * SLOTS + 1 + j];
+        for (let j = 0; j < CODECS.length; j++) data[1 + j] += sums[b * SLOTS + SIZE + j]!;
       }
     }
     const base = kdumpLayoutFor(ps, noteSize, classified.maxPfn, descriptors).dataOffset + (excludeZero ? ps : 0);
-    const bytes = { 'kdump-none': base + data[0], elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
-    CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]));
-    const pages = estimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
-    if (estimated) {
-      // Zero pages never read are not in the ELF plan; most zero pages lie in runs long enough to be cut out.
-      if (excludeZero) bytes.elf -= (zeroKept - zeroKeptSeen) * ps;
-      for (const k of OUTPUT_KINDS) bytes[k] = Math.round(bytes[k]);
-    }
+    const bytes = { 'kdump-none': base + data[0]!, elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
+    CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]!));
+    const pages = pagesEstimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
+    if (pagesEstimated && excludeZero) bytes.elf -= (zeroKept - zeroKeptSeen) * ps; // zero pages never read are not in the ELF plan; most lie in runs long enough to be cut out
+    if (sizesEstimated) for (const k of OUTPUT_KINDS) bytes[k] = Math.round(bytes[k]);
     levels.push({ level, pages, bytes });
   }
-  return { levels, estimated, classified };
+  const estimatedKinds: OutputKind[] = pagesEstimated ? [...OUTPUT_KINDS] : measureEvery > 1 ? CODEC_KINDS : [];
+  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, classified };
 }
 
 /** What one all-zero page costs under each codec (zero pages are stored like any page when bit 1 is off). */

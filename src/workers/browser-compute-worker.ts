@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
-import { blobReadAt } from '../io/blob-read-at.js';
+import { blobReader } from '../io/blob-reader.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import { transferringComputeService } from './compute-service.js';
 
 installErrorTransfer();
-Comlink.expose(transferringComputeService(blobReadAt));
+Comlink.expose(transferringComputeService(blobReader));

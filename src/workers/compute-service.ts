@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { VmsieveError } from '../errors.js';
-import type { ReadAt } from '../io/read-at.js';
+import type { WorkerReader } from '../io/worker-reader.js';
 import { instantiateKernels } from '../wasm/kernels.js';
 import type { ComputeApi } from './compute-api.js';
 import { PageCompute } from './page-compute.js';
@@ -8,10 +8,10 @@ import { PageCompute } from './page-compute.js';
 type Transfer = <T>(value: T, buffers: ArrayBuffer[]) => T;
 
 /**
- * The ComputeApi over one wasm instance. `readAt` lets it read the dump itself (tasks given as extents); `transfer`
+ * The ComputeApi over one wasm instance. `reader` lets it read the dump itself (tasks given as extents); `transfer`
  * marks result buffers to move rather than copy when crossing a worker boundary.
  */
-export function computeService(readAt?: ReadAt, transfer: Transfer = (v) => v): ComputeApi {
+export function computeService(reader?: WorkerReader, transfer: Transfer = (v) => v): ComputeApi {
   let compute: PageCompute | undefined;
   const ready = (): PageCompute => {
     if (!compute) throw new VmsieveError('E_UNSUPPORTED', 'compute worker used before init()');
@@ -19,25 +19,25 @@ export function computeService(readAt?: ReadAt, transfer: Transfer = (v) => v): 
   };
   return {
     async init(module, pageSize) {
-      compute = new PageCompute(await instantiateKernels(module), pageSize, readAt);
+      compute = new PageCompute(await instantiateKernels(module), pageSize, reader);
     },
     async scanZero(pages) {
-      const zero = ready().scanZero(pages);
+      const zero = await ready().scanZero(pages);
       return transfer(zero, [zero.buffer as ArrayBuffer]);
     },
     async encode(pages, codec, encodeMask, skipZero) {
-      const r = ready().encode(pages, codec, encodeMask, skipZero);
+      const r = await ready().encode(pages, codec, encodeMask, skipZero);
       return transfer(r, [r.zero.buffer, r.data.buffer, r.sizes.buffer] as ArrayBuffer[]);
     },
     async measure(pages, codecs, sample) {
-      const r = ready().measure(pages, codecs, sample);
+      const r = await ready().measure(pages, codecs, sample);
       return transfer(r, [r.zero.buffer, ...Object.values(r.sizes).map((s) => s!.buffer)] as ArrayBuffer[]);
     },
   };
 }
 
 /** Used inside worker entry points: results move back without a copy. */
-export const transferringComputeService = (readAt: ReadAt) => computeService(readAt, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)));
+export const transferringComputeService = (reader: WorkerReader) => computeService(reader, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)));
 
 function uniqueBuffers(buffers: ArrayBuffer[]): ArrayBuffer[] {
   return [...new Set(buffers)];

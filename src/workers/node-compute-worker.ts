@@ -1,9 +1,9 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { parentPort } from 'node:worker_threads';
-import { nodeReadAt } from '../io/node-read-at.js';
+import { nodeReader } from '../io/node-reader.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import { transferringComputeService } from './compute-service.js';
 
 installErrorTransfer();
-Comlink.expose(transferringComputeService(nodeReadAt), nodeEndpoint(parentPort!));
+Comlink.expose(transferringComputeService(nodeReader), nodeEndpoint(parentPort!));

@@ -1,12 +1,15 @@
-import { createCompressor, type CodecId, type PageCompressor } from '../codecs/registry.js';
+import { createCompressor, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
-import { readExtents, type ReadAt } from '../io/read-at.js';
+import { concatBytes } from '../io/concat.js';
+import { readExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 
-/** Pages a compute task may carry: the window every task's pages are loaded into. */
-export const WINDOW_PAGES = 1024;
+/** Pages a compute task may carry: the window every task's pages are loaded into (16 MiB of 4 KiB pages: big reads are fast reads in a browser). */
+export const WINDOW_PAGES = 4096;
+/** Pages per codec kernel call (its output window holds that many pages' worst case). */
+const CODEC_BATCH = 1024;
 
 /** A task's pages: bytes read (and transferred) by the caller, or where the worker reads them itself. */
 export type PagesInput = ArrayBuffer | PageExtents;
@@ -39,19 +42,19 @@ export class PageCompute {
   constructor(
     private readonly k: KernelExports,
     readonly pageSize: number,
-    private readonly readAt?: ReadAt,
+    private readonly reader?: WorkerReader,
   ) {
     this.zeroScanner = new ZeroScanner(k, pageSize, WINDOW_PAGES);
     this.window = k.arenaAlloc(pageSize * WINDOW_PAGES) >>> 0;
   }
 
-  scanZero(input: PagesInput): Uint8Array {
-    return this.zeroScanner.scanAt(this.window, this.load(input));
+  async scanZero(input: PagesInput): Promise<Uint8Array> {
+    return this.zeroScanner.scanAt(this.window, await this.load(input));
   }
 
   /** Zero-scans the window and compresses every page with `encode[i] = 1` (all-zero pages too, unless skipZero). 'none' stores pages raw. */
-  encode(input: PagesInput, codec: CodecId | 'none', encode: Uint8Array, skipZero = false): EncodedWindow {
-    const count = this.load(input);
+  async encode(input: PagesInput, codec: CodecId | 'none', encode: Uint8Array, skipZero = false): Promise<EncodedWindow> {
+    const count = await this.load(input);
     const zero = this.zeroScanner.scanAt(this.window, count);
     const picked = pickPages(count, (i) => encode[i] === 1 && !(skipZero && zero[i]));
     this.pack(picked);
@@ -60,7 +63,7 @@ export class PageCompute {
       for (const i of picked) sizes[i] = this.pageSize | 0x8000_0000;
       return { zero, data: bytesAt(this.k, this.window, picked.length * this.pageSize).slice(), sizes };
     }
-    const out = this.compressor(codec).compressAt(this.window, picked.length);
+    const out = this.compressPacked(codec, picked.length);
     picked.forEach((page, j) => (sizes[page] = out.sizes[j]!));
     return { zero, data: out.data, sizes };
   }
@@ -69,15 +72,15 @@ export class PageCompute {
    * Measures non-zero pages under each codec (analyse mode needs sizes only, not bytes); with `sample`, only the
    * pages whose sample byte is 1. Every page is zero-scanned either way.
    */
-  measure(input: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): MeasuredWindow {
-    const count = this.load(input);
+  async measure(input: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow> {
+    const count = await this.load(input);
     const zero = this.zeroScanner.scanAt(this.window, count);
     const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i] === 1));
     this.pack(picked);
     const sizes: MeasuredWindow['sizes'] = {};
     for (const codec of codecs) {
       const words = new Uint32Array(count);
-      const out = picked.length ? this.compressor(codec).compressAt(this.window, picked.length).sizes : words;
+      const out = this.compressPacked(codec, picked.length).sizes;
       picked.forEach((page, j) => (words[page] = out[j]!));
       sizes[codec] = words;
     }
@@ -85,12 +88,12 @@ export class PageCompute {
   }
 
   /** Puts the task's pages at the start of the window; returns how many there are. */
-  private load(input: PagesInput): number {
+  private async load(input: PagesInput): Promise<number> {
     const ps = this.pageSize;
     if ('extents' in input) {
       checkCount(input.pages);
-      if (!this.readAt) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
-      readExtents(this.readAt, input, bytesAt(this.k, this.window, input.pages * ps));
+      if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
+      await readExtents(this.reader, input, bytesAt(this.k, this.window, input.pages * ps));
       return input.pages;
     }
     const count = input.byteLength / ps;
@@ -109,10 +112,23 @@ export class PageCompute {
     });
   }
 
+  /** Compresses the first `count` pages of the window, a codec batch at a time. */
+  private compressPacked(codec: CodecId, count: number): CompressedPages {
+    if (count <= CODEC_BATCH) return this.compressor(codec).compressAt(this.window, count);
+    const sizes = new Uint32Array(count);
+    const parts: Uint8Array[] = [];
+    for (let first = 0; first < count; first += CODEC_BATCH) {
+      const r = this.compressor(codec).compressAt(this.window + first * this.pageSize, Math.min(CODEC_BATCH, count - first));
+      sizes.set(r.sizes, first);
+      parts.push(r.data);
+    }
+    return { data: concatBytes(parts), sizes };
+  }
+
   private compressor(codec: CodecId): PageCompressor {
     let c = this.compressors.get(codec);
     if (!c) {
-      c = createCompressor(this.k, codec, this.pageSize, WINDOW_PAGES);
+      c = createCompressor(this.k, codec, this.pageSize, CODEC_BATCH);
       this.compressors.set(codec, c);
     }
     return c;

@@ -6,6 +6,7 @@ import { CODECS } from '../../src/codecs/registry.js';
 import { readElfDump } from '../../src/formats/elf/read-elf.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { pageExtents } from '../../src/formats/page-extents.js';
+import { readExtents, type WorkerReader } from '../../src/io/worker-reader.js';
 import { MemorySource } from '../../src/io/source.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
@@ -135,5 +136,34 @@ describe('compute workers reading the dump themselves', () => {
     const pe = pageExtents(dump, [[0, 1]])!;
     const beyond = { ...pe, extents: Float64Array.of(core.length - 100, PAGE) };
     await expect(pool.run((api) => api.scanZero(beyond))).rejects.toMatchObject({ code: 'E_TRUNCATED' });
+  });
+});
+
+describe('reading extents', () => {
+  const file = Uint8Array.from({ length: 1 << 16 }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
+  const ref = { kind: 'fd', fd: -1, name: 'file', size: file.length } as const;
+  const extents = Float64Array.of(100, 50, 200, 10, -1, 30, 5000, 40, 5040, 8, 60000, 100);
+  const expected = Buffer.concat([file.subarray(100, 150), file.subarray(200, 210), Buffer.alloc(30), file.subarray(5000, 5048), file.subarray(60000, 60100)]);
+
+  for (const mergeGap of [0, 1024, 1 << 20]) {
+    it(`gives the same bytes whatever the merge gap (${mergeGap}), with fewer reads for a larger one`, async () => {
+      const calls: number[] = [];
+      const reader: WorkerReader = {
+        readInto(_ref, offset, dest) {
+          calls.push(offset);
+          dest.set(file.subarray(offset, offset + dest.length));
+        },
+        mergeGap,
+      };
+      const dest = new Uint8Array(expected.length);
+      await readExtents(reader, { ref, extents, pages: 0 }, dest);
+      expect(Buffer.from(dest).equals(expected)).toBe(true);
+      expect(calls.length).toBe(mergeGap === 0 ? 4 : mergeGap === 1024 ? 3 : 2);
+    });
+  }
+
+  it('refuses extents that do not fill the window exactly', async () => {
+    const reader: WorkerReader = { readInto: () => undefined, mergeGap: 0 };
+    await expect(readExtents(reader, { ref, extents, pages: 0 }, new Uint8Array(expected.length + 1))).rejects.toThrow(/cover/);
   });
 });

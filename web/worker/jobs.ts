@@ -12,7 +12,7 @@ import type { Dump } from '../../src/formats/dump.js';
 import { OpfsSyncSink, WritableStreamSink } from '../../src/io/browser-sinks.js';
 import type { ByteSink } from '../../src/io/sink.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
-import { analyseDump, type LevelSizes } from '../../src/pipeline/analyse.js';
+import { analyseDump, type LevelSizes, type OutputKind } from '../../src/pipeline/analyse.js';
 import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
 import type { Progress } from '../../src/pipeline/progress.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
@@ -27,8 +27,10 @@ const HARD_STOP_MS = 400;
 export const OPFS_EXPORT_DIR = 'vmsieve-exports';
 
 export interface AnalyseRequest {
-  /** Read one window in this many (64 for a quick estimate); 1 (default) measures every page. */
+  /** Read one window in this many (64 for a first estimate); 1 (default) reads every page. */
   sampleEvery?: number;
+  /** Compress one non-zero page in this many (16 keeps up with reading); 1 (default) measures every page with every codec. */
+  measureEvery?: number;
   /** Compute workers; default navigator.hardwareConcurrency. */
   workers?: number;
 }
@@ -36,6 +38,10 @@ export interface AnalyseRequest {
 export interface AnalyseSummary {
   levels: LevelSizes[];
   estimated: boolean;
+  /** The outputs whose sizes were extrapolated from a sample (the others are exact). */
+  estimatedKinds: OutputKind[];
+  /** True when page counts were extrapolated too (only some windows were read). */
+  pagesEstimated: boolean;
   warnings: { code: string; message: string }[];
   workers: number;
   /** Wall time of the whole job, classification included. */
@@ -172,13 +178,14 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
     const input = await openedFor(dump);
     const r = await analyseDump(input, pool!, {
       sampleEvery: req.sampleEvery,
+      measureEvery: req.measureEvery,
       signal,
       onProgress: (p) => {
         bytesRead = p.doneBytes;
         onProgress?.(p);
       },
     });
-    return { levels: r.levels, estimated: r.estimated, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
+    return { levels: r.levels, estimated: r.estimated, estimatedKinds: r.estimatedKinds, pagesEstimated: r.pagesEstimated, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
   });
 }
 

@@ -1,4 +1,4 @@
-import { analyseDump, OUTPUT_KINDS } from '../../pipeline/analyse.js';
+import { analyseDump, OUTPUT_KINDS, type AnalyseOptions } from '../../pipeline/analyse.js';
 import { nodeComputePool } from '../../workers/node-compute.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -8,17 +8,22 @@ import { printWarnings } from '../print-warnings.js';
 const mb = (n: number) => (n / 1e6).toFixed(1).padStart(9);
 
 /** `vmsieve --analyse [--json] [--num-threads N] VMCOREFILE`: what every dump level and format would weigh. */
-export async function analyse(path: string, json: boolean, threads: number | undefined, sampleEvery: number | undefined, io: CliIo): Promise<number> {
+export async function analyse(path: string, json: boolean, threads: number | undefined, sampling: Pick<AnalyseOptions, 'sampleEvery' | 'measureEvery'>, io: CliIo): Promise<number> {
   return withInput(path, async (opened) => {
     const pool = await nodeComputePool(opened.dump.pageSize, threads);
     try {
-      const { levels, estimated, classified } = await analyseDump(opened, pool, { signal: io.signal, sampleEvery });
+      const { levels, estimated, estimatedKinds, pagesEstimated, classified } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });
       printWarnings(classified.warnings, io);
       if (json) {
-        io.stdout(`${JSON.stringify({ estimated, levels })}\n`);
+        io.stdout(`${JSON.stringify({ estimated, estimatedKinds, pagesEstimated, levels })}\n`);
         return EXIT_OK;
       }
-      io.stdout(`${estimated ? `Estimated (1 window in ${sampleEvery} read) output` : 'Output'} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
+      const how = pagesEstimated
+        ? `Estimated (1 window in ${sampling.sampleEvery} read) output`
+        : estimated
+          ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${sampling.measureEvery}; the rest exact)`
+          : 'Output';
+      io.stdout(`${how} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
       io.stdout(` -d    pages ${OUTPUT_KINDS.map((k) => k.padStart(13)).join('')}\n`);
       for (const l of levels)
         io.stdout(`${String(l.level).padStart(3)} ${String(l.pages).padStart(8)} ${OUTPUT_KINDS.map((k) => mb(l.bytes[k]).padStart(13)).join('')}\n`);

@@ -1,4 +1,5 @@
 import { VmsieveError } from '../../errors.js';
+import { concatBytes } from '../../io/concat.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../dump.js';
@@ -254,7 +255,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   };
   const flushData = async () => {
     if (dataBuffered === 0) return;
-    const out = dataChunks.length === 1 ? dataChunks[0]! : concat(dataChunks, dataBuffered);
+    const out = concatBytes(dataChunks);
     await sink.write(dataPos, out);
     dataPos += dataBuffered;
     dataChunks = [];
@@ -436,15 +437,5 @@ async function readGroup(dump: SourceDump, group: readonly PfnRun[], count: numb
     at += (e - s) * ps;
   }
   return pages;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 

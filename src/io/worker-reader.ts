@@ -1,0 +1,54 @@
+import { VmsieveError } from '../errors.js';
+import type { PageExtents, SourceRef } from './source-ref.js';
+
+/** Reads of a dump from inside a compute worker, which runs one task at a time and waits for them. */
+export interface WorkerReader {
+  /** Fills `dest` with the bytes of `ref` from `offset` on. */
+  readInto(ref: SourceRef, offset: number, dest: Uint8Array): void | Promise<void>;
+  /**
+   * Extents this close together (in bytes) are read in one call, gap included: worth it where every call has a
+   * fixed cost far above copying the gap (a browser Blob read), not where a call is a cheap pread.
+   */
+  readonly mergeGap: number;
+}
+
+/** Fills dest (pages × pageSize bytes) from the extents, zero where an extent says so. */
+export async function readExtents(reader: WorkerReader, input: PageExtents, dest: Uint8Array): Promise<void> {
+  const e = input.extents;
+  let total = 0;
+  for (let i = 1; i < e.length; i += 2) total += e[i]!;
+  if (total !== dest.length) throw new RangeError(`page extents cover ${total} bytes of a ${dest.length}-byte window`);
+  let at = 0;
+  for (let i = 0; i < e.length; ) {
+    const offset = e[i]!;
+    if (offset === -1) {
+      dest.fill(0, at, at + e[i + 1]!);
+      at += e[i + 1]!;
+      i += 2;
+      continue;
+    }
+    // The run of file extents that one read can cover: each starts at most mergeGap bytes after the previous ends.
+    let j = i + 2;
+    let end = offset + e[i + 1]!;
+    while (j < e.length && e[j]! !== -1 && e[j]! >= end && e[j]! - end <= reader.mergeGap) {
+      end = e[j]! + e[j + 1]!;
+      j += 2;
+    }
+    if (j === i + 2) {
+      await reader.readInto(input.ref, offset, dest.subarray(at, at + e[i + 1]!));
+      at += e[i + 1]!;
+    } else {
+      const span = new Uint8Array(end - offset);
+      await reader.readInto(input.ref, offset, span);
+      for (let k = i; k < j; k += 2) {
+        dest.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), at);
+        at += e[k + 1]!;
+      }
+    }
+    i = j;
+  }
+}
+
+export function truncatedRead(ref: SourceRef, offset: number): VmsieveError {
+  return new VmsieveError('E_TRUNCATED', `${ref.name}: unexpected end of file at ${offset}`);
+}
