@@ -1,7 +1,18 @@
 import * as Comlink from 'comlink';
 import type { DumpInfo } from '../../src/api-types.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
-import type { AnalyseRequest, AnalyseSummary, DumpLog, DumpWorkerApi, ExportRequest, ExportSummary, ExportTarget, Progress } from '../worker/dump-worker.js';
+import type {
+  AnalyseRequest,
+  AnalyseSummary,
+  ClassMapProgress,
+  ClassMapSummary,
+  DumpLog,
+  DumpWorkerApi,
+  ExportRequest,
+  ExportSummary,
+  ExportTarget,
+  Progress,
+} from '../worker/dump-worker.js';
 
 /** The page's handle on the dump worker. The worker starts on first use and is restarted if it dies. */
 export class DumpClient {
@@ -56,6 +67,20 @@ export class DumpClient {
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.export(req, target, onProgress && Comlink.proxy(onProgress)), crashed]);
+  }
+
+  /**
+   * The open dump's pages counted by class in at most `buckets` buckets (see the worker's `classOverview`). Aborting
+   * `signal` stops the worker at its next progress report, and the call rejects with E_CANCELLED.
+   */
+  async classOverview(buckets: number, onProgress?: (p: ClassMapProgress) => void, signal?: AbortSignal): Promise<ClassMapSummary> {
+    const { remote, crashed } = this.#start();
+    const report = (p: ClassMapProgress): boolean => {
+      if (signal?.aborted) return false;
+      onProgress?.(p);
+      return true;
+    };
+    return Promise.race([remote.classOverview(buckets, Comlink.proxy(report)), crashed]);
   }
 
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */

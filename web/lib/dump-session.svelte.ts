@@ -1,5 +1,6 @@
 import type { DumpInfo } from '../../src/api-types.js';
 import type { DumpLog } from '../worker/dump-worker.js';
+import { ClassMapState } from './class-map-state.svelte.js';
 import { DumpClient } from './dump-client.js';
 import { describeError, type ShownError } from './messages.js';
 
@@ -25,6 +26,8 @@ export class DumpSession {
   logError = $state.raw<ShownError | null>(null);
 
   #client = new DumpClient();
+  /** Every page's class, computed after the log is read. */
+  readonly classMap = new ClassMapState(this.#client);
 
   /** The worker behind this session, for the steps that work on the open dump (analyse, export). */
   get client(): DumpClient {
@@ -42,6 +45,7 @@ export class DumpSession {
     this.isSample = sample;
     this.error = null;
     this.#resetLog();
+    this.classMap.reset();
     try {
       const info = await this.#client.openFile(file);
       if (seq !== this.#seq) return;
@@ -55,6 +59,7 @@ export class DumpSession {
       return;
     }
     await this.#readLog(seq);
+    if (seq === this.#seq) await this.classMap.load();
   }
 
   /** The log of the dump just opened (the worker keeps it open); a newer open wins. */
@@ -94,6 +99,7 @@ export class DumpSession {
     this.isSample = false;
     this.fileName = null;
     this.#resetLog();
+    this.classMap.reset();
     this.error = {
       code: 'E_NO_SAMPLE',
       headline: 'No sample dump in this build',
@@ -128,5 +134,6 @@ export class DumpSession {
     this.fileSize = null;
     this.isSample = false;
     this.#resetLog();
+    this.classMap.reset();
   }
 }

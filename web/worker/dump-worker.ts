@@ -13,10 +13,11 @@ import { ReadAheadSource } from '../../src/io/read-ahead-source.js';
 import { crashContext, type CrashContext } from '../../src/kernel/crash-context.js';
 import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from '../../src/kernel/dmesg/index.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
+import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
-export type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress };
+export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, Progress };
 
 installErrorTransfer();
 
@@ -49,6 +50,7 @@ const api = {
   /** Detects the format, reads the structure and describes the dump. Throws VmsieveError (with `code`) on bad input. */
   async openFile(file: File): Promise<DumpInfo> {
     current = undefined;
+    stopClassMap();
     // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
     const dump = await openDump(new ReadAheadSource(new BlobSource(file, file.name)));
     const info = await describeDump(dump);
@@ -88,6 +90,7 @@ const api = {
   /** Forgets the open dump (the File stays owned by the page). */
   close(): void {
     current = undefined;
+    stopClassMap();
   },
   /** Whether a dump is open; for tests and future steps (filter, export) that work on it. */
   hasDump(): boolean {
@@ -106,6 +109,15 @@ const api = {
    */
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
     return jobs.exportTo(openDumpOrThrow(), req, target, onProgress);
+  },
+  /**
+   * Every page of the open dump classified as makedumpfile -d 31 sees it (zero pages included), counted in at most
+   * `buckets` buckets over the pfn range. Runs beside analyse/export; `onProgress` (a Comlink.proxy) returning false
+   * stops it, and so does opening or closing a dump or a newer call.
+   */
+  async classOverview(buckets: number, onProgress?: ClassMapProgressCallback): Promise<ClassMapSummary> {
+    const r = await classMapOf(openDumpOrThrow(), buckets, onProgress);
+    return Comlink.transfer(r, [r.overview.counts.buffer]);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {

@@ -1,0 +1,97 @@
+/// <reference lib="webworker" />
+/**
+ * The page-class map of the open dump, inside the dump worker: classify every page (zero scan included) and boil the
+ * class map down to a ClassOverview for the picture. It runs beside an analysis or export, not in their job slot, so
+ * it has its own wasm instance: classification keeps its windows and state in the instance's memory.
+ */
+import { VmsieveError } from '../../src/errors.js';
+import { classifyDump } from '../../src/filter/classify-dump.js';
+import { classOverview, type ClassOverview } from '../../src/filter/class-overview.js';
+import type { Dump } from '../../src/formats/dump.js';
+import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
+import { wasmModule } from './jobs.js';
+
+/** How far the classification is, in pages: struct pages read, then pages scanned for zeroes. */
+export interface ClassMapProgress {
+  phase: 'classify' | 'zero';
+  done: number;
+  total: number;
+}
+
+/** Called a few times a second; returning false stops the work (the call then rejects with E_CANCELLED). */
+export type ClassMapProgressCallback = (p: ClassMapProgress) => boolean | void | Promise<boolean | void>;
+
+export interface ClassMapSummary {
+  overview: ClassOverview;
+  /** Distinct pfns in the dump. */
+  inDumpPages: number;
+  /** makedumpfile's "Original pages": pages in two PT_LOADs (kdump's kernel image) count twice. */
+  originalPages: number;
+  warnings: { code: string; message: string }[];
+}
+
+const PROGRESS_INTERVAL_MS = 150;
+
+interface Run {
+  controller: AbortController;
+  settled: Promise<void>;
+}
+
+let latest: Run | undefined;
+let instance: Promise<KernelExports> | undefined;
+
+function kernels(): Promise<KernelExports> {
+  instance ??= wasmModule().then(instantiateKernels);
+  instance.catch(() => (instance = undefined));
+  return instance;
+}
+
+function stoppedError(): VmsieveError {
+  return new VmsieveError('E_CANCELLED', 'The page-class map was stopped.');
+}
+
+/** Classifies `dump` and counts its page classes in at most `buckets` buckets. A newer call stops an older one. */
+export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapProgressCallback): Promise<ClassMapSummary> {
+  const previous = latest;
+  const controller = new AbortController();
+  const work = (async (): Promise<ClassMapSummary> => {
+    if (previous) {
+      previous.controller.abort(stoppedError());
+      await previous.settled; // they would share the wasm instance's windows
+    }
+    const k = await kernels();
+    if (controller.signal.aborted) throw stoppedError();
+    let lastReport = -Infinity;
+    const classified = await classifyDump(dump, dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, k, {
+      // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
+      zeroScan: [31],
+      signal: controller.signal,
+      onProgress: (phase, done, total) => {
+        const now = performance.now();
+        if (!onProgress || (now - lastReport < PROGRESS_INTERVAL_MS && done < total)) return;
+        lastReport = now;
+        void Promise.resolve(onProgress({ phase, done, total })).then((go) => go === false && controller.abort(stoppedError()), () => undefined);
+      },
+    });
+    return {
+      overview: classOverview(classified, buckets),
+      inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),
+      originalPages: classified.originalPages,
+      warnings: classified.warnings.map(({ code, message }) => ({ code, message })),
+    };
+  })();
+  const run: Run = { controller, settled: work.then(() => undefined, () => undefined) };
+  latest = run;
+  void run.settled.then(() => {
+    if (latest === run) latest = undefined;
+  });
+  return work.catch((e: unknown) => {
+    throw controller.signal.aborted ? stoppedError() : e;
+  });
+}
+
+/** Stops the running class map, if any (the dump it reads is being replaced or closed). */
+export function stopClassMap(): void {
+  latest?.controller.abort(stoppedError());
+}
