@@ -95,22 +95,36 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await page?.context().close();
   });
 
-  test('Analyse fills the table: kdump-none and ELF sizes at -d 31 equal makedumpfile’s output sizes', async () => {
+  test('Analyse fills the table: kdump-none and ELF sizes equal makedumpfile’s output sizes; measuring exactly refines the codec sizes', async () => {
     await setWorkers(page, 4);
     await page.getByTestId('analyse-button').click();
     const table = page.getByTestId('size-table');
-    // The quick estimate comes first, then the exact pass replaces it.
-    await expect(table).toHaveAttribute('data-estimated', 'false', { timeout: 120_000 });
-    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed');
+    // A first estimate from sampled windows, then a pass over every page that compresses 1 page in 16.
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 120_000 });
+    await expect(table).toHaveAttribute('data-estimated', 'true');
     await expect(table.locator('tbody tr')).toHaveCount(32);
 
     const size = async (level: number, kind: string) => Number(await page.getByTestId(`size-${level}-${kind}`).getAttribute('data-bytes'));
-    expect(await size(31, 'kdump-none')).toBe(oracle('kdump-uncompressed', 31).output_size);
-    expect(await size(31, 'elf')).toBe(oracle('elf', 31).output_size);
-    expect(await size(0, 'kdump-none')).toBe(oracle('kdump-uncompressed', 0).output_size);
+    const checkExactKinds = async () => {
+      expect(await size(31, 'kdump-none')).toBe(oracle('kdump-uncompressed', 31).output_size);
+      expect(await size(31, 'elf')).toBe(oracle('elf', 31).output_size);
+      expect(await size(0, 'kdump-none')).toBe(oracle('kdump-uncompressed', 0).output_size);
+    };
+    await checkExactKinds();
+    await expect(page.getByTestId('size-31-kdump-none')).toHaveAttribute('data-estimated', 'false');
+    await expect(page.getByTestId('size-31-kdump-zlib')).toHaveAttribute('data-estimated', 'true');
+    await expect(page.getByTestId('size-31-kdump-zlib')).toContainText('≈');
+    const sampledZlib31 = await size(31, 'kdump-zlib');
+
+    await page.getByTestId('measure-exactly-button').click();
+    await expect(table).toHaveAttribute('data-estimated', 'false', { timeout: 120_000 });
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed');
+    await expect(page.getByTestId('measure-exactly-button')).toHaveCount(0);
+    await checkExactKinds();
     zlib31 = await size(31, 'kdump-zlib');
     expect(zlib31).toBeGreaterThan(0);
     expect(zlib31).toBeLessThan(await size(31, 'kdump-none'));
+    expect(Math.abs(sampledZlib31 - zlib31) / zlib31, `sampled ${sampledZlib31} vs exact ${zlib31}`).toBeLessThan(0.03);
 
     // The chosen level and output are highlighted.
     await expect(table.locator('tr[data-level="31"]')).toHaveAttribute('aria-current', 'true');
