@@ -10,7 +10,7 @@ import type { KernelMemory } from '../kernel/kernel-memory.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_PAGES, type PagesInput } from '../workers/page-compute.js';
-import { pageExtents } from '../formats/page-extents.js';
+import { pageExtents, type PfnRun } from '../formats/page-extents.js';
 import { mapOrdered } from './ordered.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
@@ -33,6 +33,8 @@ export interface AnalyseResult {
   estimatedKinds: OutputKind[];
   /** True when zero pages, and so page counts, were extrapolated (only some windows were read). */
   pagesEstimated: boolean;
+  /** About one non-zero page in this many was compressed (1: all of them). */
+  measuredEvery: number;
   /** The classification, with zero bits for every page read. */
   classified: ClassifyResult;
 }
@@ -45,10 +47,12 @@ export interface AnalyseOptions {
    * pages and every size are extrapolated.
    */
   sampleEvery?: number;
+  /** Instead of sampleEvery: read about this many windows, spread over the whole dump (a first answer in constant time). */
+  sampleWindows?: number;
   /**
-   * Read and zero-scan every page, but compress only about one non-zero page in this many (default 1: all). Page
-   * counts, kdump-none and ELF sizes stay exact; compressed sizes are extrapolated per page class. With 16, two cores
-   * keep up with reading the file.
+   * Read and zero-scan every page, but compress only about one non-zero page in this many (default 1: all), and at
+   * least MIN_MEASURED_PAGES pages. Page counts, kdump-none and ELF sizes stay exact; compressed sizes are extrapolated
+   * per page class. With 16 or more, two cores keep up with reading the file.
    */
   measureEvery?: number;
   signal?: AbortSignal;
@@ -58,35 +62,68 @@ export interface AnalyseOptions {
 /** Per class byte: pages seen, pages measured, then stored bytes under each codec. */
 const SLOTS = 2 + CODECS.length;
 const SIZE = 2;
+/** measureEvery never measures fewer pages than this (small dumps are measured more densely: the sample decides the error). */
+const MIN_MEASURED_PAGES = 16384;
 /** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
 const SAMPLE_WINDOW_PAGES = 16;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
 const CODEC_KINDS = CODECS.map((c) => CODEC_KEY[c]);
 
+/** One compute task: runs of pages (one run, or many sampled windows) read and measured together. */
 interface Window {
-  pfn: number;
+  runs: PfnRun[];
   count: number;
 }
 
+/** Every window of `windowPages`, or one in `sampleEvery`, grouped into tasks of at most WINDOW_PAGES pages. */
 function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number): Generator<Window> {
   let index = 0;
+  let task: Window = { runs: [], count: 0 };
   for (const r of classified.withData)
     for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
       if (index++ % sampleEvery !== 0) continue;
-      yield { pfn, count: Math.min(windowPages, r.end - pfn) };
+      const count = Math.min(windowPages, r.end - pfn);
+      if (task.count + count > WINDOW_PAGES) {
+        yield task;
+        task = { runs: [], count: 0 };
+      }
+      task.runs.push([pfn, pfn + count]);
+      task.count += count;
     }
+  if (task.count > 0) yield task;
 }
 
-/** A window's pages as a compute task: extents the worker reads itself, or the bytes read here. */
+function windowCount(classified: ClassifyResult, windowPages: number): number {
+  return classified.withData.reduce((n, r) => n + Math.ceil((r.end - r.start) / windowPages), 0);
+}
+
+/** A task's pages: extents the worker reads itself, or the bytes read here. */
 async function pagesOf(dump: Dump, w: Window): Promise<PagesInput> {
-  return pageExtents(dump, [[w.pfn, w.pfn + w.count]]) ?? ((await dump.readPhys(w.pfn * dump.pageSize, w.count * dump.pageSize)).slice().buffer as ArrayBuffer);
+  const direct = pageExtents(dump, w.runs);
+  if (direct) return direct;
+  const ps = dump.pageSize;
+  const out = new Uint8Array(w.count * ps);
+  let at = 0;
+  for (const [start, end] of w.runs) {
+    out.set(await dump.readPhys(start * ps, (end - start) * ps), at);
+    at += (end - start) * ps;
+  }
+  return out.buffer;
+}
+
+/** The pfn of each page of a task, in order. */
+function* pfnsOf(w: Window): Generator<number> {
+  for (const [start, end] of w.runs) for (let pfn = start; pfn < end; pfn++) yield pfn;
 }
 
 /** Which pages of a window to compress: a hash of the pfn, so the sample is spread evenly and has no stride. */
 function sampleMask(w: Window, measureEvery: number): Uint8Array | undefined {
   if (measureEvery <= 1) return undefined;
   const limit = 2 ** 32 / measureEvery;
-  return Uint8Array.from({ length: w.count }, (_, i) => ((Math.imul(w.pfn + i, 0x9e3779b1) >>> 0) < limit ? 1 : 0));
+  const mask = new Uint8Array(w.count);
+  let i = 0;
+  for (const pfn of pfnsOf(w)) mask[i++] = (Math.imul(pfn, 0x9e3779b1) >>> 0) < limit ? 1 : 0;
+  return mask;
 }
 
 /**
@@ -145,12 +182,12 @@ export async function analyseDump(
   const map = classified.classMap;
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
-  const sampleEvery = Math.max(1, Math.floor(opts.sampleEvery ?? 1));
-  const measureEvery = Math.max(1, Math.floor(opts.measureEvery ?? 1));
+  const windowPages = Math.min(WINDOW_PAGES, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES));
+  const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? windowCount(classified, windowPages) / opts.sampleWindows : (opts.sampleEvery ?? 1)));
+  const measureEvery = Math.max(1, Math.min(Math.floor(opts.measureEvery ?? 1), Math.floor(total / ps / MIN_MEASURED_PAGES)));
   const pagesEstimated = sampleEvery > 1;
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
-  const windowPages = Math.min(WINDOW_PAGES, opts.windowPages ?? (pagesEstimated ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES));
   const measured = mapOrdered(
     asAsync(windows(classified, windowPages, sampleEvery)),
     pool.size * 2,
@@ -162,8 +199,9 @@ export async function analyseDump(
     opts.signal,
   );
   for await (const { w, sample, m } of measured) {
-    for (let i = 0; i < w.count; i++) {
-      const pfn = w.pfn + i;
+    let i = -1;
+    for (const pfn of pfnsOf(w)) {
+      i++;
       if (m.zero[i]) map[pfn] |= ZERO_BIT;
       const at = map[pfn]! * SLOTS;
       sums[at]++;
@@ -215,7 +253,7 @@ export async function analyseDump(
     levels.push({ level, pages, bytes });
   }
   const estimatedKinds: OutputKind[] = pagesEstimated ? [...OUTPUT_KINDS] : measureEvery > 1 ? CODEC_KINDS : [];
-  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, classified };
+  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, measuredEvery: measureEvery, classified };
 }
 
 /** What one all-zero page costs under each codec (zero pages are stored like any page when bit 1 is off). */

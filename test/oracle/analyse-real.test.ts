@@ -52,4 +52,21 @@ describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${ski
       expect(Math.abs(est.levels[level].pages / exact.levels[level].pages - 1)).toBeLessThan(0.05);
     }
   });
+
+  it('--measure-every 16 reads every page: page counts, kdump-none and ELF exact, codec sizes within 2% of the exact ones', () => {
+    const f = realFixtures()[0];
+    const exact = JSON.parse(vmsieve(['--analyse', '--json', f.vmcore]).stdout);
+    const r = vmsieve(['--analyse', '--json', '--measure-every', '16', f.vmcore]);
+    expect(r.status).toBe(0);
+    const quick = JSON.parse(r.stdout);
+    expect([quick.estimated, quick.pagesEstimated, quick.estimatedKinds]).toEqual([true, false, ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd']]);
+    for (let level = 0; level < 32; level++) {
+      expect([level, quick.levels[level].pages]).toEqual([level, exact.levels[level].pages]);
+      for (const kind of ['kdump-none', 'elf']) expect([level, kind, quick.levels[level].bytes[kind]]).toEqual([level, kind, exact.levels[level].bytes[kind]]);
+      for (const kind of quick.estimatedKinds as string[]) {
+        const ratio = quick.levels[level].bytes[kind] / exact.levels[level].bytes[kind];
+        expect([level, kind, Math.abs(ratio - 1) < 0.02]).toEqual([level, kind, true]);
+      }
+    }
+  });
 });

@@ -27,8 +27,10 @@ const HARD_STOP_MS = 400;
 export const OPFS_EXPORT_DIR = 'vmsieve-exports';
 
 export interface AnalyseRequest {
-  /** Read one window in this many (64 for a first estimate); 1 (default) reads every page. */
+  /** Read one window in this many; 1 (default) reads every page. */
   sampleEvery?: number;
+  /** Instead of sampleEvery: read about this many small windows spread over the dump (a first estimate in constant time). */
+  sampleWindows?: number;
   /** Compress one non-zero page in this many (16 keeps up with reading); 1 (default) measures every page with every codec. */
   measureEvery?: number;
   /** Compute workers; default navigator.hardwareConcurrency. */
@@ -42,6 +44,8 @@ export interface AnalyseSummary {
   estimatedKinds: OutputKind[];
   /** True when page counts were extrapolated too (only some windows were read). */
   pagesEstimated: boolean;
+  /** About one non-zero page in this many was compressed (1: all). */
+  measuredEvery: number;
   warnings: { code: string; message: string }[];
   workers: number;
   /** Wall time of the whole job, classification included. */
@@ -178,6 +182,7 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
     const input = await openedFor(dump);
     const r = await analyseDump(input, pool!, {
       sampleEvery: req.sampleEvery,
+      sampleWindows: req.sampleWindows,
       measureEvery: req.measureEvery,
       signal,
       onProgress: (p) => {
@@ -185,7 +190,7 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
         onProgress?.(p);
       },
     });
-    return { levels: r.levels, estimated: r.estimated, estimatedKinds: r.estimatedKinds, pagesEstimated: r.pagesEstimated, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
+    return { levels: r.levels, estimated: r.estimated, estimatedKinds: r.estimatedKinds, pagesEstimated: r.pagesEstimated, measuredEvery: r.measuredEvery, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
   });
 }
 

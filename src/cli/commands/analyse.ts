@@ -12,16 +12,16 @@ export async function analyse(path: string, json: boolean, threads: number | und
   return withInput(path, async (opened) => {
     const pool = await nodeComputePool(opened.dump.pageSize, threads);
     try {
-      const { levels, estimated, estimatedKinds, pagesEstimated, classified } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });
+      const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, classified } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });
       printWarnings(classified.warnings, io);
       if (json) {
-        io.stdout(`${JSON.stringify({ estimated, estimatedKinds, pagesEstimated, levels })}\n`);
+        io.stdout(`${JSON.stringify({ estimated, estimatedKinds, pagesEstimated, measuredEvery, levels })}\n`);
         return EXIT_OK;
       }
       const how = pagesEstimated
         ? `Estimated (1 window in ${sampling.sampleEvery} read) output`
         : estimated
-          ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${sampling.measureEvery}; the rest exact)`
+          ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${measuredEvery}; the rest exact)`
           : 'Output';
       io.stdout(`${how} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
       io.stdout(` -d    pages ${OUTPUT_KINDS.map((k) => k.padStart(13)).join('')}\n`);
