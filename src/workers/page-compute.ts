@@ -1,4 +1,4 @@
-import { createCompressor, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
+import { createCompressor, STORED_RAW, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 import { concatBytes } from '../io/concat.js';
 import { readExtents, type WorkerReader } from '../io/worker-reader.js';
@@ -60,7 +60,7 @@ export class PageCompute {
     this.pack(picked);
     const sizes = new Uint32Array(count);
     if (codec === 'none') {
-      for (const i of picked) sizes[i] = this.pageSize | 0x8000_0000;
+      for (const i of picked) sizes[i] = this.pageSize | STORED_RAW;
       return { zero, data: bytesAt(this.k, this.window, picked.length * this.pageSize).slice(), sizes };
     }
     const out = this.compressPacked(codec, picked.length);
