@@ -88,7 +88,7 @@ function decodePhdr(v: DataView, at: number): Phdr {
  * p_filesz < p_memsz and a new segment starts at the next dumpable page). Excluded pages at the end
  * of a source segment are never in the file. Offsets are filled in by assignOffsets.
  */
-export function planElfLoads(sourceLoads: Phdr[], pageSize: number, dumpable: (pfn: number) => boolean): PlannedLoad[] {
+export function planElfLoads(sourceLoads: Phdr[], pageSize: number, dumpable: (pfn: number) => boolean, runEnd: RunEnd = scanRunEnd(dumpable)): PlannedLoad[] {
   const out: PlannedLoad[] = [];
   const ps = BigInt(pageSize);
   sourceLoads.forEach((src, index) => {
@@ -107,34 +107,55 @@ export function planElfLoads(sourceLoads: Phdr[], pageSize: number, dumpable: (p
       pfnStart++;
     }
     if (fracTail) pfnEnd++;
-    for (let pfn = pfnStart; pfn < pfnEnd; pfn++) {
-      const last = pfn === pfnEnd - 1 && fracTail !== 0;
+    // A partial last page is a run of its own (it adds fracTail, not a page).
+    const wholeEnd = fracTail ? pfnEnd - 1 : pfnEnd;
+    for (let pfn = pfnStart; pfn < pfnEnd; ) {
+      const last = pfn === wholeEnd;
+      const end = last ? pfnEnd : runEnd(pfn, wholeEnd);
+      const n = end - pfn;
+      const size = last ? fracTail : pageSize;
       if (!dumpable(pfn)) {
-        numExcluded++;
-        memsz += last ? fracTail : pageSize;
+        numExcluded += n;
+        memsz += last ? fracTail : n * pageSize;
+        pfn = end;
         continue;
       }
+      // The run's first page settles the pages excluded before it; the rest simply extend the segment.
       if (!numExcluded) {
-        memsz += last ? fracTail : pageSize;
-        filesz += last ? fracTail : pageSize;
-        continue;
-      }
-      if (numExcluded < PFN_EXCLUDED) {
-        memsz += last ? fracTail : pageSize;
-        filesz += pageSize * numExcluded + (last ? fracTail : pageSize);
+        memsz += size;
+        filesz += size;
+      } else if (numExcluded < PFN_EXCLUDED) {
+        memsz += size;
+        filesz += pageSize * numExcluded + size;
         numExcluded = 0;
-        continue;
+      } else {
+        out.push({ phdr: { ...load, memsz, filesz }, source: index, zeroOffsetIfEmpty: true });
+        load.paddr += BigInt(memsz);
+        load.vaddr += BigInt(memsz);
+        numExcluded = 0;
+        memsz = pageSize;
+        filesz = pageSize;
       }
-      out.push({ phdr: { ...load, memsz, filesz }, source: index, zeroOffsetIfEmpty: true });
-      load.paddr += BigInt(memsz);
-      load.vaddr += BigInt(memsz);
-      numExcluded = 0;
-      memsz = pageSize;
-      filesz = pageSize;
+      memsz += (n - 1) * pageSize;
+      filesz += (n - 1) * pageSize;
+      pfn = end;
     }
     out.push({ phdr: { ...load, memsz, filesz }, source: index, zeroOffsetIfEmpty: false });
   });
   return out;
+}
+
+/** The end of the run of pfns from `pfn` (not past `limit`) that are all dumpable or all not. */
+export type RunEnd = (pfn: number, limit: number) => number;
+
+/** A RunEnd that asks about every pfn (callers with a cheaper way to find runs pass their own). */
+function scanRunEnd(dumpable: (pfn: number) => boolean): RunEnd {
+  return (pfn, limit) => {
+    const d = dumpable(pfn);
+    let end = pfn + 1;
+    while (end < limit && dumpable(end) === d) end++;
+    return end;
+  };
 }
 
 /** Where the copied notes start: after the ELF header, the program headers and, with extended numbering, section header 0. */
