@@ -141,7 +141,6 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   if (!km || !info) layout.enabled = false;
   const pageSize = dump.pageSize;
   const batch = Math.max(64, Math.floor(opts.batchPages ?? 8192));
-  const zeroChunk = Math.max(1, Math.min(WINDOW_PAGES, Math.floor(opts.zeroChunkPages ?? WINDOW_PAGES)));
   const stats: ClassifyStats = {
     sections: 0,
     structPagesRead: 0,
@@ -234,11 +233,48 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   }
   stats.classifyMs = performance.now() - t0;
 
-  // Zero scan
-  const t1 = performance.now();
+  const result: ClassifyResult = {
+    classMap,
+    maxPfn,
+    pageSize,
+    inDump,
+    withData,
+    loads: [...dump.loads],
+    originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
+    layout,
+    sections,
+    zeroScanLevels: [],
+    warnings,
+    stats,
+  };
   const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
+  await scanZeroPages(dump, result, kernels, zeroLevels, opts);
+  return result;
+}
+
+/** A copy that can be given zero bits (or otherwise changed) without touching the original. */
+export function copyClassification(r: ClassifyResult): ClassifyResult {
+  return { ...r, classMap: r.classMap.slice(), zeroScanLevels: [...r.zeroScanLevels], warnings: [...r.warnings], stats: { ...r.stats } };
+}
+
+/**
+ * Sets the zero bit of every page that some level of `levels` with bit 1 would keep and that is all zero (the other
+ * pages are not read). Workers of `opts.pool` read and scan the pages themselves when they can reach the dump.
+ */
+export async function scanZeroPages(
+  dump: Dump,
+  result: ClassifyResult,
+  kernels: KernelExports,
+  levels: readonly number[],
+  opts: Pick<ClassifyOptions, 'pool' | 'signal' | 'onProgress' | 'zeroChunkPages'> = {},
+): Promise<void> {
+  const { classMap, withData, pageSize, stats } = result;
+  const k = kernels;
+  const zeroChunk = Math.max(1, Math.min(WINDOW_PAGES, Math.floor(opts.zeroChunkPages ?? WINDOW_PAGES)));
+  const t1 = performance.now();
+  const zeroLevels = levels.filter((l) => l & 1);
   const need = zeroScanTable(zeroLevels);
-  if (zeroLevels.some((l) => l & 1)) {
+  if (zeroLevels.length > 0) {
     const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
     const pool = opts.pool && pageExtents(dump, []) ? await opts.pool : undefined;
     // With workers, one task carries many spans (a message per span would cost more than its scan).
@@ -262,23 +298,10 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     }
     opts.onProgress?.('zero', totalZero, totalZero);
   }
-  stats.zeroScanMs = performance.now() - t1;
-
-  return {
-    classMap,
-    maxPfn,
-    pageSize,
-    inDump,
-    withData,
-    loads: [...dump.loads],
-    originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
-    layout,
-    sections,
-    zeroScanLevels: zeroLevels.filter((l) => l & 1),
-    warnings,
-    stats,
-  };
+  stats.zeroScanMs += performance.now() - t1;
+  result.zeroScanLevels = [...new Set([...result.zeroScanLevels, ...zeroLevels])].sort((x, y) => x - y);
 }
+
 
 /**
  * The spans of pages to read for the zero scan: every page some zero-filtering level keeps, with short runs of

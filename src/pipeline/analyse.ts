@@ -6,8 +6,7 @@ import type { Dump } from '../formats/dump.js';
 import { PT_LOAD } from '../formats/elf/elf-constants.js';
 import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
 import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
-import type { KernelMemory } from '../kernel/kernel-memory.js';
-import type { KernelExports } from '../wasm/kernels.js';
+import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_PAGES, type PagesInput } from '../workers/page-compute.js';
 import { pageExtents, type PfnRun } from '../formats/page-extents.js';
@@ -172,13 +171,13 @@ async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
  * follow from makedumpfile's segment plan per level. Exact unless asked to sample (sampleEvery, measureEvery).
  */
 export async function analyseDump(
-  input: { dump: Dump; km: KernelMemory | undefined; kernels: KernelExports },
+  input: PipelineInput,
   pool: ComputePool,
   opts: AnalyseOptions = {},
 ): Promise<AnalyseResult> {
   const { dump } = input;
   const ps = dump.pageSize;
-  const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
+  const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
   const map = classified.classMap;
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);

@@ -8,8 +8,7 @@ import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { writeKdump } from '../formats/kdump/write-kdump.js';
 import { bitmapBytes, type PageSelection } from '../formats/selection.js';
 import type { ByteSink } from '../io/sink.js';
-import type { KernelMemory } from '../kernel/kernel-memory.js';
-import type { KernelExports } from '../wasm/kernels.js';
+import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import { poolEncoder } from './pool-encoder.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
@@ -60,13 +59,13 @@ function completeReport(report: (src: ClassifyResult, level: number) => PageRepo
  * aborted on any failure or cancel, so no file that looks complete is left behind.
  */
 export async function exportDump(
-  input: { dump: Dump; km: KernelMemory | undefined; kernels: KernelExports },
+  input: PipelineInput,
   sink: ByteSink,
   opts: ExportOptions,
 ): Promise<ExportResult> {
   const { dump } = input;
   try {
-    const classified = await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal });
+    const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
     const selection = selectionFor(classified, opts.level, dump);
     const totalBytes = classified.withData.reduce((n, r) => n + (r.end - r.start) * dump.pageSize, 0);
     const progress = new ProgressTracker('export', totalBytes, opts.onProgress);

@@ -1,16 +1,15 @@
 /// <reference lib="webworker" />
 /**
- * The page-class map of the open dump, inside the dump worker: classify every page (zero scan included) and boil the
- * class map down to a ClassOverview for the picture. It runs beside an analysis or export, not in their job slot, so
- * it has its own wasm instance: classification keeps its windows and state in the instance's memory.
+ * The page-class map of the open dump, inside the dump worker: the shared classification (jobs.classificationFor),
+ * zero-scanned for level 31 and boiled down to a ClassOverview for the picture. It runs beside an analysis or export,
+ * not in their job slot, so it zero-scans in a wasm instance of its own.
  */
 import { VmsieveError } from '../../src/errors.js';
-import { classifyDump } from '../../src/filter/classify-dump.js';
+import { copyClassification, scanZeroPages } from '../../src/filter/classify-dump.js';
 import { classOverview, type ClassOverview } from '../../src/filter/class-overview.js';
 import type { Dump } from '../../src/formats/dump.js';
-import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
-import { wasmModule } from './jobs.js';
+import { classificationFor, wasmModule } from './jobs.js';
 
 /** How far the classification is, in pages: struct pages read, then pages scanned for zeroes. */
 export interface ClassMapProgress {
@@ -63,17 +62,19 @@ export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapPro
     const k = await kernels();
     if (controller.signal.aborted) throw stoppedError();
     let lastReport = -Infinity;
-    const classified = await classifyDump(dump, dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, k, {
-      // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
-      zeroScan: [31],
-      signal: controller.signal,
-      onProgress: (phase, done, total) => {
-        const now = performance.now();
-        if (!onProgress || (now - lastReport < PROGRESS_INTERVAL_MS && done < total)) return;
-        lastReport = now;
-        void Promise.resolve(onProgress({ phase, done, total })).then((go) => go === false && controller.abort(stoppedError()), () => undefined);
-      },
-    });
+    const report = (phase: ClassMapProgress['phase'], done: number, total: number) => {
+      const now = performance.now();
+      if (!onProgress || (now - lastReport < PROGRESS_INTERVAL_MS && done < total)) return;
+      lastReport = now;
+      void Promise.resolve(onProgress({ phase, done, total })).then((go) => go === false && controller.abort(stoppedError()), () => undefined);
+    };
+    const shared = classificationFor(dump, report);
+    // The shared classification goes on for the jobs that need it; this call stops waiting for it.
+    const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(stoppedError()), { once: true }));
+    stopped.catch(() => undefined);
+    const classified = copyClassification(await Promise.race([shared, stopped]));
+    // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
+    await scanZeroPages(dump, classified, k, [31], { signal: controller.signal, onProgress: report });
     return {
       overview: classOverview(classified, buckets),
       inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),

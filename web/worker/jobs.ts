@@ -12,7 +12,9 @@ import type { Dump } from '../../src/formats/dump.js';
 import { OpfsSyncSink, WritableStreamSink } from '../../src/io/browser-sinks.js';
 import type { ByteSink } from '../../src/io/sink.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
+import { classifyDump, copyClassification, type ClassifyResult } from '../../src/filter/classify-dump.js';
 import { analyseDump, type LevelSizes, type OutputKind } from '../../src/pipeline/analyse.js';
+import type { PipelineInput } from '../../src/pipeline/pipeline-input.js';
 import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
 import type { Progress } from '../../src/pipeline/progress.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
@@ -110,6 +112,49 @@ function openedFor(dump: Dump): Promise<Opened> {
   return kernelsFor.input;
 }
 
+export type ClassifyProgress = (phase: 'classify' | 'zero', done: number, total: number) => void;
+
+interface SharedClassification {
+  dump: Dump;
+  result: Promise<ClassifyResult>;
+  controller: AbortController;
+  listeners: Set<ClassifyProgress>;
+}
+
+let shared: SharedClassification | undefined;
+
+/**
+ * The classification of `dump` without zero bits, computed once and shared by the class map and every analysis and
+ * export (each takes a copy: they add zero bits). Asking for another dump stops the previous one's.
+ */
+export function classificationFor(dump: Dump, onProgress?: ClassifyProgress): Promise<ClassifyResult> {
+  if (shared?.dump !== dump) {
+    shared?.controller.abort();
+    const controller = new AbortController();
+    const listeners = new Set<ClassifyProgress>();
+    const result = openedFor(dump).then(({ km, kernels }) =>
+      classifyDump(dump, km, kernels, { zeroScan: false, signal: controller.signal, onProgress: (...a) => listeners.forEach((l) => l(...a)) }),
+    );
+    const entry: SharedClassification = { dump, result, controller, listeners };
+    result.catch(() => {
+      if (shared === entry) shared = undefined;
+    });
+    shared = entry;
+  }
+  const current = shared;
+  if (onProgress) {
+    current.listeners.add(onProgress);
+    void current.result.finally(() => current.listeners.delete(onProgress)).catch(() => undefined);
+  }
+  return current.result;
+}
+
+/** The pipeline's input with a private copy of the shared classification. */
+async function pipelineInput(dump: Dump): Promise<PipelineInput> {
+  const [opened, classified] = await Promise.all([openedFor(dump), classificationFor(dump)]);
+  return { ...opened, classified: copyClassification(classified) };
+}
+
 interface Job {
   controller: AbortController;
   pool: ComputePool | undefined;
@@ -179,7 +224,7 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
   const started = performance.now();
   let bytesRead = 0;
   return runJob(workers, true, dump.pageSize, async (pool, signal) => {
-    const input = await openedFor(dump);
+    const input = await pipelineInput(dump);
     const r = await analyseDump(input, pool!, {
       sampleEvery: req.sampleEvery,
       sampleWindows: req.sampleWindows,
@@ -225,7 +270,7 @@ export async function exportTo(dump: Dump, req: ExportRequest, target: ExportTar
     codec !== undefined,
     dump.pageSize,
     async (pool, signal) => {
-      const input = await openedFor(dump);
+      const input = await pipelineInput(dump);
       opened = await openSink(target, name);
       if (signal.aborted) {
         await opened.sink.abort();
