@@ -11,16 +11,26 @@
 //   00010001 00 00        : end of stream (M4 with distance 16384)
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
-import {
-  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
-} from "./lz/match";
+import { appendPage, STORED_RAW } from "./lz/match";
 
 const M2_MAX_OFFSET: usize = 0x800;
 const M3_MAX_OFFSET: usize = 0x4000;
 
+// Hash table: 1 << HASH_BITS u16 entries, each a position minus a base just before the page that
+// started the table. Entries below the current page start belong to earlier pages (or are empty:
+// base + 0) and are ignored, so the table is cleared only at each call and when positions no longer
+// fit in 16 bits (every 15 pages of 4 KiB).
+const HASH_BITS: u32 = 13;
+const HASH_BYTES: usize = 2 << HASH_BITS;
+
 let hashTable: usize = 0;
 let scratch: usize = 0;
 let scratchSize: usize = 0;
+
+// @ts-ignore: decorator
+@inline function hashOffset(v: u32): usize {
+  return <usize>((v * 0x1e35a7bd) >> (32 - HASH_BITS)) << 1;
+}
 
 // @ts-ignore: decorator
 @inline function emitLength(op: usize, rest: usize): usize {
@@ -32,20 +42,30 @@ let scratchSize: usize = 0;
   return op;
 }
 
+/** Copies n bytes; reads only [src, src + n), may write up to 15 bytes past dst + n when n < 16. */
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: usize): void {
+  if (n >= 16) {
+    let i: usize = 0;
+    do {
+      v128.store(dst + i, v128.load(src + i));
+      i += 16;
+    } while (i + 16 <= n);
+    v128.store(dst + n - 16, v128.load(src + n - 16));
+  } else {
+    memory.copy(dst, src, n);
+  }
+}
+
 /**
- * The instruction for a run of lit > 0 literals (their bytes follow it): at stream start 17+n or
+ * The instruction for a run of lit > 0 literals, then the literals: at stream start 17+n or
  * 0000 + length; after a match, 1..3 go into the match's low 2 bits (at statePos), more get 0000LLLL.
  * Returns the new output position.
  */
 // @ts-ignore: decorator
-@inline function emitLiteralRun(op: usize, statePos: usize, lit: usize): usize {
-  if (statePos == 0) {
-    if (lit <= 238) {
-      store<u8>(op++, <u8>(17 + lit));
-    } else {
-      store<u8>(op++, 0);
-      op = emitLength(op, lit - 18);
-    }
+@inline function emitLiteralRun(op: usize, statePos: usize, anchor: usize, lit: usize): usize {
+  if (statePos == 0 && lit <= 238) {
+    store<u8>(op++, <u8>(17 + lit));
   } else if (lit <= 3) {
     store<u8>(statePos, load<u8>(statePos) | <u8>lit);
   } else if (lit <= 18) {
@@ -54,11 +74,17 @@ let scratchSize: usize = 0;
     store<u8>(op++, 0);
     op = emitLength(op, lit - 18);
   }
-  return op;
+  copyRun(op, anchor, lit);
+  return op + lit;
 }
 
-/** Compresses one page into out; returns the stream length (may exceed n; caller then stores raw). */
-function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
+/**
+ * Compresses one page into out. Returns the stream length, or n when the stream would not be
+ * shorter than the page (the caller then stores it raw). Writes at most n + (n >> 7) + 32 bytes.
+ * `big`: pages over 16 KiB, where a candidate may be too far for an M3 match.
+ */
+// @ts-ignore: decorator
+@inline function compressPage(src: usize, n: usize, out: usize, table: usize, base: usize, big: bool): usize {
   const end = src + n;
   let op = out;
   let anchor = src;
@@ -67,43 +93,69 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      const seq = load<u32>(ip);
-      const slot = hashSlot(table, seq);
-      let cand = <usize>load<u32>(slot);
-      store<u32>(slot, <u32>ip);
-      if (cand < src || cand >= ip || ip - cand > M3_MAX_OFFSET || load<u32>(cand) != seq) {
-        ip += skipStep(ip, anchor);
-        continue;
-      }
-      // extend backwards over pending literals
-      const back = extendBackward(ip, cand, anchor, src);
+      // find a match: one branch per probe. Every entry is a position already passed in this call
+      // (or base), so the candidate's bytes can be read before knowing whether it is in this page.
+      let cand: usize;
+      do {
+        const seq = load<u32>(ip);
+        const slot = table + hashOffset(seq);
+        cand = base + <usize>load<u16>(slot);
+        store<u16>(slot, <u16>(ip - base));
+        let hit = <u32>(cand >= src) & <u32>(load<u32>(cand) == seq);
+        if (big) hit &= <u32>(ip - cand <= M3_MAX_OFFSET);
+        if (hit) break;
+        ip += 1 + ((ip - anchor) >> 5);
+      } while (ip <= hashLimit);
+      if (ip > hashLimit) break;
+      // extend backwards over pending literals, up to 8 bytes, without branches
+      // (reads up to 8 bytes before the page: inside linear memory, the bytes are masked off)
+      let back = <usize>(clz(load<u64>(ip - 8) ^ load<u64>(cand - 8)) >> 3);
+      back = min(back, ip - anchor);
+      back = min(back, cand - src);
       ip -= back;
       cand -= back;
-      const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
+      // extend forwards
+      let len: usize = 4;
+      while (true) {
+        if (ip + len + 8 > end) {
+          while (ip + len < end && load<u8>(cand + len) == load<u8>(ip + len)) len++;
+          break;
+        }
+        const x = load<u64>(cand + len) ^ load<u64>(ip + len);
+        if (x != 0) {
+          len += <usize>(ctz(x) >> 3);
+          break;
+        }
+        len += 8;
+      }
       // literals before the match
       const lit = ip - anchor;
-      if (lit > 0) {
-        op = emitLiteralRun(op, statePos, lit);
-        copyLiterals(op, anchor, lit, end);
+      if (lit <= 16 && statePos != 0 && op - out + lit + 3 < n) {
+        // 0..3 go into the previous match's state bits, 4..16 get one 0000LLLL byte; branch-free
+        const small = lit <= 3;
+        store<u8>(statePos, load<u8>(statePos) | <u8>select<usize>(lit, 0, small));
+        store<u8>(op, <u8>(lit - 3));
+        op += select<usize>(0, 1, small);
+        if (anchor + 16 <= end) v128.store(op, v128.load(anchor));
+        else memory.copy(op, anchor, lit);
         op += lit;
-        if (op - out >= n) return op - out; // no gain: stored raw
+      } else {
+        // the literals and the end-of-stream marker alone reach the page size: stored raw
+        if (op - out + lit + 3 >= n) return n;
+        if (lit != 0) op = emitLiteralRun(op, statePos, anchor, lit);
       }
       // the match
-      const dist = ip - cand;
-      if (len <= 8 && dist <= M2_MAX_OFFSET) {
-        const d: usize = dist - 1;
-        statePos = op;
-        store<u8>(op, <u8>(((len - 1) << 5) | ((d & 7) << 2)));
-        store<u8>(op, <u8>(d >> 3), 1);
-        op += 2;
+      const d: usize = ip - cand - 1;
+      if (len <= 33) {
+        const m2 = len <= 8 && d < M2_MAX_OFFSET;
+        const w2 = <u32>(((len - 1) << 5) | ((d & 7) << 2) | ((d >> 3) << 8));
+        const w3 = <u32>((32 | (len - 2)) | (d << 10));
+        store<u32>(op, select<u32>(w2, w3, m2));
+        statePos = op + select<usize>(0, 1, m2);
+        op += select<usize>(2, 3, m2);
       } else {
-        if (len - 2 <= 31) {
-          store<u8>(op++, <u8>(32 | (len - 2)));
-        } else {
-          store<u8>(op++, 32);
-          op = emitLength(op, len - 2 - 31);
-        }
-        const d: usize = dist - 1;
+        store<u8>(op++, 32);
+        op = emitLength(op, len - 33);
         statePos = op;
         store<u16>(op, <u16>(d << 2));
         op += 2;
@@ -111,20 +163,28 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
       ip += len;
       anchor = ip;
       // index one position inside the match for the next search
-      indexAfterMatch(table, ip, hashLimit);
+      if (ip <= hashLimit) {
+        const p = ip - 2;
+        store<u16>(table + hashOffset(load<u32>(p)), <u16>(p - base));
+      }
     }
   }
   // trailing literals
   const lit = end - anchor;
-  if (lit > 0) {
-    op = emitLiteralRun(op, statePos, lit);
-    memory.copy(op, anchor, lit);
-    op += lit;
-  }
+  if (op - out + lit + 3 >= n) return n;
+  if (lit > 0) op = emitLiteralRun(op, statePos, anchor, lit);
   // end of stream
   store<u8>(op, 0x11);
   store<u16>(op + 1, 0);
   return op + 3 - out;
+}
+
+function compressSmallPage(src: usize, n: usize, out: usize, table: usize, base: usize): usize {
+  return compressPage(src, n, out, table, base, false);
+}
+
+function compressBigPage(src: usize, n: usize, out: usize, table: usize, base: usize): usize {
+  return compressPage(src, n, out, table, base, true);
 }
 
 /**
@@ -141,20 +201,40 @@ export function lzoCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  hashTable = clearedHashTable(hashTable);
-  const need = <usize>pageSize * 2 + 64;
+  const ps = <usize>pageSize;
+  const slack = (ps >> 7) + 32; // compressPage may write this far past the page length
+  if (hashTable == 0) hashTable = heap.alloc(HASH_BYTES);
+  const need = ps + slack;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
+  const table = hashTable;
+  let base: usize = 0;
   let total: usize = 0;
-  const ps = <usize>pageSize;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
-    const clen = compressPage(src, ps, scratch, hashTable);
-    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
-    if (stored == 0) break;
-    total += stored;
+    if (i == 0 || src + ps - 4 - base > 0xffff) {
+      // empty entries (0) must not be candidates, so base sits just before the page
+      memory.fill(table, 0, HASH_BYTES);
+      base = src - 1;
+    }
+    const room = outputCapacity - total;
+    const dst = output + total;
+    // compress in place when the output has room for the worst case, else into scratch
+    const direct = room >= ps + slack;
+    const comp = direct ? dst : scratch;
+    const clen = ps > M3_MAX_OFFSET
+      ? compressBigPage(src, ps, comp, table, base)
+      : compressSmallPage(src, ps, comp, table, base);
+    if (direct && clen < ps) {
+      store<u32>(sizes + (<usize>i << 2), <u32>clen);
+      total += clen;
+    } else {
+      const stored = appendPage(dst, room, sizes, i, pages, src, ps, comp, clen);
+      if (stored == 0) break;
+      total += stored;
+    }
   }
   return <u32>total;
 }
