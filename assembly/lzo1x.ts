@@ -23,7 +23,7 @@ const M3_MAX_OFFSET: usize = 0x4000;
 const HASH_BITS: u32 = 13;
 const HASH_BYTES: usize = 2 << HASH_BITS;
 
-let hashTable: usize = 0;
+const TABLE: usize = memory.data(HASH_BYTES, 16); // a constant address: one register less in the loop
 let scratch: usize = 0;
 let scratchSize: usize = 0;
 
@@ -42,7 +42,10 @@ let scratchSize: usize = 0;
   return op;
 }
 
-/** Copies n bytes; reads only [src, src + n), may write up to 15 bytes past dst + n when n < 16. */
+/**
+ * Copies n bytes, reading only [src, src + n) and writing only [dst, dst + n). No memory.copy: a call
+ * in the compressor's loop makes the engine keep its variables on the stack.
+ */
 // @ts-ignore: decorator
 @inline function copyRun(dst: usize, src: usize, n: usize): void {
   if (n >= 16) {
@@ -53,7 +56,7 @@ let scratchSize: usize = 0;
     } while (i + 16 <= n);
     v128.store(dst + n - 16, v128.load(src + n - 16));
   } else {
-    memory.copy(dst, src, n);
+    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
   }
 }
 
@@ -84,8 +87,9 @@ let scratchSize: usize = 0;
  * `big`: pages over 16 KiB, where a candidate may be too far for an M3 match.
  */
 // @ts-ignore: decorator
-@inline function compressPage(src: usize, n: usize, out: usize, table: usize, base: usize, big: bool): usize {
+@inline function compressPage(src: usize, n: usize, out: usize, base: usize, big: bool): usize {
   const end = src + n;
+  const rawAt = out + n - 3; // literals reaching here with the end marker still to come: no gain
   let op = out;
   let anchor = src;
   let statePos: usize = 0; // byte whose low 2 bits carry the literal count after the last match
@@ -98,7 +102,7 @@ let scratchSize: usize = 0;
       let cand: usize;
       do {
         const seq = load<u32>(ip);
-        const slot = table + hashOffset(seq);
+        const slot = TABLE + hashOffset(seq);
         cand = base + <usize>load<u16>(slot);
         store<u16>(slot, <u16>(ip - base));
         let hit = <u32>(cand >= src) & <u32>(load<u32>(cand) == seq);
@@ -107,45 +111,44 @@ let scratchSize: usize = 0;
         ip += 1 + ((ip - anchor) >> 5);
       } while (ip <= hashLimit);
       if (ip > hashLimit) break;
-      // extend backwards over pending literals, up to 8 bytes, without branches
-      // (reads up to 8 bytes before the page: inside linear memory, the bytes are masked off)
+      // Extend forwards from the probe position and backwards over the pending literals (up to
+      // 8 bytes, branch-free; may read up to 8 bytes before the page, masked off). The two are
+      // independent, so the next search position does not wait for the backward extension.
+      let fwd: usize = 4;
+      while (true) {
+        if (ip + fwd + 8 > end) {
+          while (ip + fwd < end && load<u8>(cand + fwd) == load<u8>(ip + fwd)) fwd++;
+          break;
+        }
+        const x = load<u64>(cand + fwd) ^ load<u64>(ip + fwd);
+        if (x != 0) {
+          fwd += <usize>(ctz(x) >> 3);
+          break;
+        }
+        fwd += 8;
+      }
       let back = <usize>(clz(load<u64>(ip - 8) ^ load<u64>(cand - 8)) >> 3);
       back = min(back, ip - anchor);
       back = min(back, cand - src);
-      ip -= back;
-      cand -= back;
-      // extend forwards
-      let len: usize = 4;
-      while (true) {
-        if (ip + len + 8 > end) {
-          while (ip + len < end && load<u8>(cand + len) == load<u8>(ip + len)) len++;
-          break;
-        }
-        const x = load<u64>(cand + len) ^ load<u64>(ip + len);
-        if (x != 0) {
-          len += <usize>(ctz(x) >> 3);
-          break;
-        }
-        len += 8;
-      }
+      const len = fwd + back;
+      const d: usize = ip - cand - 1;
       // literals before the match
-      const lit = ip - anchor;
-      if (lit <= 16 && statePos != 0 && op - out + lit + 3 < n) {
+      const lit = ip - back - anchor;
+      if (lit <= 16 && statePos != 0 && op + lit < rawAt) {
         // 0..3 go into the previous match's state bits, 4..16 get one 0000LLLL byte; branch-free
         const small = lit <= 3;
         store<u8>(statePos, load<u8>(statePos) | <u8>select<usize>(lit, 0, small));
         store<u8>(op, <u8>(lit - 3));
         op += select<usize>(0, 1, small);
         if (anchor + 16 <= end) v128.store(op, v128.load(anchor));
-        else memory.copy(op, anchor, lit);
+        else copyRun(op, anchor, lit);
         op += lit;
       } else {
         // the literals and the end-of-stream marker alone reach the page size: stored raw
-        if (op - out + lit + 3 >= n) return n;
+        if (op + lit >= rawAt) return n;
         if (lit != 0) op = emitLiteralRun(op, statePos, anchor, lit);
       }
       // the match
-      const d: usize = ip - cand - 1;
       if (len <= 33) {
         const m2 = len <= 8 && d < M2_MAX_OFFSET;
         const w2 = <u32>(((len - 1) << 5) | ((d & 7) << 2) | ((d >> 3) << 8));
@@ -160,18 +163,18 @@ let scratchSize: usize = 0;
         store<u16>(op, <u16>(d << 2));
         op += 2;
       }
-      ip += len;
+      ip += fwd;
       anchor = ip;
       // index one position inside the match for the next search
       if (ip <= hashLimit) {
         const p = ip - 2;
-        store<u16>(table + hashOffset(load<u32>(p)), <u16>(p - base));
+        store<u16>(TABLE + hashOffset(load<u32>(p)), <u16>(p - base));
       }
     }
   }
   // trailing literals
   const lit = end - anchor;
-  if (op - out + lit + 3 >= n) return n;
+  if (op + lit >= rawAt) return n;
   if (lit > 0) op = emitLiteralRun(op, statePos, anchor, lit);
   // end of stream
   store<u8>(op, 0x11);
@@ -179,12 +182,12 @@ let scratchSize: usize = 0;
   return op + 3 - out;
 }
 
-function compressSmallPage(src: usize, n: usize, out: usize, table: usize, base: usize): usize {
-  return compressPage(src, n, out, table, base, false);
+function compressSmallPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, false);
 }
 
-function compressBigPage(src: usize, n: usize, out: usize, table: usize, base: usize): usize {
-  return compressPage(src, n, out, table, base, true);
+function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, true);
 }
 
 /**
@@ -203,20 +206,18 @@ export function lzoCompressPages(
 ): u32 {
   const ps = <usize>pageSize;
   const slack = (ps >> 7) + 32; // compressPage may write this far past the page length
-  if (hashTable == 0) hashTable = heap.alloc(HASH_BYTES);
   const need = ps + slack;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
-  const table = hashTable;
   let base: usize = 0;
   let total: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
     if (i == 0 || src + ps - 4 - base > 0xffff) {
       // empty entries (0) must not be candidates, so base sits just before the page
-      memory.fill(table, 0, HASH_BYTES);
+      memory.fill(TABLE, 0, HASH_BYTES);
       base = src - 1;
     }
     const room = outputCapacity - total;
@@ -225,8 +226,8 @@ export function lzoCompressPages(
     const direct = room >= ps + slack;
     const comp = direct ? dst : scratch;
     const clen = ps > M3_MAX_OFFSET
-      ? compressBigPage(src, ps, comp, table, base)
-      : compressSmallPage(src, ps, comp, table, base);
+      ? compressBigPage(src, ps, comp, base)
+      : compressSmallPage(src, ps, comp, base);
     if (direct && clen < ps) {
       store<u32>(sizes + (<usize>i << 2), <u32>clen);
       total += clen;
