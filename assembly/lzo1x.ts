@@ -11,26 +11,15 @@
 //   00010001 00 00        : end of stream (M4 with distance 16384)
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
-import { appendPage, STORED_RAW } from "./lz/match";
+import {
+  appendParsedPage, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
+} from "./lz/match";
 
 const M2_MAX_OFFSET: usize = 0x800;
 const M3_MAX_OFFSET: usize = 0x4000;
 
-// Hash table: 1 << HASH_BITS u16 entries, each a position minus a base just before the page that
-// started the table. Entries below the current page start belong to earlier pages (or are empty:
-// base + 0) and are ignored, so the table is cleared only at each call and when positions no longer
-// fit in 16 bits (every 15 pages of 4 KiB).
-const HASH_BITS: u32 = 13;
-const HASH_BYTES: usize = 2 << HASH_BITS;
-
-const TABLE: usize = memory.data(HASH_BYTES, 16); // a constant address: one register less in the loop
 let scratch: usize = 0;
 let scratchSize: usize = 0;
-
-// @ts-ignore: decorator
-@inline function hashOffset(v: u32): usize {
-  return <usize>((v * 0x1e35a7bd) >> (32 - HASH_BITS)) << 1;
-}
 
 // @ts-ignore: decorator
 @inline function emitLength(op: usize, rest: usize): usize {
@@ -40,24 +29,6 @@ let scratchSize: usize = 0;
   }
   store<u8>(op++, <u8>rest);
   return op;
-}
-
-/**
- * Copies n bytes, reading only [src, src + n) and writing only [dst, dst + n). No memory.copy: a call
- * in the compressor's loop makes the engine keep its variables on the stack.
- */
-// @ts-ignore: decorator
-@inline function copyRun(dst: usize, src: usize, n: usize): void {
-  if (n >= 16) {
-    let i: usize = 0;
-    do {
-      v128.store(dst + i, v128.load(src + i));
-      i += 16;
-    } while (i + 16 <= n);
-    v128.store(dst + n - 16, v128.load(src + n - 16));
-  } else {
-    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
-  }
 }
 
 /**
@@ -97,39 +68,25 @@ let scratchSize: usize = 0;
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      // find a match: one branch per probe. Every entry is a position already passed in this call
-      // (or base), so the candidate's bytes can be read before knowing whether it is in this page.
+      // find a match: one branch per probe
       let cand: usize;
       do {
         const seq = load<u32>(ip);
-        const slot = TABLE + hashOffset(seq);
+        const slot = PAGE_TABLE + pageHashOffset(seq);
         cand = base + <usize>load<u16>(slot);
         store<u16>(slot, <u16>(ip - base));
-        let hit = <u32>(cand >= src) & <u32>(load<u32>(cand) == seq);
-        if (big) hit &= <u32>(ip - cand <= M3_MAX_OFFSET);
-        if (hit) break;
+        if (big) {
+          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= M3_MAX_OFFSET)) break;
+        } else {
+          if (pageCandidateHit(cand, src, seq)) break;
+        }
         ip += 1 + ((ip - anchor) >> 5);
       } while (ip <= hashLimit);
       if (ip > hashLimit) break;
-      // Extend forwards from the probe position and backwards over the pending literals (up to
-      // 8 bytes, branch-free; may read up to 8 bytes before the page, masked off). The two are
-      // independent, so the next search position does not wait for the backward extension.
-      let fwd: usize = 4;
-      while (true) {
-        if (ip + fwd + 8 > end) {
-          while (ip + fwd < end && load<u8>(cand + fwd) == load<u8>(ip + fwd)) fwd++;
-          break;
-        }
-        const x = load<u64>(cand + fwd) ^ load<u64>(ip + fwd);
-        if (x != 0) {
-          fwd += <usize>(ctz(x) >> 3);
-          break;
-        }
-        fwd += 8;
-      }
-      let back = <usize>(clz(load<u64>(ip - 8) ^ load<u64>(cand - 8)) >> 3);
-      back = min(back, ip - anchor);
-      back = min(back, cand - src);
+      // The next search starts at ip + fwd; the backward extension (off that dependency chain)
+      // only moves the start of the emitted match.
+      const fwd = forwardLength(ip, cand, end);
+      const back = backwardLength8(ip, cand, anchor, src);
       const len = fwd + back;
       const d: usize = ip - cand - 1;
       // literals before the match
@@ -151,8 +108,8 @@ let scratchSize: usize = 0;
       // the match
       if (len <= 33) {
         const m2 = len <= 8 && d < M2_MAX_OFFSET;
-        const w2 = <u32>(((len - 1) << 5) | ((d & 7) << 2) | ((d >> 3) << 8));
-        const w3 = <u32>((32 | (len - 2)) | (d << 10));
+        const w2 = (<u32>(len - 1) << 5) | (<u32>(d & 7) << 2) | (<u32>(d >> 3) << 8);
+        const w3 = (<u32>32 | <u32>(len - 2)) | (<u32>d << 10);
         store<u32>(op, select<u32>(w2, w3, m2));
         statePos = op + select<usize>(0, 1, m2);
         op += select<usize>(2, 3, m2);
@@ -168,7 +125,7 @@ let scratchSize: usize = 0;
       // index one position inside the match for the next search
       if (ip <= hashLimit) {
         const p = ip - 2;
-        store<u16>(TABLE + hashOffset(load<u32>(p)), <u16>(p - base));
+        store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
       }
     }
   }
@@ -215,27 +172,16 @@ export function lzoCompressPages(
   let total: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
-    if (i == 0 || src + ps - 4 - base > 0xffff) {
-      // empty entries (0) must not be candidates, so base sits just before the page
-      memory.fill(TABLE, 0, HASH_BYTES);
-      base = src - 1;
-    }
+    base = pageTableBase(i, src, ps, base);
     const room = outputCapacity - total;
     const dst = output + total;
-    // compress in place when the output has room for the worst case, else into scratch
+    // straight into the output when it has room for the worst case, else into scratch
     const direct = room >= ps + slack;
     const comp = direct ? dst : scratch;
-    const clen = ps > M3_MAX_OFFSET
-      ? compressBigPage(src, ps, comp, base)
-      : compressSmallPage(src, ps, comp, base);
-    if (direct && clen < ps) {
-      store<u32>(sizes + (<usize>i << 2), <u32>clen);
-      total += clen;
-    } else {
-      const stored = appendPage(dst, room, sizes, i, pages, src, ps, comp, clen);
-      if (stored == 0) break;
-      total += stored;
-    }
+    const clen = ps > M3_MAX_OFFSET ? compressBigPage(src, ps, comp, base) : compressSmallPage(src, ps, comp, base);
+    const stored = appendParsedPage(dst, room, direct, sizes, i, pages, src, ps, comp, clen);
+    if (stored == 0) break;
+    total += stored;
   }
   return <u32>total;
 }

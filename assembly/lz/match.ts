@@ -105,3 +105,106 @@ export const LZ_HASH_SIZE: usize = 1 << LZ_HASH_BITS;
   }
   return putPage(dst, sizes, i, src, ps, comp, clen);
 }
+
+// ---- Page-sized LZ parsers (LZO1X-1, snappy): a small table of 16-bit positions ----
+//
+// One table in static memory (a constant address), shared by the parsers that use it: each call
+// starts by clearing it (pageTableBase with i == 0). Entries are positions minus a base just before
+// the page that last cleared the table; entries below the current page start (older pages, or empty:
+// base + 0) are ignored, so the table is cleared again only when positions no longer fit 16 bits
+// (every 15 pages of 4 KiB). Every entry is a position already passed in this call (or base), so a
+// candidate's bytes can be read before knowing whether it is in the current page.
+
+export const PAGE_HASH_BITS: u32 = 13;
+export const PAGE_TABLE_BYTES: usize = 2 << PAGE_HASH_BITS;
+export const PAGE_TABLE: usize = memory.data(<i32>PAGE_TABLE_BYTES, 16);
+
+/** Byte offset in PAGE_TABLE of the 4 bytes `v`. */
+// @ts-ignore: decorator
+@inline export function pageHashOffset(v: u32): usize {
+  return <usize>((v * 0x1e35a7bd) >> (32 - PAGE_HASH_BITS)) << 1;
+}
+
+/**
+ * The base for page i at src (pageSize ps), given the previous page's base: clears PAGE_TABLE and
+ * moves the base just before src for the first page of a call and when the page's hashed positions
+ * (up to src + ps - 4) would not fit 16 bits above the base.
+ */
+// @ts-ignore: decorator
+@inline export function pageTableBase(i: u32, src: usize, ps: usize, base: usize): usize {
+  if (i == 0 || src + ps - 4 - base > 0xffff) {
+    memory.fill(PAGE_TABLE, 0, PAGE_TABLE_BYTES);
+    base = src - 1; // entry 0 is then never a candidate
+  }
+  return base;
+}
+
+/**
+ * The candidate at cand (from PAGE_TABLE) matches the 4 bytes seq at ip: in the page (cand >= src)
+ * and equal, in one branch-free test. Reads 4 bytes at cand, which is always inside the call's input.
+ */
+// @ts-ignore: decorator
+@inline export function pageCandidateHit(cand: usize, src: usize, seq: u32): bool {
+  return (<u32>(cand >= src) & <u32>(load<u32>(cand) == seq)) != 0;
+}
+
+/** Length of the match at ip (earlier copy at cand, first 4 bytes equal), not reading at or past end. */
+// @ts-ignore: decorator
+@inline export function forwardLength(ip: usize, cand: usize, end: usize): usize {
+  let len: usize = 4;
+  while (true) {
+    if (ip + len + 8 > end) {
+      while (ip + len < end && load<u8>(cand + len) == load<u8>(ip + len)) len++;
+      return len;
+    }
+    const x = load<u64>(cand + len) ^ load<u64>(ip + len);
+    if (x != 0) return len + <usize>(ctz(x) >> 3);
+    len += 8;
+  }
+}
+
+/**
+ * How far a match at ip (copy at cand) extends backwards over the pending literals since anchor, up
+ * to 8 bytes, without branches and not before the page start src. Reads the 8 bytes before ip and
+ * cand, which may lie before the page (inside linear memory; masked off by the clamps).
+ */
+// @ts-ignore: decorator
+@inline export function backwardLength8(ip: usize, cand: usize, anchor: usize, src: usize): usize {
+  let back = <usize>(clz(load<u64>(ip - 8) ^ load<u64>(cand - 8)) >> 3);
+  back = min(back, ip - anchor);
+  return min(back, cand - src);
+}
+
+/**
+ * Copies n bytes, reading only [src, src + n) and writing only [dst, dst + n). No memory.copy: a call
+ * in a parser's loop makes the engine keep the loop's variables on the stack.
+ */
+// @ts-ignore: decorator
+@inline export function copyRun(dst: usize, src: usize, n: usize): void {
+  if (n >= 16) {
+    let i: usize = 0;
+    do {
+      v128.store(dst + i, v128.load(src + i));
+      i += 16;
+    } while (i + 16 <= n);
+    v128.store(dst + n - 16, v128.load(src + n - 16));
+  } else {
+    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+  }
+}
+
+/**
+ * appendPage for a parser that wrote its stream (clen bytes; clen >= ps: not smaller than the page)
+ * either straight into the output at dst (`direct`, chosen when room covers its worst case) or into
+ * scratch at comp. Returns the bytes written, 0 when the page does not fit (the batch stops there).
+ */
+// @ts-ignore: decorator
+@inline export function appendParsedPage(
+  dst: usize, room: usize, direct: bool, sizes: usize, i: u32, pages: u32, src: usize, ps: usize, comp: usize, clen: usize,
+): usize {
+  if (direct && clen < ps) {
+    store<u32>(sizes + (<usize>i << 2), <u32>clen);
+    return clen;
+  }
+  return appendPage(dst, room, sizes, i, pages, src, ps, comp, clen);
+}
