@@ -32,21 +32,29 @@ let scratchSize: usize = 0;
 }
 
 /**
- * The instruction for a run of lit > 0 literals, then the literals: at stream start 17+n or
- * 0000 + length; after a match, 1..3 go into the match's low 2 bits (at statePos), more get 0000LLLL.
- * Returns the new output position.
+ * A run of lit > 0 literals after the pending match word at pendAt (0 at stream start), then the
+ * literals: the pending word is stored with 1..3 in its state bits (at `shift`), or the run gets its
+ * own instruction: 17+n at stream start, else 0000LLLL [ext]. Returns the new output position.
  */
 // @ts-ignore: decorator
-@inline function emitLiteralRun(op: usize, statePos: usize, anchor: usize, lit: usize): usize {
-  if (statePos == 0 && lit <= 238) {
-    store<u8>(op++, <u8>(17 + lit));
+@inline function emitLiteralRun(op: usize, pendAt: usize, pend: u32, shift: u32, anchor: usize, lit: usize): usize {
+  if (pendAt == 0) {
+    if (lit <= 238) {
+      store<u8>(op++, <u8>(17 + lit));
+    } else {
+      store<u8>(op++, 0);
+      op = emitLength(op, lit - 18);
+    }
   } else if (lit <= 3) {
-    store<u8>(statePos, load<u8>(statePos) | <u8>lit);
-  } else if (lit <= 18) {
-    store<u8>(op++, <u8>(lit - 3));
+    store<u32>(pendAt, pend | (<u32>lit << shift));
   } else {
-    store<u8>(op++, 0);
-    op = emitLength(op, lit - 18);
+    store<u32>(pendAt, pend);
+    if (lit <= 18) {
+      store<u8>(op++, <u8>(lit - 3));
+    } else {
+      store<u8>(op++, 0);
+      op = emitLength(op, lit - 18);
+    }
   }
   copyRun(op, anchor, lit);
   return op + lit;
@@ -63,7 +71,11 @@ let scratchSize: usize = 0;
   const rawAt = out + n - 3; // literals reaching here with the end marker still to come: no gain
   let op = out;
   let anchor = src;
-  let statePos: usize = 0; // byte whose low 2 bits carry the literal count after the last match
+  // The last match's instruction is stored when the literal count after it is known: its bytes
+  // (2 or 3, reserved before op) at pendAt (0: none yet), value pend, state bits at pendShift.
+  let pendAt: usize = 0;
+  let pend: u32 = 0;
+  let pendShift: u32 = 0;
   if (n >= 8) {
     const hashLimit = end - 4;
     let ip = src + 1;
@@ -91,10 +103,11 @@ let scratchSize: usize = 0;
       const d: usize = ip - cand - 1;
       // literals before the match
       const lit = ip - back - anchor;
-      if (lit <= 16 && statePos != 0 && op + lit < rawAt) {
-        // 0..3 go into the previous match's state bits, 4..16 get one 0000LLLL byte; branch-free
+      if (lit <= 16 && pendAt != 0 && op + lit < rawAt) {
+        // 0..3 go into the pending instruction's state bits, 4..16 get one 0000LLLL byte; branch-free.
+        // (The pending word's u32 store may spill into op..op+1, which is written next.)
         const small = lit <= 3;
-        store<u8>(statePos, load<u8>(statePos) | <u8>select<usize>(lit, 0, small));
+        store<u32>(pendAt, pend | (<u32>select<usize>(lit, 0, small) << pendShift));
         store<u8>(op, <u8>(lit - 3));
         op += select<usize>(0, 1, small);
         if (anchor + 16 <= end) v128.store(op, v128.load(anchor));
@@ -103,21 +116,24 @@ let scratchSize: usize = 0;
       } else {
         // the literals and the end-of-stream marker alone reach the page size: stored raw
         if (op + lit >= rawAt) return n;
-        if (lit != 0) op = emitLiteralRun(op, statePos, anchor, lit);
+        if (lit != 0) op = emitLiteralRun(op, pendAt, pend, pendShift, anchor, lit);
+        else store<u32>(pendAt, pend);
       }
-      // the match
+      // the match (stored with the next literal count)
       if (len <= 33) {
         const m2 = len <= 8 && d < M2_MAX_OFFSET;
         const w2 = (<u32>(len - 1) << 5) | (<u32>(d & 7) << 2) | (<u32>(d >> 3) << 8);
         const w3 = (<u32>32 | <u32>(len - 2)) | (<u32>d << 10);
-        store<u32>(op, select<u32>(w2, w3, m2));
-        statePos = op + select<usize>(0, 1, m2);
+        pend = select<u32>(w2, w3, m2);
+        pendShift = select<u32>(0, 8, m2);
+        pendAt = op;
         op += select<usize>(2, 3, m2);
       } else {
         store<u8>(op++, 32);
         op = emitLength(op, len - 33);
-        statePos = op;
-        store<u16>(op, <u16>(d << 2));
+        pend = <u32>d << 2;
+        pendShift = 0;
+        pendAt = op;
         op += 2;
       }
       ip += fwd;
@@ -132,7 +148,8 @@ let scratchSize: usize = 0;
   // trailing literals
   const lit = end - anchor;
   if (op + lit >= rawAt) return n;
-  if (lit > 0) op = emitLiteralRun(op, statePos, anchor, lit);
+  if (lit > 0) op = emitLiteralRun(op, pendAt, pend, pendShift, anchor, lit);
+  else if (pendAt != 0) store<u32>(pendAt, pend);
   // end of stream
   store<u8>(op, 0x11);
   store<u16>(op + 1, 0);
