@@ -12,7 +12,7 @@
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
 import {
-  appendParsedPage, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
+  appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
 } from "./lz/match";
 
 const M2_MAX_OFFSET: usize = 0x800;
@@ -95,15 +95,17 @@ let scratchSize: usize = 0;
         ip += 1 + ((ip - anchor) >> 5);
       } while (ip <= hashLimit);
       if (ip > hashLimit) break;
-      // The next search starts at ip + fwd; the backward extension (off that dependency chain)
-      // only moves the start of the emitted match.
+      // The next search starts at ip + fwd. The backward extension only moves the emitted match's
+      // start, and the literal path is chosen on the count before it (known before the candidate
+      // is): short runs extend back by at most one byte, long ones by up to 8.
       const fwd = forwardLength(ip, cand, end);
-      const back = backwardLength8(ip, cand, anchor, src);
-      const len = fwd + back;
       const d: usize = ip - cand - 1;
-      // literals before the match
-      const lit = ip - back - anchor;
-      if (lit <= 16 && pendAt != 0 && op + lit < rawAt) {
+      const lit0 = ip - anchor;
+      let back: usize;
+      let lit: usize;
+      if (lit0 <= 16 && pendAt != 0 && op + lit0 < rawAt) {
+        back = backwardLength1(ip, cand, anchor, src);
+        lit = lit0 - back;
         // 0..3 go into the pending instruction's state bits, 4..16 get one 0000LLLL byte; branch-free.
         // (The pending word's u32 store may spill into op..op+1, which is written next.)
         const small = lit <= 3;
@@ -114,12 +116,15 @@ let scratchSize: usize = 0;
         else copyRun(op, anchor, lit);
         op += lit;
       } else {
+        back = backwardLength8(ip, cand, anchor, src);
+        lit = lit0 - back;
         // the literals and the end-of-stream marker alone reach the page size: stored raw
         if (op + lit >= rawAt) return n;
         if (lit != 0) op = emitLiteralRun(op, pendAt, pend, pendShift, anchor, lit);
         else store<u32>(pendAt, pend);
       }
       // the match (stored with the next literal count)
+      const len = fwd + back;
       if (len <= 33) {
         const m2 = len <= 8 && d < M2_MAX_OFFSET;
         const w2 = (<u32>(len - 1) << 5) | (<u32>(d & 7) << 2) | (<u32>(d >> 3) << 8);

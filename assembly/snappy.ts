@@ -6,7 +6,7 @@
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
 import {
-  appendParsedPage, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
+  appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
 } from "./lz/match";
 
 let scratch: usize = 0;
@@ -92,12 +92,15 @@ function compressPage(src: usize, n: usize, out: usize, base: usize): usize {
         ip += 1 + ((ip - anchor) >> 5);
       } while (ip <= hashLimit);
       if (ip > hashLimit) break;
-      // The next search starts at ip + fwd; the backward extension (off that dependency chain)
-      // only moves the start of the emitted copy.
+      // The next search starts at ip + fwd. The backward extension only moves the emitted copy's
+      // start, and the literal path is chosen on the count before it (known before the candidate
+      // is): short runs extend back by at most one byte, long ones by up to 8.
       const fwd = forwardLength(ip, cand, end);
-      const back = backwardLength8(ip, cand, anchor, src);
-      const lit = ip - back - anchor;
-      if (lit <= 16 && op + lit < rawAt) {
+      const lit0 = ip - anchor;
+      let back: usize;
+      if (lit0 <= 16 && op + lit0 < rawAt) {
+        back = backwardLength1(ip, cand, anchor, src);
+        const lit = lit0 - back;
         // 0..16 literals: a one-byte tag (none for 0), branch-free
         store<u8>(op, <u8>((lit - 1) << 2));
         op += select<usize>(1, 0, lit != 0);
@@ -105,6 +108,8 @@ function compressPage(src: usize, n: usize, out: usize, base: usize): usize {
         else copyRun(op, anchor, lit);
         op += lit;
       } else {
+        back = backwardLength8(ip, cand, anchor, src);
+        const lit = lit0 - back;
         // the literals alone reach the page size: stored raw
         if (op + lit >= rawAt) return n;
         if (lit != 0) op = emitLiteral(op, anchor, lit);

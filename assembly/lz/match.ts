@@ -175,6 +175,12 @@ export const PAGE_TABLE: usize = memory.data(<i32>PAGE_TABLE_BYTES, 16);
   return min(back, cand - src);
 }
 
+/** backwardLength8 for at most one byte. */
+// @ts-ignore: decorator
+@inline export function backwardLength1(ip: usize, cand: usize, anchor: usize, src: usize): usize {
+  return <usize>(<u32>(ip > anchor) & <u32>(cand > src) & <u32>(load<u8>(ip - 1) == load<u8>(cand - 1)));
+}
+
 /**
  * Copies n bytes, reading only [src, src + n) and writing only [dst, dst + n). No memory.copy: a call
  * in a parser's loop makes the engine keep the loop's variables on the stack.
