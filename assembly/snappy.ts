@@ -9,6 +9,8 @@ import {
   appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
 } from "./lz/match";
 
+const MAX_OFFSET: usize = 0xffff;
+
 let scratch: usize = 0;
 let scratchSize: usize = 0;
 
@@ -64,8 +66,10 @@ let scratchSize: usize = 0;
 /**
  * Compresses one page into out. Returns the stream length, or n when the stream would not be
  * shorter than the page (the caller then stores it raw). Writes at most n + (n >> 4) + 32 bytes.
+ * `big`: pages over 64 KiB, where a candidate may be too far for a copy element.
  */
-function compressPage(src: usize, n: usize, out: usize, base: usize): usize {
+// @ts-ignore: decorator
+@inline function compressPage(src: usize, n: usize, out: usize, base: usize, big: bool): usize {
   const end = src + n;
   const rawAt = out + n; // output reaching here: no gain
   let op = out;
@@ -81,14 +85,18 @@ function compressPage(src: usize, n: usize, out: usize, base: usize): usize {
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      // find a match: one branch per probe (offsets are < 65536 within a page of at most 64 KiB)
+      // find a match: one branch per probe
       let cand: usize;
       do {
         const seq = load<u32>(ip);
         const slot = PAGE_TABLE + pageHashOffset(seq);
         cand = base + <usize>load<u16>(slot);
         store<u16>(slot, <u16>(ip - base));
-        if (pageCandidateHit(cand, src, seq)) break;
+        if (big) {
+          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= MAX_OFFSET)) break;
+        } else {
+          if (pageCandidateHit(cand, src, seq)) break; // offsets are < 65536 within 64 KiB
+        }
         ip += 1 + ((ip - anchor) >> 5);
       } while (ip <= hashLimit);
       if (ip > hashLimit) break;
@@ -130,6 +138,14 @@ function compressPage(src: usize, n: usize, out: usize, base: usize): usize {
   return op - out;
 }
 
+function compressSmallPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, false);
+}
+
+function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, true);
+}
+
 /**
  * Compresses `pages` consecutive pages of `pageSize` bytes at `input`, appending each page's
  * stored form to `output`. sizes[i] (u32) = stored length, with bit 31 set when the page is
@@ -161,7 +177,7 @@ export function snappyCompressPages(
     // straight into the output when it has room for the worst case, else into scratch
     const direct = room >= ps + slack;
     const comp = direct ? dst : scratch;
-    const clen = compressPage(src, ps, comp, base);
+    const clen = ps > 0x10000 ? compressBigPage(src, ps, comp, base) : compressSmallPage(src, ps, comp, base);
     const stored = appendParsedPage(dst, room, direct, sizes, i, pages, src, ps, comp, clen);
     if (stored == 0) break;
     total += stored;

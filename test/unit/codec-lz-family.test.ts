@@ -188,6 +188,33 @@ describe.each(cases)('$codec', ({ codec, title, make, kernel }) => {
       }
     });
 
+    it('round-trips pages over 64 KiB (kernel called directly: the facade stops at 64 KiB)', () => {
+      const compressPages = kernel(k);
+      const pageSize = 131072;
+      const pages = new Uint8Array(4 * pageSize);
+      pages.set(syntheticPages(32, 4096, 13)); // text, patterns, far copies across the 4 KiB blocks
+      pages.set(boundaryPages(65536, 17).subarray(0, pageSize), 2 * pageSize);
+      // a random half-page, then the same again: every match is 65536 bytes back (too far for snappy)
+      const r = rng(19);
+      for (let i = 3 * pageSize; i < 3 * pageSize + pageSize / 2; i++) pages[i] = r() & 255;
+      pages.copyWithin(3 * pageSize + pageSize / 2, 3 * pageSize, 3 * pageSize + pageSize / 2);
+      const direct = {
+        compress(input: Uint8Array) {
+          const count = input.length / pageSize;
+          const at = k.arenaAlloc(input.length) >>> 0;
+          const output = k.arenaAlloc(input.length) >>> 0;
+          const sizes = k.arenaAlloc(count * 4) >>> 0;
+          new Uint8Array(k.memory.buffer, at, input.length).set(input);
+          const total = compressPages(at, count, pageSize, output, input.length, sizes) >>> 0;
+          return { data: new Uint8Array(k.memory.buffer, output, total).slice(), sizes: new Uint32Array(k.memory.buffer, sizes, count).slice() };
+        },
+      };
+      const res = roundTrip(codec, direct, pages, pageSize);
+      expect(res.abiProblem).toBe('');
+      expect(res.errors).toEqual([]);
+      expect(res.firstMismatch).toBe(-1);
+    });
+
     it('stores each page as it would store it alone, whatever came before it in the batch or call', () => {
       for (const pageSize of [4096, 16384, 65536]) {
         const count = pageSize === 4096 ? 40 : 12; // more than one hash-table epoch (15 pages of 4 KiB)
