@@ -107,7 +107,7 @@ let scratchSize: usize = 0;
         back = backwardLength1(ip, cand, anchor, src);
         lit = lit0 - back;
         // 0..3 go into the pending instruction's state bits, 4..16 get one 0000LLLL byte; branch-free.
-        // (The pending word's u32 store may spill into op..op+1, which is written next.)
+        // (The pending word's u32 store may spill into op..op+1, which is written after it.)
         const small = lit <= 3;
         store<u32>(pendAt, pend | (<u32>select<usize>(lit, 0, small) << pendShift));
         store<u8>(op, <u8>(lit - 3));

@@ -1,6 +1,7 @@
-// Pieces shared by the greedy single-probe LZ parsers (LZO1X-1, snappy, zstd) and, where the logic is
-// the same, by the zlib encoder: hashing, match extension, the skip heuristic, literal copies and the
-// stored form of a page (compressed, or raw with bit 31 of its size word set).
+// Pieces shared by the greedy single-probe LZ parsers (zstd: the u32 table and helpers below;
+// LZO1X-1 and snappy: the page table and helpers at the end) and, where the logic is the same, by
+// the zlib encoder: hashing, match extension, the skip heuristic, literal copies and the stored form
+// of a page (compressed, or raw with bit 31 of its size word set).
 // All @inline, on raw linear memory: no managed allocations, no closures.
 
 /** Bit 31 of a size word: the page is stored raw (its compressed form was not smaller). */
@@ -113,7 +114,9 @@ export const LZ_HASH_SIZE: usize = 1 << LZ_HASH_BITS;
 // the page that last cleared the table; entries below the current page start (older pages, or empty:
 // base + 0) are ignored, so the table is cleared again only when positions no longer fit 16 bits
 // (every 15 pages of 4 KiB). Every entry is a position already passed in this call (or base), so a
-// candidate's bytes can be read before knowing whether it is in the current page.
+// candidate's bytes can be read before knowing whether it is in the current page. (In a page over
+// 64 KiB positions wrap modulo 2^16: a candidate is still an earlier position, checked the same way;
+// the parsers check the distance there.)
 
 export const PAGE_HASH_BITS: u32 = 13;
 export const PAGE_TABLE_BYTES: usize = 2 << PAGE_HASH_BITS;
