@@ -12,13 +12,12 @@
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
 import {
-  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
+  appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
 } from "./lz/match";
 
 const M2_MAX_OFFSET: usize = 0x800;
 const M3_MAX_OFFSET: usize = 0x4000;
 
-let hashTable: usize = 0;
 let scratch: usize = 0;
 let scratchSize: usize = 0;
 
@@ -33,13 +32,13 @@ let scratchSize: usize = 0;
 }
 
 /**
- * The instruction for a run of lit > 0 literals (their bytes follow it): at stream start 17+n or
- * 0000 + length; after a match, 1..3 go into the match's low 2 bits (at statePos), more get 0000LLLL.
- * Returns the new output position.
+ * A run of lit > 0 literals after the pending match word at pendAt (0 at stream start), then the
+ * literals: the pending word is stored with 1..3 in its state bits (at `shift`), or the run gets its
+ * own instruction: 17+n at stream start, else 0000LLLL [ext]. Returns the new output position.
  */
 // @ts-ignore: decorator
-@inline function emitLiteralRun(op: usize, statePos: usize, lit: usize): usize {
-  if (statePos == 0) {
+@inline function emitLiteralRun(op: usize, pendAt: usize, pend: u32, shift: u32, anchor: usize, lit: usize): usize {
+  if (pendAt == 0) {
     if (lit <= 238) {
       store<u8>(op++, <u8>(17 + lit));
     } else {
@@ -47,84 +46,127 @@ let scratchSize: usize = 0;
       op = emitLength(op, lit - 18);
     }
   } else if (lit <= 3) {
-    store<u8>(statePos, load<u8>(statePos) | <u8>lit);
-  } else if (lit <= 18) {
-    store<u8>(op++, <u8>(lit - 3));
+    store<u32>(pendAt, pend | (<u32>lit << shift));
   } else {
-    store<u8>(op++, 0);
-    op = emitLength(op, lit - 18);
+    store<u32>(pendAt, pend);
+    if (lit <= 18) {
+      store<u8>(op++, <u8>(lit - 3));
+    } else {
+      store<u8>(op++, 0);
+      op = emitLength(op, lit - 18);
+    }
   }
-  return op;
+  copyRun(op, anchor, lit);
+  return op + lit;
 }
 
-/** Compresses one page into out; returns the stream length (may exceed n; caller then stores raw). */
-function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
+/**
+ * Compresses one page into out. Returns the stream length, or n when the stream would not be
+ * shorter than the page (the caller then stores it raw). Writes at most n + (n >> 7) + 32 bytes.
+ * `big`: pages over 16 KiB, where a candidate may be too far for an M3 match.
+ */
+// @ts-ignore: decorator
+@inline function compressPage(src: usize, n: usize, out: usize, base: usize, big: bool): usize {
   const end = src + n;
+  const rawAt = out + n - 3; // literals reaching here with the end marker still to come: no gain
   let op = out;
   let anchor = src;
-  let statePos: usize = 0; // byte whose low 2 bits carry the literal count after the last match
+  // The last match's instruction is stored when the literal count after it is known: its bytes
+  // (2 or 3, reserved before op) at pendAt (0: none yet), value pend, state bits at pendShift.
+  let pendAt: usize = 0;
+  let pend: u32 = 0;
+  let pendShift: u32 = 0;
   if (n >= 8) {
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      const seq = load<u32>(ip);
-      const slot = hashSlot(table, seq);
-      let cand = <usize>load<u32>(slot);
-      store<u32>(slot, <u32>ip);
-      if (cand < src || cand >= ip || ip - cand > M3_MAX_OFFSET || load<u32>(cand) != seq) {
-        ip += skipStep(ip, anchor);
-        continue;
-      }
-      // extend backwards over pending literals
-      const back = extendBackward(ip, cand, anchor, src);
-      ip -= back;
-      cand -= back;
-      const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
-      // literals before the match
-      const lit = ip - anchor;
-      if (lit > 0) {
-        op = emitLiteralRun(op, statePos, lit);
-        copyLiterals(op, anchor, lit, end);
-        op += lit;
-        if (op - out >= n) return op - out; // no gain: stored raw
-      }
-      // the match
-      const dist = ip - cand;
-      if (len <= 8 && dist <= M2_MAX_OFFSET) {
-        const d: usize = dist - 1;
-        statePos = op;
-        store<u8>(op, <u8>(((len - 1) << 5) | ((d & 7) << 2)));
-        store<u8>(op, <u8>(d >> 3), 1);
-        op += 2;
-      } else {
-        if (len - 2 <= 31) {
-          store<u8>(op++, <u8>(32 | (len - 2)));
+      // find a match: one branch per probe
+      let cand: usize;
+      do {
+        const seq = load<u32>(ip);
+        const slot = PAGE_TABLE + pageHashOffset(seq);
+        cand = base + <usize>load<u16>(slot);
+        store<u16>(slot, <u16>(ip - base));
+        if (big) {
+          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= M3_MAX_OFFSET)) break;
         } else {
-          store<u8>(op++, 32);
-          op = emitLength(op, len - 2 - 31);
+          if (pageCandidateHit(cand, src, seq)) break;
         }
-        const d: usize = dist - 1;
-        statePos = op;
-        store<u16>(op, <u16>(d << 2));
+        ip += 1 + ((ip - anchor) >> 5);
+      } while (ip <= hashLimit);
+      if (ip > hashLimit) break;
+      // The next search starts at ip + fwd. The backward extension only moves the emitted match's
+      // start, and the literal path is chosen on the count before it (known before the candidate
+      // is): short runs extend back by at most one byte, long ones by up to 8.
+      const fwd = forwardLength(ip, cand, end);
+      const d: usize = ip - cand - 1;
+      const lit0 = ip - anchor;
+      let back: usize;
+      let lit: usize;
+      if (lit0 <= 16 && pendAt != 0 && op + lit0 < rawAt) {
+        back = backwardLength1(ip, cand, anchor, src);
+        lit = lit0 - back;
+        // 0..3 go into the pending instruction's state bits, 4..16 get one 0000LLLL byte; branch-free.
+        // (The pending word's u32 store may spill into op..op+1, which is written after it.)
+        const small = lit <= 3;
+        store<u32>(pendAt, pend | (<u32>select<usize>(lit, 0, small) << pendShift));
+        store<u8>(op, <u8>(lit - 3));
+        op += select<usize>(0, 1, small);
+        if (anchor + 16 <= end) v128.store(op, v128.load(anchor));
+        else copyRun(op, anchor, lit);
+        op += lit;
+      } else {
+        back = backwardLength8(ip, cand, anchor, src);
+        lit = lit0 - back;
+        // the literals and the end-of-stream marker alone reach the page size: stored raw
+        if (op + lit >= rawAt) return n;
+        if (lit != 0) op = emitLiteralRun(op, pendAt, pend, pendShift, anchor, lit);
+        else store<u32>(pendAt, pend);
+      }
+      // the match (stored with the next literal count)
+      const len = fwd + back;
+      if (len <= 33) {
+        const m2 = len <= 8 && d < M2_MAX_OFFSET;
+        const w2 = (<u32>(len - 1) << 5) | (<u32>(d & 7) << 2) | (<u32>(d >> 3) << 8);
+        const w3 = (<u32>32 | <u32>(len - 2)) | (<u32>d << 10);
+        pend = select<u32>(w2, w3, m2);
+        pendShift = select<u32>(0, 8, m2);
+        pendAt = op;
+        op += select<usize>(2, 3, m2);
+      } else {
+        store<u8>(op++, 32);
+        op = emitLength(op, len - 33);
+        pend = <u32>d << 2;
+        pendShift = 0;
+        pendAt = op;
         op += 2;
       }
-      ip += len;
+      ip += fwd;
       anchor = ip;
       // index one position inside the match for the next search
-      indexAfterMatch(table, ip, hashLimit);
+      if (ip <= hashLimit) {
+        const p = ip - 2;
+        store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
+      }
     }
   }
   // trailing literals
   const lit = end - anchor;
-  if (lit > 0) {
-    op = emitLiteralRun(op, statePos, lit);
-    memory.copy(op, anchor, lit);
-    op += lit;
-  }
+  if (op + lit >= rawAt) return n;
+  if (lit > 0) op = emitLiteralRun(op, pendAt, pend, pendShift, anchor, lit);
+  else if (pendAt != 0) store<u32>(pendAt, pend);
   // end of stream
   store<u8>(op, 0x11);
   store<u16>(op + 1, 0);
   return op + 3 - out;
+}
+
+function compressSmallPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, false);
+}
+
+function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, true);
 }
 
 /**
@@ -141,18 +183,25 @@ export function lzoCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  hashTable = clearedHashTable(hashTable);
-  const need = <usize>pageSize * 2 + 64;
+  const ps = <usize>pageSize;
+  const slack = (ps >> 7) + 32; // compressPage may write this far past the page length
+  const need = ps + slack;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
+  let base: usize = 0;
   let total: usize = 0;
-  const ps = <usize>pageSize;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
-    const clen = compressPage(src, ps, scratch, hashTable);
-    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
+    base = pageTableBase(i, src, ps, base);
+    const room = outputCapacity - total;
+    const dst = output + total;
+    // straight into the output when it has room for the worst case, else into scratch
+    const direct = room >= ps + slack;
+    const comp = direct ? dst : scratch;
+    const clen = ps > M3_MAX_OFFSET ? compressBigPage(src, ps, comp, base) : compressSmallPage(src, ps, comp, base);
+    const stored = appendParsedPage(dst, room, direct, sizes, i, pages, src, ps, comp, clen);
     if (stored == 0) break;
     total += stored;
   }

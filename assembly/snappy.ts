@@ -6,17 +6,17 @@
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
 import {
-  appendPage, clearedHashTable, copyLiterals, extendBackward, hashSlot, indexAfterMatch, matchLength, skipStep,
+  appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
 } from "./lz/match";
 
 const MAX_OFFSET: usize = 0xffff;
 
-let hashTable: usize = 0;
 let scratch: usize = 0;
 let scratchSize: usize = 0;
 
+/** A literal element for n > 0 bytes at src; returns the new output position. */
 // @ts-ignore: decorator
-@inline function emitLiteral(op: usize, src: usize, n: usize, end: usize): usize {
+@inline function emitLiteral(op: usize, src: usize, n: usize): usize {
   const m = n - 1;
   if (m < 60) {
     store<u8>(op++, <u8>(m << 2));
@@ -34,38 +34,44 @@ let scratchSize: usize = 0;
     store<u8>(op + 3, <u8>(m >> 16));
     op += 4;
   }
-  copyLiterals(op, src, n, end);
+  copyRun(op, src, n);
   return op + n;
 }
 
+/** Copy elements for a match of len >= 4 at distance offset (1..65535); returns the new output position. */
 // @ts-ignore: decorator
 @inline function emitCopy(op: usize, offset: usize, len: usize): usize {
-  while (len >= 68) {
-    store<u8>(op, (63 << 2) | 2);
-    store<u16>(op + 1, <u16>offset);
-    op += 3;
-    len -= 64;
-  }
   if (len > 64) {
-    store<u8>(op, (59 << 2) | 2);
-    store<u16>(op + 1, <u16>offset);
-    op += 3;
-    len -= 60;
+    while (len >= 68) {
+      store<u8>(op, (63 << 2) | 2);
+      store<u16>(op + 1, <u16>offset);
+      op += 3;
+      len -= 64;
+    }
+    if (len > 64) {
+      store<u8>(op, (59 << 2) | 2);
+      store<u16>(op + 1, <u16>offset);
+      op += 3;
+      len -= 60;
+    }
   }
-  if (len < 12 && offset < 2048) {
-    store<u8>(op, <u8>(1 | ((len - 4) << 2) | ((offset >> 8) << 5)));
-    store<u8>(op, <u8>offset, 1);
-    op += 2;
-  } else {
-    store<u8>(op, <u8>(2 | ((len - 1) << 2)));
-    store<u16>(op + 1, <u16>offset);
-    op += 3;
-  }
-  return op;
+  // 4..64 bytes: the 1-byte-offset form when it fits, else the 2-byte-offset form (branch-free)
+  const short = len < 12 && offset < 2048;
+  const w1 = <u32>1 | (<u32>(len - 4) << 2) | (<u32>(offset >> 8) << 5) | (<u32>(offset & 0xff) << 8);
+  const w2 = <u32>2 | (<u32>(len - 1) << 2) | (<u32>offset << 8);
+  store<u32>(op, select<u32>(w1, w2, short));
+  return op + select<usize>(2, 3, short);
 }
 
-function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
+/**
+ * Compresses one page into out. Returns the stream length, or n when the stream would not be
+ * shorter than the page (the caller then stores it raw). Writes at most n + (n >> 4) + 32 bytes.
+ * `big`: pages over 64 KiB, where a candidate may be too far for a copy element.
+ */
+// @ts-ignore: decorator
+@inline function compressPage(src: usize, n: usize, out: usize, base: usize, big: bool): usize {
   const end = src + n;
+  const rawAt = out + n; // output reaching here: no gain
   let op = out;
   // varint length
   let v = n;
@@ -79,30 +85,65 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      const seq = load<u32>(ip);
-      const slot = hashSlot(table, seq);
-      let cand = <usize>load<u32>(slot);
-      store<u32>(slot, <u32>ip);
-      if (cand < src || cand >= ip || ip - cand > MAX_OFFSET || load<u32>(cand) != seq) {
-        ip += skipStep(ip, anchor);
-        continue;
+      // find a match: one branch per probe
+      let cand: usize;
+      do {
+        const seq = load<u32>(ip);
+        const slot = PAGE_TABLE + pageHashOffset(seq);
+        cand = base + <usize>load<u16>(slot);
+        store<u16>(slot, <u16>(ip - base));
+        if (big) {
+          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= MAX_OFFSET)) break;
+        } else {
+          if (pageCandidateHit(cand, src, seq)) break; // offsets are < 65536 within 64 KiB
+        }
+        ip += 1 + ((ip - anchor) >> 5);
+      } while (ip <= hashLimit);
+      if (ip > hashLimit) break;
+      // The next search starts at ip + fwd. The backward extension only moves the emitted copy's
+      // start, and the literal path is chosen on the count before it (known before the candidate
+      // is): short runs extend back by at most one byte, long ones by up to 8.
+      const fwd = forwardLength(ip, cand, end);
+      const lit0 = ip - anchor;
+      let back: usize;
+      if (lit0 <= 16 && op + lit0 < rawAt) {
+        back = backwardLength1(ip, cand, anchor, src);
+        const lit = lit0 - back;
+        // 0..16 literals: a one-byte tag (none for 0), branch-free
+        store<u8>(op, <u8>((lit - 1) << 2));
+        op += select<usize>(1, 0, lit != 0);
+        if (anchor + 16 <= end) v128.store(op, v128.load(anchor));
+        else copyRun(op, anchor, lit);
+        op += lit;
+      } else {
+        back = backwardLength8(ip, cand, anchor, src);
+        const lit = lit0 - back;
+        // the literals alone reach the page size: stored raw
+        if (op + lit >= rawAt) return n;
+        if (lit != 0) op = emitLiteral(op, anchor, lit);
       }
-      const back = extendBackward(ip, cand, anchor, src);
-      ip -= back;
-      cand -= back;
-      const len: usize = 4 + matchLength(cand + 4, ip + 4, end);
-      if (ip > anchor) {
-        op = emitLiteral(op, anchor, ip - anchor, end);
-        if (op - out >= n) return op - out;
-      }
-      op = emitCopy(op, ip - cand, len);
-      ip += len;
+      op = emitCopy(op, ip - cand, fwd + back);
+      ip += fwd;
       anchor = ip;
-      indexAfterMatch(table, ip, hashLimit);
+      // index one position inside the match for the next search
+      if (ip <= hashLimit) {
+        const p = ip - 2;
+        store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
+      }
     }
   }
-  if (end > anchor) op = emitLiteral(op, anchor, end - anchor, end);
+  const lit = end - anchor;
+  if (op + lit >= rawAt) return n;
+  if (lit > 0) op = emitLiteral(op, anchor, lit);
   return op - out;
+}
+
+function compressSmallPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, false);
+}
+
+function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
+  return compressPage(src, n, out, base, true);
 }
 
 /**
@@ -119,18 +160,25 @@ export function snappyCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  hashTable = clearedHashTable(hashTable);
-  const need = <usize>pageSize * 2 + 64;
+  const ps = <usize>pageSize;
+  const slack = (ps >> 4) + 32; // compressPage may write this far past the page length
+  const need = ps + slack;
   if (scratchSize < need) {
     scratch = heap.alloc(need);
     scratchSize = need;
   }
+  let base: usize = 0;
   let total: usize = 0;
-  const ps = <usize>pageSize;
   for (let i: u32 = 0; i < pages; i++) {
     const src = input + <usize>i * ps;
-    const clen = compressPage(src, ps, scratch, hashTable);
-    const stored = appendPage(output + total, outputCapacity - total, sizes, i, pages, src, ps, scratch, clen);
+    base = pageTableBase(i, src, ps, base);
+    const room = outputCapacity - total;
+    const dst = output + total;
+    // straight into the output when it has room for the worst case, else into scratch
+    const direct = room >= ps + slack;
+    const comp = direct ? dst : scratch;
+    const clen = ps > 0x10000 ? compressBigPage(src, ps, comp, base) : compressSmallPage(src, ps, comp, base);
+    const stored = appendParsedPage(dst, room, direct, sizes, i, pages, src, ps, comp, clen);
     if (stored == 0) break;
     total += stored;
   }

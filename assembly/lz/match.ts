@@ -1,6 +1,7 @@
-// Pieces shared by the greedy single-probe LZ parsers (LZO1X-1, snappy, zstd) and, where the logic is
-// the same, by the zlib encoder: hashing, match extension, the skip heuristic, literal copies and the
-// stored form of a page (compressed, or raw with bit 31 of its size word set).
+// Pieces shared by the greedy single-probe LZ parsers (zstd: the u32 table and helpers below;
+// LZO1X-1 and snappy: the page table and helpers at the end) and, where the logic is the same, by
+// the zlib encoder: hashing, match extension, the skip heuristic, literal copies and the stored form
+// of a page (compressed, or raw with bit 31 of its size word set).
 // All @inline, on raw linear memory: no managed allocations, no closures.
 
 /** Bit 31 of a size word: the page is stored raw (its compressed form was not smaller). */
@@ -104,4 +105,126 @@ export const LZ_HASH_SIZE: usize = 1 << LZ_HASH_BITS;
     return 0;
   }
   return putPage(dst, sizes, i, src, ps, comp, clen);
+}
+
+// ---- Page-sized LZ parsers (LZO1X-1, snappy): a small table of 16-bit positions ----
+//
+// One table in static memory (a constant address), shared by the parsers that use it: each call
+// starts by clearing it (pageTableBase with i == 0). Entries are positions minus a base just before
+// the page that last cleared the table; entries below the current page start (older pages, or empty:
+// base + 0) are ignored, so the table is cleared again only when positions no longer fit 16 bits
+// (every 15 pages of 4 KiB). Every entry is a position already passed in this call (or base), so a
+// candidate's bytes can be read before knowing whether it is in the current page. (In a page over
+// 64 KiB positions wrap modulo 2^16: a candidate is still an earlier position, checked the same way;
+// the parsers check the distance there.)
+
+export const PAGE_HASH_BITS: u32 = 13;
+export const PAGE_TABLE_BYTES: usize = 2 << PAGE_HASH_BITS;
+export const PAGE_TABLE: usize = memory.data(<i32>PAGE_TABLE_BYTES, 16);
+
+/** Byte offset in PAGE_TABLE of the 4 bytes `v`. */
+// @ts-ignore: decorator
+@inline export function pageHashOffset(v: u32): usize {
+  return <usize>((v * 0x1e35a7bd) >> (32 - PAGE_HASH_BITS)) << 1;
+}
+
+/**
+ * The base for page i at src (pageSize ps), given the previous page's base: clears PAGE_TABLE and
+ * moves the base just before src for the first page of a call and when the page's hashed positions
+ * (up to src + ps - 4) would not fit 16 bits above the base.
+ */
+// @ts-ignore: decorator
+@inline export function pageTableBase(i: u32, src: usize, ps: usize, base: usize): usize {
+  if (i == 0 || src + ps - 4 - base > 0xffff) {
+    memory.fill(PAGE_TABLE, 0, PAGE_TABLE_BYTES);
+    base = src - 1; // entry 0 is then never a candidate
+  }
+  return base;
+}
+
+/**
+ * The candidate at cand (from PAGE_TABLE) matches the 4 bytes seq at ip: in the page (cand >= src)
+ * and equal, in one branch-free test. Reads 4 bytes at cand, which is always inside the call's input.
+ */
+// @ts-ignore: decorator
+@inline export function pageCandidateHit(cand: usize, src: usize, seq: u32): bool {
+  return (<u32>(cand >= src) & <u32>(load<u32>(cand) == seq)) != 0;
+}
+
+/** Length of the match at ip (earlier copy at cand, first 4 bytes equal), not reading at or past end. */
+// @ts-ignore: decorator
+@inline export function forwardLength(ip: usize, cand: usize, end: usize): usize {
+  let len: usize = 4;
+  // most matches end within the first 8 bytes; long ones continue 16 bytes at a time
+  if (ip + 12 <= end) {
+    const x = load<u64>(cand + 4) ^ load<u64>(ip + 4);
+    if (x != 0) return 4 + <usize>(ctz(x) >> 3);
+    len = 12;
+    while (ip + len + 16 <= end) {
+      const ne = ~i8x16.bitmask(i8x16.eq(v128.load(cand + len), v128.load(ip + len))) & 0xffff;
+      if (ne != 0) return len + <usize>ctz(ne);
+      len += 16;
+    }
+  }
+  while (true) {
+    if (ip + len + 8 > end) {
+      while (ip + len < end && load<u8>(cand + len) == load<u8>(ip + len)) len++;
+      return len;
+    }
+    const x = load<u64>(cand + len) ^ load<u64>(ip + len);
+    if (x != 0) return len + <usize>(ctz(x) >> 3);
+    len += 8;
+  }
+}
+
+/**
+ * How far a match at ip (copy at cand) extends backwards over the pending literals since anchor, up
+ * to 8 bytes, without branches and not before the page start src. Reads the 8 bytes before ip and
+ * cand, which may lie before the page (inside linear memory; masked off by the clamps).
+ */
+// @ts-ignore: decorator
+@inline export function backwardLength8(ip: usize, cand: usize, anchor: usize, src: usize): usize {
+  let back = <usize>(clz(load<u64>(ip - 8) ^ load<u64>(cand - 8)) >> 3);
+  back = min(back, ip - anchor);
+  return min(back, cand - src);
+}
+
+/** backwardLength8 for at most one byte. */
+// @ts-ignore: decorator
+@inline export function backwardLength1(ip: usize, cand: usize, anchor: usize, src: usize): usize {
+  return <usize>(<u32>(ip > anchor) & <u32>(cand > src) & <u32>(load<u8>(ip - 1) == load<u8>(cand - 1)));
+}
+
+/**
+ * Copies n bytes, reading only [src, src + n) and writing only [dst, dst + n). No memory.copy: a call
+ * in a parser's loop makes the engine keep the loop's variables on the stack.
+ */
+// @ts-ignore: decorator
+@inline export function copyRun(dst: usize, src: usize, n: usize): void {
+  if (n >= 16) {
+    let i: usize = 0;
+    do {
+      v128.store(dst + i, v128.load(src + i));
+      i += 16;
+    } while (i + 16 <= n);
+    v128.store(dst + n - 16, v128.load(src + n - 16));
+  } else {
+    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+  }
+}
+
+/**
+ * appendPage for a parser that wrote its stream (clen bytes; clen >= ps: not smaller than the page)
+ * either straight into the output at dst (`direct`, chosen when room covers its worst case) or into
+ * scratch at comp. Returns the bytes written, 0 when the page does not fit (the batch stops there).
+ */
+// @ts-ignore: decorator
+@inline export function appendParsedPage(
+  dst: usize, room: usize, direct: bool, sizes: usize, i: u32, pages: u32, src: usize, ps: usize, comp: usize, clen: usize,
+): usize {
+  if (direct && clen < ps) {
+    store<u32>(sizes + (<usize>i << 2), <u32>clen);
+    return clen;
+  }
+  return appendPage(dst, room, sizes, i, pages, src, ps, comp, clen);
 }
