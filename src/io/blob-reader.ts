@@ -5,9 +5,10 @@ import { truncatedRead, type WorkerReader } from './worker-reader.js';
 export const blobReader: WorkerReader = {
   async readInto(ref, offset, dest) {
     if (ref.kind !== 'blob') throw new VmsieveError('E_UNSUPPORTED', `a browser compute worker cannot read a ${ref.kind} source`);
-    const bytes = await ref.blob.slice(offset, offset + dest.length).arrayBuffer();
-    if (bytes.byteLength !== dest.length) throw truncatedRead(ref, offset + bytes.byteLength);
-    dest.set(new Uint8Array(bytes));
+    const length = dest().length;
+    const bytes = await ref.blob.slice(offset, offset + length).arrayBuffer();
+    if (bytes.byteLength !== length) throw truncatedRead(ref, offset + bytes.byteLength);
+    dest().set(new Uint8Array(bytes));
   },
   // Each read is a round trip to the browser's blob store (about as long as reading half a MiB): read across gaps.
   mergeGap: 1 << 20,

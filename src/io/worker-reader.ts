@@ -1,10 +1,16 @@
 import { VmsieveError } from '../errors.js';
 import type { PageExtents, SourceRef } from './source-ref.js';
 
-/** Reads of a dump from inside a compute worker, which runs one task at a time and waits for them. */
+/**
+ * Where read bytes go: asked for at the moment of writing, because a view of wasm memory taken before an `await` is
+ * dead if memory grew meanwhile.
+ */
+export type Destination = () => Uint8Array;
+
+/** Reads of a dump from inside a compute worker. */
 export interface WorkerReader {
-  /** Fills `dest` with the bytes of `ref` from `offset` on. */
-  readInto(ref: SourceRef, offset: number, dest: Uint8Array): void | Promise<void>;
+  /** Fills `dest()` with the bytes of `ref` from `offset` on. */
+  readInto(ref: SourceRef, offset: number, dest: Destination): void | Promise<void>;
   /**
    * Extents this close together (in bytes) are read in one call, gap included: worth it where every call has a
    * fixed cost far above copying the gap (a browser Blob read), not where a call is a cheap pread.
@@ -12,17 +18,17 @@ export interface WorkerReader {
   readonly mergeGap: number;
 }
 
-/** Fills dest (pages × pageSize bytes) from the extents, zero where an extent says so. */
-export async function readExtents(reader: WorkerReader, input: PageExtents, dest: Uint8Array): Promise<void> {
+/** Fills dest() (pages × pageSize bytes) from the extents, zero where an extent says so. */
+export async function readExtents(reader: WorkerReader, input: PageExtents, dest: Destination): Promise<void> {
   const e = input.extents;
   let total = 0;
   for (let i = 1; i < e.length; i += 2) total += e[i]!;
-  if (total !== dest.length) throw new RangeError(`page extents cover ${total} bytes of a ${dest.length}-byte window`);
+  if (total !== dest().length) throw new RangeError(`page extents cover ${total} bytes of a ${dest().length}-byte window`);
   let at = 0;
   for (let i = 0; i < e.length; ) {
     const offset = e[i]!;
     if (offset === -1) {
-      dest.fill(0, at, at + e[i + 1]!);
+      dest().fill(0, at, at + e[i + 1]!);
       at += e[i + 1]!;
       i += 2;
       continue;
@@ -35,13 +41,15 @@ export async function readExtents(reader: WorkerReader, input: PageExtents, dest
       j += 2;
     }
     if (j === i + 2) {
-      await reader.readInto(input.ref, offset, dest.subarray(at, at + e[i + 1]!));
-      at += e[i + 1]!;
+      const [from, to] = [at, at + e[i + 1]!];
+      await reader.readInto(input.ref, offset, () => dest().subarray(from, to));
+      at = to;
     } else {
       const span = new Uint8Array(end - offset);
-      await reader.readInto(input.ref, offset, span);
+      await reader.readInto(input.ref, offset, () => span);
+      const out = dest();
       for (let k = i; k < j; k += 2) {
-        dest.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), at);
+        out.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), at);
         at += e[k + 1]!;
       }
     }

@@ -46,7 +46,10 @@ export interface AnalyseOptions {
    * pages and every size are extrapolated.
    */
   sampleEvery?: number;
-  /** Instead of sampleEvery: read about this many windows, spread over the whole dump (a first answer in constant time). */
+  /**
+   * Instead of sampleEvery: read at most this many windows, and at most 1 in 64, spread over the whole dump (a first
+   * answer in about constant time, however big the dump).
+   */
   sampleWindows?: number;
   /**
    * Read and zero-scan every page, but compress only about one non-zero page in this many (default 1: all), and at
@@ -63,6 +66,8 @@ const SLOTS = 2 + CODECS.length;
 const SIZE = 2;
 /** measureEvery never measures fewer pages than this (small dumps are measured more densely: the sample decides the error). */
 const MIN_MEASURED_PAGES = 16384;
+/** sampleWindows never reads more than 1 window in this many (a denser sample would cost as much as reading it all). */
+const MIN_SAMPLE_EVERY = 64;
 /** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
 const SAMPLE_WINDOW_PAGES = 16;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
@@ -182,7 +187,7 @@ export async function analyseDump(
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
   const windowPages = Math.min(WINDOW_PAGES, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES));
-  const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? windowCount(classified, windowPages) / opts.sampleWindows : (opts.sampleEvery ?? 1)));
+  const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(classified, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
   const measureEvery = Math.max(1, Math.min(Math.floor(opts.measureEvery ?? 1), Math.floor(total / ps / MIN_MEASURED_PAGES)));
   const pagesEstimated = sampleEvery > 1;
   const sizesEstimated = pagesEstimated || measureEvery > 1;

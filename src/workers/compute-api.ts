@@ -18,4 +18,6 @@ export interface ComputeApi {
 export interface ComputeHandle {
   api: ComputeApi;
   terminate(): Promise<void> | void;
+  /** Tasks it may be given at once (default 1): more than one where it reads asynchronously and can read ahead. */
+  slots?: number;
 }

@@ -11,7 +11,7 @@ type Transfer = <T>(value: T, buffers: ArrayBuffer[]) => T;
  * The ComputeApi over one wasm instance. `reader` lets it read the dump itself (tasks given as extents); `transfer`
  * marks result buffers to move rather than copy when crossing a worker boundary.
  */
-export function computeService(reader?: WorkerReader, transfer: Transfer = (v) => v): ComputeApi {
+export function computeService(reader?: WorkerReader, transfer: Transfer = (v) => v, windows = 1): ComputeApi {
   let compute: PageCompute | undefined;
   const ready = (): PageCompute => {
     if (!compute) throw new VmsieveError('E_UNSUPPORTED', 'compute worker used before init()');
@@ -19,7 +19,7 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
   };
   return {
     async init(module, pageSize) {
-      compute = new PageCompute(await instantiateKernels(module), pageSize, reader);
+      compute = new PageCompute(await instantiateKernels(module), pageSize, reader, windows);
     },
     async scanZero(pages) {
       const zero = await ready().scanZero(pages);
@@ -36,8 +36,9 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
   };
 }
 
-/** Used inside worker entry points: results move back without a copy. */
-export const transferringComputeService = (reader: WorkerReader) => computeService(reader, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)));
+/** Used inside worker entry points: results move back without a copy. `windows`: tasks the worker may hold at once. */
+export const transferringComputeService = (reader: WorkerReader, windows = 1) =>
+  computeService(reader, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)), windows);
 
 function uniqueBuffers(buffers: ArrayBuffer[]): ArrayBuffer[] {
   return [...new Set(buffers)];

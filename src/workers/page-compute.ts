@@ -37,35 +37,42 @@ export interface MeasuredWindow {
 export class PageCompute {
   private readonly zeroScanner: ZeroScanner;
   private readonly compressors = new Map<CodecId, PageCompressor>();
-  private readonly window: number;
+  /** Windows not holding a task's pages; a task holds one from the start of its read to the end of its (synchronous) work. */
+  private readonly freeWindows: number[] = [];
 
+  /**
+   * `windows` > 1 lets the next task's pages be read (asynchronously, as in a browser) while this task's are worked on:
+   * the work itself is synchronous, so the other buffers (codec output, flags) are never shared by two tasks at once.
+   */
   constructor(
     private readonly k: KernelExports,
     readonly pageSize: number,
     private readonly reader?: WorkerReader,
+    windows = 1,
   ) {
     this.zeroScanner = new ZeroScanner(k, pageSize, WINDOW_PAGES);
-    this.window = k.arenaAlloc(pageSize * WINDOW_PAGES) >>> 0;
+    for (let i = 0; i < windows; i++) this.freeWindows.push(k.arenaAlloc(pageSize * WINDOW_PAGES) >>> 0);
   }
 
   async scanZero(input: PagesInput): Promise<Uint8Array> {
-    return this.zeroScanner.scanAt(this.window, await this.load(input));
+    return this.withPages(input, (window, count) => this.zeroScanner.scanAt(window, count));
   }
 
   /** Zero-scans the window and compresses every page with `encode[i] = 1` (all-zero pages too, unless skipZero). 'none' stores pages raw. */
   async encode(input: PagesInput, codec: CodecId | 'none', encode: Uint8Array, skipZero = false): Promise<EncodedWindow> {
-    const count = await this.load(input);
-    const zero = this.zeroScanner.scanAt(this.window, count);
-    const picked = pickPages(count, (i) => encode[i] === 1 && !(skipZero && zero[i]));
-    this.pack(picked);
-    const sizes = new Uint32Array(count);
-    if (codec === 'none') {
-      for (const i of picked) sizes[i] = this.pageSize | STORED_RAW;
-      return { zero, data: bytesAt(this.k, this.window, picked.length * this.pageSize).slice(), sizes };
-    }
-    const out = this.compressPacked(codec, picked.length);
-    picked.forEach((page, j) => (sizes[page] = out.sizes[j]!));
-    return { zero, data: out.data, sizes };
+    return this.withPages(input, (window, count) => {
+      const zero = this.zeroScanner.scanAt(window, count);
+      const picked = pickPages(count, (i) => encode[i] === 1 && !(skipZero && zero[i]));
+      this.pack(window, picked);
+      const sizes = new Uint32Array(count);
+      if (codec === 'none') {
+        for (const i of picked) sizes[i] = this.pageSize | STORED_RAW;
+        return { zero, data: bytesAt(this.k, window, picked.length * this.pageSize).slice(), sizes };
+      }
+      const out = this.compressPacked(window, codec, picked.length);
+      picked.forEach((page, j) => (sizes[page] = out.sizes[j]!));
+      return { zero, data: out.data, sizes };
+    });
   }
 
   /**
@@ -73,52 +80,64 @@ export class PageCompute {
    * pages whose sample byte is 1. Every page is zero-scanned either way.
    */
   async measure(input: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow> {
-    const count = await this.load(input);
-    const zero = this.zeroScanner.scanAt(this.window, count);
-    const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i] === 1));
-    this.pack(picked);
-    const sizes: MeasuredWindow['sizes'] = {};
-    for (const codec of codecs) {
-      const words = new Uint32Array(count);
-      const out = this.compressPacked(codec, picked.length).sizes;
-      picked.forEach((page, j) => (words[page] = out[j]!));
-      sizes[codec] = words;
+    return this.withPages(input, (window, count) => {
+      const zero = this.zeroScanner.scanAt(window, count);
+      const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i] === 1));
+      this.pack(window, picked);
+      const sizes: MeasuredWindow['sizes'] = {};
+      for (const codec of codecs) {
+        const words = new Uint32Array(count);
+        const out = this.compressPacked(window, codec, picked.length).sizes;
+        picked.forEach((page, j) => (words[page] = out[j]!));
+        sizes[codec] = words;
+      }
+      return { zero, sizes };
+    });
+  }
+
+  /** Loads the task's pages into a free window, runs `work` on them (synchronously) and frees the window. */
+  private async withPages<T>(input: PagesInput, work: (window: number, count: number) => T): Promise<T> {
+    const window = this.freeWindows.pop();
+    if (window === undefined) throw new Error('internal: more compute tasks at once than windows');
+    try {
+      return work(window, await this.load(window, input));
+    } finally {
+      this.freeWindows.push(window);
     }
-    return { zero, sizes };
   }
 
   /** Puts the task's pages at the start of the window; returns how many there are. */
-  private async load(input: PagesInput): Promise<number> {
+  private async load(window: number, input: PagesInput): Promise<number> {
     const ps = this.pageSize;
     if ('extents' in input) {
       checkCount(input.pages);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
-      await readExtents(this.reader, input, bytesAt(this.k, this.window, input.pages * ps));
+      await readExtents(this.reader, input, () => bytesAt(this.k, window, input.pages * ps));
       return input.pages;
     }
     const count = input.byteLength / ps;
     if (!Number.isInteger(count)) throw new RangeError(`input length ${input.byteLength} is not a whole number of pages`);
     checkCount(count);
-    bytesAt(this.k, this.window, input.byteLength).set(new Uint8Array(input));
+    bytesAt(this.k, window, input.byteLength).set(new Uint8Array(input));
     return count;
   }
 
   /** Moves the picked pages (ascending) to the front of the window, in order. */
-  private pack(picked: number[]): void {
+  private pack(window: number, picked: number[]): void {
     const ps = this.pageSize;
     const mem = new Uint8Array(this.k.memory.buffer);
     picked.forEach((page, j) => {
-      if (page !== j) mem.copyWithin(this.window + j * ps, this.window + page * ps, this.window + (page + 1) * ps);
+      if (page !== j) mem.copyWithin(window + j * ps, window + page * ps, window + (page + 1) * ps);
     });
   }
 
   /** Compresses the first `count` pages of the window, a codec batch at a time. */
-  private compressPacked(codec: CodecId, count: number): CompressedPages {
-    if (count <= CODEC_BATCH) return this.compressor(codec).compressAt(this.window, count);
+  private compressPacked(window: number, codec: CodecId, count: number): CompressedPages {
+    if (count <= CODEC_BATCH) return this.compressor(codec).compressAt(window, count);
     const sizes = new Uint32Array(count);
     const parts: Uint8Array[] = [];
     for (let first = 0; first < count; first += CODEC_BATCH) {
-      const r = this.compressor(codec).compressAt(this.window + first * this.pageSize, Math.min(CODEC_BATCH, count - first));
+      const r = this.compressor(codec).compressAt(window + first * this.pageSize, Math.min(CODEC_BATCH, count - first));
       sizes.set(r.sizes, first);
       parts.push(r.data);
     }

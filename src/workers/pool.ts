@@ -14,7 +14,8 @@ export class ComputePool {
   private readonly running = new Set<(e: Error) => void>();
 
   private constructor(private readonly handles: ComputeHandle[]) {
-    this.idle = [...handles];
+    // A worker with several slots appears that many times: each entry is one task it may take.
+    this.idle = handles.flatMap((h) => Array.from({ length: Math.max(1, h.slots ?? 1) }, () => h));
   }
 
   /** Initialises every worker with the compiled module (compiled once by the caller, cloned to each worker). */

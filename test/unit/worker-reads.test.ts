@@ -12,6 +12,7 @@ import { NodeFileSource } from '../../src/io/node-source.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { spawnNodeCompute } from '../../src/workers/node-compute.js';
 import { ComputePool } from '../../src/workers/pool.js';
+import { computeService } from '../../src/workers/compute-service.js';
 import { buildElfCore, vmcoreinfoNote } from '../helpers/elf-builder.js';
 
 const PAGE = 4096;
@@ -149,14 +150,15 @@ describe('reading extents', () => {
     it(`gives the same bytes whatever the merge gap (${mergeGap}), with fewer reads for a larger one`, async () => {
       const calls: number[] = [];
       const reader: WorkerReader = {
-        readInto(_ref, offset, dest) {
+        readInto(_ref, offset, destination) {
           calls.push(offset);
+          const dest = destination();
           dest.set(file.subarray(offset, offset + dest.length));
         },
         mergeGap,
       };
       const dest = new Uint8Array(expected.length);
-      await readExtents(reader, { ref, extents, pages: 0 }, dest);
+      await readExtents(reader, { ref, extents, pages: 0 }, () => dest);
       expect(Buffer.from(dest).equals(expected)).toBe(true);
       expect(calls.length).toBe(mergeGap === 0 ? 4 : mergeGap === 1024 ? 3 : 2);
     });
@@ -164,6 +166,37 @@ describe('reading extents', () => {
 
   it('refuses extents that do not fill the window exactly', async () => {
     const reader: WorkerReader = { readInto: () => undefined, mergeGap: 0 };
-    await expect(readExtents(reader, { ref, extents, pages: 0 }, new Uint8Array(expected.length + 1))).rejects.toThrow(/cover/);
+    const tooBig = new Uint8Array(expected.length + 1);
+    await expect(readExtents(reader, { ref, extents, pages: 0 }, () => tooBig)).rejects.toThrow(/cover/);
+  });
+});
+
+describe('a compute worker holding two tasks', () => {
+  it('reads the next task while working on one, even when wasm memory grows meanwhile', async () => {
+    const dump = await readElfDump(new MemorySource(core));
+    const runs = [[0, 8], [16, 40]] as const;
+    const ref = { kind: 'blob', blob: new Blob([]), name: 'core' } as const;
+    const extents = { ...pageExtents({ ...dump, source: { ...dump.source, ref: () => ref } } as Dump, runs)!, ref };
+    const slowReader: WorkerReader = {
+      async readInto(_ref, offset, dest) {
+        const length = dest().length;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        dest().set(core.subarray(offset, offset + length));
+      },
+      mergeGap: 0,
+    };
+    const module = await nodeWasmModule();
+    const mask = new Uint8Array(32).fill(1);
+    const both = computeService(slowReader, undefined, 2);
+    await both.init(module, PAGE);
+    // Each task's first use of a codec allocates its tables (zlib's grow memory) while the other task is reading.
+    const [zlib, zstd] = await Promise.all([both.encode(extents, 'zlib', mask, true), both.encode(extents, 'zstd', mask, true)]);
+    const one = computeService(slowReader);
+    await one.init(module, PAGE);
+    for (const [got, codec] of [[zlib, 'zlib'], [zstd, 'zstd']] as const) {
+      const want = await one.encode(extents, codec, mask, true);
+      expect(Array.from(got.sizes)).toEqual(Array.from(want.sizes));
+      expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+    }
   });
 });
