@@ -307,7 +307,7 @@ export async function scanZeroPages(
       return zeroScannerFor(k, pageSize).scan(await readPages(dump, pfn, end - pfn, pageSize));
     };
     const spans = zeroScanSpans(withData, classMap, need, zeroChunk, opts.ready);
-    const tasks = pool ? groupRuns(spans, WINDOW_PAGES) : singles(spans);
+    const tasks = pool ? groupRuns(spans, pool.windowPages) : singles(spans);
     for await (const { spans, zero } of mapOrdered(tasks, pool ? pool.size * 4 : 1, async (spans) => ({ spans, zero: await scan(spans) }), opts.signal)) {
       checkAbort(opts.signal);
       let i = 0;

@@ -8,7 +8,7 @@ import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../format
 import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
-import { WINDOW_PAGES, type PagesInput } from '../workers/page-compute.js';
+import type { PagesInput } from '../workers/page-compute.js';
 import { pageExtents, type PfnRun } from '../formats/page-extents.js';
 import { mapOrdered } from './ordered.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
@@ -39,7 +39,7 @@ export interface AnalyseResult {
 }
 
 export interface AnalyseOptions {
-  /** Pages per window sent to a worker (at most WINDOW_PAGES, the default). */
+  /** Pages per window sent to a worker (at most, and by default, the pool's windowPages). */
   windowPages?: number;
   /**
    * Read only one window in this many (default 1: every page). The fastest first answer: page classes stay exact, zero
@@ -57,6 +57,8 @@ export interface AnalyseOptions {
    * per page class. With 16 or more, two cores keep up with reading the file.
    */
   measureEvery?: number;
+  /** Instead of measureEvery: compress about this many pages, however big the dump (the pass then runs at read speed). */
+  measurePages?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -68,6 +70,7 @@ const SIZE = 2;
 const MIN_MEASURED_PAGES = 16384;
 /** sampleWindows never reads more than 1 window in this many (a denser sample would cost as much as reading it all). */
 const MIN_SAMPLE_EVERY = 64;
+const SAMPLE_TASK_PAGES = 1024;
 /** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
 const SAMPLE_WINDOW_PAGES = 16;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
@@ -79,15 +82,19 @@ interface Window {
   count: number;
 }
 
-/** Every window of `windowPages`, or one in `sampleEvery`, grouped into tasks of at most WINDOW_PAGES pages. */
-function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number): Generator<Window> {
+/**
+ * Every window of `windowPages`, or one in `sampleEvery`, grouped into tasks of at most `taskLimit` pages (sampled
+ * windows into smaller tasks, so that the few there are still spread over every worker).
+ */
+function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number, taskLimit: number): Generator<Window> {
+  const taskPages = sampleEvery > 1 ? Math.min(taskLimit, SAMPLE_TASK_PAGES) : taskLimit;
   let index = 0;
   let task: Window = { runs: [], count: 0 };
   for (const r of classified.withData)
     for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
       if (index++ % sampleEvery !== 0) continue;
       const count = Math.min(windowPages, r.end - pfn);
-      if (task.count + count > WINDOW_PAGES) {
+      if (task.count + count > taskPages) {
         yield task;
         task = { runs: [], count: 0 };
       }
@@ -186,14 +193,16 @@ export async function analyseDump(
   const map = classified.classMap;
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
-  const windowPages = Math.min(WINDOW_PAGES, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : WINDOW_PAGES));
+  const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : pool.windowPages));
   const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(classified, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
-  const measureEvery = Math.max(1, Math.min(Math.floor(opts.measureEvery ?? 1), Math.floor(total / ps / MIN_MEASURED_PAGES)));
+  const pagesWithData = total / ps;
+  const requested = opts.measurePages ? pagesWithData / opts.measurePages : (opts.measureEvery ?? 1);
+  const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / MIN_MEASURED_PAGES)));
   const pagesEstimated = sampleEvery > 1;
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    asAsync(windows(classified, windowPages, sampleEvery)),
+    asAsync(windows(classified, windowPages, sampleEvery, pool.windowPages)),
     pool.size * 2,
     async (w) => {
       const pages = await pagesOf(dump, w);

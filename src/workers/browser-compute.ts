@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
-import { BROWSER_COMPUTE_SLOTS } from './browser-compute-slots.js';
+import { BROWSER_COMPUTE_SHAPE } from './browser-compute-shape.js';
 import { transferringClient } from './transfer-client.js';
 
 /**
@@ -19,7 +19,7 @@ export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   let stopped = false;
   return {
     api: transferringClient(remote as unknown as ComputeApi),
-    slots: BROWSER_COMPUTE_SLOTS,
+    ...BROWSER_COMPUTE_SHAPE,
     terminate() {
       if (stopped) return;
       stopped = true;

@@ -14,10 +14,16 @@ export interface ComputeApi {
   measure(pages: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow>;
 }
 
-/** A compute worker as the pool holds it: its API plus a hard stop. */
-export interface ComputeHandle {
+/** How many tasks a worker takes at once, and how many pages each may carry. */
+export interface WorkerShape {
+  /** Default 1: more than one where the worker reads asynchronously and can read the next task's pages meanwhile. */
+  slots?: number;
+  /** Default WINDOW_PAGES. */
+  windowPages?: number;
+}
+
+/** A compute worker as the pool holds it: its API, a hard stop, and its shape (the same as the worker was made with). */
+export interface ComputeHandle extends WorkerShape {
   api: ComputeApi;
   terminate(): Promise<void> | void;
-  /** Tasks it may be given at once (default 1): more than one where it reads asynchronously and can read ahead. */
-  slots?: number;
 }

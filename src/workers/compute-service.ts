@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { VmsieveError } from '../errors.js';
 import type { WorkerReader } from '../io/worker-reader.js';
 import { instantiateKernels } from '../wasm/kernels.js';
-import type { ComputeApi } from './compute-api.js';
+import type { ComputeApi, WorkerShape } from './compute-api.js';
 import { PageCompute } from './page-compute.js';
 
 type Transfer = <T>(value: T, buffers: ArrayBuffer[]) => T;
@@ -11,7 +11,7 @@ type Transfer = <T>(value: T, buffers: ArrayBuffer[]) => T;
  * The ComputeApi over one wasm instance. `reader` lets it read the dump itself (tasks given as extents); `transfer`
  * marks result buffers to move rather than copy when crossing a worker boundary.
  */
-export function computeService(reader?: WorkerReader, transfer: Transfer = (v) => v, windows = 1): ComputeApi {
+export function computeService(reader?: WorkerReader, transfer: Transfer = (v) => v, shape: WorkerShape = {}): ComputeApi {
   let compute: PageCompute | undefined;
   const ready = (): PageCompute => {
     if (!compute) throw new VmsieveError('E_UNSUPPORTED', 'compute worker used before init()');
@@ -19,7 +19,7 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
   };
   return {
     async init(module, pageSize) {
-      compute = new PageCompute(await instantiateKernels(module), pageSize, reader, windows);
+      compute = new PageCompute(await instantiateKernels(module), pageSize, reader, shape.slots, shape.windowPages);
     },
     async scanZero(pages) {
       const zero = await ready().scanZero(pages);
@@ -36,9 +36,9 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
   };
 }
 
-/** Used inside worker entry points: results move back without a copy. `windows`: tasks the worker may hold at once. */
-export const transferringComputeService = (reader: WorkerReader, windows = 1) =>
-  computeService(reader, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)), windows);
+/** Used inside worker entry points: results move back without a copy. */
+export const transferringComputeService = (reader: WorkerReader, shape: WorkerShape = {}) =>
+  computeService(reader, (v, buffers) => Comlink.transfer(v, uniqueBuffers(buffers)), shape);
 
 function uniqueBuffers(buffers: ArrayBuffer[]): ArrayBuffer[] {
   return [...new Set(buffers)];

@@ -6,7 +6,7 @@ import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 
-/** Pages a compute task may carry: the window every task's pages are loaded into (16 MiB of 4 KiB pages: big reads are fast reads in a browser). */
+/** Pages a compute task may carry unless its worker says otherwise: the window its pages are loaded into (16 MiB of 4 KiB pages). */
 export const WINDOW_PAGES = 4096;
 /** Pages per codec kernel call (its output window holds that many pages' worst case). */
 const CODEC_BATCH = 1024;
@@ -49,9 +49,10 @@ export class PageCompute {
     readonly pageSize: number,
     private readonly reader?: WorkerReader,
     windows = 1,
+    readonly windowPages = WINDOW_PAGES,
   ) {
-    this.zeroScanner = new ZeroScanner(k, pageSize, WINDOW_PAGES);
-    for (let i = 0; i < windows; i++) this.freeWindows.push(k.arenaAlloc(pageSize * WINDOW_PAGES) >>> 0);
+    this.zeroScanner = new ZeroScanner(k, pageSize, windowPages);
+    for (let i = 0; i < windows; i++) this.freeWindows.push(k.arenaAlloc(pageSize * windowPages) >>> 0);
   }
 
   async scanZero(input: PagesInput): Promise<Uint8Array> {
@@ -110,14 +111,14 @@ export class PageCompute {
   private async load(window: number, input: PagesInput): Promise<number> {
     const ps = this.pageSize;
     if ('extents' in input) {
-      checkCount(input.pages);
+      this.checkCount(input.pages);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
       await readExtents(this.reader, input, () => bytesAt(this.k, window, input.pages * ps));
       return input.pages;
     }
     const count = input.byteLength / ps;
     if (!Number.isInteger(count)) throw new RangeError(`input length ${input.byteLength} is not a whole number of pages`);
-    checkCount(count);
+    this.checkCount(count);
     bytesAt(this.k, window, input.byteLength).set(new Uint8Array(input));
     return count;
   }
@@ -144,6 +145,10 @@ export class PageCompute {
     return { data: concatBytes(parts), sizes };
   }
 
+  private checkCount(pages: number): void {
+    if (!Number.isInteger(pages) || pages < 0 || pages > this.windowPages) throw new RangeError(`a compute task carries at most ${this.windowPages} pages, not ${pages}`);
+  }
+
   private compressor(codec: CodecId): PageCompressor {
     let c = this.compressors.get(codec);
     if (!c) {
@@ -158,8 +163,4 @@ function pickPages(count: number, keep: (i: number) => boolean): number[] {
   const picked: number[] = [];
   for (let i = 0; i < count; i++) if (keep(i)) picked.push(i);
   return picked;
-}
-
-function checkCount(pages: number): void {
-  if (!Number.isInteger(pages) || pages < 0 || pages > WINDOW_PAGES) throw new RangeError(`a compute task carries at most ${WINDOW_PAGES} pages, not ${pages}`);
 }

@@ -1,5 +1,6 @@
 import { VmsieveError } from '../errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
+import { WINDOW_PAGES } from './page-compute.js';
 
 /** A fixed set of compute workers; tasks wait for an idle one. One shape for Web Workers, worker_threads and in-thread compute. */
 export class ComputePool {
@@ -31,6 +32,11 @@ export class ComputePool {
 
   get size(): number {
     return this.handles.length;
+  }
+
+  /** The most pages a task may carry on any of the workers. */
+  get windowPages(): number {
+    return Math.min(...this.handles.map((h) => h.windowPages ?? WINDOW_PAGES));
   }
 
   async run<T>(task: (api: ComputeApi) => Promise<T>): Promise<T> {

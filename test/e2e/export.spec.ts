@@ -99,7 +99,7 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await setWorkers(page, 4);
     await page.getByTestId('analyse-button').click();
     const table = page.getByTestId('size-table');
-    // A first estimate from sampled windows, then a pass over every page that compresses 1 page in 32.
+    // A first estimate from sampled windows, then a pass over every page that compresses a sample of pages.
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 120_000 });
     await expect(table).toHaveAttribute('data-estimated', 'true');
     await expect(table.locator('tbody tr')).toHaveCount(32);

@@ -187,7 +187,7 @@ describe('a compute worker holding two tasks', () => {
     };
     const module = await nodeWasmModule();
     const mask = new Uint8Array(32).fill(1);
-    const both = computeService(slowReader, undefined, 2);
+    const both = computeService(slowReader, undefined, { slots: 2 });
     await both.init(module, PAGE);
     // Each task's first use of a codec allocates its tables (zlib's grow memory) while the other task is reading.
     const [zlib, zstd] = await Promise.all([both.encode(extents, 'zlib', mask, true), both.encode(extents, 'zstd', mask, true)]);

@@ -35,6 +35,8 @@ export interface AnalyseRequest {
   sampleWindows?: number;
   /** Compress one non-zero page in this many (16 keeps up with reading); 1 (default) measures every page with every codec. */
   measureEvery?: number;
+  /** Instead of measureEvery: compress about this many pages, however big the dump. */
+  measurePages?: number;
   /** Compute workers; default navigator.hardwareConcurrency. */
   workers?: number;
 }
@@ -229,6 +231,7 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
       sampleEvery: req.sampleEvery,
       sampleWindows: req.sampleWindows,
       measureEvery: req.measureEvery,
+      measurePages: req.measurePages,
       signal,
       onProgress: (p) => {
         bytesRead = p.doneBytes;
