@@ -5,7 +5,9 @@ import { reportForLevel } from '../filter/report.js';
 import type { Dump } from '../formats/dump.js';
 import { PT_LOAD } from '../formats/elf/elf-constants.js';
 import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
+import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
+import { VmsieveError } from '../errors.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import type { PagesInput } from '../workers/page-compute.js';
@@ -189,6 +191,13 @@ export async function analyseDump(
 ): Promise<AnalyseResult> {
   const { dump } = input;
   const ps = dump.pageSize;
+  if (isKdumpDump(dump)) {
+    const level = dump.subHeader?.dumpLevel;
+    throw new VmsieveError(
+      'E_UNSUPPORTED',
+      `${dump.source.name} is a kdump-compressed file, already filtered${level === undefined ? '' : ` at dump level ${level}`}: analyse reads ELF vmcores. Re-filter it with a dump level (vmsieve -d LEVEL) to see what a level keeps.`,
+    );
+  }
   const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
   const map = classified.classMap;
   const sums = new Float64Array(256 * SLOTS);
