@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
-import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
+import { realFixtures, realFixturesSkipReason, repoRoot, type RealFixture } from '../helpers/fixtures.js';
 
 const skip = realFixturesSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-'));
@@ -25,6 +25,8 @@ function sha256(path: string): Promise<string> {
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const PY = '/usr/bin/python3';
 const hasReaders = existsSync(PY) && spawnSync(PY, ['-c', 'import kdumpfile, drgn']).status === 0;
+/** The codecs vmsieve reads back: zlib, LZO, snappy (zstd pages have no decoder yet). */
+const CODEC_FLAGS = ['-c', '-l', '-p'] as const;
 
 interface MatrixRun {
   format_requested: string;
@@ -85,10 +87,21 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     for (const p of [ours, refiltered, log]) rmSync(p);
   });
 
-  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: vmsieve reads its own -c -d 1 output: same dmesg, same -d 31 exclusions; re-filtered at -d 31 it is makedumpfile\'s direct -d 31', async (_n, f) => {
-    const ours = join(dir, `own-${f.name}`);
-    expect(vmsieve(['-c', '-d', '1', f.vmcore, ours]).status).toBe(0);
-    const log = join(dir, `own-${f.name}.txt`);
+  /** sha256 of `vmsieve -c -d 31` of each fixture, written once: what re-filtering a compressed copy must give. */
+  const directC31 = new Map<string, Promise<string>>();
+  const directC31Of = (f: RealFixture) => {
+    if (!directC31.has(f.name)) {
+      const out = join(dir, `direct-c31-${f.name}`);
+      expect(vmsieve(['-c', '-d', '31', f.vmcore, out]).status).toBe(0);
+      directC31.set(f.name, sha256(out).finally(() => rmSync(out)));
+    }
+    return directC31.get(f.name)!;
+  };
+
+  it.each(realFixtures().flatMap((f) => CODEC_FLAGS.map((flag) => [f.name, flag, f] as const)))("%s: vmsieve reads its own %s -d 1 output: same dmesg, same -d 31 exclusions; re-filtered at -d 31 it is makedumpfile's direct -d 31, and with -c vmsieve's", async (_n, flag, f) => {
+    const ours = join(dir, `own${flag}-${f.name}`);
+    expect(vmsieve([flag, '-d', '1', f.vmcore, ours]).status).toBe(0);
+    const log = join(dir, `own${flag}-${f.name}.txt`);
     expect(vmsieve(['--dump-dmesg', ours, log]).status).toBe(0);
     expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
     const r = vmsieve(['--dry-run', '--json', '-d', '31', ours]);
@@ -97,11 +110,29 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     const o = f.oracle.counts_by_level['31'];
     expect(got.pages).toMatchObject({ zero: o.zero_pages, cache: o.non_private_cache_pages, cachePrivate: o.private_cache_pages, user: o.user_process_data_pages, free: o.free_pages, offline: o.offline_pages });
     expect(got.total).toBe(o.total_pages);
-    const refiltered = join(dir, `own-${f.name}.d31`);
+    const refiltered = join(dir, `own${flag}-${f.name}.d31`);
     expect(vmsieve(['-d', '31', ours, refiltered]).status).toBe(0);
     const direct = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
     expect(await sha256(refiltered)).toBe(direct.output_sha256);
-    for (const p of [ours, log, refiltered]) rmSync(p);
+    // -c: the compute workers read the pages from the compressed input themselves
+    const refilteredC = join(dir, `own${flag}-${f.name}.c31`);
+    expect(vmsieve(['-c', '-d', '31', ours, refilteredC]).status).toBe(0);
+    expect(await sha256(refilteredC)).toBe(await directC31Of(f));
+    for (const p of [ours, log, refiltered, refilteredC]) rmSync(p);
+  });
+
+  it.skipIf(!has('makedumpfile')).each(CODEC_FLAGS)("vmsieve reads makedumpfile's own %s -d 1 output: same dmesg; re-filtered at -d 31 it is makedumpfile's direct -d 31", async (flag) => {
+    const f = realFixtures()[0];
+    const theirs = join(dir, `makedumpfile${flag}`);
+    expect(spawnSync('makedumpfile', [flag, '-d', '1', f.vmcore, theirs]).status).toBe(0);
+    const log = join(dir, `makedumpfile${flag}.txt`);
+    expect(vmsieve(['--dump-dmesg', theirs, log]).status).toBe(0);
+    expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
+    const refiltered = join(dir, `makedumpfile${flag}.d31`);
+    expect(vmsieve(['-d', '31', theirs, refiltered]).status).toBe(0);
+    const direct = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
+    expect(await sha256(refiltered)).toBe(direct.output_sha256);
+    for (const p of [theirs, log, refiltered]) rmSync(p);
   });
 
   it.skipIf(!has('crash'))('crash --osrelease reads our compressed output', () => {

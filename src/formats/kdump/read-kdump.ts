@@ -1,4 +1,6 @@
+import { lzoDecompress } from '../../codecs/lzo-decode.js';
 import type { CodecId } from '../../codecs/registry.js';
+import { snappyDecompress } from '../../codecs/snappy-decode.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
@@ -24,7 +26,10 @@ import {
 export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Array | Promise<Uint8Array>;
 
 export interface ReadKdumpOptions {
-  /** Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere. */
+  /**
+   * Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere,
+   * LZO and snappy to our TypeScript decoders; zstd has none.
+   */
   decompressors?: Partial<Record<CodecId, PageDecompressor>>;
 }
 
@@ -131,7 +136,12 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   );
   if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name}: the 1st bitmap is empty: the dump holds no memory`);
 
-  const decompressors: Partial<Record<CodecId, PageDecompressor>> = { zlib: await defaultZlib(), ...options.decompressors };
+  const decompressors: Partial<Record<CodecId, PageDecompressor>> = {
+    zlib: await defaultZlib(),
+    lzo: lzoDecompress,
+    snappy: snappyDecompress,
+    ...options.decompressors,
+  };
   return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors);
 }
 
