@@ -23,6 +23,19 @@ export interface MakedumpfileReport {
   total_pages: number;
 }
 
+/** A makedumpfile report's excluded-page counts, under vmsieve's names for the classes. */
+export function excludedByClass(r: MakedumpfileReport) {
+  return {
+    zero: r.zero_pages,
+    cache: r.non_private_cache_pages,
+    cachePrivate: r.private_cache_pages,
+    user: r.user_process_data_pages,
+    free: r.free_pages,
+    hwpoison: r.hwpoison_pages,
+    offline: r.offline_pages,
+  };
+}
+
 export interface RealFixture {
   name: string;
   vmcore: string;
