@@ -1,7 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { fixtureCacheDir, realFixtures } from '../helpers/fixtures.js';
+import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
 const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
@@ -212,5 +214,37 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe(name);
     expect(statSync(await download.path()).size).toBe(want.output_size);
+  });
+});
+
+/** A kdump-compressed input (vmsieve -l -d 1 of the real dump): re-filtered in the page, exactly as makedumpfile would. */
+test.describe.serial('re-filter a kdump-compressed file in the browser', () => {
+  test.skip(!fixture, `real fixture missing: ${REAL_DUMP} (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
+  test.setTimeout(180_000);
+
+  test('Analyse is off with a reason; Export -d 31 of an LZO -d 1 file equals makedumpfile -d 31 of the vmcore', async ({ page }, info) => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-kdump-'));
+    try {
+      const input = join(dir, `${NAME}.d1.kdump`);
+      execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-l', '-d', '1', REAL_DUMP, input], { stdio: 'ignore' });
+      await page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+      await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+      await page.goto(info.project.use.baseURL!);
+      await page.getByTestId('file-input').setInputFiles(input);
+      await expect(page.getByTestId('export-card')).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId('analyse-button')).toBeDisabled();
+      await expect(page.getByTestId('analyse-filtered')).toContainText('filtered already');
+
+      await page.getByTestId('export-output').selectOption('kdump-none');
+      await setLevel(page, 31);
+      await page.getByTestId('export-button').click();
+      const result = page.getByTestId('export-result');
+      await expect(result).toBeVisible({ timeout: 120_000 });
+      const want = oracle('kdump-uncompressed', 31);
+      await expect(result).toHaveAttribute('data-size', String(want.output_size));
+      expect(await opfsFile(page, `${NAME}.d1.kdump.d31.kdump`, 'vmsieve-exports')).toEqual({ size: want.output_size, sha256: want.output_sha256 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
