@@ -86,8 +86,8 @@ export async function exportDump(
         dumpLevel: opts.level,
         encoder,
         inFlight: Math.max(4, (opts.pool?.size ?? 1) * 2),
-        // A quarter window a batch: big enough for few large reads (browser), small enough to keep every worker busy.
-        batchPages: opts.pool ? opts.pool.windowPages / 4 : undefined,
+        // Big enough for few large reads (browser), small enough to keep every worker busy.
+        batchPages: opts.pool ? Math.min(2048, opts.pool.windowPages / 2) : undefined,
         signal: opts.signal,
         onProgress: (done, total) => advanceTo((done / Math.max(1, total)) * totalBytes),
       });
