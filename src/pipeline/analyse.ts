@@ -241,7 +241,8 @@ export async function analyseDump(
 
   const noteSize = dump.noteSegment?.fileSize ?? 0;
   const phdrs = sourcePhdrs(dump);
-  const runs = classRuns(classified);
+  const inData = new Uint8Array(classified.maxPfn);
+  for (const r of classified.withData) inData.fill(1, r.start, r.end);
   const levels: LevelSizes[] = [];
   for (let level = 0; level < 32; level++) {
     const kept = outcomeTable(level & ~1);
@@ -266,7 +267,7 @@ export async function analyseDump(
       }
     }
     const base = kdumpLayoutFor(ps, noteSize, classified.maxPfn, descriptors).dataOffset + (excludeZero ? ps : 0);
-    const bytes = { 'kdump-none': base + data[0]!, elf: elfSize(dump, classified, runs, phdrs, level, noteSize) } as Record<OutputKind, number>;
+    const bytes = { 'kdump-none': base + data[0]!, elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
     CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]!));
     const pages = pagesEstimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
     if (pagesEstimated && excludeZero) bytes.elf -= (zeroKept - zeroKeptSeen) * ps; // zero pages never read are not in the ELF plan; most lie in runs long enough to be cut out
@@ -300,67 +301,21 @@ function sourcePhdrs(dump: Dump): Phdr[] {
   }));
 }
 
-/**
- * Runs of pfns with the same class byte (in the dump's data or not), found once: every level's ELF plan then walks
- * runs instead of pages (32 plans over a 100 GiB dump would otherwise take seconds).
- */
-interface ClassRuns {
-  /** starts[i] = first pfn of run i; starts[count] = maxPfn. */
-  starts: Uint32Array;
-  /** The run's class byte, or NOT_IN_DATA. */
-  keys: Uint16Array;
-  count: number;
-}
-
-const NOT_IN_DATA = 0x100;
-
-function classRuns(c: ClassifyResult): ClassRuns {
-  const inData = new Uint8Array(c.maxPfn);
-  for (const r of c.withData) inData.fill(1, r.start, r.end);
-  const key = (pfn: number) => (inData[pfn] ? c.classMap[pfn]! : NOT_IN_DATA);
-  let count = 0;
-  for (let pfn = 0; pfn < c.maxPfn; pfn++) if (pfn === 0 || key(pfn) !== key(pfn - 1)) count++;
-  const starts = new Uint32Array(count + 1);
-  const keys = new Uint16Array(count);
-  let i = -1;
-  for (let pfn = 0; pfn < c.maxPfn; pfn++)
-    if (pfn === 0 || key(pfn) !== key(pfn - 1)) {
-      starts[++i] = pfn;
-      keys[i] = key(pfn);
-    }
-  starts[count] = c.maxPfn;
-  return { starts, keys, count };
-}
-
-/** The run holding pfn (pfn < maxPfn). */
-function runOf(runs: ClassRuns, pfn: number): number {
-  let lo = 0;
-  let hi = runs.count - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (runs.starts[mid]! <= pfn) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** makedumpfile's -E layout at a level: header, program headers, notes, then each planned segment's file bytes. */
-function elfSize(dump: Dump, c: ClassifyResult, runs: ClassRuns, phdrs: Phdr[], level: number, noteSize: number): number {
+function elfSize(dump: Dump, c: ClassifyResult, inData: Uint8Array, phdrs: Phdr[], level: number, noteSize: number): number {
   const table = outcomeTable(level);
-  const kept = (run: number) => runs.keys[run]! !== NOT_IN_DATA && table[runs.keys[run]!] === Outcome.Kept;
-  // The plan asks about increasing pfns within each segment: look near the last answer before searching.
-  let cursor = 0;
-  const locate = (pfn: number) => {
-    if (runs.starts[cursor]! > pfn || runs.starts[cursor + 1]! <= pfn) cursor = runs.starts[cursor + 1]! <= pfn && runs.starts[cursor + 2]! > pfn ? cursor + 1 : runOf(runs, pfn);
-    return cursor;
-  };
-  const dumpable = (pfn: number) => pfn < c.maxPfn && kept(locate(pfn));
+  const keep = new Uint8Array(256).map((_, b) => (table[b] === Outcome.Kept ? 1 : 0));
+  const map = c.classMap;
+  const maxPfn = c.maxPfn;
+  const dumpable = (pfn: number) => pfn < maxPfn && (inData[pfn]! & keep[map[pfn]!]!) === 1;
+  // The plan asks for runs: find their ends in a tight loop over the class map, not a call per page.
   const runEnd = (pfn: number, limit: number) => {
-    if (pfn >= c.maxPfn) return limit;
-    let run = locate(pfn);
-    const d = kept(run);
-    while (run + 1 < runs.count && runs.starts[run + 1]! < limit && kept(run + 1) === d) run++;
-    return Math.min(limit, runs.starts[run + 1]!);
+    if (pfn >= maxPfn) return limit;
+    const d = inData[pfn]! & keep[map[pfn]!]!;
+    const stop = Math.min(limit, maxPfn);
+    let end = pfn + 1;
+    while (end < stop && (inData[end]! & keep[map[end]!]!) === d) end++;
+    return end === maxPfn && d === 0 ? limit : end;
   };
   const loads = planElfLoads(phdrs, dump.pageSize, dumpable, runEnd);
   const numPhdrs = loads.length + (dump.noteSegment ? 1 : 0);
