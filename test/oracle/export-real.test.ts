@@ -25,8 +25,8 @@ function sha256(path: string): Promise<string> {
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const PY = '/usr/bin/python3';
 const hasReaders = existsSync(PY) && spawnSync(PY, ['-c', 'import kdumpfile, drgn']).status === 0;
-/** The codecs vmsieve reads back: zlib, LZO, snappy (zstd pages have no decoder yet). */
-const CODEC_FLAGS = ['-c', '-l', '-p'] as const;
+/** The codecs vmsieve reads back: zlib, LZO, snappy, zstd (Debian's makedumpfile 1.7.2 is built without snappy and zstd: its -p and -z store every page raw). */
+const CODEC_FLAGS = ['-c', '-l', '-p', '-z'] as const;
 
 interface MatrixRun {
   format_requested: string;

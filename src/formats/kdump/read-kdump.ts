@@ -1,6 +1,7 @@
 import { lzoDecompress } from '../../codecs/lzo-decode.js';
 import type { CodecId } from '../../codecs/registry.js';
 import { snappyDecompress } from '../../codecs/snappy-decode.js';
+import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
@@ -28,7 +29,7 @@ export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Arra
 export interface ReadKdumpOptions {
   /**
    * Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere,
-   * LZO and snappy to our TypeScript decoders; zstd has none.
+   * LZO, snappy and zstd to our TypeScript decoders.
    */
   decompressors?: Partial<Record<CodecId, PageDecompressor>>;
 }
@@ -140,6 +141,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zlib: await defaultZlib(),
     lzo: lzoDecompress,
     snappy: snappyDecompress,
+    zstd: zstdDecompress,
     ...options.decompressors,
   };
   return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors);
