@@ -25,7 +25,7 @@ Options:
   --analyse               exact sizes from one pass: every page measured with every codec
   --estimate N            with --analyse: read one page window in N (a first answer in seconds)
   --measure-every N       with --analyse: read every page (page counts, kdump-none and ELF sizes exact)
-                          but compress one page in N (codec sizes estimated; 16 keeps up with the disk)
+                          but compress one page in N, one in 4N with zlib and zstd (codec sizes estimated)
   --dump-dmesg            write the kernel log as makedumpfile --dump-dmesg does (--partial-dmesg: since dmesg -c)
   --info                  the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,
                           KASLR offset, paging levels, PT_LOAD segments, holes, registers)

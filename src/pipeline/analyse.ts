@@ -54,9 +54,9 @@ export interface AnalyseOptions {
    */
   sampleWindows?: number;
   /**
-   * Read and zero-scan every page, but compress only about one non-zero page in this many (default 1: all), and at
-   * least MIN_MEASURED_PAGES pages. Page counts, kdump-none and ELF sizes stay exact; compressed sizes are extrapolated
-   * per page class. With 16 or more, two cores keep up with reading the file.
+   * Read and zero-scan every page, but compress only about one non-zero page in this many with LZO and snappy, and one
+   * in 4× as many with zlib and zstd too (default 1: all), with at least MIN_MEASURED_PAGES pages. Page counts,
+   * kdump-none and ELF sizes stay exact; compressed sizes are extrapolated per page class.
    */
   measureEvery?: number;
   /** Instead of measureEvery: compress about this many pages, however big the dump (the pass then runs at read speed). */
@@ -65,10 +65,27 @@ export interface AnalyseOptions {
   onProgress?: ProgressCallback;
 }
 
-/** Per class byte: pages seen, pages measured, then stored bytes under each codec. */
-const SLOTS = 2 + CODECS.length;
-const SIZE = 2;
-/** measureEvery never measures fewer pages than this (small dumps are measured more densely: the sample decides the error). */
+/**
+ * Sampling compresses every sampled page with the cheap codecs and one in COSTLY_SHARE of them with the costly ones
+ * too; a costly codec's size is then estimated from the cheap LZO size of the same class (a ratio estimate: per page
+ * the codecs' sizes go together, so the ratio needs far fewer pages than the size itself).
+ */
+const MEASURE_ORDER: readonly CodecId[] = ['lzo', 'snappy', 'zlib', 'zstd'];
+const CHEAP = 2;
+const COSTLY_SHARE = 4;
+/**
+ * Per class byte: pages seen, pages measured with the cheap codecs, pages measured with all, LZO bytes of the pages
+ * measured with all, then stored bytes under each codec (in CODECS order) of the pages it measured.
+ */
+const PAGES = 0;
+const MEASURED = 1;
+const MEASURED_ALL = 2;
+const LZO_OF_ALL = 3;
+const SIZE = 4;
+const SLOTS = SIZE + CODECS.length;
+const LZO = SIZE + CODECS.indexOf('lzo');
+const isCheap = (c: CodecId) => MEASURE_ORDER.indexOf(c) < CHEAP;
+/** measureEvery never gives the cheap codecs fewer pages than this (small dumps are measured more densely: the sample decides the error). */
 const MIN_MEASURED_PAGES = 16384;
 /** sampleWindows never reads more than 1 window in this many (a denser sample would cost as much as reading it all). */
 const MIN_SAMPLE_EVERY = 64;
@@ -129,13 +146,21 @@ function* pfnsOf(w: Window): Generator<number> {
   for (const [start, end] of w.runs) for (let pfn = start; pfn < end; pfn++) yield pfn;
 }
 
-/** Which pages of a window to compress: a hash of the pfn, so the sample is spread evenly and has no stride. */
+/**
+ * How many codecs of MEASURE_ORDER measure each page of a task: all of them for about one page in
+ * measureEvery × COSTLY_SHARE, the cheap ones for about one in measureEvery, none for the rest. A hash of the pfn
+ * decides, so the sample is spread evenly and has no stride.
+ */
 function sampleMask(w: Window, measureEvery: number): Uint8Array | undefined {
   if (measureEvery <= 1) return undefined;
-  const limit = 2 ** 32 / measureEvery;
+  const cheap = 2 ** 32 / measureEvery;
+  const all = cheap / COSTLY_SHARE;
   const mask = new Uint8Array(w.count);
   let i = 0;
-  for (const pfn of pfnsOf(w)) mask[i++] = (Math.imul(pfn, 0x9e3779b1) >>> 0) < limit ? 1 : 0;
+  for (const pfn of pfnsOf(w)) {
+    const h = Math.imul(pfn, 0x9e3779b1) >>> 0;
+    mask[i++] = h < all ? MEASURE_ORDER.length : h < cheap ? CHEAP : 0;
+  }
   return mask;
 }
 
@@ -154,7 +179,7 @@ function scaleWindows(sums: Float64Array, classified: ClassifyResult): void {
     if (seen === 0) {
       const scale = exact[c]! / Math.max(1, all[0]!);
       for (let j = 0; j < SLOTS; j++) sums[c * SLOTS + j] = all[j]! * scale;
-      sums[c * SLOTS + 1] = sums[c * SLOTS]!; // already an average over every page seen
+      sums[c * SLOTS + MEASURED] = sums[c * SLOTS + MEASURED_ALL] = sums[c * SLOTS]!; // already averages over every page seen
       continue;
     }
     const scale = exact[c]! / seen;
@@ -162,16 +187,31 @@ function scaleWindows(sums: Float64Array, classified: ClassifyResult): void {
   }
 }
 
-/** Pages measured: scales each class byte's stored sizes from the pages measured to all its non-zero pages. */
+/**
+ * Pages measured: each class byte's cheap-codec sizes are scaled from the pages measured to all its non-zero pages;
+ * its costly-codec sizes follow from its scaled LZO size and the costly:LZO ratio on the pages measured with both.
+ * A class with no page measured takes the averages over all classes.
+ */
 function scaleMeasured(sums: Float64Array): void {
   const all = new Float64Array(SLOTS);
   for (let b = 0; b < 128; b++) for (let j = 1; j < SLOTS; j++) all[j] += sums[b * SLOTS + j]!;
+  const perPage = (j: number) => all[j]! / Math.max(1, all[MEASURED]!);
+  // No page measured with every codec at all (a dump of almost only zero pages): take the costly sizes as LZO's.
+  const overallRatio = (j: number) => (all[LZO_OF_ALL]! > 0 ? all[j]! / all[LZO_OF_ALL]! : 1);
   for (let b = 0; b < 128; b++) {
     const at = b * SLOTS;
-    const [pages, measured] = [sums[at]!, sums[at + 1]!];
-    if (pages === 0 || measured === pages) continue;
-    for (let j = SIZE; j < SLOTS; j++) sums[at + j] = measured > 0 ? (sums[at + j]! * pages) / measured : (all[j]! * pages) / Math.max(1, all[1]!);
-    sums[at + 1] = pages;
+    const pages = sums[at + PAGES]!;
+    if (pages === 0 || (sums[at + MEASURED]! === pages && sums[at + MEASURED_ALL]! === pages)) continue;
+    const measured = sums[at + MEASURED]!;
+    const lzo = measured > 0 ? (sums[at + LZO]! * pages) / measured : perPage(LZO) * pages;
+    const lzoOfAll = sums[at + LZO_OF_ALL]!;
+    CODECS.forEach((c, k) => {
+      const j = SIZE + k;
+      if (isCheap(c)) sums[at + j] = measured > 0 ? (sums[at + j]! * pages) / measured : perPage(j) * pages;
+      else sums[at + j] = lzo * (lzoOfAll > 0 ? sums[at + j]! / lzoOfAll : overallRatio(j));
+    });
+    sums[at + MEASURED] = pages;
+    sums[at + MEASURED_ALL] = pages;
   }
 }
 
@@ -216,7 +256,7 @@ export async function analyseDump(
     async (w) => {
       const pages = await pagesOf(dump, w);
       const sample = sampleMask(w, measureEvery);
-      return { w, sample, m: await pool.run((api) => api.measure(pages, CODECS, sample)) };
+      return { w, sample, m: await pool.run((api) => api.measure(pages, MEASURE_ORDER, sample)) };
     },
     opts.signal,
   );
@@ -226,10 +266,18 @@ export async function analyseDump(
       i++;
       if (m.zero[i]) map[pfn] |= ZERO_BIT;
       const at = map[pfn]! * SLOTS;
-      sums[at]++;
-      if (m.zero[i] || (sample && !sample[i])) continue;
-      sums[at + 1]++;
-      CODECS.forEach((c, j) => (sums[at + SIZE + j] += m.sizes[c]![i]! & 0x7fff_ffff));
+      sums[at + PAGES]++;
+      const codecs = m.zero[i] ? 0 : sample ? sample[i]! : MEASURE_ORDER.length;
+      if (codecs === 0) continue;
+      sums[at + MEASURED]++;
+      const lzo = m.sizes.lzo![i]! & 0x7fff_ffff;
+      if (codecs === MEASURE_ORDER.length) {
+        sums[at + MEASURED_ALL]++;
+        sums[at + LZO_OF_ALL] += lzo;
+      }
+      CODECS.forEach((c, k) => {
+        if (MEASURE_ORDER.indexOf(c) < codecs) sums[at + SIZE + k] += m.sizes[c]![i]! & 0x7fff_ffff;
+      });
     }
     progress.advance(w.count * ps);
   }

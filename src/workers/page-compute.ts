@@ -77,21 +77,25 @@ export class PageCompute {
   }
 
   /**
-   * Measures non-zero pages under each codec (analyse mode needs sizes only, not bytes); with `sample`, only the
-   * pages whose sample byte is 1. Every page is zero-scanned either way.
+   * Measures non-zero pages under each codec (analyse mode needs sizes only, not bytes). With `sample`, page i is
+   * measured with the first sample[i] codecs of `codecs` only (0: not at all), so cheap codecs can see a larger sample
+   * than costly ones. Every page is zero-scanned either way.
    */
   async measure(input: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow> {
     return this.withPages(input, (window, count) => {
       const zero = this.zeroScanner.scanAt(window, count);
-      const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i] === 1));
-      this.pack(window, picked);
       const sizes: MeasuredWindow['sizes'] = {};
-      for (const codec of codecs) {
+      let packed: number[] = [];
+      codecs.forEach((codec, j) => {
+        // Each codec's pages are a subset of the previous one's, in the same order: pack them further forward.
+        const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i]! > j));
+        this.repack(window, packed, picked, j === 0);
+        packed = picked;
         const words = new Uint32Array(count);
         const out = this.compressPacked(window, codec, picked.length).sizes;
-        picked.forEach((page, j) => (words[page] = out[j]!));
+        picked.forEach((page, k) => (words[page] = out[k]!));
         sizes[codec] = words;
-      }
+      });
       return { zero, sizes };
     });
   }
@@ -121,6 +125,21 @@ export class PageCompute {
     this.checkCount(count);
     bytesAt(this.k, window, input.byteLength).set(new Uint8Array(input));
     return count;
+  }
+
+  /**
+   * Packs `picked` (pages of the window, ascending) to the front, from a window that is still as loaded (`fresh`) or
+   * that holds the pages of `packed` (a superset of picked, ascending) at the front.
+   */
+  private repack(window: number, packed: number[], picked: number[], fresh: boolean): void {
+    if (fresh) return this.pack(window, picked);
+    const ps = this.pageSize;
+    const mem = new Uint8Array(this.k.memory.buffer);
+    let from = 0;
+    picked.forEach((page, j) => {
+      while (packed[from] !== page) from++;
+      if (from !== j) mem.copyWithin(window + j * ps, window + from * ps, window + (from + 1) * ps);
+    });
   }
 
   /** Moves the picked pages (ascending) to the front of the window, in order. */

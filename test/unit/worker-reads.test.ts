@@ -200,3 +200,22 @@ describe('a compute worker holding two tasks', () => {
     }
   });
 });
+
+describe('measuring a sample', () => {
+  it('gives page i to the first sample[i] codecs only, with the sizes those codecs give it on their own', async () => {
+    const dump = await readElfDump(new MemorySource(core));
+    const pages = async () => Buffer.concat(await Promise.all([[0, 8], [16, 40]].map(([s, e]) => dump.readPhys(s * PAGE, (e - s) * PAGE)))).buffer.slice(0) as ArrayBuffer;
+    const service = computeService();
+    await service.init(await nodeWasmModule(), PAGE);
+    const order = ['lzo', 'snappy', 'zlib', 'zstd'] as const;
+    const sample = Uint8Array.from({ length: 32 }, (_, i) => [0, 2, 4, 1, 3][i % 5]!);
+    const sampled = await service.measure(await pages(), order, sample);
+    const full = await service.measure(await pages(), order);
+    order.forEach((codec, j) =>
+      sampled.sizes[codec]!.forEach((w, i) => {
+        const measured = sample[i]! > j && !sampled.zero[i];
+        expect([codec, i, w]).toEqual([codec, i, measured ? full.sizes[codec]![i] : 0]);
+      }),
+    );
+  });
+});

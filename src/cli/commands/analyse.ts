@@ -21,7 +21,7 @@ export async function analyse(path: string, json: boolean, threads: number | und
       const how = pagesEstimated
         ? `Estimated (1 window in ${sampling.sampleEvery} read) output`
         : estimated
-          ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${measuredEvery}; the rest exact)`
+          ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${measuredEvery}, 1 in ${measuredEvery * 4} for zlib and zstd; the rest exact)`
           : 'Output';
       io.stdout(`${how} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
       io.stdout(` -d    pages ${OUTPUT_KINDS.map((k) => k.padStart(13)).join('')}\n`);
