@@ -10,7 +10,7 @@ import { ZeroScanner } from '../wasm/zero-scan.js';
 import { Frontier } from './frontier.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_PAGES } from '../workers/page-compute.js';
-import { mapOrdered } from '../pipeline/ordered.js';
+import { mapOrdered } from '../workers/ordered.js';
 import { pageExtents, type PfnRun } from '../formats/page-extents.js';
 import {
   CODE_MASK,

@@ -12,7 +12,7 @@ import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import type { PagesInput } from '../workers/page-compute.js';
 import { pageExtents, type PfnRun } from '../formats/page-extents.js';
-import { mapOrdered } from './ordered.js';
+import { mapOrdered } from '../workers/ordered.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
 export const OUTPUT_KINDS = ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd', 'kdump-none', 'elf'] as const;

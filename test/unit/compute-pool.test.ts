@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import { CODECS } from '../../src/codecs/registry.js';
-import { mapOrdered } from '../../src/pipeline/ordered.js';
+import { mapOrdered } from '../../src/workers/ordered.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import type { EncodedWindow } from '../../src/workers/page-compute.js';
 import { localCompute } from '../../src/workers/local-compute.js';
