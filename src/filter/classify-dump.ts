@@ -306,8 +306,7 @@ export async function scanZeroPages(
       const [pfn, end] = spans[0]!;
       return zeroScannerFor(k, pageSize).scan(await readPages(dump, pfn, end - pfn, pageSize));
     };
-    const spans = zeroScanSpans(withData, classMap, need, zeroChunk, opts.ready);
-    const tasks = pool ? groupRuns(spans, pool.windowPages) : singles(spans);
+    const tasks = zeroScanTasks(withData, classMap, need, zeroChunk, pool ? pool.windowPages : 0, opts.ready);
     for await (const { spans, zero } of mapOrdered(tasks, pool ? pool.size * 4 : 1, async (spans) => ({ spans, zero: await scan(spans) }), opts.signal)) {
       checkAbort(opts.signal);
       let i = 0;
@@ -328,11 +327,15 @@ export async function scanZeroPages(
 
 
 /**
- * The spans of pages to read for the zero scan: every page some zero-filtering level keeps, with short runs of
- * pages that need no scan read along with their neighbours (one larger read costs less than two reads). With `ready`,
- * a span is only looked at once classification has passed it.
+ * The zero scan's tasks: every page some zero-filtering level keeps, with short runs of pages that need no scan read
+ * along with their neighbours (one larger read costs less than two reads), gathered into tasks of at most `taskPages`
+ * pages (spans are at most `chunk` long; with taskPages 0, a task per span). With `ready`, a span is only looked at
+ * once classification has passed it. The spans are found in plain loops: an await per span would cost more than
+ * reading it.
  */
-async function* zeroScanSpans(withData: readonly PfnRange[], classMap: Uint8Array, need: Uint8Array, chunk: number, ready?: Frontier): AsyncGenerator<PfnRun> {
+async function* zeroScanTasks(withData: readonly PfnRange[], classMap: Uint8Array, need: Uint8Array, chunk: number, taskPages: number, ready?: Frontier): AsyncGenerator<PfnRun[]> {
+  let task: PfnRun[] = [];
+  let pages = 0;
   for (const r of withData) {
     let pfn = r.start;
     while (pfn < r.end) {
@@ -344,31 +347,17 @@ async function* zeroScanSpans(withData: readonly PfnRange[], classMap: Uint8Arra
       }
       let end = pfn + 1;
       for (let probe = end; probe < limit && probe - end <= READ_GAP_PAGES; probe++) if (need[classMap[probe]! & CODE_MASK]) end = probe + 1;
-      yield [pfn, end];
+      if (task.length > 0 && pages + end - pfn > taskPages) {
+        yield task;
+        task = [];
+        pages = 0;
+      }
+      task.push([pfn, end]);
+      pages += end - pfn;
       pfn = end;
     }
   }
-}
-
-/** Consecutive runs gathered into groups of at most `limit` pages (runs are at most `limit` long). */
-async function* groupRuns(runs: AsyncIterable<PfnRun>, limit: number): AsyncGenerator<PfnRun[]> {
-  let group: PfnRun[] = [];
-  let pages = 0;
-  for await (const run of runs) {
-    const n = run[1] - run[0];
-    if (pages + n > limit && group.length) {
-      yield group;
-      group = [];
-      pages = 0;
-    }
-    group.push(run);
-    pages += n;
-  }
-  if (group.length) yield group;
-}
-
-async function* singles<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
-  for await (const item of items) yield [item];
+  if (task.length > 0) yield task;
 }
 
 
