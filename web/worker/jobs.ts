@@ -16,7 +16,7 @@ import { classifyDump, copyClassification, type ClassifyResult } from '../../src
 import { analyseDump, type LevelSizes, type OutputKind } from '../../src/pipeline/analyse.js';
 import type { PipelineInput } from '../../src/pipeline/pipeline-input.js';
 import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
-import type { Progress } from '../../src/pipeline/progress.js';
+import { ProgressTracker, type Progress } from '../../src/pipeline/progress.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { defaultBrowserThreads, spawnBrowserCompute } from '../../src/workers/browser-compute.js';
 import { ComputePool } from '../../src/workers/pool.js';
@@ -151,9 +151,20 @@ export function classificationFor(dump: Dump, onProgress?: ClassifyProgress): Pr
   return current.result;
 }
 
-/** The pipeline's input with a private copy of the shared classification. */
-async function pipelineInput(dump: Dump): Promise<PipelineInput> {
-  const [opened, classified] = await Promise.all([openedFor(dump), classificationFor(dump)]);
+/**
+ * The pipeline's input with a private copy of the shared classification; while that is still being made (seconds on
+ * a big dump), its progress is reported as the 'classify' phase, in bytes of memory classified.
+ */
+async function pipelineInput(dump: Dump, onProgress?: (p: Progress) => void): Promise<PipelineInput> {
+  let tracker: ProgressTracker | undefined;
+  let last = 0;
+  const report: ClassifyProgress = (phase, done, total) => {
+    if (phase !== 'classify' || !onProgress) return;
+    tracker ??= new ProgressTracker('classify', total * dump.pageSize, onProgress);
+    tracker.advance((done - last) * dump.pageSize);
+    last = done;
+  };
+  const [opened, classified] = await Promise.all([openedFor(dump), classificationFor(dump, report)]);
   return { ...opened, classified: copyClassification(classified) };
 }
 
@@ -226,7 +237,7 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
   const started = performance.now();
   let bytesRead = 0;
   return runJob(workers, true, dump.pageSize, async (pool, signal) => {
-    const input = await pipelineInput(dump);
+    const input = await pipelineInput(dump, onProgress);
     const r = await analyseDump(input, pool!, {
       sampleEvery: req.sampleEvery,
       sampleWindows: req.sampleWindows,
@@ -273,7 +284,7 @@ export async function exportTo(dump: Dump, req: ExportRequest, target: ExportTar
     codec !== undefined,
     dump.pageSize,
     async (pool, signal) => {
-      const input = await pipelineInput(dump);
+      const input = await pipelineInput(dump, onProgress);
       opened = await openSink(target, name);
       if (signal.aborted) {
         await opened.sink.abort();
