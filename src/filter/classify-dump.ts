@@ -7,7 +7,6 @@ import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { Frontier } from './frontier.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_PAGES } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
@@ -37,9 +36,9 @@ export interface ClassifyOptions {
    * any such level keeps is read and scanned; an array = only pages kept at one of those levels; false = no scan.
    */
   zeroScan?: boolean | readonly number[];
-  /** Pages per zero-scan read (default 1024 = 4 MiB of 4 KiB pages). */
+  /** Pages per zero-scan read (default and at most WINDOW_PAGES). */
   zeroChunkPages?: number;
-  /** Compute workers for the zero scan: they read and scan the pages themselves, in parallel, when they can reach the dump. */
+  /** Compute workers for the zero scan (started while the struct pages are classified): they read and scan the pages themselves, in parallel, when they can reach the dump. */
   pool?: ComputePool | Promise<ComputePool>;
   onProgress?: (phase: 'classify' | 'zero', done: number, total: number) => void;
   signal?: AbortSignal;
@@ -181,98 +180,75 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     stats,
   };
 
-  // With workers that read the dump themselves, the zero scan follows the classification as it goes.
-  const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
-  const frontier = opts.pool && zeroLevels.some((l) => l & 1) && pageExtents(dump, []) ? new Frontier() : undefined;
-  const zeroScanned = frontier ? scanZeroPages(dump, result, kernels, zeroLevels, { ...opts, ready: frontier }) : undefined;
-  zeroScanned?.catch(() => undefined);
-  try {
-    await classifyStructPages();
-  } catch (e) {
-    frontier?.fail(e);
-    throw e;
-  }
-  stats.classifyMs = performance.now() - t0;
-  frontier?.advance(maxPfn);
-  await (zeroScanned ?? scanZeroPages(dump, result, kernels, zeroLevels, opts));
-  return result;
+  if (layout.enabled && sections.length > 0) {
+    const w = windowsFor(k, (batch + 1) * structSize, batch);
+    const table = encodePageLayoutTable(layout);
+    new BigInt64Array(k.memory.buffer, w.table, TABLE_SLOTS).set(table);
+    const state = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+    state.fill(0n);
+    state[5] = -1n;
+    const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
+    let done = 0;
 
-  async function classifyStructPages(): Promise<void> {
-    if (layout.enabled && sections.length > 0) {
-      const w = windowsFor(k, (batch + 1) * structSize, batch);
-      const table = encodePageLayoutTable(layout);
-      new BigInt64Array(k.memory.buffer, w.table, TABLE_SLOTS).set(table);
-      const state = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-      state.fill(0n);
-      state[5] = -1n;
-      const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
-      let done = 0;
+    // Runs wasm over [pfn, pfn+count); records (if any) already copied in.
+    const runBatch = (pfn: number, count: number, nrecs: number) => {
+      const out = new Uint8Array(k.memory.buffer, w.out, count);
+      fillVisitFlags(out, pfn, visited);
+      k.classifyPages(w.table, w.recs, nrecs, count, pfn, w.out, w.state);
+      stats.wasmCalls++;
+      classMap.set(new Uint8Array(k.memory.buffer, w.out, count), pfn);
+    };
+    const carryEnd = () => {
+      const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+      return Math.max(Number(s[0]), Number(s[1]));
+    };
 
-      // Runs wasm over [pfn, pfn+count); records (if any) already copied in.
-      const runBatch = (pfn: number, count: number, nrecs: number) => {
-        const out = new Uint8Array(k.memory.buffer, w.out, count);
-        fillVisitFlags(out, pfn, visited);
-        k.classifyPages(w.table, w.recs, nrecs, count, pfn, w.out, w.state);
-        stats.wasmCalls++;
-        classMap.set(new Uint8Array(k.memory.buffer, w.out, count), pfn);
-        frontier?.advance(pfn + count);
-      };
-      // Worker replies are events: give them a turn now and then, or the zero scan would stall behind classification.
-      let lastTurn = performance.now();
-      const giveTurn = async () => {
-        if (!frontier || performance.now() - lastTurn < 5) return;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        lastTurn = performance.now();
-      };
-      const carryEnd = () => {
-        const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-        return Math.max(Number(s[0]), Number(s[1]));
-      };
-
-      let prevEnd = 0;
-      for (const sec of sections) {
-        checkAbort(opts.signal);
-        // A buddy block or compound page that ran past the previous section also covers pfns without a mem_map.
-        const gapEnd = Math.min(sec.pfnStart, carryEnd(), maxPfn);
-        for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
-
-        for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
-          checkAbort(opts.signal);
-          const count = Math.min(batch, sec.pfnEnd - pfn);
-          let nrecs = 0;
-          if (overlaps(visited, pfn, pfn + count)) {
-            // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
-            nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
-            const bytes = await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
-            new Uint8Array(k.memory.buffer, w.recs, bytes.length).set(bytes);
-            stats.structPagesRead += nrecs;
-          }
-          runBatch(pfn, count, nrecs);
-          done += count;
-          opts.onProgress?.('classify', done, total);
-          await giveTurn();
-        }
-        prevEnd = sec.pfnEnd;
-      }
-      const gapEnd = Math.min(carryEnd(), maxPfn);
+    let prevEnd = 0;
+    for (const sec of sections) {
+      checkAbort(opts.signal);
+      // A buddy block or compound page that ran past the previous section also covers pfns without a mem_map.
+      const gapEnd = Math.min(sec.pfnStart, carryEnd(), maxPfn);
       for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
 
-      const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-      const anomalies = Number(s[3]);
-      const badBuddy = Number(s[4]);
-      stats.visitedPages = Number(s[6]);
-      if (badBuddy > 0)
-        warnings.push({
-          code: 'W_INVALID_FREE_ORDER',
-          message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${Number(s[5]).toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
-        });
-      if (anomalies > 0)
-        warnings.push({
-          code: 'W_COMPOUND_INCONSISTENT',
-          message: `${anomalies} page${anomalies > 1 ? 's' : ''} inside compound pages ${anomalies > 1 ? 'are' : 'is'} not marked as tail pages (a torn struct page array?): ${anomalies > 1 ? 'they follow' : 'it follows'} the head's class, which can differ from makedumpfile at levels where the head is kept.`,
-        });
+      for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
+        checkAbort(opts.signal);
+        const count = Math.min(batch, sec.pfnEnd - pfn);
+        let nrecs = 0;
+        if (overlaps(visited, pfn, pfn + count)) {
+          // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
+          nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
+          const bytes = await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
+          new Uint8Array(k.memory.buffer, w.recs, bytes.length).set(bytes);
+          stats.structPagesRead += nrecs;
+        }
+        runBatch(pfn, count, nrecs);
+        done += count;
+        opts.onProgress?.('classify', done, total);
+      }
+      prevEnd = sec.pfnEnd;
     }
+    const gapEnd = Math.min(carryEnd(), maxPfn);
+    for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
+
+    const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
+    const anomalies = Number(s[3]);
+    const badBuddy = Number(s[4]);
+    stats.visitedPages = Number(s[6]);
+    if (badBuddy > 0)
+      warnings.push({
+        code: 'W_INVALID_FREE_ORDER',
+        message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${Number(s[5]).toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
+      });
+    if (anomalies > 0)
+      warnings.push({
+        code: 'W_COMPOUND_INCONSISTENT',
+        message: `${anomalies} page${anomalies > 1 ? 's' : ''} inside compound pages ${anomalies > 1 ? 'are' : 'is'} not marked as tail pages (a torn struct page array?): ${anomalies > 1 ? 'they follow' : 'it follows'} the head's class, which can differ from makedumpfile at levels where the head is kept.`,
+      });
   }
+  stats.classifyMs = performance.now() - t0;
+  const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
+  await scanZeroPages(dump, result, kernels, zeroLevels, opts);
+  return result;
 }
 
 /** A copy that can be given zero bits (or otherwise changed) without touching the original. */
@@ -289,7 +265,7 @@ export async function scanZeroPages(
   result: ClassifyResult,
   kernels: KernelExports,
   levels: readonly number[],
-  opts: Pick<ClassifyOptions, 'pool' | 'signal' | 'onProgress' | 'zeroChunkPages'> & { ready?: Frontier } = {},
+  opts: Pick<ClassifyOptions, 'pool' | 'signal' | 'onProgress' | 'zeroChunkPages'> = {},
 ): Promise<void> {
   const { classMap, withData, pageSize, stats } = result;
   const k = kernels;
@@ -306,7 +282,7 @@ export async function scanZeroPages(
       const [pfn, end] = spans[0]!;
       return zeroScannerFor(k, pageSize).scan(await readPages(dump, pfn, end - pfn, pageSize));
     };
-    const tasks = zeroScanTasks(withData, classMap, need, zeroChunk, pool ? pool.windowPages : 0, opts.ready);
+    const tasks = zeroScanTasks(withData, classMap, need, zeroChunk, pool ? pool.windowPages : 0);
     for await (const { spans, zero } of mapOrdered(tasks, pool ? pool.size * 4 : 1, async (spans) => ({ spans, zero: await scan(spans) }), opts.signal)) {
       checkAbort(opts.signal);
       let i = 0;
@@ -325,22 +301,18 @@ export async function scanZeroPages(
   result.zeroScanLevels = [...new Set([...result.zeroScanLevels, ...zeroLevels])].sort((x, y) => x - y);
 }
 
-
 /**
  * The zero scan's tasks: every page some zero-filtering level keeps, with short runs of pages that need no scan read
  * along with their neighbours (one larger read costs less than two reads), gathered into tasks of at most `taskPages`
- * pages (spans are at most `chunk` long; with taskPages 0, a task per span). With `ready`, a span is only looked at
- * once classification has passed it. The spans are found in plain loops: an await per span would cost more than
- * reading it.
+ * pages (spans are at most `chunk` long; with taskPages 0, a task per span).
  */
-async function* zeroScanTasks(withData: readonly PfnRange[], classMap: Uint8Array, need: Uint8Array, chunk: number, taskPages: number, ready?: Frontier): AsyncGenerator<PfnRun[]> {
+function* zeroScanTasks(withData: readonly PfnRange[], classMap: Uint8Array, need: Uint8Array, chunk: number, taskPages: number): Generator<PfnRun[]> {
   let task: PfnRun[] = [];
   let pages = 0;
   for (const r of withData) {
     let pfn = r.start;
     while (pfn < r.end) {
       const limit = Math.min(r.end, pfn + chunk);
-      if (ready && ready.reached < limit) await ready.reach(limit);
       if (!need[classMap[pfn]! & CODE_MASK]) {
         pfn++;
         continue;
@@ -359,7 +331,6 @@ async function* zeroScanTasks(withData: readonly PfnRange[], classMap: Uint8Arra
   }
   if (task.length > 0) yield task;
 }
-
 
 function overlaps(ranges: readonly PfnRange[], start: number, end: number): boolean {
   for (const r of ranges) if (r.start < end && start < r.end) return true;

@@ -215,10 +215,6 @@ function scaleMeasured(sums: Float64Array): void {
   }
 }
 
-async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items;
-}
-
 /**
  * One pass over the dump gives the size of every output at every dump level: a page's class does not depend on the
  * level, so per-class sums of each codec's stored sizes (measured in the workers) decide every kdump size; ELF sizes
@@ -251,7 +247,7 @@ export async function analyseDump(
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    asAsync(windows(classified, windowPages, sampleEvery, pool.windowPages)),
+    windows(classified, windowPages, sampleEvery, pool.windowPages),
     pool.size * 2,
     async (w) => {
       const pages = await pagesOf(dump, w);

@@ -3,7 +3,7 @@
  * Reading the next item overlaps with work in progress; a slow consumer holds back the producer (backpressure).
  */
 export async function* mapOrdered<I, O>(
-  items: AsyncIterable<I>,
+  items: AsyncIterable<I> | Iterable<I>,
   limit: number,
   fn: (item: I) => Promise<O>,
   signal?: AbortSignal,
