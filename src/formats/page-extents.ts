@@ -1,5 +1,6 @@
 import type { PageExtents } from '../io/source-ref.js';
 import type { Dump, LoadSegment } from './dump.js';
+import type { KdumpDump } from './kdump/read-kdump.js';
 
 export type PfnRun = readonly [start: number, end: number];
 
@@ -49,4 +50,17 @@ function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): {
   const rivals = index < 0 ? loads : loads.slice(0, index);
   for (const l of rivals) if (l.physStart > at && l.physStart < until) until = l.physStart;
   return { seg, until };
+}
+
+/** The pages of `runs` (`count` in all), read here and put back to back. */
+export async function readRuns(dump: Dump | KdumpDump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
+  const ps = dump.pageSize;
+  if (runs.length === 1) return dump.readPhys(runs[0]![0] * ps, count * ps);
+  const pages = new Uint8Array(count * ps);
+  let at = 0;
+  for (const [start, end] of runs) {
+    pages.set(await dump.readPhys(start * ps, (end - start) * ps), at);
+    at += (end - start) * ps;
+  }
+  return pages;
 }

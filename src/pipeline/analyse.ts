@@ -10,8 +10,8 @@ import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
 import { VmsieveError } from '../errors.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
-import type { PagesInput } from '../workers/page-compute.js';
-import { pageExtents, type PfnRun } from '../formats/page-extents.js';
+import type { PfnRun } from '../formats/page-extents.js';
+import { taskPages } from './task-pages.js';
 import { mapOrdered } from '../workers/ordered.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
@@ -127,19 +127,6 @@ function windowCount(classified: ClassifyResult, windowPages: number): number {
   return classified.withData.reduce((n, r) => n + Math.ceil((r.end - r.start) / windowPages), 0);
 }
 
-/** A task's pages: extents the worker reads itself, or the bytes read here. */
-async function pagesOf(dump: Dump, w: Window): Promise<PagesInput> {
-  const direct = pageExtents(dump, w.runs);
-  if (direct) return direct;
-  const ps = dump.pageSize;
-  const out = new Uint8Array(w.count * ps);
-  let at = 0;
-  for (const [start, end] of w.runs) {
-    out.set(await dump.readPhys(start * ps, (end - start) * ps), at);
-    at += (end - start) * ps;
-  }
-  return out.buffer;
-}
 
 /** The pfn of each page of a task, in order. */
 function* pfnsOf(w: Window): Generator<number> {
@@ -250,7 +237,7 @@ export async function analyseDump(
     windows(classified, windowPages, sampleEvery, pool.windowPages),
     pool.size * 2,
     async (w) => {
-      const pages = await pagesOf(dump, w);
+      const pages = await taskPages(dump, w.runs, w.count);
       const sample = sampleMask(w, measureEvery);
       return { w, sample, m: await pool.run((api) => api.measure(pages, MEASURE_ORDER, sample)) };
     },

@@ -81,7 +81,7 @@ export async function exportDump(
       fileSize = r.fileSize;
       report = completeReport(elfReportForLevel, classified, opts.level, r.zeroPages);
     } else {
-      const encoder = opts.codec ? poolEncoder(requirePool(opts.pool), opts.codec, dump.pageSize, dump) : undefined;
+      const encoder = opts.codec ? poolEncoder(requirePool(opts.pool), opts.codec, dump) : undefined;
       const r = await writeKdump(dump, selection, sink, {
         dumpLevel: opts.level,
         encoder,

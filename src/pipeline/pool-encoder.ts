@@ -1,29 +1,20 @@
 import type { CodecId } from '../codecs/registry.js';
 import type { Dump } from '../formats/dump.js';
-import type { PageEncoder } from '../formats/kdump/page-encoder.js';
-import { pageExtents } from '../formats/page-extents.js';
+import type { RunsEncoder } from '../formats/kdump/page-encoder.js';
 import type { ComputePool } from '../workers/pool.js';
+import { taskPages } from './task-pages.js';
 
 /**
- * The writers' PageEncoder over a pool of compute workers: each batch goes to an idle worker. When the workers can
- * reach the dump themselves (an ELF vmcore in a file or File), they read their batches directly and the writer's
- * thread never touches page data; otherwise batches are read by the writer and transferred.
+ * The kdump writer's encoder over a pool of compute workers: each batch of page runs goes to an idle worker, which
+ * reads the pages itself when it can reach the dump (else they are read here and transferred), finds the zero pages
+ * and compresses the rest.
  */
-export function poolEncoder(pool: ComputePool, codec: CodecId, pageSize: number, dump?: Dump): PageEncoder {
-  const own = (pages: Uint8Array, count: number): ArrayBuffer =>
-    (pages.byteOffset === 0 && pages.byteLength === pages.buffer.byteLength && pages.length === count * pageSize ? pages : pages.slice(0, count * pageSize))
-      .buffer as ArrayBuffer;
-  const all = (count: number) => new Uint8Array(count).fill(1);
-  const encoder: PageEncoder = {
+export function poolEncoder(pool: ComputePool, codec: CodecId, dump: Dump): RunsEncoder {
+  return {
     codec,
-    async encode(pages, count) {
-      const r = await pool.run((api) => api.encode(own(pages, count), codec, all(count)));
-      return { data: r.data, sizes: r.sizes };
+    async encodeRuns(runs, count, skipZero) {
+      const pages = await taskPages(dump, runs, count);
+      return pool.run((api) => api.encode(pages, codec, new Uint8Array(count).fill(1), skipZero));
     },
-    encodeSkippingZero: (pages, count) => pool.run((api) => api.encode(own(pages, count), codec, all(count), true)),
   };
-  if (dump && pageExtents(dump, [])) {
-    encoder.encodeRuns = (runs, count, skipZero) => pool.run((api) => api.encode(pageExtents(dump, runs)!, codec, all(count), skipZero));
-  }
-  return encoder;
 }

@@ -1,11 +1,11 @@
 import { constants, deflateSync } from 'node:zlib';
-import { STORED_RAW, type EncodedPages, type PageEncoder } from './page-encoder.js';
+import { STORED_RAW, type EncodedPages, type InThreadEncoder } from './page-encoder.js';
 
 /**
  * zlib per page through Node's zlib (deflate level 1 = Z_BEST_SPEED, RFC 1950 wrapper), exactly what
  * makedumpfile -c calls. A Node-only stand-in for the AssemblyScript zlib codec, and a reference for it.
  */
-export function nodeZlibEncoder(pageSize: number): PageEncoder {
+export function nodeZlibEncoder(pageSize: number): InThreadEncoder {
   return {
     codec: 'zlib',
     encode(pages: Uint8Array, count: number): EncodedPages {

@@ -11,27 +11,26 @@ export interface EncodedPages {
 }
 
 /**
- * Compresses pages for the kdump writer: `pages` holds `count` pages back to back. The writer calls it
- * with the non-zero dumpable pages, in pfn order, with several batches in flight, and consumes the
- * results in call order, so an encoder may be a pool of workers. The encoder owns `pages` (it may
- * transfer its buffer). A page whose compressed form is not smaller than a page must come back raw:
- * the page itself in `data`, size word pageSize | STORED_RAW.
+ * Compresses pages for the kdump writer in its own thread: `pages` holds `count` pages back to back (the non-zero
+ * dumpable pages of a batch, in pfn order). A page whose compressed form is not smaller than a page must come back
+ * raw: the page itself in `data`, size word pageSize | STORED_RAW.
  */
-export interface PageEncoder {
+export interface InThreadEncoder {
   readonly codec: CodecId;
   encode(pages: Uint8Array, count: number): EncodedPages | Promise<EncodedPages>;
-  /**
-   * Optional: finds the all-zero pages itself (off the writer's thread) and leaves them out. `sizes` then has one
-   * word per page of the batch (0 for a zero page) and `zero` flags them.
-   */
-  encodeSkippingZero?(pages: Uint8Array, count: number): Promise<EncodedPages & { zero: Uint8Array }>;
-  /**
-   * Optional: reads the `count` pages of `runs` from the dump itself (in the workers, so no page passes through the
-   * writer's thread), finds the all-zero ones and, with skipZero, leaves them out. `sizes` has one word per page.
-   */
-  encodeRuns?(runs: readonly PfnRun[], count: number, skipZero: boolean): Promise<EncodedPages & { zero: Uint8Array }>;
-  close?(): void | Promise<void>;
 }
+
+/**
+ * Compresses batches of page runs elsewhere (compute workers): it reads the `count` pages of `runs` from the dump
+ * itself, finds the all-zero ones and, with skipZero, leaves them out; `sizes` has one word per page (0 for a page
+ * left out), `zero` flags the zero pages. The writer keeps several batches in flight and takes results in call order.
+ */
+export interface RunsEncoder {
+  readonly codec: CodecId;
+  encodeRuns(runs: readonly PfnRun[], count: number, skipZero: boolean): Promise<EncodedPages & { zero: Uint8Array }>;
+}
+
+export type PageEncoder = InThreadEncoder | RunsEncoder;
 
 /** Anything with the codec facades' shape (src/codecs/registry.ts createCompressor). */
 export interface PageCompressorLike {
@@ -39,7 +38,7 @@ export interface PageCompressorLike {
 }
 
 /** In-thread encoder over one of the AssemblyScript codec facades. */
-export function compressorEncoder(codec: CodecId, compressor: PageCompressorLike): PageEncoder {
+export function compressorEncoder(codec: CodecId, compressor: PageCompressorLike): InThreadEncoder {
   return {
     codec,
     encode(pages, count) {

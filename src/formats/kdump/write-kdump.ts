@@ -3,7 +3,7 @@ import { concatBytes } from '../../io/concat.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../dump.js';
-import type { PfnRun } from '../page-extents.js';
+import { readRuns, type PfnRun } from '../page-extents.js';
 import { bitmapBytes, bitRuns, countBits, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
@@ -365,40 +365,32 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     }
     const pending: Pending = { count, pages: NO_PAGES, isZero: new Uint8Array(count), encoded: Promise.resolve(undefined), perPageSizes: false };
     let encoded: Promise<EncodedPages | undefined> = pending.encoded;
-    if (encoder?.encodeRuns) {
-      // The encoder's workers read the pages themselves and find the zero pages among them.
+    if (encoder && 'encodeRuns' in encoder) {
+      // The encoder reads the pages (in its workers, where it can) and finds the zero pages among them.
       encoded = encoder.encodeRuns(group, count, selection.excludeZero).then((e) => {
         if (selection.excludeZero) pending.isZero = e.zero;
         return e;
       });
       pending.perPageSizes = true;
     } else {
-      const pages = await readGroup(dump, group, count, ps);
+      const pages = await readRuns(dump, group, count);
       pending.pages = pages;
-      // Zero pages share the stored zero page; the others go to the encoder, which may find the zero pages itself.
-      if (encoder?.encodeSkippingZero && selection.excludeZero) {
-        encoded = encoder.encodeSkippingZero(pages, count).then((e) => {
-          pending.isZero = e.zero;
-          return e;
-        });
-        pending.perPageSizes = true;
-      } else {
-        const isZero = pending.isZero;
-        let keep = count;
-        if (selection.excludeZero)
-          for (let i = 0; i < count; i++)
-            if (isZeroPage(pages, i * ps, ps)) {
-              isZero[i] = 1;
-              keep--;
-            }
-        if (encoder && keep > 0) {
-          let toEncode = pages;
-          if (keep !== count) {
-            toEncode = new Uint8Array(keep * ps);
-            for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
+      // Zero pages share the stored zero page; the others go to the encoder.
+      const isZero = pending.isZero;
+      let keep = count;
+      if (selection.excludeZero)
+        for (let i = 0; i < count; i++)
+          if (isZeroPage(pages, i * ps, ps)) {
+            isZero[i] = 1;
+            keep--;
           }
-          encoded = (async () => encoder.encode(toEncode, keep))();
+      if (encoder && keep > 0) {
+        let toEncode = pages;
+        if (keep !== count) {
+          toEncode = new Uint8Array(keep * ps);
+          for (let i = 0, j = 0; i < count; i++) if (!isZero[i]) toEncode.set(pages.subarray(i * ps, (i + 1) * ps), ps * j++);
         }
+        encoded = (async () => encoder.encode(toEncode, keep))();
       }
     }
     encoded.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
@@ -421,21 +413,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     dataEnd += bytes.length;
     await sink.write(ps, encodeSubHeader(subHeader));
   }
-  await encoder?.close?.();
   return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, zeroPages, rawPages, compressedPages, header, subHeader };
 }
 
 const NO_PAGES = new Uint8Array(0);
-
-/** The pages of consecutive pfn runs, back to back. */
-async function readGroup(dump: SourceDump, group: readonly PfnRun[], count: number, ps: number): Promise<Uint8Array> {
-  if (group.length === 1) return dump.readPhys(group[0]![0] * ps, count * ps);
-  const pages = new Uint8Array(count * ps);
-  let at = 0;
-  for (const [s, e] of group) {
-    pages.set(await dump.readPhys(s * ps, (e - s) * ps), at);
-    at += (e - s) * ps;
-  }
-  return pages;
-}
-
