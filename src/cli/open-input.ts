@@ -2,15 +2,9 @@ import type { Dump } from '../formats/dump.js';
 import { openDump } from '../formats/open-dump.js';
 import { NodeFileSource } from '../io/node-source.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
-import { instantiateKernels, type KernelExports } from '../wasm/kernels.js';
+import type { OpenedDump } from '../pipeline/pipeline-input.js';
+import { instantiateKernels } from '../wasm/kernels.js';
 import { nodeWasmModule } from '../wasm/node-module.js';
-
-export interface OpenInput {
-  dump: Dump;
-  /** Undefined when the dump has no VMCOREINFO (only zero pages can then be found). */
-  km: KernelMemory | undefined;
-  kernels: KernelExports;
-}
 
 /** Opens VMCOREFILE as a Dump for the duration of `use`, and closes it whatever happens. */
 export async function withDump<T>(path: string, use: (dump: Dump) => Promise<T>): Promise<T> {
@@ -23,7 +17,7 @@ export async function withDump<T>(path: string, use: (dump: Dump) => Promise<T>)
 }
 
 /** Opens VMCOREFILE, its kernel memory view and a wasm instance for the duration of `use`. */
-export async function withInput<T>(path: string, use: (input: OpenInput) => Promise<T>): Promise<T> {
+export async function withInput<T>(path: string, use: (input: OpenedDump) => Promise<T>): Promise<T> {
   return withDump(path, async (dump) => {
     const km = dump.vmcoreinfo ? KernelMemory.open(dump) : undefined;
     const kernels = await instantiateKernels(await nodeWasmModule());

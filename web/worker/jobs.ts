@@ -14,10 +14,10 @@ import type { ByteSink } from '../../src/io/sink.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { classifyDump, copyClassification, type ClassifyResult } from '../../src/filter/classify-dump.js';
 import { analyseDump, type LevelSizes, type OutputKind } from '../../src/pipeline/analyse.js';
-import type { PipelineInput } from '../../src/pipeline/pipeline-input.js';
+import type { OpenedDump, PipelineInput } from '../../src/pipeline/pipeline-input.js';
 import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
 import { ProgressTracker, type Progress } from '../../src/pipeline/progress.js';
-import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
+import { instantiateKernels } from '../../src/wasm/kernels.js';
 import { defaultBrowserThreads, spawnBrowserCompute } from '../../src/workers/browser-compute.js';
 import { ComputePool } from '../../src/workers/pool.js';
 
@@ -96,16 +96,10 @@ export function wasmModule(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-interface Opened {
-  dump: Dump;
-  km: KernelMemory | undefined;
-  kernels: KernelExports;
-}
-
-let kernelsFor: { dump: Dump; input: Promise<Opened> } | undefined;
+let kernelsFor: { dump: Dump; input: Promise<OpenedDump> } | undefined;
 
 /** The pipeline's input for `dump`: its kernel-memory view and a wasm instance in this worker (for classification). */
-function openedFor(dump: Dump): Promise<Opened> {
+function openedFor(dump: Dump): Promise<OpenedDump> {
   if (kernelsFor?.dump !== dump) {
     const input = (async () => ({ dump, km: dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, kernels: await instantiateKernels(await wasmModule()) }))();
     kernelsFor = { dump, input };
