@@ -2,14 +2,14 @@
 /**
  * The page-class map of the open dump, inside the dump worker: the shared classification (jobs.classificationFor),
  * zero-scanned for level 31 and boiled down to a ClassOverview for the picture. It runs beside an analysis or export,
- * not in their job slot, so it zero-scans in a wasm instance of its own.
+ * not in their job slot; the zero scan copies each window into the wasm instance and scans it in one synchronous step,
+ * so it can share the instance the classification uses.
  */
 import { VmsieveError } from '../../src/errors.js';
 import { copyClassification, scanZeroPages } from '../../src/filter/classify-dump.js';
 import { classOverview, type ClassOverview } from '../../src/filter/class-overview.js';
 import type { Dump } from '../../src/formats/dump.js';
-import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
-import { classificationFor, wasmModule } from './jobs.js';
+import { classificationFor, openedFor } from './jobs.js';
 
 /** How far the classification is, in pages: struct pages read, then pages scanned for zeroes. */
 export interface ClassMapProgress {
@@ -38,14 +38,6 @@ interface Run {
 }
 
 let latest: Run | undefined;
-let instance: Promise<KernelExports> | undefined;
-
-function kernels(): Promise<KernelExports> {
-  instance ??= wasmModule().then(instantiateKernels);
-  instance.catch(() => (instance = undefined));
-  return instance;
-}
-
 function stoppedError(): VmsieveError {
   return new VmsieveError('E_CANCELLED', 'The page-class map was stopped.');
 }
@@ -57,9 +49,9 @@ export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapPro
   const work = (async (): Promise<ClassMapSummary> => {
     if (previous) {
       previous.controller.abort(stoppedError());
-      await previous.settled; // they would share the wasm instance's windows
+      await previous.settled;
     }
-    const k = await kernels();
+    const { kernels } = await openedFor(dump);
     if (controller.signal.aborted) throw stoppedError();
     let lastReport = -Infinity;
     const report = (phase: ClassMapProgress['phase'], done: number, total: number) => {
@@ -74,7 +66,7 @@ export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapPro
     stopped.catch(() => undefined);
     const classified = copyClassification(await Promise.race([shared, stopped]));
     // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
-    await scanZeroPages(dump, classified, k, [31], { signal: controller.signal, onProgress: report });
+    await scanZeroPages(dump, classified, kernels, [31], { signal: controller.signal, onProgress: report });
     return {
       overview: classOverview(classified, buckets),
       inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),

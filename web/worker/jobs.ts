@@ -13,7 +13,7 @@ import { OpfsSyncSink, WritableStreamSink } from '../../src/io/browser-sinks.js'
 import type { ByteSink } from '../../src/io/sink.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { classifyDump, copyClassification, type ClassifyResult } from '../../src/filter/classify-dump.js';
-import { analyseDump, type LevelSizes, type OutputKind } from '../../src/pipeline/analyse.js';
+import { analyseDump, type AnalyseOptions, type AnalyseResult } from '../../src/pipeline/analyse.js';
 import type { OpenedDump, PipelineInput } from '../../src/pipeline/pipeline-input.js';
 import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
 import { ProgressTracker, type Progress } from '../../src/pipeline/progress.js';
@@ -28,28 +28,13 @@ const HARD_STOP_MS = 400;
 /** The OPFS folder that holds exports for browsers without a save dialog; emptied at the start of the next one. */
 export const OPFS_EXPORT_DIR = 'vmsieve-exports';
 
-export interface AnalyseRequest {
-  /** Read one window in this many; 1 (default) reads every page. */
-  sampleEvery?: number;
-  /** Instead of sampleEvery: read about this many small windows spread over the dump (a first estimate in constant time). */
-  sampleWindows?: number;
-  /** Compress one non-zero page in this many (16 keeps up with reading); 1 (default) measures every page with every codec. */
-  measureEvery?: number;
-  /** Instead of measureEvery: compress about this many pages, however big the dump. */
-  measurePages?: number;
-  /** Compute workers; default navigator.hardwareConcurrency. */
+/** How much to read and measure (see AnalyseOptions), and how many compute workers (default navigator.hardwareConcurrency). */
+export interface AnalyseRequest extends Pick<AnalyseOptions, 'sampleEvery' | 'sampleWindows' | 'measureEvery' | 'measurePages'> {
   workers?: number;
 }
 
-export interface AnalyseSummary {
-  levels: LevelSizes[];
-  estimated: boolean;
-  /** The outputs whose sizes were extrapolated from a sample (the others are exact). */
-  estimatedKinds: OutputKind[];
-  /** True when page counts were extrapolated too (only some windows were read). */
-  pagesEstimated: boolean;
-  /** About one non-zero page in this many was compressed (1: all). */
-  measuredEvery: number;
+/** The analysis as the page gets it: AnalyseResult without the class map, plus how the job went. */
+export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery'> {
   warnings: { code: string; message: string }[];
   workers: number;
   /** Wall time of the whole job, classification included. */
@@ -98,8 +83,8 @@ export function wasmModule(): Promise<WebAssembly.Module> {
 
 let kernelsFor: { dump: Dump; input: Promise<OpenedDump> } | undefined;
 
-/** The pipeline's input for `dump`: its kernel-memory view and a wasm instance in this worker (for classification). */
-function openedFor(dump: Dump): Promise<OpenedDump> {
+/** `dump` opened in this worker: its kernel-memory view and one wasm instance (classification, the class map's zero scan). */
+export function openedFor(dump: Dump): Promise<OpenedDump> {
   if (kernelsFor?.dump !== dump) {
     const input = (async () => ({ dump, km: dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, kernels: await instantiateKernels(await wasmModule()) }))();
     kernelsFor = { dump, input };
@@ -232,18 +217,18 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
   let bytesRead = 0;
   return runJob(workers, true, dump.pageSize, async (pool, signal) => {
     const input = await pipelineInput(dump, onProgress);
+    const { workers: _, ...sampling } = req;
     const r = await analyseDump(input, pool!, {
-      sampleEvery: req.sampleEvery,
-      sampleWindows: req.sampleWindows,
-      measureEvery: req.measureEvery,
-      measurePages: req.measurePages,
+      ...sampling,
       signal,
       onProgress: (p) => {
         bytesRead = p.doneBytes;
         onProgress?.(p);
       },
     });
-    return { levels: r.levels, estimated: r.estimated, estimatedKinds: r.estimatedKinds, pagesEstimated: r.pagesEstimated, measuredEvery: r.measuredEvery, warnings: r.classified.warnings.map(({ code, message }) => ({ code, message })), workers, elapsedMs: performance.now() - started, bytesRead };
+    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery } = r;
+    const warnings = r.classified.warnings.map(({ code, message }) => ({ code, message }));
+    return { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, warnings, workers, elapsedMs: performance.now() - started, bytesRead };
   });
 }
 
