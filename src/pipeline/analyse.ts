@@ -84,6 +84,8 @@ const LZO_OF_ALL = 3;
 const SIZE = 4;
 const SLOTS = SIZE + CODECS.length;
 const LZO = SIZE + CODECS.indexOf('lzo');
+/** Each codec's place (in CODECS order) in MEASURE_ORDER: a page measured with n codecs has sizes for ranks below n. */
+const MEASURE_RANK = CODECS.map((c) => MEASURE_ORDER.indexOf(c));
 const isCheap = (c: CodecId) => MEASURE_ORDER.indexOf(c) < CHEAP;
 /** measureEvery never gives the cheap codecs fewer pages than this (small dumps are measured more densely: the sample decides the error). */
 const MIN_MEASURED_PAGES = 16384;
@@ -128,11 +130,6 @@ function windowCount(classified: ClassifyResult, windowPages: number): number {
 }
 
 
-/** The pfn of each page of a task, in order. */
-function* pfnsOf(w: Window): Generator<number> {
-  for (const [start, end] of w.runs) for (let pfn = start; pfn < end; pfn++) yield pfn;
-}
-
 /**
  * How many codecs of MEASURE_ORDER measure each page of a task: all of them for about one page in
  * measureEvery × COSTLY_SHARE, the cheap ones for about one in measureEvery, none for the rest. A hash of the pfn
@@ -144,10 +141,11 @@ function sampleMask(w: Window, measureEvery: number): Uint8Array | undefined {
   const all = cheap / COSTLY_SHARE;
   const mask = new Uint8Array(w.count);
   let i = 0;
-  for (const pfn of pfnsOf(w)) {
-    const h = Math.imul(pfn, 0x9e3779b1) >>> 0;
-    mask[i++] = h < all ? MEASURE_ORDER.length : h < cheap ? CHEAP : 0;
-  }
+  for (const [start, end] of w.runs)
+    for (let pfn = start; pfn < end; pfn++) {
+      const h = Math.imul(pfn, 0x9e3779b1) >>> 0;
+      mask[i++] = h < all ? MEASURE_ORDER.length : h < cheap ? CHEAP : 0;
+    }
   return mask;
 }
 
@@ -244,24 +242,22 @@ export async function analyseDump(
     opts.signal,
   );
   for await (const { w, sample, m } of measured) {
-    let i = -1;
-    for (const pfn of pfnsOf(w)) {
-      i++;
-      if (m.zero[i]) map[pfn] |= ZERO_BIT;
-      const at = map[pfn]! * SLOTS;
-      sums[at + PAGES]++;
-      const codecs = m.zero[i] ? 0 : sample ? sample[i]! : MEASURE_ORDER.length;
-      if (codecs === 0) continue;
-      sums[at + MEASURED]++;
-      const lzo = m.sizes.lzo![i]! & 0x7fff_ffff;
-      if (codecs === MEASURE_ORDER.length) {
-        sums[at + MEASURED_ALL]++;
-        sums[at + LZO_OF_ALL] += lzo;
+    const sizes = CODECS.map((c) => m.sizes[c]!);
+    let i = 0;
+    for (const [start, end] of w.runs)
+      for (let pfn = start; pfn < end; pfn++, i++) {
+        if (m.zero[i]) map[pfn] |= ZERO_BIT;
+        const at = map[pfn]! * SLOTS;
+        sums[at + PAGES]++;
+        const codecs = m.zero[i] ? 0 : sample ? sample[i]! : MEASURE_ORDER.length;
+        if (codecs === 0) continue;
+        sums[at + MEASURED]++;
+        if (codecs === MEASURE_ORDER.length) {
+          sums[at + MEASURED_ALL]++;
+          sums[at + LZO_OF_ALL] += m.sizes.lzo![i]! & 0x7fff_ffff;
+        }
+        for (let k = 0; k < CODECS.length; k++) if (MEASURE_RANK[k]! < codecs) sums[at + SIZE + k] += sizes[k]![i]! & 0x7fff_ffff;
       }
-      CODECS.forEach((c, k) => {
-        if (MEASURE_ORDER.indexOf(c) < codecs) sums[at + SIZE + k] += m.sizes[c]![i]! & 0x7fff_ffff;
-      });
-    }
     progress.advance(w.count * ps);
   }
   const seen = sums.slice();
