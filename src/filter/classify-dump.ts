@@ -10,7 +10,7 @@ import { ZeroScanner } from '../wasm/zero-scan.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_PAGES } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
-import { pageExtents, type PfnRun } from '../formats/page-extents.js';
+import { pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
@@ -275,7 +275,7 @@ export async function scanZeroPages(
   const need = zeroScanTable(zeroLevels);
   if (zeroLevels.length > 0) {
     const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
-    const pool = opts.pool && pageExtents(dump, []) ? await opts.pool : undefined;
+    const pool = opts.pool && workersCanRead(dump) ? await opts.pool : undefined;
     // With workers, one task carries many spans (a message per span would cost more than its scan).
     const scan = async (spans: PfnRun[]): Promise<Uint8Array> => {
       if (pool) return pool.run((api) => api.scanZero(pageExtents(dump, spans)!));

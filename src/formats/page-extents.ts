@@ -11,8 +11,7 @@ export type PfnRun = readonly [start: number, end: number];
  * (a kdump-compressed input) or the source offers workers no way in.
  */
 export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | undefined {
-  if (dump.format !== 'elf') return undefined;
-  const ref = dump.source.ref?.();
+  const ref = workersCanRead(dump) ? dump.source.ref?.() : undefined;
   if (!ref) return undefined;
   const ps = dump.pageSize;
   const out: number[] = [];
@@ -42,13 +41,18 @@ export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | u
   return { ref, extents: Float64Array.from(out), pages };
 }
 
+/** Whether compute workers can read the dump's pages themselves (an ELF vmcore whose source gives them a way in). */
+export function workersCanRead(dump: Dump | KdumpDump): dump is Dump {
+  return dump.format === 'elf' && dump.source.ref?.() !== undefined;
+}
+
 /** The segment that serves `at` and how far it keeps serving (until an earlier-listed segment takes over or `stop`). */
 function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): { seg: LoadSegment | undefined; until: number } {
   const index = loads.findIndex((l) => at >= l.physStart && at < l.physEnd);
   const seg = index < 0 ? undefined : loads[index];
   let until = seg ? Math.min(stop, seg.physEnd) : stop;
-  const rivals = index < 0 ? loads : loads.slice(0, index);
-  for (const l of rivals) if (l.physStart > at && l.physStart < until) until = l.physStart;
+  const rivals = index < 0 ? loads.length : index;
+  for (let i = 0; i < rivals; i++) if (loads[i]!.physStart > at && loads[i]!.physStart < until) until = loads[i]!.physStart;
   return { seg, until };
 }
 

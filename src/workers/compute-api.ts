@@ -10,7 +10,7 @@ export interface ComputeApi {
   scanZero(pages: PagesInput): Promise<Uint8Array>;
   /** Compresses the pages whose mask byte is 1; with skipZero, all-zero pages are left out too (size word 0). */
   encode(pages: PagesInput, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
-  /** Stored sizes of the non-zero pages under each codec; with `sample`, only of the pages whose sample byte is 1. */
+  /** Stored sizes of the non-zero pages under each codec; with `sample`, page i only under the first sample[i] codecs. */
   measure(pages: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow>;
 }
 

@@ -85,11 +85,11 @@ export class PageCompute {
     return this.withPages(input, (window, count) => {
       const zero = this.zeroScanner.scanAt(window, count);
       const sizes: MeasuredWindow['sizes'] = {};
-      let packed: number[] = [];
+      let packed: number[] | undefined;
       codecs.forEach((codec, j) => {
         // Each codec's pages are a subset of the previous one's, in the same order: pack them further forward.
         const picked = pickPages(count, (i) => !zero[i] && (!sample || sample[i]! > j));
-        this.repack(window, packed, picked, j === 0);
+        this.pack(window, picked, packed);
         packed = picked;
         const words = new Uint32Array(count);
         const out = this.compressPacked(window, codec, picked.length).sizes;
@@ -128,26 +128,17 @@ export class PageCompute {
   }
 
   /**
-   * Packs `picked` (pages of the window, ascending) to the front, from a window that is still as loaded (`fresh`) or
-   * that holds the pages of `packed` (a superset of picked, ascending) at the front.
+   * Moves the picked pages (ascending) to the front of the window, in order. `packed` says which page sits at each
+   * place now (default: every page where it was loaded); picked must be a subset of it.
    */
-  private repack(window: number, packed: number[], picked: number[], fresh: boolean): void {
-    if (fresh) return this.pack(window, picked);
+  private pack(window: number, picked: number[], packed?: number[]): void {
     const ps = this.pageSize;
     const mem = new Uint8Array(this.k.memory.buffer);
     let from = 0;
     picked.forEach((page, j) => {
-      while (packed[from] !== page) from++;
+      if (packed) while (packed[from] !== page) from++;
+      else from = page;
       if (from !== j) mem.copyWithin(window + j * ps, window + from * ps, window + (from + 1) * ps);
-    });
-  }
-
-  /** Moves the picked pages (ascending) to the front of the window, in order. */
-  private pack(window: number, picked: number[]): void {
-    const ps = this.pageSize;
-    const mem = new Uint8Array(this.k.memory.buffer);
-    picked.forEach((page, j) => {
-      if (page !== j) mem.copyWithin(window + j * ps, window + page * ps, window + (page + 1) * ps);
     });
   }
 
