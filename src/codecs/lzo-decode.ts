@@ -6,6 +6,7 @@
  * terminates), and anything malformed throws an Error saying what and where. The LZO-RLE extension
  * (version 1, zram only) is not accepted: liblzo and makedumpfile never write it.
  */
+import { copyBack, copyInput } from './lz-copy.js';
 
 /** Distance of the end-of-stream marker: the 0001HLLL copy with H = 0 and a zero distance field. */
 const END_OF_STREAM = 16384;
@@ -34,18 +35,14 @@ export function lzoDecompress(src: Uint8Array, capacity: number): Uint8Array {
   const copyLiterals = (n: number): void => {
     if (ip + n > src.length) throw new Error(`LZO stream ends early: ${n} literal bytes at input byte ${ip}, only ${src.length - ip} left`);
     if (op + n > capacity) throw new Error(`LZO output would exceed ${capacity} bytes (${n} literals at output byte ${op})`);
-    if (n > 16) dst.set(src.subarray(ip, ip + n), op);
-    else for (let i = 0; i < n; i++) dst[op + i] = src[ip + i]!;
+    copyInput(dst, op, src, ip, n);
     ip += n;
     op += n;
   };
   const copyMatch = (distance: number, n: number): void => {
     if (distance > op) throw new Error(`LZO match ${distance} bytes back at output byte ${op} reaches before the start of the output`);
     if (op + n > capacity) throw new Error(`LZO output would exceed ${capacity} bytes (a ${n}-byte match at output byte ${op})`);
-    const from = op - distance;
-    // copyWithin only when source and destination do not overlap: an overlapping match repeats bytes it is writing.
-    if (distance >= n && n > 16) dst.copyWithin(op, from, from + n);
-    else for (let i = 0; i < n; i++) dst[op + i] = dst[from + i]!;
+    copyBack(dst, op, distance, n);
     op += n;
   };
 

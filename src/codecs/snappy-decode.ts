@@ -6,6 +6,7 @@
  * allocated, every read and write is bounds-checked, every element consumes input (so it
  * terminates), and anything malformed throws an Error saying what and where.
  */
+import { copyBack, copyInput } from './lz-copy.js';
 
 /** Decodes one snappy block whose preamble promises at most `capacity` bytes; returns exactly that many. */
 export function snappyDecompress(src: Uint8Array, capacity: number): Uint8Array {
@@ -48,8 +49,7 @@ export function snappyDecompress(src: Uint8Array, capacity: number): Uint8Array 
       n += 1;
       need(n, `a ${n}-byte literal`);
       if (op + n > length) throw new Error(`snappy literal of ${n} bytes at output byte ${op} overruns the promised ${length} bytes`);
-      if (n > 16) dst.set(src.subarray(ip, ip + n), op);
-      else for (let i = 0; i < n; i++) dst[op + i] = src[ip + i]!;
+      copyInput(dst, op, src, ip, n);
       ip += n;
       op += n;
       continue;
@@ -71,10 +71,7 @@ export function snappyDecompress(src: Uint8Array, capacity: number): Uint8Array 
     if (offset === 0) throw new Error(`snappy copy at output byte ${op} has offset 0`);
     if (offset > op) throw new Error(`snappy copy ${offset} bytes back at output byte ${op} reaches before the start of the output`);
     if (op + n > length) throw new Error(`snappy copy of ${n} bytes at output byte ${op} overruns the promised ${length} bytes`);
-    const from = op - offset;
-    // copyWithin only when source and destination do not overlap: an overlapping copy repeats bytes it is writing.
-    if (offset >= n && n > 16) dst.copyWithin(op, from, from + n);
-    else for (let i = 0; i < n; i++) dst[op + i] = dst[from + i]!;
+    copyBack(dst, op, offset, n);
     op += n;
   }
   if (op !== length) throw new Error(`snappy block ends after ${op} of the promised ${length} bytes`);

@@ -8,6 +8,7 @@
  * loop consumes input or is bounded by the output, and anything malformed throws an Error
  * starting "zstd".
  */
+import { copyBack, copyInput } from './lz-copy.js';
 import { BackwardBits } from './zstd-bits.js';
 import { FseState, predefinedLiteralLengths, predefinedMatchLengths, predefinedOffsets, readFseTable, rleFseTable, type FseTable } from './zstd-fse.js';
 import { decodeHuffmanStream, readHuffmanTree, type HuffmanTable } from './zstd-huffman.js';
@@ -238,7 +239,7 @@ function decodeSequences(src: Uint8Array, start: number, end: number, frame: Fra
   const copyLiterals = (n: number): void => {
     if (literalPos + n > literals.length) throw new Error(`zstd sequence needs ${n} literals, ${literals.length - literalPos} left`);
     reserve(frame, n);
-    out.set(literals.subarray(literalPos, literalPos + n), frame.op);
+    copyInput(out, frame.op, literals, literalPos, n);
     literalPos += n;
     frame.op += n;
   };
@@ -304,10 +305,7 @@ function decodeSequences(src: Uint8Array, start: number, end: number, frame: Fra
     if (offset === 0 || offset > frame.op) throw new Error(`zstd match ${offset} bytes back at output byte ${frame.op} reaches before the start of the output`);
     if (offset > frame.windowSize) throw new Error(`zstd match ${offset} bytes back exceeds the window size ${frame.windowSize}`);
     reserve(frame, matchLength);
-    const from = frame.op - offset;
-    // Overlapping matches repeat bytes as they are written, so copyWithin only when they do not overlap.
-    if (offset >= matchLength) out.copyWithin(frame.op, from, from + matchLength);
-    else for (let k = 0; k < matchLength; k++) out[frame.op + k] = out[from + k]!;
+    copyBack(out, frame.op, offset, matchLength);
     frame.op += matchLength;
   }
   if (bits.pos !== 0) throw new Error(`zstd sequences bitstream has ${bits.pos} bits left over`);

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CompressedPages } from '../../src/codecs/registry.js';
 import { fixtureCacheDir } from './fixtures.js';
 
 export type PageCodec = 'lzo' | 'snappy' | 'zstd';
@@ -88,6 +89,36 @@ export function decodePages(codec: PageCodec, data: Uint8Array, sizes: Uint32Arr
       decoded: new Uint8Array(readFileSync(join(dir, 'decoded.bin'))),
       errors: JSON.parse(readFileSync(join(dir, 'errors.json'), 'utf8')),
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Compresses each page with the reference library, in one python subprocess: imports `module`, runs
+ * `setupLines` once, then evaluates `expr` on each page `b`. Every page is kept (none stored raw).
+ */
+export function pythonCompressPages(module: string, setupLines: readonly string[], expr: string, pages: Uint8Array, pageSize: number): CompressedPages {
+  const dir = mkdtempSync(join(tmpdir(), `vmsieve-${module}-`));
+  try {
+    writeFileSync(join(dir, 'pages.bin'), pages);
+    const script = [
+      `import struct, sys, ${module}`,
+      'd, ps = sys.argv[1], int(sys.argv[2])',
+      ...setupLines,
+      "data = open(d + '/pages.bin', 'rb').read()",
+      'out, sizes = bytearray(), []',
+      'for at in range(0, len(data), ps):',
+      '    b = data[at:at + ps]',
+      `    c = ${expr}`,
+      '    out += c',
+      '    sizes.append(len(c))',
+      "open(d + '/out.bin', 'wb').write(out)",
+      "open(d + '/sizes.bin', 'wb').write(struct.pack('<%dI' % len(sizes), *sizes))",
+    ].join('\n');
+    execFileSync(python, ['-c', script, dir, String(pageSize)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const sizes = readFileSync(join(dir, 'sizes.bin'));
+    return { data: new Uint8Array(readFileSync(join(dir, 'out.bin'))), sizes: new Uint32Array(sizes.buffer, sizes.byteOffset, sizes.length / 4).slice() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,7 @@
 // The TypeScript LZO1X and snappy page decoders (the kdump reader's defaults for makedumpfile -l and -p
 // pages): streams from our AssemblyScript encoders and from liblzo2 / libsnappy (Debian's python3
-// bindings) decode to the original pages; corrupt streams throw and terminate.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// bindings) decode to the original pages; corrupt streams throw and terminate. Last, the kdump reader
+// decodes -l, -p and -z pages by default (the zstd decoder's own tests: codec-zstd-decode.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lzoDecompress } from '../../src/codecs/lzo-decode.js';
 import { createCompressor, type CompressedPages } from '../../src/codecs/registry.js';
@@ -14,11 +11,12 @@ import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { bitmapBytes, setBit } from '../../src/formats/selection.js';
+import { concatBytes } from '../../src/io/concat.js';
 import { MemorySink } from '../../src/io/sink.js';
 import { MemorySource } from '../../src/io/source.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
-import { decoderSkipReason, firstDifferentPage, lowEntropyPages, python, realKernelPages, rng, syntheticPages } from '../helpers/decoders.js';
+import { decoderSkipReason, firstDifferentPage, lowEntropyPages, python, pythonCompressPages, realKernelPages, rng, syntheticPages } from '../helpers/decoders.js';
 import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
 
 type Decode = (data: Uint8Array, capacity: number) => Uint8Array;
@@ -50,32 +48,6 @@ function decodeAll(decode: Decode, { data, sizes }: CompressedPages, pageSize: n
   });
   expect(at).toBe(data.length);
   return { pages, compressed };
-}
-
-/** Compresses each page with a python expression over `b` (the reference library), one subprocess. */
-function referenceCompress(module: string, expr: string, pages: Uint8Array, pageSize: number): CompressedPages {
-  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-ref-'));
-  try {
-    writeFileSync(join(dir, 'pages.bin'), pages);
-    const script = [
-      `import struct, sys, ${module}`,
-      'd, ps = sys.argv[1], int(sys.argv[2])',
-      "data = open(d + '/pages.bin', 'rb').read()",
-      'out, sizes = bytearray(), []',
-      'for at in range(0, len(data), ps):',
-      '    b = data[at:at + ps]',
-      `    c = ${expr}`,
-      '    out += c',
-      '    sizes.append(len(c))',
-      "open(d + '/out.bin', 'wb').write(out)",
-      "open(d + '/sizes.bin', 'wb').write(struct.pack('<%dI' % len(sizes), *sizes))",
-    ].join('\n');
-    execFileSync(python, ['-c', script, dir, String(pageSize)], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const sizes = readFileSync(join(dir, 'sizes.bin'));
-    return { data: new Uint8Array(readFileSync(join(dir, 'out.bin'))), sizes: new Uint32Array(sizes.buffer, sizes.byteOffset, sizes.length / 4).slice() };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -157,8 +129,8 @@ describe.each(cases)('$codec decoder', ({ codec, decode, reference }) => {
   describe.skipIf(!!skip)(`streams from the reference library (${skip ?? `${python} ${codec}`})`, () => {
     it.each(Object.entries(reference))('%s', (_name, expr) => {
       for (const pageSize of [4096, 65536]) {
-        const pages = real && pageSize === 4096 ? concat(corpora.get(pageSize)!, real.pages) : corpora.get(pageSize)!;
-        const stored = referenceCompress(codec, expr, pages, pageSize);
+        const pages = real && pageSize === 4096 ? concatBytes([corpora.get(pageSize)!, real.pages]) : corpora.get(pageSize)!;
+        const stored = pythonCompressPages(codec, [], expr, pages, pageSize);
         const { pages: back } = decodeAll(decode, stored, pageSize);
         expect(firstDifferentPage(back, pages, pageSize), `page size ${pageSize}`).toBe(-1);
       }
@@ -193,7 +165,7 @@ describe.each(cases)('$codec decoder', ({ codec, decode, reference }) => {
 
     it('bytes after the end, or no end where one is due', () => {
       const s = samples()[1]!;
-      const longer = concat(s, new Uint8Array([0, 0x41])); // a 1-byte literal in either format
+      const longer = concatBytes([s, new Uint8Array([0, 0x41])]); // a 1-byte literal in either format
       expect(() => decode(longer, pageSize)).toThrow(codec === 'lzo' ? /more bytes follow/ : /overruns the promised/);
       expect(() => decode(s.subarray(0, s.length - 1), pageSize)).toThrow(codec === 'lzo' ? /ends early/ : /ends after|ends early/);
     });
@@ -256,7 +228,7 @@ describe('hand-made streams', () => {
   });
 });
 
-describe('the kdump reader decodes -l and -p pages by default', () => {
+describe('the kdump reader decodes -l, -p and -z pages by default', () => {
   const PS = 4096;
   const count = 24;
   const data = syntheticPages(count, PS, 11);
@@ -264,7 +236,7 @@ describe('the kdump reader decodes -l and -p pages by default', () => {
     notes: [prstatusNote(), vmcoreinfoNote('OSRELEASE=6.1.0-test\nPAGESIZE=4096\nNUMBER(phys_base)=0\nCRASHTIME=1700000000\n')],
     loads: [{ paddr: 0, vaddr: 0xffff888000000000n, data }],
   });
-  it.each(['lzo', 'snappy'] as const)('%s', async (codec) => {
+  it.each(['lzo', 'snappy', 'zstd'] as const)('%s', async (codec) => {
     const bitmap = new Uint8Array(bitmapBytes(count));
     for (let p = 0; p < count; p++) setBit(bitmap, p);
     const sink = new MemorySink('out.kdump');
@@ -278,10 +250,3 @@ describe('the kdump reader decodes -l and -p pages by default', () => {
     expect(await dump.readPhys(0, count * PS)).toEqual(data);
   });
 });
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}

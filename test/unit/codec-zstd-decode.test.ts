@@ -1,24 +1,13 @@
 // The TypeScript zstd frame decoder (the kdump reader's default for makedumpfile -z pages): frames
 // from our AssemblyScript encoder and from libzstd (python3-zstandard, several levels, with and
 // without content size and checksum) decode to the original pages; corrupt frames throw and terminate.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCompressor, type CompressedPages } from '../../src/codecs/registry.js';
 import { zstdDecompress } from '../../src/codecs/zstd-decode.js';
-import { compressorEncoder } from '../../src/formats/kdump/page-encoder.js';
-import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
-import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
-import { openDump } from '../../src/formats/open-dump.js';
-import { bitmapBytes, setBit } from '../../src/formats/selection.js';
-import { MemorySink } from '../../src/io/sink.js';
-import { MemorySource } from '../../src/io/source.js';
+import { concatBytes } from '../../src/io/concat.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
-import { decoderSkipReason, firstDifferentPage, lowEntropyPages, python, realKernelPages, rng, syntheticPages } from '../helpers/decoders.js';
-import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
+import { decoderSkipReason, firstDifferentPage, lowEntropyPages, python, pythonCompressPages, realKernelPages, rng, syntheticPages } from '../helpers/decoders.js';
 
 /** Text-like, repetitive, zero and random pages (the synthetic corpus mixes them), at 4 or 64 KiB. */
 function corpus(pageSize: number): Uint8Array {
@@ -28,7 +17,7 @@ function corpus(pageSize: number): Uint8Array {
     new Uint8Array(2 * pageSize),
     randomPages(2, pageSize, 3),
   ];
-  return concat(...parts);
+  return concatBytes(parts);
 }
 
 function randomPages(count: number, pageSize: number, seed: number): Uint8Array {
@@ -61,28 +50,7 @@ function expectDecodes(stored: CompressedPages, pages: Uint8Array, pageSize: num
 
 /** Compresses each page with libzstd through python3-zstandard; every frame is kept (none stored raw). */
 function libzstdCompress(options: string, pages: Uint8Array, pageSize: number): CompressedPages {
-  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-zstd-'));
-  try {
-    writeFileSync(join(dir, 'pages.bin'), pages);
-    const script = [
-      'import struct, sys, zstandard',
-      'd, ps = sys.argv[1], int(sys.argv[2])',
-      `z = zstandard.ZstdCompressor(${options})`,
-      "data = open(d + '/pages.bin', 'rb').read()",
-      'out, sizes = bytearray(), []',
-      'for at in range(0, len(data), ps):',
-      '    c = z.compress(data[at:at + ps])',
-      '    out += c',
-      '    sizes.append(len(c))',
-      "open(d + '/out.bin', 'wb').write(out)",
-      "open(d + '/sizes.bin', 'wb').write(struct.pack('<%dI' % len(sizes), *sizes))",
-    ].join('\n');
-    execFileSync(python, ['-c', script, dir, String(pageSize)], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const sizes = readFileSync(join(dir, 'sizes.bin'));
-    return { data: new Uint8Array(readFileSync(join(dir, 'out.bin'))), sizes: new Uint32Array(sizes.buffer, sizes.byteOffset, sizes.length / 4).slice() };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return pythonCompressPages('zstandard', [`z = zstandard.ZstdCompressor(${options})`], 'z.compress(b)', pages, pageSize);
 }
 
 /** What a frame's blocks and sections use, read from the headers, to show which decoder paths a corpus reaches. */
@@ -153,7 +121,7 @@ describe('zstd decoder', () => {
     const page = randomPages(1, 4096, 17);
     expect(createCompressor(k, 'zstd', 4096).compress(page).sizes[0]! >>> 31, 'stored raw').toBe(1);
     // Single segment, 2-byte content size (4096 - 256), one last raw block of 4096 bytes.
-    const frame = concat(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x60, 0x00, 0x0f, 0x01, 0x80, 0x00]), page);
+    const frame = concatBytes([new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x60, 0x00, 0x0f, 0x01, 0x80, 0x00]), page]);
     expect(zstdDecompress(frame, 4096)).toEqual(page);
   });
 
@@ -170,7 +138,7 @@ describe('zstd decoder', () => {
     const seen = new Set<string>();
     it.each(Object.entries(variants))('%s', (_name, options) => {
       for (const pageSize of [4096, 65536]) {
-        const pages = real && pageSize === 4096 ? concat(corpora.get(pageSize)!, real.pages) : corpora.get(pageSize)!;
+        const pages = real && pageSize === 4096 ? concatBytes([corpora.get(pageSize)!, real.pages]) : corpora.get(pageSize)!;
         const stored = libzstdCompress(options, pages, pageSize);
         expect(expectDecodes(stored, pages, pageSize)).toBe(pages.length / pageSize);
         for (const { frame } of frames(stored)) for (const f of features(frame)) seen.add(f);
@@ -215,7 +183,7 @@ describe('zstd decoder', () => {
     });
 
     it('bytes after the frame', () => {
-      expect(() => zstdDecompress(concat(samples()[1]!, new Uint8Array([0])), pageSize)).toThrow(/^zstd frame ends at byte \d+ but 1 bytes follow/);
+      expect(() => zstdDecompress(concatBytes([samples()[1]!, new Uint8Array([0])]), pageSize)).toThrow(/^zstd frame ends at byte \d+ but 1 bytes follow/);
     });
 
     it('random bytes and single-byte corruptions: an Error of ours, or output within the page', () => {
@@ -224,7 +192,7 @@ describe('zstd decoder', () => {
       for (let i = 0; i < 3000; i++) random.push(Uint8Array.from({ length: 1 + (r() % 300) }, () => r() & 255));
       // Random bytes behind a valid header reach the block and section parsers.
       const header = samples()[0]!.subarray(0, 6);
-      const behindHeader = random.slice(0, 1000).map((b) => concat(header, b));
+      const behindHeader = random.slice(0, 1000).map((b) => concatBytes([header, b]));
       const mutated: Uint8Array[] = [];
       for (const s of [...samples(), ...libzstdSamples()])
         for (let i = 0; i < 40; i++) {
@@ -290,32 +258,3 @@ describe('zstd decoder', () => {
     expect(() => zstdDecompress(new Uint8Array([...magic, 0, 0, ...header(early.length), ...early]), 16)).toThrow(/^zstd match 1 bytes back at output byte 0 reaches before the start/);
   });
 });
-
-describe('the kdump reader decodes -z pages by default', () => {
-  const PS = 4096;
-  const count = 24;
-  const data = syntheticPages(count, PS, 11);
-  const core = buildElfCore({
-    notes: [prstatusNote(), vmcoreinfoNote('OSRELEASE=6.1.0-test\nPAGESIZE=4096\nNUMBER(phys_base)=0\nCRASHTIME=1700000000\n')],
-    loads: [{ paddr: 0, vaddr: 0xffff888000000000n, data }],
-  });
-  it('zstd', async () => {
-    const bitmap = new Uint8Array(bitmapBytes(count));
-    for (let p = 0; p < count; p++) setBit(bitmap, p);
-    const sink = new MemorySink('out.kdump');
-    const encoder = compressorEncoder('zstd', createCompressor(k, 'zstd', PS));
-    await writeKdump(await openDump(new MemorySource(core, 'synthetic.vmcore')), { maxPfn: count, bitmap1: bitmap, bitmap2: bitmap, excludeZero: false }, sink, { dumpLevel: 0, encoder });
-    await sink.close();
-    const dump = await readKdumpDump(new MemorySource(sink.bytes().slice(), 'out.kdump'));
-    let compressed = 0;
-    for await (const { desc } of dump.descriptors()) if (desc.flags) compressed++;
-    expect(compressed).toBeGreaterThan(count / 2);
-    expect(await dump.readPhys(0, count * PS)).toEqual(data);
-  });
-});
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}
