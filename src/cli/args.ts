@@ -1,5 +1,4 @@
-import type { CodecId } from '../codecs/registry.js';
-import { VmsieveError } from '../errors.js';
+import { VmsieveError, type CodecId } from '../index.js';
 
 export interface CliOptions {
   help: boolean;

@@ -1,4 +1,4 @@
-import type { DumpInfo } from '../api-types.js';
+import type { DumpInfo } from '../index.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const signedHex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : hex(n));

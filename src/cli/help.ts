@@ -1,38 +1,173 @@
-export const VERSION = 'vmsieve 0.1.0';
+import { readFileSync } from 'node:fs';
 
-export const HELP = `vmsieve — read and filter Linux kernel crash dumps (makedumpfile's flags)
+/** The package's own version: package.json sits two levels above src/cli/ and three above build/lib/cli/. */
+function packageVersion(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vmsieve' && pkg.version) return pkg.version;
+    } catch {
+      // not at this depth
+    }
+  }
+  return 'unknown';
+}
 
-Usage:
-  vmsieve [-d LEVEL] [-c|-l|-p|-z] [-f] [--num-threads N] VMCOREFILE DUMPFILE   filtered kdump-compressed dump
-  vmsieve -E [-d LEVEL] [-f] VMCOREFILE DUMPFILE                               filtered ELF dump
-  vmsieve -F [-d LEVEL] [-c|-l|-p|-z] VMCOREFILE > FLATTENED                   flattened format on standard output
-  vmsieve -R DUMPFILE < FLATTENED                                              flattened data back to a dump file
-  vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE                makedumpfile's "Excluded pages" report
-  vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE     size of every output at every level
-  vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE               the kernel log
-  vmsieve --info [--json] VMCOREFILE                                           what the dump is
+export const VERSION = `vmsieve ${packageVersion()}`;
 
-Options:
-  -d, --dump-level LEVEL  0-31: 1 zero pages, 2 non-private cache, 4 private cache, 8 user data, 16 free pages
-  -c, -l, -p, -z          compress pages with zlib, LZO, snappy or zstd (default: stored raw)
-  -E                      ELF output instead of kdump-compressed
-  -F / -R                 write / rearrange makedumpfile's flattened format
-  -f                      replace an existing output file
-  --num-threads N         compute workers (default: one per core)
-  --message-level N       with bit 16, print the report after writing (as makedumpfile)
-  --dry-run               classify and report, write nothing
-  --show-stats            print the report
-  --analyse               exact sizes from one pass: every page measured with every codec
-  --estimate N            with --analyse: read one page window in N (a first answer in seconds)
-  --measure-every N       with --analyse: read every page (page counts, kdump-none and ELF sizes exact)
-                          but compress one page in N, one in 4N with zlib and zstd (codec sizes estimated)
-  --dump-dmesg            write the kernel log as makedumpfile --dump-dmesg does (--partial-dmesg: since dmesg -c)
-  --info                  the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,
-                          KASLR offset, paging levels, PT_LOAD segments, holes, registers)
-  --json                  one JSON object instead of text
-  -h, --help              this text
-  -v, --version           the version
+/** One option as --help lists it. */
+export interface OptionHelp {
+  /** As shown, e.g. '-d, --dump-level LEVEL'. */
+  names: string;
+  text: string;
+}
 
-Exit status: 0 success, 1 failure (the message says why), 2 bad usage,
+/** One command: the flag that selects it, its usage lines and the options it takes (by their `names`). */
+export interface CommandHelp {
+  /** The flags that name this command; the first in argv wins, and argv without one writes a dump. */
+  flags: string[];
+  name: string;
+  /** Usage lines, each with what it does. */
+  usage: Array<[line: string, does: string]>;
+  summary: string;
+  options: string[];
+}
+
+export const OPTIONS: OptionHelp[] = [
+  { names: '-d, --dump-level LEVEL', text: '0-31: 1 zero pages, 2 non-private cache, 4 private cache, 8 user data, 16 free pages' },
+  { names: '-c, -l, -p, -z', text: 'compress pages with zlib, LZO, snappy or zstd (default: stored raw)' },
+  { names: '-E', text: 'ELF output instead of kdump-compressed' },
+  { names: '-F / -R', text: "write / rearrange makedumpfile's flattened format" },
+  { names: '-f', text: 'replace an existing output file' },
+  { names: '--num-threads N', text: 'compute workers (default: one per core)' },
+  { names: '--message-level N', text: 'with bit 16, print the report after writing (as makedumpfile)' },
+  { names: '--dry-run', text: 'classify and report, write nothing' },
+  { names: '--show-stats', text: 'print the report' },
+  { names: '--analyse', text: 'exact sizes from one pass: every page measured with every codec' },
+  { names: '--estimate N', text: 'with --analyse: read one page window in N (a first answer in seconds)' },
+  {
+    names: '--measure-every N',
+    text: 'with --analyse: read every page (page counts, kdump-none and ELF sizes exact)\nbut compress one page in N, one in 4N with zlib and zstd (codec sizes estimated)',
+  },
+  { names: '--dump-dmesg', text: 'write the kernel log as makedumpfile --dump-dmesg does' },
+  { names: '--partial-dmesg', text: 'with --dump-dmesg: only the log since the last dmesg -c' },
+  {
+    names: '--info',
+    text: "the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,\nKASLR offset, paging levels, PT_LOAD segments, holes, registers)",
+  },
+  { names: '--json', text: 'one JSON object instead of text' },
+  { names: '-h, --help', text: 'this text; after a command, that command only (vmsieve --analyse --help)' },
+  { names: '-v, --version', text: 'the version' },
+];
+
+export const COMMANDS: CommandHelp[] = [
+  {
+    flags: ['-E', '-F'],
+    name: 'write',
+    usage: [
+      ['vmsieve [-d LEVEL] [-c|-l|-p|-z] [-f] [--num-threads N] VMCOREFILE DUMPFILE', 'filtered kdump-compressed dump'],
+      ['vmsieve -E [-d LEVEL] [-f] VMCOREFILE DUMPFILE', 'filtered ELF dump'],
+      ['vmsieve -F [-d LEVEL] [-c|-l|-p|-z] VMCOREFILE > FLATTENED', 'flattened format on standard output'],
+    ],
+    summary: 'writes the dump filtered at a dump level: kdump-compressed, ELF (-E), or flattened on standard output (-F)',
+    options: ['-d, --dump-level LEVEL', '-c, -l, -p, -z', '-E', '-F / -R', '-f', '--num-threads N', '--message-level N', '--show-stats'],
+  },
+  {
+    flags: ['-R'],
+    name: 'rearrange',
+    usage: [['vmsieve -R DUMPFILE < FLATTENED', 'flattened data back to a dump file']],
+    summary: 'rebuilds a dump file from flattened data on standard input',
+    options: ['-f'],
+  },
+  {
+    flags: ['--dry-run'],
+    name: 'dry-run',
+    usage: [['vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE', 'makedumpfile\'s "Excluded pages" report']],
+    summary: 'classifies every page and prints makedumpfile\'s "Excluded pages" report; writes nothing',
+    options: ['-d, --dump-level LEVEL', '--show-stats', '--json', '--num-threads N'],
+  },
+  {
+    flags: ['--analyse', '--analyze'],
+    name: 'analyse',
+    usage: [['vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE', 'size of every output at every level']],
+    summary: 'prints the size of every output at every dump level, from one pass over the dump',
+    options: ['--json', '--estimate N', '--measure-every N', '--num-threads N'],
+  },
+  {
+    flags: ['--dump-dmesg'],
+    name: 'dump-dmesg',
+    usage: [['vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE', 'the kernel log']],
+    summary: 'writes the kernel log as makedumpfile --dump-dmesg does',
+    options: ['--partial-dmesg', '-f'],
+  },
+  {
+    flags: ['--info'],
+    name: 'info',
+    usage: [['vmsieve --info [--json] VMCOREFILE', 'what the dump is']],
+    summary: 'prints what the dump is: release, arch, CPUs, crash time, registers, segments',
+    options: ['--info', '--json'],
+  },
+];
+
+const EXIT_STATUS = `Exit status: 0 success, 1 failure (the message says why), 2 bad usage,
 3 the dump was read but has no VMCOREINFO (no page filtering is possible), 130 interrupted.
 `;
+
+const COLUMN = 26;
+const USAGE_COLUMN = 76;
+
+function optionLines(names: readonly string[]): string {
+  return names
+    .map((n) => {
+      const o = OPTIONS.find((x) => x.names === n);
+      if (!o) throw new Error(`help: no option named ${n}`);
+      const [first, ...rest] = o.text.split('\n');
+      return [`  ${o.names.padEnd(COLUMN - 2)}${first}`, ...rest.map((r) => `${' '.repeat(COLUMN)}${r}`)].join('\n');
+    })
+    .join('\n');
+}
+
+/** The whole help: every command's usage, then every option. */
+export function helpText(): string {
+  const usage = COMMANDS.flatMap((c) => c.usage.map(([line, does]) => `  ${line.padEnd(USAGE_COLUMN)} ${does}`));
+  return `vmsieve — read and filter Linux kernel crash dumps (makedumpfile's flags)
+
+Usage:
+${usage.join('\n')}
+
+Options:
+${optionLines(OPTIONS.map((o) => o.names))}
+
+'vmsieve COMMAND --help' (e.g. vmsieve --analyse --help) shows one command.
+
+${EXIT_STATUS}`;
+}
+
+/** The command the first command flag in argv names (argv without one: writing a dump). */
+export function commandFor(argv: readonly string[]): CommandHelp {
+  for (const a of argv) {
+    const name = a.split('=')[0];
+    const c = COMMANDS.find((x) => x.flags.includes(name));
+    if (c) return c;
+  }
+  return COMMANDS.find((c) => c.name === 'write')!;
+}
+
+/** One command's usage, what it does and its options. */
+export function commandHelpText(c: CommandHelp): string {
+  return `Usage:
+${c.usage.map(([line]) => `  ${line}`).join('\n')}
+
+${c.summary[0].toUpperCase()}${c.summary.slice(1)}.
+
+Options:
+${optionLines([...c.options, '-h, --help'])}
+
+${EXIT_STATUS}`;
+}
+
+/** `--help` alone: everything; after a command flag: that command. */
+export function helpFor(argv: readonly string[]): string {
+  const named = argv.some((a) => COMMANDS.some((c) => c.flags.includes(a.split('=')[0])));
+  return named ? commandHelpText(commandFor(argv)) : helpText();
+}

@@ -1,4 +1,4 @@
-import { isVmsieveError, VmsieveError } from '../errors.js';
+import { isVmsieveError, VmsieveError } from '../index.js';
 import { parseArgs, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
@@ -7,7 +7,7 @@ import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
 import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { HELP, VERSION } from './help.js';
+import { helpFor, VERSION } from './help.js';
 
 export type { CliIo } from './cli-io.js';
 
@@ -20,9 +20,9 @@ function positionals(o: CliOptions, min: number, max: number, what: string): str
   return o.positionals;
 }
 
-async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
+async function dispatch(argv: readonly string[], o: CliOptions, io: CliIo): Promise<number> {
   if (o.help) {
-    io.stdout(HELP);
+    io.stdout(helpFor(argv));
     return EXIT_OK;
   }
   if (o.version) {
@@ -47,16 +47,22 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   return writeDump(o, io);
 }
 
+/** An error as one line on stderr, `vmsieve: E_CODE: what is wrong`, its message's lines joined as sentences. */
+export function errorLine(e: VmsieveError): string {
+  const lines = e.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  return `vmsieve: ${e.code}: ${lines.map((l, i) => (i < lines.length - 1 && !/[.;:!?]$/.test(l) ? `${l}.` : l)).join(' ')}\n`;
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    return await dispatch(parseArgs(argv), io);
+    return await dispatch(argv, parseArgs(argv), io);
   } catch (e) {
     if (io.signal?.aborted) {
-      io.stderr(`vmsieve: ${(io.signal.reason as Error)?.message ?? 'interrupted'}; nothing was left behind\n`);
+      io.stderr(`vmsieve: E_CANCELLED: ${(io.signal.reason as Error)?.message ?? 'interrupted'}; nothing was left behind\n`);
       return EXIT_INTERRUPTED;
     }
     if (isVmsieveError(e)) {
-      io.stderr(`vmsieve: ${e.message}\n`);
+      io.stderr(errorLine(e));
       return e.code === 'E_USAGE' ? EXIT_USAGE : EXIT_FAILED;
     }
     throw e;

@@ -1,4 +1,4 @@
-import type { ClassifyResult } from '../filter/classify-dump.js';
+import type { ClassifyResult } from '../index.js';
 import type { CliIo } from './cli-io.js';
 
 /** Classification warnings on stderr: "note" for what only explains, "warning" for what costs a level bit. */

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
@@ -7,9 +7,10 @@ import { checkRange, type ByteSource } from './source.js';
 
 export class NodeFileSource implements ByteSource {
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     readonly size: number,
     readonly name: string,
+    private readonly release: () => Promise<void>,
   ) {}
 
   static async open(path: string): Promise<NodeFileSource> {
@@ -24,7 +25,19 @@ export class NodeFileSource implements ByteSource {
       await handle.close();
       throw new VmsieveError('E_IO', `${path} is not a regular file`);
     }
-    return new NodeFileSource(handle, stat.size, basename(path));
+    return new NodeFileSource(handle.fd, stat.size, basename(path), () => handle.close());
+  }
+
+  /** A file the caller has open (a descriptor it keeps: close() leaves it open). */
+  static fromFd(fd: number, name = `fd ${fd}`): NodeFileSource {
+    let stat;
+    try {
+      stat = fstatSync(fd);
+    } catch (e) {
+      throw new VmsieveError('E_IO', `cannot read ${name}: ${(e as Error).message}`);
+    }
+    if (!stat.isFile()) throw new VmsieveError('E_IO', `${name} is not a regular file`);
+    return new NodeFileSource(fd, stat.size, name, async () => undefined);
   }
 
   /**
@@ -37,7 +50,7 @@ export class NodeFileSource implements ByteSource {
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const bytesRead = readSync(this.handle.fd, out, done, length - done, offset + done);
+      const bytesRead = readSync(this.fd, out, done, length - done, offset + done);
       if (bytesRead === 0) throw new VmsieveError('E_TRUNCATED', `${this.name}: unexpected end of file at ${offset + done}`);
       done += bytesRead;
     }
@@ -45,10 +58,10 @@ export class NodeFileSource implements ByteSource {
   }
 
   ref(): SourceRef {
-    return { kind: 'fd', fd: this.handle.fd, name: this.name, size: this.size };
+    return { kind: 'fd', fd: this.fd, name: this.name, size: this.size };
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.release();
   }
 }

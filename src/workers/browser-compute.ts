@@ -5,7 +5,7 @@ import { BROWSER_COMPUTE_SHAPE } from './browser-compute-shape.js';
 import { transferringClient } from './transfer-client.js';
 
 /**
- * One compute worker in the browser: a module Web Worker running `browser-compute-worker.ts`, driven over comlink.
+ * One compute worker in the browser: a module Web Worker running `browser-compute-worker.js` (its TypeScript source under a bundler), driven over comlink.
  * The wasm module is not compiled here: `ComputePool.create(handles, module, pageSize)` posts the module that the
  * caller compiled once (structured clone of a `WebAssembly.Module`), and each worker instantiates it. Tasks name the
  * File and the extents to read (the worker reads them itself) or carry transferred ArrayBuffers; results come back
@@ -14,7 +14,7 @@ import { transferringClient } from './transfer-client.js';
  */
 export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   installErrorTransfer();
-  const worker = new Worker(new URL('./browser-compute-worker.ts', import.meta.url), { type: 'module', name });
+  const worker = new Worker(new URL('./browser-compute-worker.js', import.meta.url), { type: 'module', name });
   const remote = Comlink.wrap<ComputeApi>(worker);
   let stopped = false;
   return {

@@ -1,4 +1,4 @@
-import { bucketCounts, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview } from '../../src/filter/class-overview.js';
+import { bucketCounts, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview } from '../../src/browser.js';
 import { hex } from './format.js';
 import { CLASS_LOOK } from './page-classes.js';
 

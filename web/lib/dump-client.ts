@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
-import type { DumpInfo } from '../../src/api-types.js';
-import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
+import { installErrorTransfer, type DumpInfo } from '../../src/browser.js';
 import type {
   AnalyseRequest,
   AnalyseSummary,

@@ -1,4 +1,4 @@
-import type { DumpInfo } from '../../src/api-types.js';
+import type { DumpInfo } from '../../src/browser.js';
 import type { DumpLog } from '../worker/dump-worker.js';
 import { ClassMapState } from './class-map-state.svelte.js';
 import { DumpClient } from './dump-client.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/browser.js';
 
 /** A short headline per error code; the library's message (which names the file and the bytes) goes below it. */
 const headlines: Record<ErrorCode, string> = {

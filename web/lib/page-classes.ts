@@ -1,4 +1,4 @@
-import type { OverviewClass } from '../../src/filter/class-overview.js';
+import type { OverviewClass } from '../../src/browser.js';
 
 export interface ClassLook {
   label: string;

@@ -5,10 +5,7 @@
  * not in their job slot; the zero scan copies each window into the wasm instance and scans it in one synchronous step,
  * so it can share the instance the classification uses.
  */
-import { VmsieveError } from '../../src/errors.js';
-import { copyClassification, scanZeroPages } from '../../src/filter/classify-dump.js';
-import { classOverview, type ClassOverview } from '../../src/filter/class-overview.js';
-import type { Dump } from '../../src/formats/dump.js';
+import { classOverview, copyClassification, scanZeroPages, VmsieveError, type ClassOverview, type Dump } from '../../src/browser.js';
 import { classificationFor, openedFor } from './jobs.js';
 
 /** How far the classification is, in pages: struct pages read, then pages scanned for zeroes. */

@@ -4,15 +4,21 @@
  * plain DumpInfo back. Only headers and notes are read here; no byte of the dump ever reaches the UI thread.
  */
 import * as Comlink from 'comlink';
-import type { DumpInfo } from '../../src/api-types.js';
-import type { Dump } from '../../src/formats/dump.js';
-import { openDump } from '../../src/formats/open-dump.js';
-import { describeDump } from '../../src/info/dump-info.js';
-import { BlobSource } from '../../src/io/blob-source.js';
-import { ReadAheadSource } from '../../src/io/read-ahead-source.js';
-import { crashContext, type CrashContext } from '../../src/kernel/crash-context.js';
-import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from '../../src/kernel/dmesg/index.js';
-import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
+import {
+  BlobSource,
+  crashContext,
+  describeDump,
+  installErrorTransfer,
+  openDump,
+  ReadAheadSource,
+  readDmesg,
+  type CrashContext,
+  type DmesgLayout,
+  type DmesgRecord,
+  type DmesgWarning,
+  type Dump,
+  type DumpInfo,
+} from '../../src/browser.js';
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';

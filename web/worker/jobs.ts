@@ -1,25 +1,35 @@
 /// <reference lib="webworker" />
 /**
- * Analyse and export inside the dump worker: the wasm module is compiled once here and posted to a pool of nested
+ * Analyse and export inside the dump worker: the wasm module is compiled once (browserWasmModule) and posted to a pool of nested
  * compute workers (docs/ecosystem.md §1.10); the output goes to a File System Access stream or into OPFS.
  * One job at a time; `cancel()` aborts it and stops its workers.
  */
-import wasmUrl from '../../build/wasm/vmsieve.wasm?url';
-import type { CodecId } from '../../src/codecs/registry.js';
-import { VmsieveError } from '../../src/errors.js';
-import type { PageReport } from '../../src/filter/report.js';
-import type { Dump } from '../../src/formats/dump.js';
-import { OpfsSyncSink, WritableStreamSink } from '../../src/io/browser-sinks.js';
-import type { ByteSink } from '../../src/io/sink.js';
-import { KernelMemory } from '../../src/kernel/kernel-memory.js';
-import { classifyDump, copyClassification, type ClassifyResult } from '../../src/filter/classify-dump.js';
-import { analyseDump, type AnalyseOptions, type AnalyseResult } from '../../src/pipeline/analyse.js';
-import type { OpenedDump, PipelineInput } from '../../src/pipeline/pipeline-input.js';
-import { exportDump, type OutputFormat } from '../../src/pipeline/export.js';
-import { ProgressTracker, type Progress } from '../../src/pipeline/progress.js';
-import { instantiateKernels } from '../../src/wasm/kernels.js';
-import { defaultBrowserThreads, spawnBrowserCompute } from '../../src/workers/browser-compute.js';
-import { ComputePool } from '../../src/workers/pool.js';
+import {
+  analyseDump,
+  browserWasmModule,
+  classifyDump,
+  ComputePool,
+  copyClassification,
+  defaultBrowserThreads,
+  exportDump,
+  openedDump,
+  OpfsSyncSink,
+  ProgressTracker,
+  spawnBrowserCompute,
+  VmsieveError,
+  WritableStreamSink,
+  type AnalyseOptions,
+  type AnalyseResult,
+  type ByteSink,
+  type ClassifyResult,
+  type CodecId,
+  type Dump,
+  type OpenedDump,
+  type OutputFormat,
+  type PageReport,
+  type PipelineInput,
+  type Progress,
+} from '../../src/browser.js';
 
 export type { Progress };
 
@@ -66,27 +76,12 @@ export interface ExportSummary {
   file: File | null;
 }
 
-let modulePromise: Promise<WebAssembly.Module> | undefined;
-
-/** build/wasm/vmsieve.wasm, fetched from our own origin (connect-src 'self') and compiled once per worker lifetime. */
-export function wasmModule(): Promise<WebAssembly.Module> {
-  modulePromise ??= (async () => {
-    const res = await fetch(wasmUrl);
-    if (!res.ok) throw new VmsieveError('E_IO', `could not load the compute kernels (${wasmUrl}: HTTP ${res.status})`);
-    return typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')
-      ? WebAssembly.compileStreaming(res)
-      : WebAssembly.compile(await res.arrayBuffer());
-  })();
-  modulePromise.catch(() => (modulePromise = undefined));
-  return modulePromise;
-}
-
 let kernelsFor: { dump: Dump; input: Promise<OpenedDump> } | undefined;
 
 /** `dump` opened in this worker: its kernel-memory view and one wasm instance (classification, the class map's zero scan). */
 export function openedFor(dump: Dump): Promise<OpenedDump> {
   if (kernelsFor?.dump !== dump) {
-    const input = (async () => ({ dump, km: dump.vmcoreinfo ? KernelMemory.open(dump) : undefined, kernels: await instantiateKernels(await wasmModule()) }))();
+    const input = browserWasmModule().then((m) => openedDump(dump, m));
     kernelsFor = { dump, input };
     input.catch(() => (kernelsFor = undefined));
   }
@@ -178,7 +173,7 @@ async function runJob<T>(workers: number, needPool: boolean, pageSize: number, b
   try {
     const signal = controller.signal;
     if (needPool) {
-      const module = await wasmModule();
+      const module = await browserWasmModule();
       signal.throwIfAborted();
       current.pool = await ComputePool.create(Array.from({ length: workers }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), module, pageSize);
       if (signal.aborted) throw signal.reason;

@@ -1,5 +1,4 @@
-import { analyseDump, OUTPUT_KINDS, type AnalyseOptions } from '../../pipeline/analyse.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
+import { analyseDump, nodeComputePool, OUTPUT_KINDS, type AnalyseOptions } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';

@@ -1,6 +1,4 @@
-import { NodeFileSink } from '../../io/node-sink.js';
-import { readDmesg } from '../../kernel/dmesg/index.js';
-import { VmsieveError } from '../../errors.js';
+import { NodeFileSink, readDmesg, VmsieveError } from '../../index.js';
 import { existsSync } from 'node:fs';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';

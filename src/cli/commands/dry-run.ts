@@ -1,6 +1,4 @@
-import { classifyDump } from '../../filter/classify-dump.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
-import { formatReport, reportForLevel, type PageReport } from '../../filter/report.js';
+import { classifyDump, formatReport, nodeComputePool, reportForLevel, type PageReport } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { withInput } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';

@@ -1,4 +1,4 @@
-import { describeDump } from '../../info/dump-info.js';
+import { describeDump } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../exit-codes.js';
 import { formatInfo } from '../format-info.js';

@@ -1,11 +1,15 @@
-import { VmsieveError } from '../../errors.js';
-import { formatReport } from '../../filter/report.js';
-import { FlattenedSink, restoreFlattened } from '../../formats/flat/flattened.js';
-import { NodeFileSink, NodeStreamSink } from '../../io/node-sink.js';
-import type { ByteSink } from '../../io/sink.js';
-import { exportDump } from '../../pipeline/export.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
-import type { ComputePool } from '../../workers/pool.js';
+import {
+  exportDump,
+  FlattenedSink,
+  formatReport,
+  nodeComputePool,
+  NodeFileSink,
+  NodeStreamSink,
+  restoreFlattened,
+  VmsieveError,
+  type ByteSink,
+  type ComputePool,
+} from '../../index.js';
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';

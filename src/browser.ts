@@ -1,0 +1,80 @@
+/**
+ * vmsieve for the browser (through a bundler): open a File or Blob where it is — nothing is uploaded — then describe,
+ * classify, analyse, export it to OPFS or a File System Access handle, or read its kernel log. Compute runs in module
+ * Web Workers the bundler emits; the wasm kernels are fetched from the same origin. Best called from a worker: reads
+ * and the writing of an export run on the calling thread.
+ */
+import { PACKAGED_WASM } from '#wasm-location';
+import { VmsieveError } from './errors.js';
+import { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
+import { BlobSource } from './io/blob-source.js';
+import { ReadAheadSource } from './io/read-ahead-source.js';
+import { Vmcore, type Platform } from './vmcore.js';
+import { defaultBrowserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
+import { ComputePool } from './workers/pool.js';
+
+export * from './shared-exports.js';
+export { BlobSource } from './io/blob-source.js';
+export { ReadAheadSource } from './io/read-ahead-source.js';
+export { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
+export { defaultBrowserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
+export { bucketCounts, bucketPfns, classOverview, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview, type OverviewClass } from './filter/class-overview.js';
+
+/** The compiled kernels, or where to fetch them from (default: the wasm file shipped beside this module). */
+export type WasmInput = WebAssembly.Module | URL | string;
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Fetches and compiles the wasm kernels once per URL (same origin: the page's CSP needs only connect-src 'self'). */
+export function browserWasmModule(wasm: WasmInput = PACKAGED_WASM): Promise<WebAssembly.Module> {
+  if (wasm instanceof WebAssembly.Module) return Promise.resolve(wasm);
+  const url = String(wasm);
+  let module = compiled.get(url);
+  if (!module) {
+    module = (async () => {
+      const res = await fetch(url);
+      if (!res.ok) throw new VmsieveError('E_IO', `could not load the compute kernels (${url}: HTTP ${res.status})`);
+      return typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')
+        ? WebAssembly.compileStreaming(res)
+        : WebAssembly.compile(await res.arrayBuffer());
+    })();
+    compiled.set(url, module);
+    module.catch(() => compiled.delete(url));
+  }
+  return module;
+}
+
+/** Module Web Workers, one per logical core unless told, each instantiating the kernels compiled once here. */
+export function browserPlatform(wasm?: WasmInput): Platform {
+  return {
+    wasmModule: () => browserWasmModule(wasm),
+    computePool: async (pageSize, threads = defaultBrowserThreads()) =>
+      ComputePool.create(Array.from({ length: threads }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), await browserWasmModule(wasm), pageSize),
+  };
+}
+
+export interface OpenBrowserOptions {
+  /** The wasm kernels, if the bundler puts them elsewhere (e.g. Vite's `import url from 'vmsieve/vmsieve.wasm?url'`). */
+  wasm?: WasmInput;
+  /** Shown in messages; default the File's name. */
+  name?: string;
+}
+
+/**
+ * Opens a File or Blob as a vmcore (ELF or kdump-compressed); only the bytes asked for are read. Throws a
+ * VmsieveError (E_TRUNCATED, E_NOT_ELF, …) when it cannot be read as a dump.
+ */
+export function openVmcore(file: Blob, opts: OpenBrowserOptions = {}): Promise<Vmcore> {
+  // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
+  return Vmcore.open(new ReadAheadSource(new BlobSource(file, opts.name)), browserPlatform(opts.wasm));
+}
+
+/** A sink writing `name` into the origin-private file system (dedicated workers only); `sink.handle.getFile()` after. */
+export async function opfsSink(name: string, dir?: FileSystemDirectoryHandle): Promise<OpfsSyncSink> {
+  return OpfsSyncSink.create(dir ?? (await navigator.storage.getDirectory()), name);
+}
+
+/** A sink writing to a file the user chose (File System Access: `showSaveFilePicker()`). */
+export function fileHandleSink(handle: FileSystemFileHandle): Promise<WritableStreamSink> {
+  return WritableStreamSink.create(handle);
+}

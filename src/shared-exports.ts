@@ -1,0 +1,24 @@
+// What both entry modules (index.ts for Node, browser.ts for bundlers) export: the platform-independent library.
+export { VmsieveError, isVmsieveError, type ErrorCode } from './errors.js';
+export type { CpuRegisters, DumpInfo, DumpSegment, DumpWarning } from './api-types.js';
+export { Vmcore, openedDump, type AnalyseCallOptions, type Classification, type ClassifyCallOptions, type ExportCallOptions, type Platform, type WorkOptions } from './vmcore.js';
+export { openDump } from './formats/open-dump.js';
+export type { Dump, DumpProducer, ElfNote, LoadSegment } from './formats/dump.js';
+export { describeDump } from './info/dump-info.js';
+export { classifyDump, copyClassification, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
+export { formatReport, reportForLevel, type PageReport } from './filter/report.js';
+export { analyseDump, OUTPUT_KINDS, type AnalyseOptions, type AnalyseResult, type LevelSizes, type OutputKind } from './pipeline/analyse.js';
+export { exportDump, type ExportOptions, type ExportResult, type OutputFormat } from './pipeline/export.js';
+export type { OpenedDump, PipelineInput } from './pipeline/pipeline-input.js';
+export { ProgressTracker, type Progress, type ProgressCallback } from './pipeline/progress.js';
+export { readDmesg, type DmesgLayout, type DmesgOptions, type DmesgRecord, type DmesgResult, type DmesgWarning } from './kernel/dmesg/index.js';
+export { crashContext, type CrashContext, type CrashLine, type CrashTask } from './kernel/crash-context.js';
+export { CODECS, type CodecId } from './codecs/registry.js';
+export type { ByteSink, SequentialSink } from './io/sink.js';
+export { MemorySink } from './io/sink.js';
+export type { ByteSource } from './io/source.js';
+export { MemorySource } from './io/source.js';
+export { FlattenedSink, restoreFlattened } from './formats/flat/flattened.js';
+export { instantiateKernels, type KernelExports } from './wasm/kernels.js';
+export { ComputePool } from './workers/pool.js';
+export { installErrorTransfer } from './workers/comlink-errors.js';
