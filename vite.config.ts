@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { offlineShell } from './web/offline/precache-plugin.js';
+import { headersFile } from './scripts/static-headers.js';
 
 /**
  * One source for the response headers, shared with scripts/serve.js: a strict CSP sent as an HTTP header
@@ -19,8 +20,18 @@ export default defineConfig({
     svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }),
     // The ~58 MB sample stays out of the offline shell: keeping it would put a demo file in every visitor's storage
     // (and page routes in the e2e tests could no longer stand in for it). Offline, the page opens on the drop zone.
-    offlineShell({ entry: fileURLToPath(new URL('./web/offline/sw.ts', import.meta.url)), exclude: ['sample.vmcore'] }),
+    // _headers is read by the host (Netlify, Cloudflare Pages), which does not serve it: not part of the shell either.
+    offlineShell({ entry: fileURLToPath(new URL('./web/offline/sw.ts', import.meta.url)), exclude: ['sample.vmcore', '_headers'] }),
+    {
+      name: 'vmsieve:static-headers',
+      apply: 'build',
+      generateBundle() {
+        this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile(headers) });
+      },
+    },
   ],
+  // Relative URLs throughout: dist/ works from a domain's root or from any folder under it, as it is.
+  base: './',
   worker: { format: 'es' },
   build: {
     outDir: '../dist',

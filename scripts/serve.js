@@ -43,15 +43,24 @@ function fileFor(dir, urlPath) {
   return full === dir || full.startsWith(dir + sep) ? full : null;
 }
 
-export function createStaticServer(dir) {
+/** What `npm start` sends: the security headers, and long caching for hashed assets only. */
+function devHeaders(pathname) {
+  return { ...securityHeaders, 'Cache-Control': pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache' };
+}
+
+/**
+ * Serves the files under dir with the headers `headersFor(pathname)` gives every response; `hidden` paths (relative
+ * to dir) are answered 404, as a host that reads them as configuration does.
+ */
+export function createStaticServer(dir, { headersFor = devHeaders, hidden = [] } = {}) {
   return createServer(async (req, res) => {
-    for (const [k, v] of Object.entries(securityHeaders)) res.setHeader(k, v);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    for (const [k, v] of Object.entries(headersFor(url.pathname))) res.setHeader(k, v);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    let file = fileFor(dir, url.pathname);
+    let file = hidden.includes(url.pathname.slice(1)) ? null : fileFor(dir, url.pathname);
     let info = file ? await stat(file).catch(() => null) : null;
     if (file && info?.isDirectory()) {
       file = join(file, 'index.html');
@@ -61,11 +70,9 @@ export function createStaticServer(dir) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
       return;
     }
-    const hashed = url.pathname.startsWith('/assets/');
     res.writeHead(200, {
       'Content-Type': types[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': info.size,
-      'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
       'Last-Modified': info.mtime.toUTCString(),
     });
     if (req.method === 'HEAD') {

@@ -111,7 +111,8 @@ test.describe('offline', () => {
     const version = /^vmsieve-shell-([0-9a-f]{16})$/.exec(names[1])?.[1];
     expect(version, `cache names: ${names.join(', ')}`).toBeDefined();
     expect(readFileSync(join(DIST, 'sw.js'), 'utf8')).toContain(`"version": "${version}"`);
-    expect(kept).toEqual(distFiles().filter((f) => f !== 'sample.vmcore' && f !== 'sw.js'));
+    // _headers is the static host's configuration, which it does not serve.
+    expect(kept).toEqual(distFiles().filter((f) => f !== 'sample.vmcore' && f !== 'sw.js' && f !== '_headers'));
     expect(kept).toContain('index.html');
     expect(kept.some((f) => /^assets\/vmsieve-[\w-]+\.wasm$/.test(f))).toBe(true);
     expect(kept.some((f) => /^assets\/dump-worker-[\w-]+\.js$/.test(f))).toBe(true);
