@@ -1,4 +1,3 @@
-import { instantiateKernels } from '../wasm/kernels.js';
 import { PageBatcher, STORED_RAW, storedLength, type CompressedPages } from './page-batcher.js';
 
 /** The wasm exports the zlib facade uses (build/wasm/vmsieve.wasm, assembly/deflate/zlib.ts). */
@@ -37,12 +36,4 @@ export class ZlibPageCompressor extends PageBatcher {
   static length(w: number): number {
     return storedLength(w);
   }
-}
-
-/** Node convenience: compiles build/wasm/vmsieve.wasm once and returns a compressor on a fresh instance. */
-export async function nodeZlibPageCompressor(pageSize = 4096, maxPages = 1024): Promise<ZlibPageCompressor> {
-  // Imported lazily so that browser bundles of this module never pull in node:fs.
-  const { nodeWasmModule } = await import('../wasm/node-module.js');
-  const k = (await instantiateKernels(await nodeWasmModule())) as unknown as ZlibKernelExports;
-  return new ZlibPageCompressor(k, pageSize, maxPages);
 }

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { nodeZlibPageCompressor, ZlibPageCompressor } = await import(join(root, 'build/lib/codecs/zlib.js'));
+const { ZlibPageCompressor } = await import(join(root, 'build/lib/codecs/zlib.js'));
+const { nodeZlibPageCompressor } = await import(join(root, 'build/lib/codecs/zlib-node.js'));
 
 const PS = 4096;
 const secArg = process.argv.indexOf('--seconds');

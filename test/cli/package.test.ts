@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROFILE_6_1 } from '../../fixtures/gen/profile.js';
 import { vmsieve } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/fixtures.js';
+import { packAndInstall } from '../helpers/pack.js';
 import { readmeExample } from '../helpers/readme.js';
 
 /** The page's sample dump, made by scripts/make-sample.js (npm run build:web) with the generator's 6.1 profile. */
@@ -15,26 +16,17 @@ const missing = [BUILT, SAMPLE].filter((f) => !existsSync(f));
 if (missing.length) console.warn(`[package] ${missing.join(' and ')} missing (npm run build:web makes them): the package tests are skipped`);
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe.skipIf(missing.length > 0)('the packed package, installed in an empty folder', () => {
   let dir: string;
   let tarball: string;
   let files: string[];
   let size: number;
+  let app: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vmsieve-package-'));
-    // The suite has built the library already; prepack would only build it again.
-    const [packed] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], repoRoot)) as Array<{ filename: string; size: number; files: { path: string }[] }>;
-    tarball = join(dir, packed.filename);
-    files = packed.files.map((f) => f.path);
-    size = packed.size;
-    const app = join(dir, 'app');
-    execFileSync('mkdir', [app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    // Only comlink comes from the registry (the npm cache first); no build step runs and no devDependency is installed.
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', tarball], app);
+    ({ tarball, files, size, app } = packAndInstall(dir));
   }, 120_000);
 
   afterAll(() => {
@@ -45,7 +37,7 @@ describe.skipIf(missing.length > 0)('the packed package, installed in an empty f
     console.log(`[package] ${tarball.split('/').pop()}: ${size} bytes, ${files.length} files`);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/vmsieve.js', 'build/wasm/vmsieve.wasm', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/browser.js', 'build/lib/browser.d.ts', 'build/lib/workers/node-compute-worker.js', 'build/lib/workers/browser-compute-worker.js']));
     expect(files.filter((f) => /^(src|test|fixtures|web|assembly|scripts|build\/gen)\/|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-    const installed = join(dir, 'app/node_modules');
+    const installed = join(app, 'node_modules');
     expect(existsSync(join(installed, 'vmsieve/build/lib/cli/main.js'))).toBe(true);
     expect(Object.keys(pkg.dependencies)).toEqual(['comlink']);
     expect(existsSync(join(installed, 'comlink'))).toBe(true);
@@ -53,7 +45,6 @@ describe.skipIf(missing.length > 0)('the packed package, installed in an empty f
   });
 
   test('npx vmsieve --version and --info --json work from it', () => {
-    const app = join(dir, 'app');
     const version = spawnSync('npx', ['--no-install', 'vmsieve', '--version'], { cwd: app, encoding: 'utf8' });
     expect(version.stdout).toBe(`vmsieve ${pkg.version}\n`);
     const info = spawnSync('npx', ['--no-install', 'vmsieve', '--info', '--json', SAMPLE], { cwd: app, encoding: 'utf8' });
@@ -62,7 +53,6 @@ describe.skipIf(missing.length > 0)('the packed package, installed in an empty f
   });
 
   test("README's Node example, importing 'vmsieve', classifies the sample at -d 31 as the CLI does, and exports it", () => {
-    const app = join(dir, 'app');
     writeFileSync(join(app, 'example.js'), readmeExample('vmsieve'));
     const r = spawnSync(process.execPath, ['example.js', SAMPLE], { cwd: app, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

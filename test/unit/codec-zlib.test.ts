@@ -4,7 +4,8 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } fro
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ZlibPageCompressor, nodeZlibPageCompressor, type ZlibKernelExports } from '../../src/codecs/zlib.js';
+import { ZlibPageCompressor, type ZlibKernelExports } from '../../src/codecs/zlib.js';
+import { nodeZlibPageCompressor } from '../../src/codecs/zlib-node.js';
 import { instantiateKernels } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { fixtureCacheDir } from '../helpers/fixtures.js';

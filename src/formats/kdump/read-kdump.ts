@@ -148,11 +148,9 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
 }
 
 async function defaultZlib(): Promise<PageDecompressor> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (isNode) {
-    const zlib = await import('node:zlib');
-    return (data) => zlib.inflateSync(data);
-  }
+  // getBuiltinModule, not import(): a browser bundle of this module then has no node: import to resolve.
+  const zlib = globalThis.process?.getBuiltinModule?.('node:zlib') as typeof import('node:zlib') | undefined;
+  if (zlib) return (data) => zlib.inflateSync(data);
   return async (data) => {
     const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
