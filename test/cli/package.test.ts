@@ -70,6 +70,45 @@ describe.skipIf(missing.length > 0)('the packed package, installed in an empty f
     expect(JSON.parse(back.stdout)).toMatchObject({ format: 'kdump', release: PROFILE_6_1.osrelease });
   });
 
+  test("its types check a user's strict TypeScript: Node with @types/node, the browser entry without; both with lib dom (WebAssembly)", () => {
+    writeFileSync(
+      join(app, 'node.ts'),
+      `import { openVmcore, NodeFileSink, type DumpInfo, type PageReport } from 'vmsieve';
+const vmcore = await openVmcore(3);
+const info: DumpInfo = await vmcore.info();
+const report: PageReport = (await vmcore.classify({ levels: [31], signal: AbortSignal.timeout(1000) })).report(31);
+await vmcore.export(await NodeFileSink.create('out'), { level: 31, codec: 'lzo', onProgress: (p) => p.doneBytes });
+console.log(info.release, report.remaining);
+`,
+    );
+    writeFileSync(
+      join(app, 'web.ts'),
+      `import { openVmcore, opfsSink, fileHandleSink, isVmsieveError, type AnalyseResult } from 'vmsieve/browser';
+export async function run(file: File, handle: FileSystemFileHandle): Promise<number> {
+  const vmcore = await openVmcore(file);
+  try {
+    const a: AnalyseResult = await vmcore.analyse({ measureEvery: 16 });
+    await vmcore.export(await fileHandleSink(handle), { level: 1 });
+    return a.levels[31].pages + (await vmcore.export(await opfsSink('x'), { level: 31, codec: 'zstd' })).fileSize;
+  } catch (e) {
+    return isVmsieveError(e) && e.code === 'E_CANCELLED' ? 0 : -1;
+  }
+}
+`,
+    );
+    const tsc = join(repoRoot, 'node_modules/.bin/tsc');
+    const config = (files: string[], types: string[]) => ({
+      compilerOptions: { noEmit: true, strict: true, skipLibCheck: false, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], typeRoots: [join(repoRoot, 'node_modules/@types')], types },
+      files,
+    });
+    writeFileSync(join(app, 'tsconfig.node.json'), JSON.stringify(config(['node.ts'], ['node'])));
+    writeFileSync(join(app, 'tsconfig.web.json'), JSON.stringify(config(['web.ts'], [])));
+    for (const project of ['tsconfig.node.json', 'tsconfig.web.json']) {
+      const r = spawnSync(tsc, ['-p', project], { cwd: app, encoding: 'utf8' });
+      expect(r.status, `${project}: ${r.stdout}`).toBe(0);
+    }
+  });
+
   test('publint and arethetypeswrong find no problem in the tarball', () => {
     const bin = join(repoRoot, 'node_modules/.bin');
     const publint = spawnSync(join(bin, 'publint'), ['--strict', tarball], { encoding: 'utf8' });
