@@ -1,10 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { build } from 'vite';
 import { PROFILE_6_1 } from '../../fixtures/gen/profile.js';
 import { createStaticServer } from '../../scripts/serve.js';
 import { vmsieve } from '../helpers/cli.js';
@@ -48,8 +48,12 @@ test.describe('the library in a bundler', () => {
     const { app } = packAndInstall(dir);
     for (const [name, text] of Object.entries(PAGE)) writeFileSync(join(app, name), text);
     writeFileSync(join(app, 'example.js'), readmeExample('vmsieve/browser'));
+    // In a child process, as the user's `vite build` runs (in this one it would set NODE_ENV for later tests).
+    writeFileSync(join(app, 'vite.config.js'), "export default { base: './', logLevel: 'warn', worker: { format: 'es' }, build: { target: 'es2022', assetsInlineLimit: 0 } };\n");
+    const built = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: app, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stderr, 'the library bundles without warnings').toBe('');
     const out = join(app, 'dist');
-    await build({ root: app, configFile: false, logLevel: 'warn', base: './', worker: { format: 'es' }, build: { outDir: out, target: 'es2022', assetsInlineLimit: 0 } });
     symlinkSync(SAMPLE, join(out, 'sample.vmcore'));
     // Served with vmsieve's own CSP and COOP/COEP, which README tells users the library needs.
     server = createStaticServer(out);
