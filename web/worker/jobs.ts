@@ -1,21 +1,20 @@
 /// <reference lib="webworker" />
 /**
- * Analyse and export inside the dump worker: the wasm module is compiled once (browserWasmModule) and posted to a pool of nested
- * compute workers (docs/ecosystem.md §1.10); the output goes to a File System Access stream or into OPFS.
+ * Analyse and export inside the dump worker: the wasm module is compiled once (browserWasmModule) and posted to a pool
+ * of nested compute workers (docs/ecosystem.md §1.10); the output goes to a File System Access stream or into OPFS.
  * One job at a time; `cancel()` aborts it and stops its workers.
  */
 import {
   analyseDump,
+  browserPlatform,
   browserWasmModule,
   classifyDump,
-  ComputePool,
   copyClassification,
   defaultBrowserThreads,
   exportDump,
   openedDump,
   OpfsSyncSink,
   ProgressTracker,
-  spawnBrowserCompute,
   VmsieveError,
   WritableStreamSink,
   type AnalyseOptions,
@@ -23,6 +22,7 @@ import {
   type ByteSink,
   type ClassifyResult,
   type CodecId,
+  type ComputePool,
   type Dump,
   type OpenedDump,
   type OutputFormat,
@@ -173,9 +173,7 @@ async function runJob<T>(workers: number, needPool: boolean, pageSize: number, b
   try {
     const signal = controller.signal;
     if (needPool) {
-      const module = await browserWasmModule();
-      signal.throwIfAborted();
-      current.pool = await ComputePool.create(Array.from({ length: workers }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), module, pageSize);
+      current.pool = await browserPlatform().computePool(pageSize, workers);
       if (signal.aborted) throw signal.reason;
     }
     const hardStop = new Promise<never>((_, reject) => {
