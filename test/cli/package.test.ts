@@ -98,7 +98,7 @@ export async function run(file: File, handle: FileSystemFileHandle): Promise<num
     );
     const tsc = join(repoRoot, 'node_modules/.bin/tsc');
     const config = (files: string[], types: string[]) => ({
-      compilerOptions: { noEmit: true, strict: true, skipLibCheck: false, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], typeRoots: [join(repoRoot, 'node_modules/@types')], types },
+      compilerOptions: { noEmit: true, strict: true, skipLibCheck: false, skipDefaultLibCheck: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], typeRoots: [join(repoRoot, 'node_modules/@types')], types },
       files,
     });
     writeFileSync(join(app, 'tsconfig.node.json'), JSON.stringify(config(['node.ts'], ['node'])));
