@@ -11,6 +11,8 @@ Usage:
   vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE     size of every output at every level
   vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE               the kernel log
   vmsieve --info [--json] VMCOREFILE                                           what the dump is
+  vmsieve --symbol NAME|ADDRESS[+OFF] [--symbol ...] [--json] VMCOREFILE       kernel symbol lookups (kallsyms)
+  vmsieve --check-level LEVEL [--json] VMCOREFILE                              what LEVEL leaves out that crash/drgn need
 
 Options:
   -d, --dump-level LEVEL  0-31: 1 zero pages, 2 non-private cache, 4 private cache, 8 user data, 16 free pages
@@ -29,10 +31,15 @@ Options:
   --dump-dmesg            write the kernel log as makedumpfile --dump-dmesg does (--partial-dmesg: since dmesg -c)
   --info                  the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,
                           KASLR offset, paging levels, PT_LOAD segments, holes, registers)
+  --symbol Q              Q = a name (address and size) or an address (name+off/size), +OFF allowed, repeatable;
+                          from the kernel's own symbol table in the dump (Linux 6.0+ VMCOREINFO)
+  --check-level LEVEL     list the kernel data/bss symbols, CPU stacks, page tables and per-cpu areas whose
+                          pages LEVEL leaves out (exit 4 when there are any)
   --json                  one JSON object instead of text
   -h, --help              this text
   -v, --version           the version
 
 Exit status: 0 success, 1 failure (the message says why), 2 bad usage,
-3 the dump was read but has no VMCOREINFO (no page filtering is possible), 130 interrupted.
+3 the dump was read but has no VMCOREINFO (no page filtering is possible),
+4 --check-level: the level leaves out pages a debugger needs, 130 interrupted.
 `;

@@ -1,3 +1,4 @@
+import { isVmsieveError } from '../../errors.js';
 import type { Dump } from '../../formats/dump.js';
 import type { KernelReader } from '../dmesg/types.js';
 import { readKallsyms, type KallsymsResult } from './read-kallsyms.js';
@@ -8,9 +9,18 @@ export { parseSymbolQuery, lookupSymbol, type SymbolQuery, type SymbolAnswer } f
 
 const built = new WeakMap<Dump, Promise<KallsymsResult>>();
 
-/** The dump's symbol table, read from its memory the first time it is asked for and shared after that. */
+/**
+ * The dump's symbol table, read from its memory the first time it is asked for and shared after that. Tables that
+ * cannot be read (unmapped, or not decoding) give a warning as missing keys do: names are a help, never a blocker.
+ */
 export function kallsymsOf(dump: Dump, reader: KernelReader): Promise<KallsymsResult> {
   let r = built.get(dump);
-  if (!r) built.set(dump, (r = readKallsyms(reader)));
+  if (!r) {
+    r = readKallsyms(reader).catch((e): KallsymsResult => {
+      if (!isVmsieveError(e)) throw e;
+      return { ok: false, warning: { code: 'W_NO_KALLSYMS', message: `No kernel symbol names: ${e.message}; addresses are shown raw.` } };
+    });
+    built.set(dump, r);
+  }
   return r;
 }
