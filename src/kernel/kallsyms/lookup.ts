@@ -30,11 +30,22 @@ export function parseSymbolQuery(text: string, isName: (name: string) => boolean
   return { text, offset, kind: 'name', name: m[1] };
 }
 
+/**
+ * With an offset the address is read as a trace frame, a return address, as the kernel's %pB prints it: the byte
+ * before it is looked up and the offset counted from there, so `panic+0x6c/0x6c` (a call at the very end of panic
+ * that never returns) stays in panic instead of naming the next function.
+ */
+function resolveFrame(table: SymbolTable, address: bigint, offset: bigint): ResolvedAddress | undefined {
+  if (offset === 0n) return table.resolve(address);
+  const r = table.resolve(address - 1n);
+  return r && { ...r, address, offset: r.offset + 1n };
+}
+
 /** Answers one query as the kernel would print the address: `name+off/size`. */
 export function lookupSymbol(table: SymbolTable, query: SymbolQuery): SymbolAnswer {
   if (query.kind === 'address') {
     const address = BigInt.asUintN(64, query.address + query.offset);
-    const r = table.resolve(address);
+    const r = resolveFrame(table, address, query.offset);
     return r
       ? { query: query.text, results: [r] }
       : { query: query.text, results: [], error: `0x${address.toString(16)} is outside the kernel image (0x${table.bounds.start.toString(16)}-0x${table.bounds.end.toString(16)})` };
@@ -44,7 +55,7 @@ export function lookupSymbol(table: SymbolTable, query: SymbolQuery): SymbolAnsw
   const results = symbols.map((s): ResolvedAddress => {
     const address = BigInt.asUintN(64, s.address + query.offset);
     if (query.offset !== 0n) {
-      const r = table.resolve(address);
+      const r = resolveFrame(table, address, query.offset);
       if (r) return r;
     }
     return { address, name: s.name, type: s.type, symbolAddress: s.address, offset: query.offset, size: table.extent(s) };
