@@ -10,12 +10,14 @@ import { withInput } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
 
 const hex = (v: bigint) => v.toString(16).padStart(16, '0');
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function checkText(c: KeepCheck): string {
   const n = c.checked;
   const checked = `checked ${n.symbol} data symbols, ${n.stack} stack pages, ${n['page-table']} page-table pages, ${n['per-cpu']} per-cpu pages`;
   if (c.dropped.length === 0) return `Dump level ${c.level} keeps every page crash and drgn need (${checked}).\n`;
-  const lines = [`Dump level ${c.level} leaves out ${c.dropped.length} page${c.dropped.length === 1 ? '' : 's'} crash and drgn need (${checked}):`];
+  const pages = new Set(c.dropped.map((d) => d.pfn)).size;
+  const lines = [`Dump level ${c.level} leaves out ${plural(c.dropped.length, 'kernel object')} on ${plural(pages, 'page')} crash and drgn need (${checked}):`];
   const width = Math.max(...c.dropped.map((d) => d.what.length));
   for (const d of c.dropped)
     lines.push(`  ${d.kind.padEnd(10)} ${d.what.padEnd(width)} ${d.address === undefined ? '-'.padEnd(16) : hex(d.address)} pfn 0x${d.pfn.toString(16).padEnd(6)} ${d.reason}`);
