@@ -79,34 +79,29 @@ function expandNames(bytes: Uint8Array, count: number, tokens: string[]): Array<
   return out;
 }
 
-function decodeOffsets(offsets: DataView, base: bigint, count: number, encoding: 'relative' | 'absolute-percpu'): bigint[] {
-  const out = new Array<bigint>(count);
-  for (let i = 0; i < count; i++) {
-    const o = offsets.getInt32(i * 4, true);
-    if (encoding === 'relative') out[i] = BigInt.asUintN(64, base + BigInt(o >>> 0));
-    else out[i] = o >= 0 ? BigInt(o) : BigInt.asUintN(64, base - 1n - BigInt(o));
-  }
-  return out;
+function decodeOffset(o: number, base: bigint, encoding: 'relative' | 'absolute-percpu'): bigint {
+  if (encoding === 'relative') return BigInt.asUintN(64, base + BigInt(o >>> 0));
+  return o >= 0 ? BigInt(o) : BigInt.asUintN(64, base - 1n - BigInt(o));
 }
 
 /** Picks the encoding under which `_stext` lands where VMCOREINFO's SYMBOL(_stext) says it is. */
-function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names: Array<{ name: string }>): { encoding: 'relative' | 'absolute-percpu'; addresses: bigint[] } {
-  const count = names.length;
+function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names: Array<{ name: string }>): 'relative' | 'absolute-percpu' {
   const stextIndex = names.findIndex((n) => n.name === '_stext');
   const stext = r.info.symbol('_stext');
-  const candidates = (['relative', 'absolute-percpu'] as const).map((encoding) => ({ encoding, addresses: decodeOffsets(offsets, base, count, encoding) }));
+  const encodings = ['relative', 'absolute-percpu'] as const;
   if (stext !== undefined && stextIndex >= 0) {
-    const match = candidates.find((c) => c.addresses[stextIndex] === stext);
+    const o = offsets.getInt32(stextIndex * 4, true);
+    const match = encodings.find((e) => decodeOffset(o, base, e) === stext);
     if (!match)
       throw new VmsieveError(
         'E_BAD_VMCOREINFO',
-        `kallsyms does not decode: _stext would be at ${candidates.map((c) => `0x${c.addresses[stextIndex].toString(16)} (${c.encoding})`).join(' or ')}, VMCOREINFO says 0x${stext.toString(16)}`,
+        `kallsyms does not decode: _stext would be at ${encodings.map((e) => `0x${decodeOffset(o, base, e).toString(16)} (${e})`).join(' or ')}, VMCOREINFO says 0x${stext.toString(16)}`,
       );
     return match;
   }
   // Without _stext to check, negative offsets only occur in the absolute-percpu encoding.
-  const anyNegative = Array.from({ length: count }, (_, i) => offsets.getInt32(i * 4, true)).some((o) => o < 0);
-  return candidates[anyNegative ? 1 : 0];
+  for (let i = 0; i < names.length; i++) if (offsets.getInt32(i * 4, true) < 0) return 'absolute-percpu';
+  return 'relative';
 }
 
 /**
@@ -128,7 +123,9 @@ export async function readKallsyms(r: KernelReader): Promise<KallsymsResult> {
   if (r.info.symbol('kallsyms_offsets') !== undefined && r.info.symbol('kallsyms_relative_base') !== undefined) {
     const offsets = view(await r.readVirt(sym('kallsyms_offsets'), count * 4));
     const base = view(await r.readVirt(sym('kallsyms_relative_base'), 8)).getBigUint64(0, true);
-    ({ encoding, addresses } = chooseEncoding(r, offsets, base, names));
+    const chosen = chooseEncoding(r, offsets, base, names);
+    encoding = chosen;
+    addresses = Array.from({ length: count }, (_, i) => decodeOffset(offsets.getInt32(i * 4, true), base, chosen));
   } else {
     const raw = view(await r.readVirt(sym('kallsyms_addresses'), count * 8));
     encoding = 'absolute';

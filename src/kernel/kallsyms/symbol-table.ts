@@ -32,18 +32,19 @@ export const formatResolved = (r: ResolvedAddress): string => `${r.name}+0x${r.o
  * get_symbol_pos rules: the first of aliased symbols, size up to the next higher address) and name → addresses.
  */
 export class SymbolTable {
-  private readonly byAddress: KernelSymbol[];
+  private readonly byAddress: readonly KernelSymbol[];
   private readonly addresses: BigUint64Array;
   private readonly byName = new Map<string, KernelSymbol[]>();
   readonly bounds: ImageBounds;
 
   /** `symbols` in kallsyms order (which the kernel keeps sorted by address, ties in its preferred order). */
   constructor(readonly symbols: readonly KernelSymbol[]) {
-    this.byAddress = symbols
-      .map((s, i) => ({ s, i }))
-      .sort((a, b) => (a.s.address < b.s.address ? -1 : a.s.address > b.s.address ? 1 : a.i - b.i))
-      .map((e) => e.s);
-    this.addresses = BigUint64Array.from(this.byAddress.map((s) => s.address));
+    // kallsyms is already in address order; sort (stably, so aliases keep their order) only when it is not.
+    let sorted = true;
+    for (let i = 1; i < symbols.length && sorted; i++) sorted = symbols[i - 1].address <= symbols[i].address;
+    this.byAddress = sorted ? symbols : [...symbols].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    this.addresses = new BigUint64Array(symbols.length);
+    this.byAddress.forEach((s, i) => (this.addresses[i] = s.address));
     for (const s of symbols) {
       const list = this.byName.get(s.name);
       if (list) list.push(s);
