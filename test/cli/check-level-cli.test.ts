@@ -48,7 +48,7 @@ describe.skipIf(skip)(`vmsieve --check-level on a dump that loses idt_table${ski
     expect(vmsieve(['--check-level', '15', patched.path]).status).toBe(0);
   });
 
-  it.skipIf(!makedumpfileOk)('makedumpfile and vmsieve -d 16 leave that page out; -d 15 keeps it (the check predicts both)', async () => {
+  it.skipIf(!makedumpfileOk)('makedumpfile and vmsieve -d 16 leave that page out, -d 15 keeps it (as the check predicts); on their outputs the check finds it absent', async () => {
     for (const [tool, level] of [['makedumpfile', 16], ['makedumpfile', 15], ['vmsieve', 16]] as const) {
       const out = join(work, `${tool}.d${level}`);
       const r =
@@ -59,5 +59,12 @@ describe.skipIf(skip)(`vmsieve --check-level on a dump that loses idt_table${ski
       expect(existsSync(out)).toBe(true);
       expect(await written(out, patched.pfn), `${tool} -d ${level}`).toBe(level !== 16);
     }
+    // A filtered file that lacks the page: no level can bring it back, so even -d 0 reports it.
+    for (const tool of ['makedumpfile', 'vmsieve']) {
+      const r = vmsieve(['--check-level', '0', '--json', join(work, `${tool}.d16`)]);
+      expect(r.status, tool).toBe(4);
+      expect(JSON.parse(r.stdout).dropped).toEqual([expect.objectContaining({ what: 'idt_table', pfn: patched.pfn, reason: 'absent' })]);
+    }
+    expect(vmsieve(['--check-level', '0', join(work, 'makedumpfile.d15')]).status).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * The keep check inside the dump worker: which pages crash and drgn need (kallsyms data, stacks, page tables, per-cpu
  * areas) each dump level would leave out, from the shared classification. Found once per dump, answered per level.
  */
-import { droppedByLevel, keepCheck, type DropReason } from '../../src/filter/keep-check.js';
+import { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason } from '../../src/filter/keep-check.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
 import { debuggerNeeds, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
@@ -23,6 +23,7 @@ export interface KeepLevel {
 interface Prepared {
   needs: DebuggerNeeds;
   classMap: Uint8Array;
+  absent: AbsentPages | undefined;
 }
 
 let cached: { dump: Dump; prepared: Promise<Prepared | { reason: string }> } | undefined;
@@ -35,7 +36,7 @@ function prepare(dump: Dump): Promise<Prepared | { reason: string }> {
       const ks = await kallsymsOf(dump, km);
       if (!ks.ok) return { reason: ks.warning.message };
       const [needs, classified] = await Promise.all([debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump)), classificationFor(dump)]);
-      return { needs, classMap: classified.classMap };
+      return { needs, classMap: classified.classMap, absent: absentPages(dump) };
     })();
     cached = { dump, prepared };
     prepared.catch(() => (cached = undefined));
@@ -46,12 +47,12 @@ function prepare(dump: Dump): Promise<Prepared | { reason: string }> {
 export async function keepCounts(dump: Dump): Promise<KeepCounts> {
   const p = await prepare(dump);
   if ('reason' in p) return { available: false, reason: p.reason };
-  return { available: true, droppedByLevel: droppedByLevel(p.needs, p.classMap), checked: keepCheck(p.needs, p.classMap, 0).checked };
+  return { available: true, droppedByLevel: droppedByLevel(p.needs, p.classMap, p.absent), checked: keepCheck(p.needs, p.classMap, 0).checked };
 }
 
 export async function keepLevel(dump: Dump, level: number): Promise<KeepLevel> {
   const p = await prepare(dump);
   if ('reason' in p) return { level, dropped: [] };
-  const c = keepCheck(p.needs, p.classMap, level);
+  const c = keepCheck(p.needs, p.classMap, level, p.absent);
   return { level, dropped: c.dropped.map((d) => ({ kind: d.kind, what: d.what, address: d.address === undefined ? null : `0x${d.address.toString(16)}`, pfn: d.pfn, reason: d.reason })) };
 }

@@ -1,6 +1,6 @@
 import { VmsieveError } from '../../errors.js';
 import { classifyDump } from '../../filter/classify-dump.js';
-import { keepCheck, type KeepCheck } from '../../filter/keep-check.js';
+import { absentPages, keepCheck, type KeepCheck } from '../../filter/keep-check.js';
 import { cpuRegistersFromNotes } from '../../kernel/crash-context.js';
 import { debuggerNeeds } from '../../kernel/debugger-needs.js';
 import { kallsymsOf } from '../../kernel/kallsyms/index.js';
@@ -43,7 +43,7 @@ export async function checkLevelCommand(path: string, level: number, json: boole
     const needs = await debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump));
     const classified = await classifyDump(dump, km, kernels, { zeroScan: false, signal: io.signal });
     printWarnings(classified.warnings, io);
-    const c = keepCheck(needs, classified.classMap, level);
+    const c = keepCheck(needs, classified.classMap, level, absentPages(dump));
     if (json) io.stdout(`${JSON.stringify(checkJson(c), null, 2)}\n`);
     else {
       io.stdout(checkText(c));
