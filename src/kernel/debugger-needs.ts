@@ -54,7 +54,6 @@ const THREAD_SIZE = 16384n;
 const MAX_CPUS = 8192;
 /** Kernel virtual addresses are the upper half on x86_64 and arm64; a lower-half stack pointer is a user one. */
 const KERNEL_HALF = 1n << 63n;
-const PAGE = 4096n;
 
 /** The kernel's stack pointer register, whichever architecture named it. */
 const stackPointer = (c: CpuRegisters): bigint | undefined => {
@@ -62,19 +61,26 @@ const stackPointer = (c: CpuRegisters): bigint | undefined => {
   return v === undefined ? undefined : BigInt(v);
 };
 
-async function pfnOf(km: KernelMemory, vaddr: bigint, cache: Map<bigint, number | null>): Promise<number | null> {
-  const page = vaddr & ~(PAGE - 1n);
-  let pfn = cache.get(page);
-  if (pfn === undefined) {
-    try {
-      pfn = Math.floor((await km.virtToPhys(page)) / Number(PAGE));
-    } catch (e) {
-      if (!isVmsieveError(e)) throw e;
-      pfn = null;
+type PfnOf = (vaddr: bigint) => Promise<number | null>;
+
+/** Kernel virtual address → pfn, one translation per page; null where the address is not mapped. */
+function pfnFinder(km: KernelMemory): PfnOf {
+  const pageSize = km.dump.pageSize;
+  const cache = new Map<bigint, number | null>();
+  return async (vaddr) => {
+    const page = vaddr - (vaddr % BigInt(pageSize));
+    let pfn = cache.get(page);
+    if (pfn === undefined) {
+      try {
+        pfn = Math.floor((await km.virtToPhys(page)) / pageSize);
+      } catch (e) {
+        if (!isVmsieveError(e)) throw e;
+        pfn = null;
+      }
+      cache.set(page, pfn);
     }
-    cache.set(page, pfn);
-  }
-  return pfn;
+    return pfn;
+  };
 }
 
 /**
@@ -85,7 +91,8 @@ async function pfnOf(km: KernelMemory, vaddr: bigint, cache: Map<bigint, number 
 export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: readonly CpuRegisters[]): Promise<DebuggerNeeds> {
   const pages: NeededPage[] = [];
   const warnings: DumpWarning[] = [];
-  const cache = new Map<bigint, number | null>();
+  const pfnOf = pfnFinder(km);
+  const page = BigInt(km.dump.pageSize);
   const live = ranges(table, LIVE_SECTIONS);
   const freed = ranges(table, FREED_AFTER_BOOT);
   if (live.length < LIVE_SECTIONS.length)
@@ -93,7 +100,7 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
 
   for (const s of table.ofTypes(DATA_TYPES)) {
     if (!within(s.address, live) || within(s.address, freed)) continue;
-    const pfn = await pfnOf(km, s.address, cache);
+    const pfn = await pfnOf(s.address);
     if (pfn !== null) pages.push({ kind: 'symbol', what: s.name, address: s.address, pfn });
   }
 
@@ -101,20 +108,21 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
     const sp = stackPointer(c);
     if (sp === undefined || sp < KERNEL_HALF) continue;
     const base = sp & ~(THREAD_SIZE - 1n);
-    for (let a = base; a < base + THREAD_SIZE; a += PAGE) {
-      const pfn = await pfnOf(km, a, cache);
+    for (let a = base; a < base + THREAD_SIZE; a += page) {
+      const pfn = await pfnOf(a);
       if (pfn === null) warnings.push({ code: 'W_STACK_UNMAPPED', message: `CPU ${c.cpu}'s stack page at 0x${a.toString(16)} is not mapped: not checked` });
       else pages.push({ kind: 'stack', what: `CPU ${c.cpu} stack`, address: a, pfn });
     }
   }
 
-  for (const phys of await kernelPageTablePages(km)) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / PAGE) });
+  for (const phys of await kernelPageTablePages(km)) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / page) });
 
-  pages.push(...(await perCpuPages(km, table, cache, warnings)));
+  pages.push(...(await perCpuPages(km, table, pfnOf, warnings)));
   return { pages, warnings };
 }
 
-async function perCpuPages(km: KernelMemory, table: SymbolTable, cache: Map<bigint, number | null>, warnings: DumpWarning[]): Promise<NeededPage[]> {
+async function perCpuPages(km: KernelMemory, table: SymbolTable, pfnOf: PfnOf, warnings: DumpWarning[]): Promise<NeededPage[]> {
+  const page = BigInt(km.dump.pageSize);
   const first = (n: string) => table.lookupName(n)[0]?.address;
   const [offsets, sectionStart, sectionEnd, nrCpuIds] = ['__per_cpu_offset', '__per_cpu_start', '__per_cpu_end', 'nr_cpu_ids'].map(first);
   if (offsets === undefined || sectionStart === undefined || sectionEnd === undefined || nrCpuIds === undefined) {
@@ -127,10 +135,10 @@ async function perCpuPages(km: KernelMemory, table: SymbolTable, cache: Map<bigi
   const out: NeededPage[] = [];
   for (let cpu = 0; cpu < n; cpu++) {
     const base = view.getBigUint64(cpu * 8, true);
-    const from = BigInt.asUintN(64, base + sectionStart) & ~(PAGE - 1n);
+    const start = BigInt.asUintN(64, base + sectionStart);
     const to = BigInt.asUintN(64, base + sectionEnd);
-    for (let a = from; a < to; a += PAGE) {
-      const pfn = await pfnOf(km, a, cache);
+    for (let a = start - (start % page); a < to; a += page) {
+      const pfn = await pfnOf(a);
       if (pfn === null) warnings.push({ code: 'W_PERCPU_UNMAPPED', message: `CPU ${cpu}'s per-cpu page at 0x${a.toString(16)} is not mapped: not checked` });
       else out.push({ kind: 'per-cpu', what: `CPU ${cpu} per-cpu area`, address: a, pfn });
     }
