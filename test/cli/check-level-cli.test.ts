@@ -68,3 +68,24 @@ describe.skipIf(skip)(`vmsieve --check-level on a dump that loses idt_table${ski
     expect(vmsieve(['--check-level', '0', join(work, 'makedumpfile.d15')]).status).toBe(0);
   });
 });
+
+describe.skipIf(realFixturesSkipReason() || !makedumpfileOk)(
+  `makedumpfile -d 31 output keeps every page the check names${makedumpfileOk ? '' : ' (skipped: makedumpfile is not installed)'}`,
+  () => {
+    const kdumpFixtures = realFixtures().filter((f) => f.name.includes('kdump') && !f.name.includes('arm64'));
+    it.each(kdumpFixtures.map((f) => [f.name, f] as const))('%s: --check-level 0 on makedumpfile’s -d 31 file finds nothing absent', (_n, f) => {
+      const work = join(cacheDir, 'check-level');
+      mkdirSync(work, { recursive: true });
+      const out = join(work, `${f.name}.mdf.d31`);
+      rmSync(out, { force: true });
+      const r = spawnSync('makedumpfile', ['-d', '31', f.vmcore, out], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const c = vmsieve(['--check-level', '0', '--json', out]);
+      expect(c.status).toBe(0);
+      const j = JSON.parse(c.stdout);
+      expect(j.dropped).toEqual([]);
+      expect(j.checked.symbol).toBeGreaterThan(30_000);
+      expect(j.checked['page-table']).toBeGreaterThan(50);
+    });
+  },
+);
