@@ -115,7 +115,9 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
     }
   }
 
-  for (const phys of await kernelPageTablePages(km)) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / page) });
+  const tables = await kernelPageTablePages(km);
+  if (tables) for (const phys of tables) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / page) });
+  else warnings.push({ code: 'W_NO_PAGE_TABLES', message: `the kernel page tables of this architecture cannot be listed yet: not checked` });
 
   pages.push(...(await perCpuPages(km, table, pfnOf, warnings)));
   return { pages, warnings };
