@@ -33,7 +33,7 @@ export async function symbol(path: string, queries: readonly string[], json: boo
     if (!ks.ok) throw new VmsieveError('E_UNSUPPORTED', ks.warning.message);
     const { table, encoding } = ks.kallsyms;
     const answers = queries.map((q) => lookupSymbol(table, parseSymbolQuery(q, (n) => table.lookupName(n).length > 0)));
-    if (json) io.stdout(`${JSON.stringify({ symbols: table.size, encoding, answers: answers.map(answerJson) }, null, 2)}\n`);
+    if (json) io.stdout(`${JSON.stringify({ symbolCount: table.size, encoding, answers: answers.map(answerJson) }, null, 2)}\n`);
     else {
       io.stdout(answers.map(answerText).join(''));
       for (const a of answers) if (a.error) io.stderr(`vmsieve: ${a.query}: ${a.error}\n`);
