@@ -37,6 +37,7 @@ test.describe('kernel symbol names and the keep check in the page', () => {
     const ip = page.getByTestId('crash-ip');
     await expect(ip).toContainText(info.crashingIp);
     await expect(page.getByTestId('crash-ip-symbol')).toHaveText(info.crashingIpSymbol);
+    await expect(page.getByTestId('summary-ip-symbol')).toHaveText(info.crashingIpSymbol);
     expect(info.crashingIpSymbol).toMatch(/^[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
     await expect(page.getByTestId('register-symbol-rip')).toHaveText(info.cpuRegisters[0].symbols.rip);
     // The real dump loses nothing a debugger needs at any level: no warning before export.
