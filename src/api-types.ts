@@ -11,6 +11,8 @@ export interface CpuRegisters {
   pid?: number;
   /** General registers by name (x86_64: rip, rsp, rbp, eflags, rax, ...), as 0x-prefixed 16-digit hex. */
   registers: Record<string, string>;
+  /** Registers that point into kernel text, named from the dump's kallsyms: { rip: 'sysrq_handle_crash+0x16/0x20' }. */
+  symbols?: Record<string, string>;
 }
 
 export interface DumpWarning {
@@ -32,6 +34,8 @@ export interface DumpInfo {
   crashTime: string | null;
   crashingCpu: number | null;
   crashingIp: string | null;
+  /** crashingIp as `name+off/size`, from the dump's kallsyms; null when it has none or the IP is not kernel text. */
+  crashingIpSymbol?: string | null;
   physicalMemoryBytes: number;
   maxPfn: number;
   physBase: number | null;

@@ -30,6 +30,10 @@ export interface CliOptions {
   estimate: number | undefined;
   /** --measure-every N: --analyse reads every page but compresses one non-zero page in N. */
   measureEvery: number | undefined;
+  /** --symbol NAME|ADDRESS[+OFF], repeatable: look names and addresses up in the dump's kallsyms. */
+  symbols: string[];
+  /** --check-level LEVEL: what kernel objects that dump level would leave out. */
+  checkLevel: number | undefined;
   positionals: string[];
 }
 
@@ -56,13 +60,14 @@ const FLAGS: Record<string, BooleanKey> = {
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
 
-const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery'; min: number; max: number }> = {
+const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery' | 'checkLevel'; min: number; max: number }> = {
   '--estimate': { key: 'estimate', min: 1, max: 1 << 20 },
   '--measure-every': { key: 'measureEvery', min: 1, max: 1 << 20 },
   '-d': { key: 'dumpLevel', min: 0, max: 31 },
   '--dump-level': { key: 'dumpLevel', min: 0, max: 31 },
   '--message-level': { key: 'messageLevel', min: 0, max: 31 },
   '--num-threads': { key: 'numThreads', min: 1, max: 256 },
+  '--check-level': { key: 'checkLevel', min: 0, max: 31 },
 };
 
 function usage(message: string): VmsieveError {
@@ -98,6 +103,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     numThreads: undefined,
     estimate: undefined,
     measureEvery: undefined,
+    symbols: [],
+    checkLevel: undefined,
     positionals: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -109,6 +116,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       o[FLAGS[name]] = true;
     } else if (name in CODEC_FLAGS) {
       o.codecs.push(CODEC_FLAGS[name]);
+    } else if (name === '--symbol') {
+      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') throw usage('--symbol needs a NAME or ADDRESS');
+      o.symbols.push(value);
     } else if (name in VALUED) {
       const spec = VALUED[name];
       o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);

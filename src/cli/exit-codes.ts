@@ -5,3 +5,5 @@ export const EXIT_USAGE = 2;
 export const EXIT_INCOMPLETE = 3;
 /** Stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it). */
 export const EXIT_INTERRUPTED = 130;
+/** --check-level: the level leaves out pages a debugger needs (the list is printed). */
+export const EXIT_DROPS_NEEDED = 4;

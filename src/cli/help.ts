@@ -55,6 +55,14 @@ export const OPTIONS: OptionHelp[] = [
     names: '--info',
     text: "the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,\nKASLR offset, paging levels, PT_LOAD segments, holes, registers)",
   },
+  {
+    names: '--symbol Q',
+    text: 'Q = a name (address and size) or an address (name+off/size), +OFF allowed, repeatable;\nfrom the kernel\'s own symbol table in the dump (Linux 6.0+ VMCOREINFO)',
+  },
+  {
+    names: '--check-level LEVEL',
+    text: 'list the kernel data/bss symbols, CPU stacks, page tables and per-cpu areas whose\npages LEVEL leaves out (exit 4 when there are any)',
+  },
   { names: '--json', text: 'one JSON object instead of text' },
   { names: '-h, --help', text: 'this text; after a command, that command only (vmsieve --analyse --help)' },
   { names: '-v, --version', text: 'the version' },
@@ -107,10 +115,25 @@ export const COMMANDS: CommandHelp[] = [
     summary: 'prints what the dump is: release, arch, CPUs, crash time, registers, segments',
     options: ['--info', '--json'],
   },
+  {
+    flags: ['--symbol'],
+    name: 'symbol',
+    usage: [['vmsieve --symbol NAME|ADDRESS[+OFF] [--symbol ...] [--json] VMCOREFILE', 'kernel symbol lookups (kallsyms)']],
+    summary: "looks names and addresses up in the kernel's own symbol table, read from the dump",
+    options: ['--symbol Q', '--json'],
+  },
+  {
+    flags: ['--check-level'],
+    name: 'check-level',
+    usage: [['vmsieve --check-level LEVEL [--json] VMCOREFILE', 'what LEVEL leaves out that crash/drgn need']],
+    summary: 'lists the kernel objects crash and drgn read that a dump level would leave out',
+    options: ['--check-level LEVEL', '--json'],
+  },
 ];
 
 const EXIT_STATUS = `Exit status: 0 success, 1 failure (the message says why), 2 bad usage,
-3 the dump was read but has no VMCOREINFO (no page filtering is possible), 130 interrupted.
+3 the dump was read but has no VMCOREINFO (no page filtering is possible),
+4 --check-level: the level leaves out pages a debugger needs, 130 interrupted.
 `;
 
 const COLUMN = 26;

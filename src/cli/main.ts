@@ -3,8 +3,10 @@ import { parseArgs, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
 import { analyse } from './commands/analyse.js';
+import { checkLevelCommand } from './commands/check-level.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
+import { symbol } from './commands/symbol.js';
 import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { helpFor, VERSION } from './help.js';
@@ -36,6 +38,8 @@ async function dispatch(argv: readonly string[], o: CliOptions, io: CliIo): Prom
     return dumpDmesg(input, output, o.partialDmesg, o.force, io);
   }
   if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
+  if (o.symbols.length) return symbol(positionals(o, 1, 1, '--symbol takes exactly one VMCOREFILE')[0], o.symbols, o.json, io);
+  if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, 1, '--check-level takes exactly one VMCOREFILE')[0], o.checkLevel, o.json, io);
   if (o.info) return info(positionals(o, 1, 1, '--info takes exactly one VMCOREFILE')[0], o.json, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.

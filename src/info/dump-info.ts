@@ -3,6 +3,8 @@ import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
 import { coveredBytes, physicalHoles } from '../formats/layout.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
+import { kallsymsOf } from '../kernel/kallsyms/index.js';
+import { nameRegisters } from './register-names.js';
 import { readMemSections } from '../kernel/mem-section.js';
 import { decodePrstatus, decodeQemuCpuState } from '../kernel/x86_64/registers.js';
 import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
@@ -33,11 +35,12 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
   let maxPfn = dump.maxPfnFromLoads;
   let physBase: number | null = null;
   let pagingLevels: number | null = null;
+  let km: KernelMemory | undefined;
   if (!info) {
     warnings.push(NO_VMCOREINFO_WARNING);
   } else {
     try {
-      const km = KernelMemory.open(dump);
+      km = KernelMemory.open(dump);
       physBase = Number(km.translator.paging.physBase);
       pagingLevels = km.translator.paging.levels;
       maxPfn = (await readMemSections(km)).maxPfn;
@@ -49,7 +52,7 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
   const crashTime = info?.crashTime;
   const kaslr = info?.kernelOffset;
   const crashingCpu = dump.producer === 'kdump' && cpus.length === 1 ? 0 : null;
-  return {
+  return nameRegisters({
     fileName: dump.source.name,
     fileSize: dump.source.size,
     format: dump.format,
@@ -74,5 +77,5 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
     vmcoreinfo: info?.toObject() ?? {},
     vmcoreinfoText: info?.raw ?? null,
     warnings,
-  };
+  }, km && (await kallsymsOf(dump, km)));
 }

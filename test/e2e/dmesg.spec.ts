@@ -51,7 +51,7 @@ test.describe.serial('kernel log and crash context of a real kdump vmcore', () =
     await expect(page.getByTestId('call-trace')).toContainText('sysrq_handle_crash+0x16/0x20');
     const regs = page.getByTestId('crash-registers');
     await expect(regs.locator('th').first()).toHaveText('rip');
-    await expect(regs.locator('td').first()).toHaveText('0xffffffffa33741ba');
+    await expect(regs.locator('td').first()).toHaveText('0xffffffffa33741ba__crash_kexec+0x11a/0x130');
     await expect(regs).toContainText('eflags');
   });
 

@@ -10,6 +10,8 @@ import type {
   ExportRequest,
   ExportSummary,
   ExportTarget,
+  KeepCounts,
+  KeepLevel,
   Progress,
 } from '../worker/dump-worker.js';
 
@@ -80,6 +82,18 @@ export class DumpClient {
       return true;
     };
     return Promise.race([remote.classOverview(buckets, Comlink.proxy(report)), crashed]);
+  }
+
+  /** Per dump level, how many pages a debugger needs it leaves out (see the worker's `keepCounts`). */
+  async keepCounts(): Promise<KeepCounts> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.keepCounts(), crashed]);
+  }
+
+  /** The needed pages one level leaves out. */
+  async keepLevel(level: number): Promise<KeepLevel> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.keepLevel(level), crashed]);
   }
 
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */

@@ -21,9 +21,10 @@ import {
 } from '../../src/browser.js';
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
+import { keepCounts, keepLevel, type KeepCounts, type KeepLevel } from './keep-check-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
-export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, Progress };
+export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, KeepCounts, KeepLevel, Progress };
 
 installErrorTransfer();
 
@@ -124,6 +125,14 @@ const api = {
   async classOverview(buckets: number, onProgress?: ClassMapProgressCallback): Promise<ClassMapSummary> {
     const r = await classMapOf(openDumpOrThrow(), buckets, onProgress);
     return Comlink.transfer(r, [r.overview.counts.buffer]);
+  },
+  /** How many pages crash and drgn need each dump level leaves out (kallsyms data, stacks, page tables, per-cpu areas). */
+  async keepCounts(): Promise<KeepCounts> {
+    return keepCounts(openDumpOrThrow());
+  },
+  /** The needed pages `level` leaves out, with what lives there and the class that drops it. */
+  async keepLevel(level: number): Promise<KeepLevel> {
+    return keepLevel(openDumpOrThrow(), level);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {

@@ -1,0 +1,58 @@
+/// <reference lib="webworker" />
+/**
+ * The keep check inside the dump worker: which pages crash and drgn need (kallsyms data, stacks, page tables, per-cpu
+ * areas) each dump level would leave out, from the shared classification. Found once per dump, answered per level.
+ */
+import { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason } from '../../src/filter/keep-check.js';
+import type { Dump } from '../../src/formats/dump.js';
+import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
+import { debuggerNeeds, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
+import { kallsymsOf } from '../../src/kernel/kallsyms/index.js';
+import { classificationFor, openedFor } from './jobs.js';
+
+/** Per level, how many needed pages it leaves out; or why the check cannot be made for this dump. */
+export type KeepCounts =
+  | { available: true; droppedByLevel: number[]; checked: Record<NeededKind, number> }
+  | { available: false; reason: string };
+
+export interface KeepLevel {
+  level: number;
+  dropped: Array<{ kind: NeededKind; what: string; address: string | null; pfn: number; reason: DropReason }>;
+}
+
+interface Prepared {
+  needs: DebuggerNeeds;
+  classMap: Uint8Array;
+  absent: AbsentPages | undefined;
+}
+
+let cached: { dump: Dump; prepared: Promise<Prepared | { reason: string }> } | undefined;
+
+function prepare(dump: Dump): Promise<Prepared | { reason: string }> {
+  if (cached?.dump !== dump) {
+    const prepared = (async () => {
+      const { km } = await openedFor(dump);
+      if (!km) return { reason: 'The dump has no VMCOREINFO: the kernel objects a debugger needs cannot be located.' };
+      const ks = await kallsymsOf(dump, km);
+      if (!ks.ok) return { reason: ks.warning.message };
+      const [needs, classified] = await Promise.all([debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump)), classificationFor(dump)]);
+      return { needs, classMap: classified.classMap, absent: absentPages(dump) };
+    })();
+    cached = { dump, prepared };
+    prepared.catch(() => (cached = undefined));
+  }
+  return cached.prepared;
+}
+
+export async function keepCounts(dump: Dump): Promise<KeepCounts> {
+  const p = await prepare(dump);
+  if ('reason' in p) return { available: false, reason: p.reason };
+  return { available: true, droppedByLevel: droppedByLevel(p.needs, p.classMap, p.absent), checked: keepCheck(p.needs, p.classMap, 0).checked };
+}
+
+export async function keepLevel(dump: Dump, level: number): Promise<KeepLevel> {
+  const p = await prepare(dump);
+  if ('reason' in p) return { level, dropped: [] };
+  const c = keepCheck(p.needs, p.classMap, level, p.absent);
+  return { level, dropped: c.dropped.map((d) => ({ kind: d.kind, what: d.what, address: d.address === undefined ? null : `0x${d.address.toString(16)}`, pfn: d.pfn, reason: d.reason })) };
+}
