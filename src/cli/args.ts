@@ -1,7 +1,6 @@
 import { VmsieveError, type CodecId } from '../index.js';
 
 export interface CliOptions {
-  help: boolean;
   version: boolean;
   info: boolean;
   json: boolean;
@@ -40,8 +39,6 @@ export interface CliOptions {
 type BooleanKey = { [K in keyof CliOptions]: CliOptions[K] extends boolean ? K : never }[keyof CliOptions];
 
 const FLAGS: Record<string, BooleanKey> = {
-  '-h': 'help',
-  '--help': 'help',
   '-v': 'version',
   '--version': 'version',
   '--info': 'info',
@@ -84,7 +81,6 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
 /** makedumpfile's flag grammar; a value follows its flag or is attached to it (-d31, --num-threads=2). */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
-    help: false,
     version: false,
     info: false,
     analyse: false,

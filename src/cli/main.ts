@@ -22,11 +22,7 @@ function positionals(o: CliOptions, min: number, max: number, what: string): str
   return o.positionals;
 }
 
-async function dispatch(argv: readonly string[], o: CliOptions, io: CliIo): Promise<number> {
-  if (o.help) {
-    io.stdout(helpFor(argv));
-    return EXIT_OK;
-  }
+async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   if (o.version) {
     io.stdout(`${VERSION}\n`);
     return EXIT_OK;
@@ -58,8 +54,13 @@ export function errorLine(e: VmsieveError): string {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // A command flag that takes a value would swallow a --help written right after it (vmsieve --check-level --help).
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    io.stdout(helpFor(argv));
+    return EXIT_OK;
+  }
   try {
-    return await dispatch(argv, parseArgs(argv), io);
+    return await dispatch(parseArgs(argv), io);
   } catch (e) {
     if (io.signal?.aborted) {
       io.stderr(`vmsieve: E_CANCELLED: ${(io.signal.reason as Error)?.message ?? 'interrupted'}; nothing was left behind\n`);
