@@ -98,6 +98,8 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   const bitmapOffset = (1 + header.subHdrSize) * bs;
   const bitmapArea = header.bitmapBlocks * bs;
   checkRange(source, bitmapOffset, bitmapArea, 'the bitmaps');
+  if (bitmapBytes(maxPfn) > bitmapArea)
+    throw new VmsieveError('E_BAD_HEADER', `${source.name}: max_mapnr ${maxPfn} needs ${bitmapBytes(maxPfn)} bytes of bitmap but bitmap_blocks gives ${bitmapArea}: the header is corrupt`);
   // Two bitmaps unless the area is too small for both (old diskdump: one bitmap serves as both).
   const half = bitmapArea / 2;
   const partial = bitmapArea >= 2 * Math.ceil(bitmapBytes(maxPfn) / bs) * bs;
