@@ -131,7 +131,7 @@ export class VmcoreInfo {
     const n = this.parseDecimal(key);
     if (n === undefined) return undefined;
     if (n < min || n > max)
-      throw new VmsieveError('E_BAD_VMCOREINFO', `VMCOREINFO ${key}=${this.entries.get(key)} is out of range (${min} to ${max}): the note is corrupt`, { key, value: this.entries.get(key) });
+      throw new VmsieveError('E_BAD_VMCOREINFO', `VMCOREINFO ${key}=${n} is out of range (${min} to ${max}): the note is corrupt`, { key, value: this.entries.get(key) });
     checkPlausible(key, BigInt(n), this.entries.get(key)!);
     return n;
   }
