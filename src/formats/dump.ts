@@ -1,3 +1,4 @@
+import type { DumpWarning } from '../api-types.js';
 import type { ByteSource } from '../io/source.js';
 import type { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 
@@ -36,5 +37,7 @@ export interface Dump {
   readonly noteSegment: { fileOffset: number; fileSize: number } | undefined;
   /** makedumpfile's initial max_mapnr: the highest PT_LOAD end, in pages. */
   readonly maxPfnFromLoads: number;
+  /** What the reader found odd but could read past (every command shows these). */
+  readonly warnings?: readonly DumpWarning[];
   readPhys(paddr: number, length: number): Promise<Uint8Array>;
 }

@@ -2,6 +2,7 @@ import { lzoDecompress } from '../../codecs/lzo-decode.js';
 import type { CodecId } from '../../codecs/registry.js';
 import { snappyDecompress } from '../../codecs/snappy-decode.js';
 import { zstdDecompress } from '../../codecs/zstd-decode.js';
+import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
@@ -132,6 +133,14 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n)
     eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
 
+  const warnings: DumpWarning[] = [];
+  const infoPhysBase = vmcoreinfo?.has('NUMBER(phys_base)') ? BigInt.asUintN(64, vmcoreinfo.number('phys_base')!) : undefined;
+  if (subHeader && infoPhysBase !== undefined && subHeader.physBase !== infoPhysBase)
+    warnings.push({
+      code: 'W_SUBHEADER_PHYS_BASE',
+      message: `${source.name}: the kdump sub-header's phys_base 0x${subHeader.physBase.toString(16)} differs from VMCOREINFO's NUMBER(phys_base) 0x${infoPhysBase.toString(16)} (QEMU writes a wrong one when the guest used KASLR); VMCOREINFO's is used`,
+    });
+
   const pageSize = bs;
   const loads: LoadSegment[] = [];
   forEachRun(bitmap1, 0, maxPfn, (s, e) =>
@@ -146,7 +155,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zstd: zstdDecompress,
     ...options.decompressors,
   };
-  return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors);
+  return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
 }
 
 async function defaultZlib(): Promise<PageDecompressor> {
@@ -185,6 +194,7 @@ class KdumpFile implements KdumpDump {
     readonly vmcoreinfo: VmcoreInfo | undefined,
     readonly loads: LoadSegment[],
     private readonly decompressors: Partial<Record<CodecId, PageDecompressor>>,
+    readonly warnings: readonly DumpWarning[],
   ) {
     this.pageSize = header.blockSize;
     this.maxPfnFromLoads = maxPfn;
