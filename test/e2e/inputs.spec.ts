@@ -62,6 +62,14 @@ test.describe('inputs', () => {
     await expect(page.getByTestId('error-message')).toHaveText(/PAGESIZE=4097 is not a page size/);
   });
 
+  test('a core cut inside its memory opens, warning which pfns are missing', async ({ page }) => {
+    await openBytes(page, 'cut.vmcore', elfCore({ vmcoreinfo: info, chop: 4096 }));
+    await expect(page.getByTestId('summary')).toBeVisible();
+    const warning = page.getByTestId('warning').filter({ hasText: 'incomplete' });
+    await expect(warning).toHaveAttribute('data-code', 'W_INCOMPLETE');
+    await expect(warning).toContainText(/cut\.vmcore is incomplete \(the file ends inside its memory segments\): 1 page missing, pfn 0x101-0x101/);
+  });
+
   const real = join(fixtureCacheDir, 'dev-kdump-288m-4l-kaslr.vmcore');
   const hasMakedumpfile = spawnSync('makedumpfile', ['-v'], { stdio: 'ignore' }).error === undefined;
   test("makedumpfile -F -c -d 1 of a real dump opens, with the dump's kernel log", async ({ page }) => {

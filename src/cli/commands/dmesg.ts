@@ -11,7 +11,7 @@ export async function dumpDmesg(input: string, output: string, partial: boolean,
   // Like makedumpfile's check_dump_file: refuse before reading anything.
   if (!force && existsSync(output))
     throw new VmsieveError('E_EXISTS', `cannot write ${output}: the file exists (give -f to overwrite it)`, { path: output });
-  const result = await withDump(input, (dump) => readDmesg(dump, { partial }));
+  const result = await withDump(input, (dump) => readDmesg(dump, { partial }), io);
   // Written even when the log_buf walk stopped on corruption, as makedumpfile leaves what it wrote.
   const sink = await NodeFileSink.create(output, { overwrite: force, mode: 0o600 });
   try {

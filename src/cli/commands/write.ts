@@ -51,7 +51,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
     } finally {
       await pool?.close();
     }
-  });
+  }, io);
 }
 
 /** `vmsieve -R DUMPFILE < FLATTENED`: replays makedumpfile's flattened records into a normal file. */
