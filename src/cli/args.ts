@@ -22,6 +22,8 @@ export interface CliOptions {
   flatten: boolean;
   /** -R: rebuild a normal dump file from flattened data on standard input. */
   rearrange: boolean;
+  /** --reassemble FILE1 FILE2 … DUMPFILE: join a makedumpfile --split set into one kdump file. */
+  reassemble: boolean;
   /** -c / -l / -p / -z, in makedumpfile's letters. */
   codecs: CodecId[];
   dumpLevel: number | undefined;
@@ -53,6 +55,7 @@ const FLAGS: Record<string, BooleanKey> = {
   '-E': 'elf',
   '-F': 'flatten',
   '-R': 'rearrange',
+  '--reassemble': 'reassemble',
 };
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
@@ -93,6 +96,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     elf: false,
     flatten: false,
     rearrange: false,
+    reassemble: false,
     codecs: [],
     dumpLevel: undefined,
     messageLevel: undefined,

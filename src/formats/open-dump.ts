@@ -4,7 +4,8 @@ import type { Dump } from './dump.js';
 import { FlattenedSource, isFlattened } from './flat/read-flattened.js';
 import { readElfDump } from './elf/read-elf.js';
 import { DISKDUMP_SIGNATURE, KDUMP_SIGNATURE } from './kdump/diskdump.js';
-import { readKdumpDump } from './kdump/read-kdump.js';
+import { isKdumpDump, readKdumpDump } from './kdump/read-kdump.js';
+import { splitSet } from './kdump/split-set.js';
 
 /**
  * Detects the input format from its first bytes and reads its structure. A flattened file (-F, or QEMU's kdump
@@ -26,4 +27,20 @@ export async function openDump(source: ByteSource): Promise<Dump> {
     throw new VmsieveError('E_TRUNCATED', `${source.name} is only ${source.size} bytes: too short to be a kernel crash dump`);
   const shown = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new VmsieveError('E_UNKNOWN_FORMAT', `${source.name} is not a kernel crash dump: it starts with bytes ${shown}, not an ELF, kdump-compressed or flattened signature`);
+}
+
+/**
+ * Several inputs are the files of one `makedumpfile --split` run, read as one dump; a missing or foreign member is an
+ * E_SPLIT_SET error that names it. One input is just openDump.
+ */
+export async function openDumps(sources: readonly ByteSource[]): Promise<Dump> {
+  if (sources.length === 1) return openDump(sources[0]!);
+  const members = [];
+  for (const s of sources) {
+    const d = await openDump(s);
+    if (!isKdumpDump(d))
+      throw new VmsieveError('E_SPLIT_SET', `${s.name} is an ELF vmcore: only kdump-compressed files from makedumpfile --split are read together`, { file: s.name });
+    members.push(d);
+  }
+  return splitSet(members);
 }

@@ -49,6 +49,8 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
   readonly subHeader: KdumpSubHeader | undefined;
   /** max_mapnr (64-bit from the sub header when present). */
   readonly maxPfn: number;
+  /** The pfns whose pages this file holds: all of them, or a `makedumpfile --split` member's share. */
+  readonly range: PfnRange;
   /** ceil(maxPfn/8) bytes each, bits ≥ maxPfn cleared. */
   readonly bitmap1: Uint8Array;
   /** The pages the file holds: the stored 2nd bitmap without the missing pages of an incomplete file. */
@@ -111,8 +113,18 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   const n = bitmapBytes(maxPfn);
   const bitmap1 = trimmedBitmap(await source.read(bitmapOffset, Math.min(n, bitmapArea)), maxPfn);
   const bitmap2 = partial ? trimmedBitmap(await source.read(bitmapOffset + half, Math.min(n, half)), maxPfn) : bitmap1;
-  const numDumpable = countBits(bitmap2, maxPfn);
   const descTableOffset = bitmapOffset + bitmapArea;
+  // A member of a `makedumpfile --split` set holds the pages of [start_pfn, end_pfn) only, its descriptor table
+  // starting with the first of them; its bitmaps are the whole dump's.
+  const range = { start: 0, end: maxPfn };
+  if (subHeader && subHeader.split !== 0) {
+    const v6 = header.headerVersion >= 6;
+    range.start = Number(v6 ? subHeader.startPfn64 : subHeader.startPfn);
+    range.end = Number(v6 ? subHeader.endPfn64 : subHeader.endPfn);
+    if (!(range.start >= 0 && range.start <= range.end && range.end <= maxPfn))
+      throw new VmsieveError('E_BAD_HEADER', `${source.name}: split member for pfns 0x${range.start.toString(16)}-0x${range.end.toString(16)} lies outside max_mapnr 0x${maxPfn.toString(16)}`);
+  }
+  const numDumpable = countBits(bitmap2.subarray(range.start >>> 3), range.end - (range.start & ~7)) - countBits(bitmap2.subarray(range.start >>> 3), range.start & 7);
 
   let notes: ElfNote[] = [];
   let noteSegment: Dump['noteSegment'];
@@ -159,7 +171,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zstd: zstdDecompress,
     ...options.decompressors,
   };
-  const file = new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
+  const file = new KdumpFile(source, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
   await file.findMissing();
   return file;
 }
@@ -186,6 +198,8 @@ class KdumpFile implements KdumpDump {
   private readonly descCache = new Map<number, DataView>();
   /** Descriptors wholly inside the file (all of them unless the file was cut inside its table). */
   private readonly descsInFile: number;
+  /** Dumpable pfns before this file's range (a split member's table starts after them). */
+  private readonly firstIndex: number;
   bitmap2: Uint8Array;
   missing: PfnRange[] = [];
 
@@ -194,6 +208,7 @@ class KdumpFile implements KdumpDump {
     readonly header: DiskDumpHeader,
     readonly subHeader: KdumpSubHeader | undefined,
     readonly maxPfn: number,
+    readonly range: PfnRange,
     readonly bitmap1: Uint8Array,
     private readonly storedBitmap2: Uint8Array,
     readonly numDumpable: number,
@@ -207,12 +222,14 @@ class KdumpFile implements KdumpDump {
     readonly warnings: DumpWarning[],
   ) {
     this.bitmap2 = storedBitmap2;
+    if (range.start > 0 || range.end < maxPfn) this.bitmap2 = clearedOutside(storedBitmap2, range, maxPfn);
     this.pageSize = header.blockSize;
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);
     this.rank = new Float64Array(blocks + 1);
     for (let b = 0; b < blocks; b++) this.rank[b + 1] = this.rank[b]! + countBits(storedBitmap2.subarray(b * 512, b * 512 + 512), Math.min(4096, maxPfn - b * 4096));
+    this.firstIndex = this.globalRank(range.start);
     this.descsInFile = Math.max(0, Math.min(numDumpable, Math.floor((source.size - descTableOffset) / PAGE_DESC_SIZE)));
     if (this.descsInFile < numDumpable && !(header.status & DUMP_DH_COMPRESSED_INCOMPLETE))
       checkRange(source, descTableOffset, numDumpable * PAGE_DESC_SIZE, 'the page descriptor table');
@@ -237,7 +254,7 @@ class KdumpFile implements KdumpDump {
     }
     const ranges: PfnRange[] = [];
     let index = 0;
-    for (const [s, e] of bitRuns(this.storedBitmap2, 0, this.maxPfn))
+    for (const [s, e] of bitRuns(this.storedBitmap2, this.range.start, this.range.end))
       for (let pfn = s; pfn < e; pfn++) {
         const d = await this.descAt(index++);
         if (d.offset > 0 && d.offset + d.size <= this.source.size) continue;
@@ -266,6 +283,11 @@ class KdumpFile implements KdumpDump {
   }
 
   private indexOf(pfn: number): number {
+    return this.globalRank(pfn) - this.firstIndex;
+  }
+
+  /** Dumpable pfns of the whole dump before `pfn`. */
+  private globalRank(pfn: number): number {
     const block = Math.floor(pfn / 4096);
     const from = block * 4096;
     return this.rank[block]! + countBits(this.storedBitmap2.subarray(from >>> 3), pfn - from);
@@ -300,7 +322,7 @@ class KdumpFile implements KdumpDump {
 
   async *descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }> {
     let index = 0;
-    for (const [s, e] of bitRuns(this.storedBitmap2, 0, this.maxPfn))
+    for (const [s, e] of bitRuns(this.storedBitmap2, this.range.start, this.range.end))
       for (let pfn = s; pfn < e; pfn++) {
         const desc = await this.descAt(index++);
         if (testBit(this.bitmap2, pfn)) yield { pfn, desc };
@@ -385,4 +407,13 @@ class KdumpFile implements KdumpDump {
     }
     return out;
   }
+}
+
+/** A copy of the bitmap with only the bits of `keep` set. */
+function clearedOutside(bitmap: Uint8Array, keep: PfnRange, maxPfn: number): Uint8Array {
+  const out = new Uint8Array(bitmap.length);
+  forEachRun(bitmap, keep.start, Math.min(keep.end, maxPfn), (s, e) => {
+    for (let pfn = s; pfn < e; pfn++) out[pfn >> 3]! |= 1 << (pfn & 7);
+  });
+  return out;
 }
