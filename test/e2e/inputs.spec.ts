@@ -93,4 +93,37 @@ test.describe('inputs', () => {
     await expect(page.getByTestId('dmesg-row').filter({ hasText: 'Linux version 6.1.0-56-amd64' }).first()).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
   });
+
+  /** makedumpfile --split -c -d 31 of a real dump in three (cached under .cache/e2e-inputs). */
+  function splitSet(): string[] {
+    const dir = join(cacheDir, 'e2e-inputs');
+    mkdirSync(dir, { recursive: true });
+    const files = ['A', 'B', 'C'].map((x) => join(dir, `split${x}`));
+    if (!files.every((f) => existsSync(f))) {
+      const tmp = files.map((f) => `${f}.tmp`);
+      execFileSync('nice', ['-n', '10', 'makedumpfile', '--split', '--splitblock-size', '4096', '-c', '-d', '31', real, ...tmp], { stdio: 'ignore' });
+      tmp.forEach((t, i) => renameSync(t, files[i]!));
+    }
+    return files;
+  }
+
+  test('the files of a makedumpfile --split set, opened together, are one dump', async ({ page }) => {
+    test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
+    test.setTimeout(180_000);
+    const [a, b, c] = splitSet();
+    await page.getByTestId('file-input').setInputFiles([c!, a!, b!]);
+    await expect(page.getByTestId('summary')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('file-name')).toHaveText('splitA, splitB, splitC');
+    await expect(page.getByTestId('fact-release')).toHaveText('6.1.0-56-amd64');
+    await expect(page.getByTestId('dmesg-row').filter({ hasText: 'Linux version 6.1.0-56-amd64' }).first()).toBeVisible({ timeout: 60_000 });
+  });
+
+  test('a split set with a member missing reaches the error panel, naming the gap', async ({ page }) => {
+    test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
+    test.setTimeout(180_000);
+    const [a, , c] = splitSet();
+    await page.getByTestId('file-input').setInputFiles([a!, c!]);
+    await expect(page.getByTestId('error-panel')).toHaveAttribute('data-code', 'E_SPLIT_SET');
+    await expect(page.getByTestId('error-message')).toHaveText(/no file of the split set holds pfns 0x[0-9a-f]+-0x[0-9a-f]+: a member is missing \(given: splitA, splitC\)/);
+  });
 });

@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { DumpInfo } from '../../src/api-types.js';
 import type { Dump } from '../../src/formats/dump.js';
-import { openDump } from '../../src/formats/open-dump.js';
+import { openDumps } from '../../src/formats/open-dump.js';
 import { describeDump } from '../../src/info/dump-info.js';
 import { BlobSource } from '../../src/io/blob-source.js';
 import { ReadAheadSource } from '../../src/io/read-ahead-source.js';
@@ -47,12 +47,15 @@ function latin1Bytes(s: string): Uint8Array<ArrayBuffer> {
 }
 
 const api = {
-  /** Detects the format, reads the structure and describes the dump. Throws VmsieveError (with `code`) on bad input. */
-  async openFile(file: File): Promise<DumpInfo> {
+  /**
+   * Detects the format, reads the structure and describes the dump; several files are one makedumpfile --split set.
+   * Throws VmsieveError (with `code`) on bad input.
+   */
+  async openFiles(files: File[]): Promise<DumpInfo> {
     current = undefined;
     stopClassMap();
     // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
-    const dump = await openDump(new ReadAheadSource(new BlobSource(file, file.name)));
+    const dump = await openDumps(files.map((f) => new ReadAheadSource(new BlobSource(f, f.name))));
     const info = await describeDump(dump);
     current = dump;
     return info;
