@@ -24,6 +24,8 @@ export interface CliOptions {
   rearrange: boolean;
   /** --reassemble FILE1 FILE2 … DUMPFILE: join a makedumpfile --split set into one kdump file. */
   reassemble: boolean;
+  /** -L SIZE: stop the output at SIZE bytes, flagged incomplete (makedumpfile's size limit). */
+  sizeLimit: number | undefined;
   /** -c / -l / -p / -z, in makedumpfile's letters. */
   codecs: CodecId[];
   dumpLevel: number | undefined;
@@ -80,6 +82,15 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return n;
 }
 
+/** A byte count with an optional K, M or G (powers of 1024), as makedumpfile's -L takes it. */
+function byteSize(flag: string, text: string | undefined): number {
+  const m = text === undefined ? null : /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) throw usage(`${flag} needs a size in bytes (a number, optionally with K, M or G), got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  const n = Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
+  if (!Number.isSafeInteger(n) || n < 4096) throw usage(`${flag} must be at least 4096 bytes, got ${text}`);
+  return n;
+}
+
 /** makedumpfile's flag grammar; a value follows its flag or is attached to it (-d31, --num-threads=2). */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
@@ -97,6 +108,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     flatten: false,
     rearrange: false,
     reassemble: false,
+    sizeLimit: undefined,
     codecs: [],
     dumpLevel: undefined,
     messageLevel: undefined,
@@ -117,6 +129,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     } else if (name in VALUED) {
       const spec = VALUED[name];
       o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);
+    } else if (name === '-L') {
+      o.sizeLimit = byteSize('-L', argv[++i]);
     } else if (attached) {
       o.dumpLevel = integer('-d', attached[2], 0, 31);
     } else if (a.startsWith('-') && a !== '-') {

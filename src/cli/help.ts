@@ -19,6 +19,7 @@ Options:
   -E                      ELF output instead of kdump-compressed
   -F / -R                 write / rearrange makedumpfile's flattened format
   -f                      replace an existing output file
+  -L SIZE                 stop the kdump output at SIZE bytes (K, M, G), flagged incomplete (as makedumpfile)
   --num-threads N         compute workers (default: one per core)
   --message-level N       with bit 16, print the report after writing (as makedumpfile)
   --dry-run               classify and report, write nothing
