@@ -26,6 +26,10 @@ export interface CliOptions {
   reassemble: boolean;
   /** -L SIZE: stop the output at SIZE bytes, flagged incomplete (makedumpfile's size limit). */
   sizeLimit: number | undefined;
+  /** --split VMCOREFILE DUMPFILE1 DUMPFILE2 …: write the dump as a set of members by pfn range. */
+  split: boolean;
+  /** --splitblock-size KiB: the granularity --split balances members with (bytes here). */
+  splitblockSize: number | undefined;
   /** -c / -l / -p / -z, in makedumpfile's letters. */
   codecs: CodecId[];
   dumpLevel: number | undefined;
@@ -58,6 +62,7 @@ const FLAGS: Record<string, BooleanKey> = {
   '-F': 'flatten',
   '-R': 'rearrange',
   '--reassemble': 'reassemble',
+  '--split': 'split',
 };
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
@@ -109,6 +114,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     rearrange: false,
     reassemble: false,
     sizeLimit: undefined,
+    split: false,
+    splitblockSize: undefined,
     codecs: [],
     dumpLevel: undefined,
     messageLevel: undefined,
@@ -131,6 +138,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);
     } else if (name === '-L') {
       o.sizeLimit = byteSize('-L', argv[++i]);
+    } else if (name === '--splitblock-size') {
+      o.splitblockSize = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], 4, 1 << 30) * 1024;
     } else if (attached) {
       o.dumpLevel = integer('-d', attached[2], 0, 31);
     } else if (a.startsWith('-') && a !== '-') {

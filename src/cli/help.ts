@@ -8,6 +8,7 @@ Usage:
   vmsieve -F [-d LEVEL] [-c|-l|-p|-z] VMCOREFILE > FLATTENED                   flattened format on standard output
   vmsieve -R DUMPFILE < FLATTENED                                              flattened data back to a dump file
   vmsieve --reassemble FILE1 FILE2 ... DUMPFILE                                a makedumpfile --split set joined into one file
+  vmsieve --split [-d LEVEL] [-c|-l|-p|-z] VMCOREFILE DUMPFILE1 DUMPFILE2 ...  the dump as a split set (--splitblock-size KiB)
   vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE                makedumpfile's "Excluded pages" report
   vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE     size of every output at every level
   vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE               the kernel log

@@ -6,6 +6,7 @@ import { analyse } from './commands/analyse.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
 import { reassembleCommand } from './commands/reassemble.js';
+import { splitCommand } from './commands/split.js';
 import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { HELP, VERSION } from './help.js';
@@ -39,6 +40,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
   if (o.info) return info(positionals(o, 1, Infinity, '--info takes VMCOREFILE (or the files of a split set)'), o.json, io);
   if (o.reassemble) return reassembleCommand(o, io);
+  if (o.split) return splitCommand(o, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
     const [input] = positionals(o, 1, 2, '--dry-run takes VMCOREFILE [DUMPFILE]');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISK_DUMP_HEADER_SIZE, KDUMP_SUB_HEADER_SIZE, decodeDiskDumpHeader, decodeSubHeader } from '../../src/formats/kdump/diskdump.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
@@ -292,7 +292,13 @@ async function runOne(t: Tally, label: string, src: MutatedSource, classify: boo
   if (src.largestRead > MAX_READ && t.failures.length < 20) t.failures.push(`${label}: read ${src.largestRead} bytes at once`);
 }
 
+/** Every input of the file's tests, for the closing line. */
+const total = { inputs: 0, codes: new Set<string>() };
+afterAll(() => console.log(`[fuzz total] ${total.inputs} inputs tried; ${total.codes.size} distinct error codes: ${[...total.codes].sort().join(', ')}`));
+
 function report(name: string, t: Tally): void {
+  total.inputs += t.inputs;
+  for (const c of t.codes.keys()) total.codes.add(c);
   const codes = [...t.codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
   console.log(`[fuzz ${name}] ${t.inputs} inputs: ${t.worked} read cleanly; ${t.codes.size} distinct error codes: ${codes}; slowest ${t.slowest.toFixed(0)} ms`);
 }

@@ -2,44 +2,16 @@
 // written, byte for byte as makedumpfile joins them (reassemble_kdump_header / reassemble_kdump_pages).
 import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
+import { Appender } from './appender.js';
 import { bitRuns } from '../selection.js';
 import { DISK_DUMP_HEADER_SIZE, DUMP_DH_COMPRESSED_INCOMPLETE, KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, encodePageDesc } from './diskdump.js';
 import type { KdumpDump } from './read-kdump.js';
 
-const FLUSH_BYTES = 1 << 20;
 const DL_EXCLUDE_ZERO = 1;
 
 export interface ReassembleResult {
   fileSize: number;
   pages: number;
-}
-
-/** Appends bytes at a moving offset, in writes of about FLUSH_BYTES. */
-class Appender {
-  private parts: Uint8Array[] = [];
-  private pending = 0;
-  constructor(
-    private readonly sink: ByteSink,
-    public offset: number,
-  ) {}
-  async add(b: Uint8Array): Promise<void> {
-    this.parts.push(b);
-    this.pending += b.length;
-    if (this.pending >= FLUSH_BYTES) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (!this.pending) return;
-    const out = new Uint8Array(this.pending);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    await this.sink.write(this.offset, out);
-    this.offset += out.length;
-    this.parts = [];
-    this.pending = 0;
-  }
 }
 
 /**
