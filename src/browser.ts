@@ -61,12 +61,15 @@ export interface OpenBrowserOptions {
 }
 
 /**
- * Opens a File or Blob as a vmcore (ELF or kdump-compressed); only the bytes asked for are read. Throws a
- * VmsieveError (E_TRUNCATED, E_NOT_ELF, …) when it cannot be read as a dump.
+ * Opens a File or Blob as a vmcore (ELF, kdump-compressed or flattened), or the Files of one makedumpfile --split
+ * set; only the bytes asked for are read. Throws a VmsieveError (E_TRUNCATED, E_NOT_ELF, E_SPLIT_SET, …) when it
+ * cannot be read as a dump.
  */
-export function openVmcore(file: Blob, opts: OpenBrowserOptions = {}): Promise<Vmcore> {
+export function openVmcore(files: Blob | readonly Blob[], opts: OpenBrowserOptions = {}): Promise<Vmcore> {
+  const list = files instanceof Blob ? [files] : files;
   // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
-  return Vmcore.open(new ReadAheadSource(new BlobSource(file, opts.name)), browserPlatform(opts.wasm));
+  const sources = list.map((f) => new ReadAheadSource(new BlobSource(f, list.length === 1 ? opts.name : undefined)));
+  return Vmcore.open(sources, browserPlatform(opts.wasm));
 }
 
 /** A sink writing `name` into the origin-private file system (dedicated workers only); `sink.handle.getFile()` after. */

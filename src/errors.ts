@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'E_IO'
   | 'E_EXISTS'
   | 'E_CANCELLED'
-  | 'E_UNSUPPORTED';
+  | 'E_UNSUPPORTED'
+  | 'E_SPLIT_SET';
 
 /** Every failure the library reports on purpose carries a stable code the UI and CLI can act on. */
 export class VmsieveError extends Error {

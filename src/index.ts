@@ -19,10 +19,24 @@ export const nodePlatform: Platform = {
 };
 
 /**
- * Opens a vmcore (ELF or kdump-compressed) by path, or by a file descriptor the caller keeps open. Throws a
- * VmsieveError (E_IO, E_TRUNCATED, E_NOT_ELF, …) when it cannot be read as a dump.
+ * Opens a vmcore (ELF, kdump-compressed or flattened) by path, by a file descriptor the caller keeps open, or the
+ * paths of one makedumpfile --split set. Throws a VmsieveError (E_IO, E_TRUNCATED, E_NOT_ELF, E_SPLIT_SET, …) when
+ * it cannot be read as a dump; what the reader warns about (an incomplete file) is in `vmcore.dump.warnings`.
  */
-export async function openVmcore(input: string | number): Promise<Vmcore> {
-  const source = typeof input === 'number' ? NodeFileSource.fromFd(input) : await NodeFileSource.open(input);
-  return Vmcore.open(source, nodePlatform, () => source.close());
+export async function openVmcore(input: string | number | readonly string[]): Promise<Vmcore> {
+  if (typeof input === 'number') {
+    const source = NodeFileSource.fromFd(input);
+    return Vmcore.open(source, nodePlatform, () => source.close());
+  }
+  const sources: NodeFileSource[] = [];
+  const release = async () => {
+    for (const s of sources) await s.close();
+  };
+  try {
+    for (const p of typeof input === 'string' ? [input] : input) sources.push(await NodeFileSource.open(p));
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return Vmcore.open(sources, nodePlatform, release);
 }

@@ -2,7 +2,7 @@
 export { VmsieveError, isVmsieveError, type ErrorCode } from './errors.js';
 export type { CpuRegisters, DumpInfo, DumpSegment, DumpWarning } from './api-types.js';
 export { Vmcore, openedDump, type AnalyseCallOptions, type Classification, type ClassifyCallOptions, type ExportCallOptions, type Platform, type WorkOptions } from './vmcore.js';
-export { openDump } from './formats/open-dump.js';
+export { openDump, openDumps } from './formats/open-dump.js';
 export type { Dump, DumpProducer, ElfNote, LoadSegment } from './formats/dump.js';
 export { describeDump } from './info/dump-info.js';
 export { classifyDump, copyClassification, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
@@ -19,6 +19,7 @@ export { MemorySink } from './io/sink.js';
 export type { ByteSource } from './io/source.js';
 export { MemorySource } from './io/source.js';
 export { FlattenedSink, restoreFlattened } from './formats/flat/flattened.js';
+export { SizeLimitedKdumpSink } from './formats/kdump/size-limit.js';
 export { instantiateKernels, type KernelExports } from './wasm/kernels.js';
 export { ComputePool } from './workers/pool.js';
 export { installErrorTransfer } from './workers/comlink-errors.js';

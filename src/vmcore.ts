@@ -3,7 +3,7 @@ import { VmsieveError } from './errors.js';
 import { classifyDump, type ClassifyResult } from './filter/classify-dump.js';
 import { reportForLevel, type PageReport } from './filter/report.js';
 import type { Dump } from './formats/dump.js';
-import { openDump } from './formats/open-dump.js';
+import { openDumps } from './formats/open-dump.js';
 import { describeDump } from './info/dump-info.js';
 import type { ByteSink } from './io/sink.js';
 import type { ByteSource } from './io/source.js';
@@ -71,10 +71,13 @@ export class Vmcore {
     private readonly release: () => Promise<void>,
   ) {}
 
-  /** Detects the format of `source` and reads its headers and notes; `release` runs on close() and on failure. */
-  static async open(source: ByteSource, platform: Platform, release: () => Promise<void> = async () => undefined): Promise<Vmcore> {
+  /**
+   * Detects the format of `sources` and reads its headers and notes: one file, or the files of one makedumpfile
+   * --split set; `release` runs on close() and on failure.
+   */
+  static async open(sources: ByteSource | readonly ByteSource[], platform: Platform, release: () => Promise<void> = async () => undefined): Promise<Vmcore> {
     try {
-      return new Vmcore(await openDump(source), platform, release);
+      return new Vmcore(await openDumps(Array.isArray(sources) ? sources : [sources as ByteSource]), platform, release);
     } catch (e) {
       await release();
       throw e;

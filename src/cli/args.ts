@@ -20,6 +20,14 @@ export interface CliOptions {
   flatten: boolean;
   /** -R: rebuild a normal dump file from flattened data on standard input. */
   rearrange: boolean;
+  /** --reassemble FILE1 FILE2 … DUMPFILE: join a makedumpfile --split set into one kdump file. */
+  reassemble: boolean;
+  /** -L SIZE: stop the output at SIZE bytes, flagged incomplete (makedumpfile's size limit). */
+  sizeLimit: number | undefined;
+  /** --split VMCOREFILE DUMPFILE1 DUMPFILE2 …: write the dump as a set of members by pfn range. */
+  split: boolean;
+  /** --splitblock-size KiB: the granularity --split balances members with (bytes here). */
+  splitblockSize: number | undefined;
   /** -c / -l / -p / -z, in makedumpfile's letters. */
   codecs: CodecId[];
   dumpLevel: number | undefined;
@@ -53,6 +61,8 @@ const FLAGS: Record<string, BooleanKey> = {
   '-E': 'elf',
   '-F': 'flatten',
   '-R': 'rearrange',
+  '--reassemble': 'reassemble',
+  '--split': 'split',
 };
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
@@ -78,6 +88,15 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return n;
 }
 
+/** A byte count with an optional K, M or G (powers of 1024), as makedumpfile's -L takes it. */
+function byteSize(flag: string, text: string | undefined): number {
+  const m = text === undefined ? null : /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) throw usage(`${flag} needs a size in bytes (a number, optionally with K, M or G), got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  const n = Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
+  if (!Number.isSafeInteger(n) || n < 4096) throw usage(`${flag} must be at least 4096 bytes, got ${text}`);
+  return n;
+}
+
 /** makedumpfile's flag grammar; a value follows its flag or is attached to it (-d31, --num-threads=2). */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
@@ -93,6 +112,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     elf: false,
     flatten: false,
     rearrange: false,
+    reassemble: false,
+    sizeLimit: undefined,
+    split: false,
+    splitblockSize: undefined,
     codecs: [],
     dumpLevel: undefined,
     messageLevel: undefined,
@@ -119,6 +142,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     } else if (name in VALUED) {
       const spec = VALUED[name];
       o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);
+    } else if (name === '-L') {
+      o.sizeLimit = byteSize('-L', argv[++i]);
+    } else if (name === '--splitblock-size') {
+      o.splitblockSize = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], 4, 1 << 30) * 1024;
     } else if (attached) {
       o.dumpLevel = integer('-d', attached[2], 0, 31);
     } else if (a.startsWith('-') && a !== '-') {

@@ -6,6 +6,8 @@ import { analyse } from './commands/analyse.js';
 import { checkLevelCommand } from './commands/check-level.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
+import { reassembleCommand } from './commands/reassemble.js';
+import { splitCommand } from './commands/split.js';
 import { symbol } from './commands/symbol.js';
 import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -30,13 +32,15 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   if (o.partialDmesg && !o.dumpDmesg) throw usage('--partial-dmesg needs --dump-dmesg');
   if (o.dumpDmesg) {
     if (o.dryRun) throw usage('--dry-run cannot be used with --dump-dmesg');
-    const [input, output] = positionals(o, 2, 2, '--dump-dmesg takes VMCOREFILE LOGFILE');
-    return dumpDmesg(input, output, o.partialDmesg, o.force, io);
+    const files = positionals(o, 2, Infinity, '--dump-dmesg takes VMCOREFILE (or the files of a split set) and LOGFILE');
+    return dumpDmesg(files.slice(0, -1), files[files.length - 1]!, o.partialDmesg, o.force, io);
   }
   if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
-  if (o.symbols.length) return symbol(positionals(o, 1, 1, '--symbol takes exactly one VMCOREFILE')[0], o.symbols, o.json, io);
-  if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, 1, '--check-level takes exactly one VMCOREFILE')[0], o.checkLevel, o.json, io);
-  if (o.info) return info(positionals(o, 1, 1, '--info takes exactly one VMCOREFILE')[0], o.json, io);
+  if (o.symbols.length) return symbol(positionals(o, 1, Infinity, '--symbol takes VMCOREFILE (or the files of a split set)'), o.symbols, o.json, io);
+  if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, Infinity, '--check-level takes VMCOREFILE (or the files of a split set)'), o.checkLevel, o.json, io);
+  if (o.info) return info(positionals(o, 1, Infinity, '--info takes VMCOREFILE (or the files of a split set)'), o.json, io);
+  if (o.reassemble) return reassembleCommand(o, io);
+  if (o.split) return splitCommand(o, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
     const [input] = positionals(o, 1, 2, '--dry-run takes VMCOREFILE [DUMPFILE]');

@@ -1,3 +1,4 @@
+import type { DumpWarning } from '../api-types.js';
 import type { ByteSource } from '../io/source.js';
 import type { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 
@@ -20,6 +21,12 @@ export interface LoadSegment {
   flags: number;
 }
 
+/** Page frames [start, end). */
+export interface PfnRange {
+  start: number;
+  end: number;
+}
+
 export type DumpProducer = 'kdump' | 'qemu' | 'unknown';
 
 /** The same view of any input format: notes, physical memory layout, and reads of physical memory. */
@@ -36,5 +43,12 @@ export interface Dump {
   readonly noteSegment: { fileOffset: number; fileSize: number } | undefined;
   /** makedumpfile's initial max_mapnr: the highest PT_LOAD end, in pages. */
   readonly maxPfnFromLoads: number;
+  /** What the reader found odd but could read past (every command shows these). */
+  readonly warnings?: readonly DumpWarning[];
+  /**
+   * Pages the headers describe but the file does not hold (an ELF vmcore cut mid-segment, a kdump file flagged
+   * incomplete): reading them fails with E_NOT_IN_DUMP, and they count as pages without data everywhere.
+   */
+  readonly missing?: readonly PfnRange[];
   readPhys(paddr: number, length: number): Promise<Uint8Array>;
 }

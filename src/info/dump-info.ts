@@ -28,7 +28,7 @@ function cpuRegisters(dump: Dump): CpuRegisters[] {
 /** The facts a person wants first about a dump; reads headers, notes and the mem_section roots only. */
 export async function describeDump(dump: Dump): Promise<DumpInfo> {
   const info = dump.vmcoreinfo;
-  const warnings: DumpWarning[] = [];
+  const warnings: DumpWarning[] = [...(dump.warnings ?? [])];
   const cpus = cpuRegisters(dump);
   const cpuCount = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS).length || cpus.length;
 

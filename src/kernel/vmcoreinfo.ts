@@ -2,6 +2,24 @@ import { VmsieveError } from '../errors.js';
 
 const KEY_RE = /^(SYMBOL|SIZE|OFFSET|LENGTH|NUMBER)\((.+)\)$/;
 
+/** No kernel structure or member offset comes near this; a value above it is corruption, not a kernel. */
+const MAX_STRUCT_BYTES = 1 << 24;
+/** Array lengths (LENGTH(mem_section) is 2^18 with 5-level paging). */
+const MAX_LENGTH = 2 ** 32;
+
+/**
+ * The values the page and memory-map code computes with, and the range a real kernel can have for each: a value
+ * outside is refused with its key named instead of producing a fractional shift or a huge allocation later.
+ */
+const PLAUSIBLE: Record<string, { min: bigint; max: bigint; pow2?: boolean; what: string }> = {
+  PAGESIZE: { min: 4096n, max: 65536n, pow2: true, what: 'a page size (a power of two from 4 KiB to 64 KiB)' },
+  'SIZE(page)': { min: 16n, max: 1024n, what: 'a struct page size (16 to 1024 bytes)' },
+  'SIZE(mem_section)': { min: 8n, max: 4096n, pow2: true, what: 'a struct mem_section size (a power of two from 8 to 4096)' },
+  'NUMBER(SECTION_SIZE_BITS)': { min: 12n, max: 40n, what: 'a memory section shift (12 to 40)' },
+  'NUMBER(MAX_PHYSMEM_BITS)': { min: 32n, max: 52n, what: 'a physical address width (32 to 52 bits)' },
+  'NUMBER(pgtable_l5_enabled)': { min: 0n, max: 1n, what: '0 or 1' },
+};
+
 /** VMCOREINFO as the kernel wrote it, with typed accessors for each key family. */
 export class VmcoreInfo {
   readonly entries = new Map<string, string>();
@@ -34,16 +52,16 @@ export class VmcoreInfo {
   }
 
   size(name: string): number | undefined {
-    return this.parseDecimal(`SIZE(${name})`);
+    return this.bounded(`SIZE(${name})`, 1, MAX_STRUCT_BYTES);
   }
 
   /** OFFSET(struct.member), e.g. offset('page.flags'). */
   offset(name: string): number | undefined {
-    return this.parseDecimal(`OFFSET(${name})`);
+    return this.bounded(`OFFSET(${name})`, 0, MAX_STRUCT_BYTES - 1);
   }
 
   length(name: string): number | undefined {
-    return this.parseDecimal(`LENGTH(${name})`);
+    return this.bounded(`LENGTH(${name})`, 0, MAX_LENGTH);
   }
 
   /** NUMBER(name): signed decimal, or hex with a 0x prefix. */
@@ -54,8 +72,9 @@ export class VmcoreInfo {
     const s = v.trim();
     const m = /^(-?)(0x[0-9a-fA-F]+|\d+)$/.exec(s);
     if (!m) throw bad(key, v);
-    const n = BigInt(m[2]);
-    return m[1] ? -n : n;
+    const n = m[1] ? -BigInt(m[2]) : BigInt(m[2]);
+    checkPlausible(key, n, v);
+    return n;
   }
 
   get osRelease(): string | undefined {
@@ -63,7 +82,9 @@ export class VmcoreInfo {
   }
 
   get pageSize(): number | undefined {
-    return this.parseDecimal('PAGESIZE');
+    const v = this.parseDecimal('PAGESIZE');
+    if (v !== undefined) checkPlausible('PAGESIZE', BigInt(v), this.entries.get('PAGESIZE')!);
+    return v;
   }
 
   get buildId(): string | undefined {
@@ -101,9 +122,26 @@ export class VmcoreInfo {
     const v = this.entries.get(key);
     if (v === undefined) return undefined;
     const s = v.trim();
-    if (!/^-?\d+$/.test(s)) throw bad(key, v);
+    if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw bad(key, v);
     return Number(s);
   }
+
+  /** A decimal SIZE/OFFSET/LENGTH within [min, max], and any extra rule the key has. */
+  private bounded(key: string, min: number, max: number): number | undefined {
+    const n = this.parseDecimal(key);
+    if (n === undefined) return undefined;
+    if (n < min || n > max)
+      throw new VmsieveError('E_BAD_VMCOREINFO', `VMCOREINFO ${key}=${n} is out of range (${min} to ${max}): the note is corrupt`, { key, value: this.entries.get(key) });
+    checkPlausible(key, BigInt(n), this.entries.get(key)!);
+    return n;
+  }
+}
+
+function checkPlausible(key: string, n: bigint, raw: string): void {
+  const p = PLAUSIBLE[key];
+  if (!p) return;
+  if (n < p.min || n > p.max || (p.pow2 && (n & (n - 1n)) !== 0n))
+    throw new VmsieveError('E_BAD_VMCOREINFO', `VMCOREINFO ${key}=${raw.trim()} is not ${p.what}: the note is corrupt`, { key, value: raw });
 }
 
 function bad(key: string, value: string): VmsieveError {

@@ -46,10 +46,10 @@ export class DumpClient {
     this.#crashed = undefined;
   }
 
-  /** Reads a dump's structure in the worker; rejects with a VmsieveError (code kept) for bad input. */
-  async openFile(file: File): Promise<DumpInfo> {
+  /** Reads a dump's structure (several files: a split set) in the worker; rejects with a VmsieveError (code kept) for bad input. */
+  async openFiles(files: File[]): Promise<DumpInfo> {
     const { remote, crashed } = this.#start();
-    return Promise.race([remote.openFile(file), crashed]);
+    return Promise.race([remote.openFiles(files), crashed]);
   }
 
   /** The kernel log and crash context of the dump opened last (resolves with `error` set when the log is unreadable). */

@@ -36,18 +36,18 @@ export class DumpSession {
   #seq = 0;
   #sample: File | undefined;
 
-  /** Reads a dump's structure in the worker. A later call wins over an earlier one still running. */
-  async open(file: File, { sample = false } = {}): Promise<void> {
+  /** Reads a dump's structure (several files: a split set) in the worker. A later call wins over an earlier one still running. */
+  async open(files: File[], { sample = false } = {}): Promise<void> {
     const seq = ++this.#seq;
     this.phase = 'loading';
-    this.fileName = file.name;
-    this.fileSize = file.size;
+    this.fileName = files.map((f) => f.name).join(', ');
+    this.fileSize = files.reduce((n, f) => n + f.size, 0);
     this.isSample = sample;
     this.error = null;
     this.#resetLog();
     this.classMap.reset();
     try {
-      const info = await this.#client.openFile(file);
+      const info = await this.#client.openFiles(files);
       if (seq !== this.#seq) return;
       this.info = info;
       this.phase = 'ready';
@@ -92,7 +92,7 @@ export class DumpSession {
     const seq = this.#seq;
     const file = await this.#fetchSample();
     if (quiet && seq !== this.#seq) return; // the user opened something while we fetched
-    if (file) return this.open(file, { sample: true });
+    if (file) return this.open([file], { sample: true });
     if (quiet) return;
     ++this.#seq;
     this.info = null;

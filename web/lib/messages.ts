@@ -23,6 +23,7 @@ const headlines: Record<ErrorCode, string> = {
   E_EXISTS: 'File already exists',
   E_CANCELLED: 'Cancelled',
   E_UNSUPPORTED: 'Unsupported format',
+  E_SPLIT_SET: 'Incomplete split set',
 };
 
 /** One line of advice for the codes where there is something useful to say. */

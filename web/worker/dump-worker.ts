@@ -9,7 +9,7 @@ import {
   crashContext,
   describeDump,
   installErrorTransfer,
-  openDump,
+  openDumps,
   ReadAheadSource,
   readDmesg,
   type CrashContext,
@@ -54,12 +54,15 @@ function latin1Bytes(s: string): Uint8Array<ArrayBuffer> {
 }
 
 const api = {
-  /** Detects the format, reads the structure and describes the dump. Throws VmsieveError (with `code`) on bad input. */
-  async openFile(file: File): Promise<DumpInfo> {
+  /**
+   * Detects the format, reads the structure and describes the dump; several files are one makedumpfile --split set.
+   * Throws VmsieveError (with `code`) on bad input.
+   */
+  async openFiles(files: File[]): Promise<DumpInfo> {
     current = undefined;
     stopClassMap();
     // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
-    const dump = await openDump(new ReadAheadSource(new BlobSource(file, file.name)));
+    const dump = await openDumps(files.map((f) => new ReadAheadSource(new BlobSource(f, f.name))));
     const info = await describeDump(dump);
     current = dump;
     return info;

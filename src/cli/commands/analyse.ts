@@ -30,5 +30,5 @@ export async function analyse(path: string, json: boolean, threads: number | und
     } finally {
       await pool.close();
     }
-  });
+  }, io);
 }

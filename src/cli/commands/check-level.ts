@@ -35,7 +35,7 @@ function checkJson(c: KeepCheck) {
 }
 
 /** `vmsieve --check-level LEVEL [--json] VMCOREFILE`: exit 0 when the level keeps what a debugger needs, 4 when it does not. */
-export async function checkLevelCommand(path: string, level: number, json: boolean, io: CliIo): Promise<number> {
+export async function checkLevelCommand(path: string | readonly string[], level: number, json: boolean, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
     if (!km) throw new VmsieveError('E_NO_VMCOREINFO', `${dump.source.name} has no VMCOREINFO: the kernel's objects cannot be located`);
     const ks = await kallsymsOf(dump, km);

@@ -42,5 +42,5 @@ export async function dryRun(path: string, level: number, json: boolean, showSta
     if (json) io.stdout(`${JSON.stringify(reportJson(report))}\n`);
     else if (showStats) io.stdout(formatReport(report));
     return 0;
-  });
+  }, io);
 }

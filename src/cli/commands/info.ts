@@ -5,7 +5,7 @@ import { formatInfo } from '../format-info.js';
 import { withDump } from '../open-input.js';
 
 /** `vmsieve --info [--json] VMCOREFILE`. */
-export async function info(path: string, json: boolean, io: CliIo): Promise<number> {
+export async function info(path: string | readonly string[], json: boolean, io: CliIo): Promise<number> {
   return withDump(path, async (dump) => {
     const d = await describeDump(dump);
     io.stdout(json ? `${JSON.stringify(d, null, 2)}\n` : formatInfo(d));

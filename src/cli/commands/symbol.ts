@@ -26,7 +26,7 @@ function answerJson(a: SymbolAnswer) {
 }
 
 /** `vmsieve --symbol NAME|ADDRESS[+OFF] … [--json] VMCOREFILE`: names for addresses, addresses for names, from the dump's kallsyms. */
-export async function symbol(path: string, queries: readonly string[], json: boolean, io: CliIo): Promise<number> {
+export async function symbol(path: string | readonly string[], queries: readonly string[], json: boolean, io: CliIo): Promise<number> {
   return withDump(path, async (dump) => {
     const km = KernelMemory.open(dump);
     const ks = await kallsymsOf(dump, km);

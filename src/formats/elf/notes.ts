@@ -1,6 +1,7 @@
 import type { ElfNote } from '../dump.js';
 
-const align4 = (n: number) => (n + 3) & ~3;
+/** Plain arithmetic, not `& ~3`: a corrupt size near 2^32 must not wrap negative. */
+const align4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /** Splits a PT_NOTE segment into notes; stops at the first note that does not fit (zero padding ends many segments). */
 export function parseNotes(bytes: Uint8Array, segmentFileOffset: number): ElfNote[] {
@@ -15,7 +16,7 @@ export function parseNotes(bytes: Uint8Array, segmentFileOffset: number): ElfNot
     const nameStart = p + 12;
     const descStart = nameStart + align4(namesz);
     const end = descStart + align4(descsz);
-    if (descStart + descsz > bytes.length) break;
+    if (descStart + descsz > bytes.length || end <= p) break;
     const nameBytes = bytes.subarray(nameStart, nameStart + namesz);
     const name = new TextDecoder('latin1').decode(nameBytes).replace(/\0+$/, '');
     notes.push({

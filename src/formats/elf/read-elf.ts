@@ -1,7 +1,8 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
-import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
+import type { DumpWarning } from '../../api-types.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -15,6 +16,7 @@ import {
   PT_LOAD,
   PT_NOTE,
 } from './elf-constants.js';
+import { incompleteWarning, mergeRanges } from '../incomplete.js';
 import { parseNotes } from './notes.js';
 
 /** Physical addresses above 2^52 are not real memory; refusing them keeps every offset an exact JS number. */
@@ -104,8 +106,8 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
     } else if (type === PT_LOAD) {
       if (paddr + memsz > BigInt(MAX_PHYS) || filesz > memsz)
         throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_LOAD ${i} (paddr 0x${paddr.toString(16)}, memsz 0x${memsz.toString(16)}, filesz 0x${filesz.toString(16)}) is not a plausible memory segment`);
-      if (offset + filesz > BigInt(source.size))
-        throw new VmsieveError('E_SEGMENT_PAST_EOF', `${source.name}: PT_LOAD ${i} (physical 0x${paddr.toString(16)}, ${filesz} bytes at file offset ${offset}) runs past the end of the file (${source.size} bytes); the dump is truncated`, { segment: i });
+      if (offset > BigInt(MAX_PHYS))
+        throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_LOAD ${i} claims file offset ${offset}, not a plausible vmcore`, { segment: i });
       loads.push({
         physStart: Number(paddr),
         physEnd: Number(paddr + memsz),
@@ -120,10 +122,25 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const infoNote = notes.find((n) => n.name === 'VMCOREINFO');
   const vmcoreinfo = infoNote ? VmcoreInfo.fromNote(infoNote.desc) : undefined;
   const pageSize = vmcoreinfo?.pageSize ?? 4096;
-  if (!Number.isInteger(Math.log2(pageSize)) || pageSize < 4096 || pageSize > 65536)
-    throw new VmsieveError('E_BAD_VMCOREINFO', `${source.name}: VMCOREINFO PAGESIZE=${pageSize} is not a page size`);
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
-  return new ElfDump(source, producerOf(notes), pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize));
+  const { missing, warnings } = clipToFile(source, loads, pageSize);
+  return new ElfDump(source, producerOf(notes), pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, warnings);
+}
+
+/**
+ * A vmcore cut short (a full disk, an interrupted copy) is read as far as it goes: each PT_LOAD keeps the whole pages
+ * the file still holds, and the rest of its p_filesz becomes missing pages, never zero pages.
+ */
+function clipToFile(source: ByteSource, loads: LoadSegment[], pageSize: number): { missing: PfnRange[]; warnings: DumpWarning[] } {
+  const missing: PfnRange[] = [];
+  for (const l of loads) {
+    if (l.fileOffset + l.fileSize <= source.size) continue;
+    const inFile = Math.max(0, source.size - l.fileOffset);
+    const keptEnd = Math.max(l.physStart, Math.floor((l.physStart + inFile) / pageSize) * pageSize);
+    missing.push({ start: Math.floor(keptEnd / pageSize), end: Math.ceil((l.physStart + l.fileSize) / pageSize) });
+    l.fileSize = keptEnd - l.physStart;
+  }
+  return { missing: mergeRanges(missing), warnings: missing.length ? [incompleteWarning(source.name, mergeRanges(missing), 'the file ends inside its memory segments')] : [] };
 }
 
 function producerOf(notes: ElfNote[]): DumpProducer {
@@ -144,6 +161,8 @@ class ElfDump implements Dump {
     readonly vmcoreinfo: VmcoreInfo | undefined,
     readonly noteSegment: Dump['noteSegment'],
     readonly maxPfnFromLoads: number,
+    readonly missing: readonly PfnRange[],
+    readonly warnings: readonly DumpWarning[],
   ) {}
 
   /** The segment holding paddr; the first in program-header order when segments overlap, as makedumpfile picks. */
@@ -152,6 +171,9 @@ class ElfDump implements Dump {
   }
 
   async readPhys(paddr: number, length: number): Promise<Uint8Array> {
+    for (const m of this.missing)
+      if (paddr < m.end * this.pageSize && paddr + length > m.start * this.pageSize)
+        throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${Math.max(paddr, m.start * this.pageSize).toString(16)} is missing from ${this.source.name}: the file ends before it (incomplete dump)`, { paddr });
     const first = this.segmentAt(paddr);
     if (first && paddr + length <= first.physStart + first.fileSize)
       return this.source.read(first.fileOffset + (paddr - first.physStart), length);

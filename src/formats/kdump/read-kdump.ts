@@ -2,16 +2,19 @@ import { lzoDecompress } from '../../codecs/lzo-decode.js';
 import type { CodecId } from '../../codecs/registry.js';
 import { snappyDecompress } from '../../codecs/snappy-decode.js';
 import { zstdDecompress } from '../../codecs/zstd-decode.js';
+import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
-import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
+import { incompleteWarning } from '../incomplete.js';
 import { parseNotes } from '../elf/notes.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
   DISK_DUMP_HEADER_SIZE,
   DISKDUMP_SIGNATURE,
+  DUMP_DH_COMPRESSED_INCOMPLETE,
   KDUMP_SIGNATURE,
   KDUMP_SUB_HEADER_SIZE,
   PAGE_DESC_SIZE,
@@ -46,9 +49,13 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
   readonly subHeader: KdumpSubHeader | undefined;
   /** max_mapnr (64-bit from the sub header when present). */
   readonly maxPfn: number;
+  /** The pfns whose pages this file holds: all of them, or a `makedumpfile --split` member's share. */
+  readonly range: PfnRange;
   /** ceil(maxPfn/8) bytes each, bits ≥ maxPfn cleared. */
   readonly bitmap1: Uint8Array;
+  /** The pages the file holds: the stored 2nd bitmap without the missing pages of an incomplete file. */
   readonly bitmap2: Uint8Array;
+  /** Descriptors in the table (the stored 2nd bitmap's bits). */
   readonly numDumpable: number;
   /** File offset of the page descriptor table. */
   readonly descTableOffset: number;
@@ -98,14 +105,26 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   const bitmapOffset = (1 + header.subHdrSize) * bs;
   const bitmapArea = header.bitmapBlocks * bs;
   checkRange(source, bitmapOffset, bitmapArea, 'the bitmaps');
+  if (bitmapBytes(maxPfn) > bitmapArea)
+    throw new VmsieveError('E_BAD_HEADER', `${source.name}: max_mapnr ${maxPfn} needs ${bitmapBytes(maxPfn)} bytes of bitmap but bitmap_blocks gives ${bitmapArea}: the header is corrupt`);
   // Two bitmaps unless the area is too small for both (old diskdump: one bitmap serves as both).
   const half = bitmapArea / 2;
   const partial = bitmapArea >= 2 * Math.ceil(bitmapBytes(maxPfn) / bs) * bs;
   const n = bitmapBytes(maxPfn);
   const bitmap1 = trimmedBitmap(await source.read(bitmapOffset, Math.min(n, bitmapArea)), maxPfn);
   const bitmap2 = partial ? trimmedBitmap(await source.read(bitmapOffset + half, Math.min(n, half)), maxPfn) : bitmap1;
-  const numDumpable = countBits(bitmap2, maxPfn);
   const descTableOffset = bitmapOffset + bitmapArea;
+  // A member of a `makedumpfile --split` set holds the pages of [start_pfn, end_pfn) only, its descriptor table
+  // starting with the first of them; its bitmaps are the whole dump's.
+  const range = { start: 0, end: maxPfn };
+  if (subHeader && subHeader.split !== 0) {
+    const v6 = header.headerVersion >= 6;
+    range.start = Number(v6 ? subHeader.startPfn64 : subHeader.startPfn);
+    range.end = Number(v6 ? subHeader.endPfn64 : subHeader.endPfn);
+    if (!(range.start >= 0 && range.start <= range.end && range.end <= maxPfn))
+      throw new VmsieveError('E_BAD_HEADER', `${source.name}: split member for pfns 0x${range.start.toString(16)}-0x${range.end.toString(16)} lies outside max_mapnr 0x${maxPfn.toString(16)}`);
+  }
+  const numDumpable = countBits(bitmap2.subarray(range.start >>> 3), range.end - (range.start & ~7)) - countBits(bitmap2.subarray(range.start >>> 3), range.start & 7);
 
   let notes: ElfNote[] = [];
   let noteSegment: Dump['noteSegment'];
@@ -130,6 +149,14 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n)
     eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
 
+  const warnings: DumpWarning[] = [];
+  const infoPhysBase = vmcoreinfo?.has('NUMBER(phys_base)') ? BigInt.asUintN(64, vmcoreinfo.number('phys_base')!) : undefined;
+  if (subHeader && infoPhysBase !== undefined && subHeader.physBase !== infoPhysBase)
+    warnings.push({
+      code: 'W_SUBHEADER_PHYS_BASE',
+      message: `${source.name}: the kdump sub-header's phys_base 0x${subHeader.physBase.toString(16)} differs from VMCOREINFO's NUMBER(phys_base) 0x${infoPhysBase.toString(16)} (QEMU writes a wrong one when the guest used KASLR); VMCOREINFO's is used`,
+    });
+
   const pageSize = bs;
   const loads: LoadSegment[] = [];
   forEachRun(bitmap1, 0, maxPfn, (s, e) =>
@@ -144,7 +171,9 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zstd: zstdDecompress,
     ...options.decompressors,
   };
-  return new KdumpFile(source, header, subHeader, maxPfn, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors);
+  const file = new KdumpFile(source, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
+  await file.findMissing();
+  return file;
 }
 
 async function defaultZlib(): Promise<PageDecompressor> {
@@ -165,14 +194,21 @@ class KdumpFile implements KdumpDump {
   /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
   private readonly rank: Float64Array;
   private readonly descCache = new Map<number, DataView>();
+  /** Descriptors wholly inside the file (all of them unless the file was cut inside its table). */
+  private readonly descsInFile: number;
+  /** Dumpable pfns before this file's range (a split member's table starts after them). */
+  private readonly firstIndex: number;
+  bitmap2: Uint8Array;
+  missing: PfnRange[] = [];
 
   constructor(
     readonly source: ByteSource,
     readonly header: DiskDumpHeader,
     readonly subHeader: KdumpSubHeader | undefined,
     readonly maxPfn: number,
+    readonly range: PfnRange,
     readonly bitmap1: Uint8Array,
-    readonly bitmap2: Uint8Array,
+    private readonly storedBitmap2: Uint8Array,
     readonly numDumpable: number,
     readonly descTableOffset: number,
     readonly eraseinfo: KdumpDump['eraseinfo'],
@@ -181,14 +217,59 @@ class KdumpFile implements KdumpDump {
     readonly vmcoreinfo: VmcoreInfo | undefined,
     readonly loads: LoadSegment[],
     private readonly decompressors: Partial<Record<CodecId, PageDecompressor>>,
+    readonly warnings: DumpWarning[],
   ) {
+    this.bitmap2 = storedBitmap2;
+    if (range.start > 0 || range.end < maxPfn) this.bitmap2 = clearedOutside(storedBitmap2, range, maxPfn);
     this.pageSize = header.blockSize;
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);
     this.rank = new Float64Array(blocks + 1);
-    for (let b = 0; b < blocks; b++) this.rank[b + 1] = this.rank[b]! + countBits(bitmap2.subarray(b * 512, b * 512 + 512), Math.min(4096, maxPfn - b * 4096));
-    checkRange(source, descTableOffset, numDumpable * PAGE_DESC_SIZE, 'the page descriptor table');
+    for (let b = 0; b < blocks; b++) this.rank[b + 1] = this.rank[b]! + countBits(storedBitmap2.subarray(b * 512, b * 512 + 512), Math.min(4096, maxPfn - b * 4096));
+    this.firstIndex = this.globalRank(range.start);
+    this.descsInFile = Math.max(0, Math.min(numDumpable, Math.floor((source.size - descTableOffset) / PAGE_DESC_SIZE)));
+    if (this.descsInFile < numDumpable && !(header.status & DUMP_DH_COMPRESSED_INCOMPLETE))
+      checkRange(source, descTableOffset, numDumpable * PAGE_DESC_SIZE, 'the page descriptor table');
+  }
+
+  /**
+   * A file flagged incomplete (makedumpfile -L, a full disk) or cut short holds fewer pages than its bitmap says:
+   * descriptors never written (offset 0) or pointing past the end of the file. Those pfns become `missing`, leave
+   * `bitmap2`, and every command is warned. Pages are written in batches in pfn order, so an unflagged file whose
+   * last descriptors' pages are all in the file is complete without a scan of the whole table.
+   */
+  async findMissing(): Promise<void> {
+    const flagged = (this.header.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0;
+    if (this.numDumpable === 0) return;
+    if (!flagged) {
+      let intact = true;
+      for (let i = Math.max(0, this.numDumpable - DESC_CACHE_BLOCK); i < this.numDumpable && intact; i++) {
+        const d = await this.descAt(i);
+        intact = d.offset > 0 && d.offset + d.size <= this.source.size;
+      }
+      if (intact) return;
+    }
+    const ranges: PfnRange[] = [];
+    let index = 0;
+    for (const [s, e] of bitRuns(this.storedBitmap2, this.range.start, this.range.end))
+      for (let pfn = s; pfn < e; pfn++) {
+        const d = await this.descAt(index++);
+        if (d.offset > 0 && d.offset + d.size <= this.source.size) continue;
+        const last = ranges[ranges.length - 1];
+        if (last && last.end === pfn) last.end++;
+        else ranges.push({ start: pfn, end: pfn + 1 });
+      }
+    if (ranges.length === 0) return;
+    this.missing = ranges;
+    this.bitmap2 = this.storedBitmap2.slice();
+    for (const r of ranges) for (let pfn = r.start; pfn < r.end; pfn++) this.bitmap2[pfn >> 3]! &= ~(1 << (pfn & 7));
+    this.descCache.clear();
+    this.warnings.push(incompleteWarning(this.source.name, ranges, flagged ? 'flagged DUMP_DH_COMPRESSED_INCOMPLETE' : 'the file ends before its last pages'));
+  }
+
+  private isMissing(pfn: number): boolean {
+    return this.missing.some((r) => pfn >= r.start && pfn < r.end);
   }
 
   isDumpable(pfn: number): boolean {
@@ -200,9 +281,14 @@ class KdumpFile implements KdumpDump {
   }
 
   private indexOf(pfn: number): number {
+    return this.globalRank(pfn) - this.firstIndex;
+  }
+
+  /** Dumpable pfns of the whole dump before `pfn`. */
+  private globalRank(pfn: number): number {
     const block = Math.floor(pfn / 4096);
     const from = block * 4096;
-    return this.rank[block]! + countBits(this.bitmap2.subarray(from >>> 3), pfn - from);
+    return this.rank[block]! + countBits(this.storedBitmap2.subarray(from >>> 3), pfn - from);
   }
 
   private async descAt(index: number): Promise<PageDesc> {
@@ -210,7 +296,15 @@ class KdumpFile implements KdumpDump {
     let view = this.descCache.get(block);
     if (!view) {
       const first = block * DESC_CACHE_BLOCK;
-      const count = Math.min(DESC_CACHE_BLOCK, this.numDumpable - first);
+      // Past the end of a cut table every descriptor reads as never written (zero).
+      const count = Math.max(0, Math.min(DESC_CACHE_BLOCK, this.descsInFile - first));
+      if (count < DESC_CACHE_BLOCK && first + count < this.numDumpable) {
+        const bytes = new Uint8Array(DESC_CACHE_BLOCK * PAGE_DESC_SIZE);
+        if (count > 0) bytes.set(await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE));
+        view = new DataView(bytes.buffer);
+        this.descCache.set(block, view);
+        return decodePageDesc(view, (index % DESC_CACHE_BLOCK) * PAGE_DESC_SIZE);
+      }
       const bytes = await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE);
       view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (this.descCache.size >= 64) this.descCache.delete(this.descCache.keys().next().value!);
@@ -226,11 +320,17 @@ class KdumpFile implements KdumpDump {
 
   async *descriptors(): AsyncGenerator<{ pfn: number; desc: PageDesc }> {
     let index = 0;
-    for (const [s, e] of bitRuns(this.bitmap2, 0, this.maxPfn)) for (let pfn = s; pfn < e; pfn++) yield { pfn, desc: await this.descAt(index++) };
+    for (const [s, e] of bitRuns(this.storedBitmap2, this.range.start, this.range.end))
+      for (let pfn = s; pfn < e; pfn++) {
+        const desc = await this.descAt(index++);
+        if (testBit(this.bitmap2, pfn)) yield { pfn, desc };
+      }
   }
 
   async readPage(pfn: number): Promise<Uint8Array> {
     const desc = await this.descriptor(pfn);
+    if (!desc && this.isMissing(pfn))
+      throw new VmsieveError('E_NOT_IN_DUMP', `pfn 0x${pfn.toString(16)} is missing from ${this.source.name}: the dump is incomplete`, { pfn });
     if (!desc)
       throw new VmsieveError('E_NOT_IN_DUMP', `pfn 0x${pfn.toString(16)} is excluded from ${this.source.name} (filtered out by makedumpfile's dump level, or a hole)`, { pfn });
     return this.decodePage(pfn, desc);
@@ -279,6 +379,8 @@ class KdumpFile implements KdumpDump {
     for (let pfn = firstPfn; pfn <= lastPfn; pfn++) {
       if (!this.isDumpable(pfn)) {
         const at = Math.max(paddr, pfn * ps);
+        if (this.isMissing(pfn))
+          throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is missing from ${this.source.name}: the dump is incomplete`, { paddr: at });
         throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is not in the dump (pfn 0x${pfn.toString(16)} is excluded or a hole)`, { paddr: at });
       }
       descs.push((await this.descriptor(pfn))!);
@@ -303,4 +405,13 @@ class KdumpFile implements KdumpDump {
     }
     return out;
   }
+}
+
+/** A copy of the bitmap with only the bits of `keep` set. */
+function clearedOutside(bitmap: Uint8Array, keep: PfnRange, maxPfn: number): Uint8Array {
+  const out = new Uint8Array(bitmap.length);
+  forEachRun(bitmap, keep.start, Math.min(keep.end, maxPfn), (s, e) => {
+    for (let pfn = s; pfn < e; pfn++) out[pfn >> 3]! |= 1 << (pfn & 7);
+  });
+  return out;
 }

@@ -23,6 +23,8 @@ const ID_BYTES = 8;
 /** Sanity limits: the kernel's CONFIG_LOG_BUF_SHIFT is at most 25, log_buf_len= at most a few GiB. */
 const MAX_COUNT_BITS = 27;
 const MAX_SIZE_BITS = 32;
+/** Larger descriptor, info or text arrays than this are corruption (a real ring is a few MiB at most). */
+const MAX_RING_BYTES = 256 << 20;
 
 interface Layout {
   prb: bigint;
@@ -89,6 +91,15 @@ function layout(info: VmcoreInfo): Layout {
   };
   if (missing.length > 0)
     throw new VmsieveError('E_BAD_VMCOREINFO', `cannot read the printk ring buffer: VMCOREINFO lacks ${missing.join(', ')}`, { missing });
+  const fits = (what: string, size: number, ...ends: (number | undefined)[]) => {
+    const end = Math.max(...ends.filter((e): e is number => e !== undefined));
+    if (end > size)
+      throw new VmsieveError('E_BAD_VMCOREINFO', `VMCOREINFO is corrupt: a member of ${what} ends at byte ${end}, past its size ${size}`, { what });
+  };
+  fits('printk_ringbuffer', l.sizeRb, l.descRing + l.countBits + 4, l.descRing + l.descs + 8, l.descRing + l.infos + 8,
+    l.descRing + l.headId + l.counter + 8, l.descRing + l.tailId + l.counter + 8, l.textRing + l.sizeBits + 4, l.textRing + l.data + 8);
+  fits('prb_desc', l.sizeDesc, l.stateVar + l.counter + 8, l.textBlk + l.lposBegin + 8, l.textBlk + l.lposNext + 8);
+  fits('printk_info', l.sizeInfo, l.textLen + 4, l.tsNsec + 8, l.seq === undefined ? undefined : l.seq + 8, l.callerId === undefined ? undefined : l.callerId + 4);
   const dev = info.offset('printk_info.dev_info');
   const sub = info.offset('dev_printk_info.subsystem');
   const subLen = info.length('printk_info_subsystem');
@@ -113,6 +124,8 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
   const count = 2 ** countBits;
   const countN = BigInt(count);
   const ringSize = 2 ** sizeBits;
+  if (Math.max(L.sizeDesc * count, L.sizeInfo * count, ringSize) > MAX_RING_BYTES)
+    throw new VmsieveError('E_UNSUPPORTED', `the printk ring buffer looks corrupt: ${count} descriptors of ${L.sizeDesc} bytes and a ${ringSize}-byte text ring`);
   const ringSizeN = BigInt(ringSize);
 
   const descs = view(await km.readVirt(rbv.getBigUint64(L.descRing + L.descs, true), L.sizeDesc * count));
