@@ -11,6 +11,8 @@ import type {
   ExportRequest,
   ExportSummary,
   ExportTarget,
+  LevelView,
+  LevelViewRequest,
   Progress,
 } from '../worker/dump-worker.js';
 
@@ -81,6 +83,12 @@ export class DumpClient {
       return true;
     };
     return Promise.race([remote.classOverview(buckets, Comlink.proxy(report)), crashed]);
+  }
+
+  /** What a level keeps over a range of pfns (see the worker's `levelView`). */
+  async levelView(req: LevelViewRequest): Promise<LevelView> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.levelView(req), crashed]);
   }
 
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */

@@ -6,7 +6,7 @@
  * so it can share the instance the classification uses.
  */
 import { VmsieveError } from '../../src/errors.js';
-import { copyClassification, scanZeroPages } from '../../src/filter/classify-dump.js';
+import { copyClassification, scanZeroPages, type ClassifyResult } from '../../src/filter/classify-dump.js';
 import { classOverview, type ClassOverview } from '../../src/filter/class-overview.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { classificationFor, openedFor } from './jobs.js';
@@ -38,6 +38,12 @@ interface Run {
 }
 
 let latest: Run | undefined;
+let mapped: { dump: Dump; classified: ClassifyResult } | undefined;
+
+/** The classification the class map of `dump` was drawn from (zero bits for the pages level 31 keeps), once it is done. */
+export function mappedClassification(dump: Dump): ClassifyResult | undefined {
+  return mapped?.dump === dump ? mapped.classified : undefined;
+}
 function stoppedError(): VmsieveError {
   return new VmsieveError('E_CANCELLED', 'The page-class map was stopped.');
 }
@@ -67,6 +73,7 @@ export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapPro
     const classified = copyClassification(await Promise.race([shared, stopped]));
     // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
     await scanZeroPages(dump, classified, kernels, [31], { signal: controller.signal, onProgress: report });
+    mapped = { dump, classified };
     return {
       overview: classOverview(classified, buckets),
       inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),

@@ -15,9 +15,10 @@ import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
+import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
-export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, Progress };
+export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, LevelView, LevelViewRequest, Progress };
 
 installErrorTransfer();
 
@@ -51,6 +52,7 @@ const api = {
   async openFile(file: File): Promise<DumpInfo> {
     current = undefined;
     stopClassMap();
+    dropLevelViews();
     // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
     const dump = await openDump(new ReadAheadSource(new BlobSource(file, file.name)));
     const info = await describeDump(dump);
@@ -118,6 +120,11 @@ const api = {
   async classOverview(buckets: number, onProgress?: ClassMapProgressCallback): Promise<ClassMapSummary> {
     const r = await classMapOf(openDumpOrThrow(), buckets, onProgress);
     return Comlink.transfer(r, [r.overview.counts.buffer]);
+  },
+  /** What `req.level` keeps and drops over pfns [start, end), in at most `req.buckets` cells (after the class map is made). */
+  levelView(req: LevelViewRequest): LevelView {
+    const v = levelViewOf(openDumpOrThrow(), req);
+    return Comlink.transfer(v, [v.counts.buffer]);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {
