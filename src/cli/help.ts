@@ -9,6 +9,7 @@ Usage:
   vmsieve -R DUMPFILE < FLATTENED                                              flattened data back to a dump file
   vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE                makedumpfile's "Excluded pages" report
   vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE     size of every output at every level
+  vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE which level and codec to capture with
   vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE               the kernel log
   vmsieve --info [--json] VMCOREFILE                                           what the dump is
 
@@ -26,6 +27,10 @@ Options:
   --estimate N            with --analyse: read one page window in N (a first answer in seconds)
   --measure-every N       with --analyse: read every page (page counts, kdump-none and ELF sizes exact)
                           but compress one page in N, one in 4N with zlib and zstd (codec sizes estimated)
+  --advise                predict capture time (read, compress, write) and size for every level and codec,
+                          recommend the fastest, print the kdump configuration lines for it
+  --write-speed MB/s      with --advise: how fast the dump target writes (default 100: NFS on 1 Gbit/s)
+  --max-size BYTES        with --advise: the largest file allowed
   --dump-dmesg            write the kernel log as makedumpfile --dump-dmesg does (--partial-dmesg: since dmesg -c)
   --info                  the dump's facts (release, arch, page size, CPUs, crash time, max pfn, phys_base,
                           KASLR offset, paging levels, PT_LOAD segments, holes, registers)

@@ -2,6 +2,7 @@ import { isVmsieveError, VmsieveError } from '../errors.js';
 import { parseArgs, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
+import { advise } from './commands/advise.js';
 import { analyse } from './commands/analyse.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
@@ -36,6 +37,9 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     return dumpDmesg(input, output, o.partialDmesg, o.force, io);
   }
   if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
+  if ((o.writeSpeed !== undefined || o.maxSize !== undefined) && !o.advise) throw usage('--write-speed and --max-size go with --advise');
+  if (o.advise)
+    return advise(positionals(o, 1, 1, '--advise takes exactly one VMCOREFILE')[0], { json: o.json, threads: o.numThreads, writeSpeed: o.writeSpeed, maxSize: o.maxSize }, io);
   if (o.info) return info(positionals(o, 1, 1, '--info takes exactly one VMCOREFILE')[0], o.json, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
