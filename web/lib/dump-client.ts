@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { DumpInfo } from '../../src/api-types.js';
+import type { Speeds } from '../../src/advise/model.js';
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
 import type {
   AnalyseRequest,
@@ -89,6 +90,12 @@ export class DumpClient {
   async levelView(req: LevelViewRequest): Promise<LevelView> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.levelView(req), crashed]);
+  }
+
+  /** This machine's one-thread codec speeds on the open dump's pages (see the worker's `codecSpeeds`). */
+  async codecSpeeds(): Promise<Speeds['compress']> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.codecSpeeds(), crashed]);
   }
 
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */

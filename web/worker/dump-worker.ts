@@ -15,6 +15,10 @@ import { readDmesg, type DmesgLayout, type DmesgRecord, type DmesgWarning } from
 import { installErrorTransfer } from '../../src/workers/comlink-errors.js';
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
+import { measureCompressSpeeds, samplePages } from '../../src/advise/codec-speed.js';
+import type { Speeds } from '../../src/advise/model.js';
+import { isKdumpDump } from '../../src/formats/kdump/read-kdump.js';
+import { bitRuns } from '../../src/formats/selection.js';
 import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
@@ -125,6 +129,15 @@ const api = {
   levelView(req: LevelViewRequest): LevelView {
     const v = levelViewOf(openDumpOrThrow(), req);
     return Comlink.transfer(v, [v.counts.buffer]);
+  },
+  /** Bytes per second each codec compresses pages of the open dump at, on this worker's one thread. */
+  async codecSpeeds(): Promise<Speeds['compress']> {
+    const dump = openDumpOrThrow();
+    const [{ kernels }, classified] = await Promise.all([jobs.openedFor(dump), jobs.classificationFor(dump)]);
+    const readable = isKdumpDump(dump)
+      ? classified.withData.flatMap((r) => [...bitRuns(dump.bitmap2, r.start, Math.min(r.end, dump.maxPfn))].map(([start, end]) => ({ start, end })))
+      : classified.withData;
+    return measureCompressSpeeds(kernels, await samplePages(dump, readable), dump.pageSize);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {

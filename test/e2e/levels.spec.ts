@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { cacheDir, fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
+
+const NAME = 'dev-kdump-288m-4l-kaslr';
+const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
+const fixture = existsSync(REAL_DUMP) ? realFixtures().find((f) => f.name === NAME) : undefined;
+const SHOTS = join(cacheDir, 'screenshots');
+
+function cli(args: string[]): any {
+  return JSON.parse(execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
+}
+
+async function openReal(page: Page) {
+  await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles(REAL_DUMP);
+  await expect(page.getByTestId('level-compare')).toBeVisible({ timeout: 60_000 });
+}
+
+async function shoot(page: Page, testid: string, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(300);
+    await page.getByTestId(testid).screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+test.describe('dump levels on the map', () => {
+  test.skip(!fixture, `real fixture ${REAL_DUMP} is absent (decompress ../shared/fixtures/*.vmcore.zst)`);
+
+  test('-d 31 colours exactly what makedumpfile -d 31 keeps; two levels side by side, their sizes are analyse\'s; zoom follows on both; advice; nothing leaves the origin', async ({ page, context, baseURL }) => {
+    test.setTimeout(240_000);
+    const origin = new URL(baseURL!).origin;
+    const requests: string[] = [];
+    context.on('request', (r) => requests.push(r.url()));
+    await openReal(page);
+
+    // makedumpfile on its own kdump output counts each page frame once (on the ELF vmcore, kdump's kernel image twice).
+    const refilter = Object.values(fixture!.oracle.refilter as Record<string, { report?: { remaining_pages?: number } }>).find((r) => r.report?.remaining_pages !== undefined)!;
+    const a = page.getByTestId('level-map-a');
+    await expect(a).toHaveAttribute('data-level', '31');
+    await expect(a).toHaveAttribute('data-kept', String(refilter.report!.remaining_pages), { timeout: 60_000 });
+    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-level', '1');
+    await expect(page.getByTestId('compare-sentence')).toContainText('-d 31 leaves out');
+
+    // Both maps zoom together, down to single pages.
+    const canvasA = page.getByTestId('level-map-a-canvas');
+    const before = Number(await canvasA.getAttribute('data-per-cell'));
+    await canvasA.focus();
+    await page.keyboard.press('+');
+    await expect(canvasA).toHaveAttribute('data-per-cell', String(before / 2));
+    await expect(page.getByTestId('level-map-b-canvas')).toHaveAttribute('data-per-cell', String(before / 2));
+    for (let i = 0; i < 8; i++) await page.keyboard.press('+');
+    await expect(canvasA).toHaveAttribute('data-per-cell', '1');
+    await canvasA.hover({ position: { x: 20, y: 20 } });
+    await expect(page.getByTestId('level-map-a-tooltip')).toContainText('pfn 0x');
+    await expect(page.getByTestId('level-map-a-tooltip')).toContainText('phys 0x');
+    await page.keyboard.press('Home');
+    await expect(canvasA).toHaveAttribute('data-per-cell', String(before));
+
+    // Sizes: uncompressed kdump and ELF are exact, so each side equals the CLI's figure.
+    await page.getByTestId('export-output').selectOption('kdump-none');
+    await page.getByTestId('analyse-button').click();
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
+    const exact = cli(['--analyse', '--json', '--measure-every', '16', REAL_DUMP]);
+    await expect(page.getByTestId('compare-size-a')).toHaveAttribute('data-bytes', String(exact.levels[31].bytes['kdump-none']));
+    await expect(page.getByTestId('compare-size-b')).toHaveAttribute('data-bytes', String(exact.levels[1].bytes['kdump-none']));
+    await page.getByTestId('compare-level-b').selectOption('17');
+    await expect(page.getByTestId('compare-size-b')).toHaveAttribute('data-bytes', String(exact.levels[17].bytes['kdump-none']));
+    await page.getByTestId('export-output').selectOption('elf');
+    await expect(page.getByTestId('compare-size-a')).toHaveAttribute('data-bytes', String(exact.levels[31].bytes.elf));
+
+    // Advice, with the configuration lines.
+    const advice = page.getByTestId('advice');
+    await expect(advice.getByTestId('advice-config')).toContainText('core_collector makedumpfile', { timeout: 30_000 });
+    await expect(advice.getByTestId('advice-config')).toContainText('MAKEDUMP_ARGS=');
+    await expect(advice.getByTestId('advice-config')).toContainText('KDUMP_DUMPLEVEL=');
+    await page.getByTestId('advice-preset').selectOption({ label: 'ssh to a remote host' });
+    await expect(page.getByTestId('advice-write')).toHaveValue('30');
+    await advice.getByTestId('advice-use').click();
+    await expect(page.getByTestId('export-level')).toHaveValue((await advice.getAttribute('data-level'))!);
+
+    await shoot(page, 'level-compare', 'level-compare');
+    await shoot(page, 'advice', 'advice');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('level-compare').scrollIntoViewIfNeeded();
+    mkdirSync(SHOTS, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, `page-1280x800-${scheme}.png`) });
+    }
+
+    const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(foreign, `requests outside ${origin}`).toEqual([]);
+  });
+});
