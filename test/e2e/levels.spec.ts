@@ -75,6 +75,19 @@ test.describe('dump levels on the map', () => {
     await page.getByTestId('export-output').selectOption('elf');
     await expect(page.getByTestId('compare-size-a')).toHaveAttribute('data-bytes', String(exact.levels[31].bytes.elf));
 
+    // The chart and the table pick the level (and the chart the output) for export and the left map.
+    const plot = page.getByTestId('size-chart-plot');
+    await plot.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('export-level')).toHaveValue('30');
+    await expect(a).toHaveAttribute('data-level', '30');
+    await page.keyboard.press('ArrowUp');
+    await expect(page.getByTestId('export-output')).toHaveValue('kdump-none');
+    await page.getByTestId('size-table').locator('tr[data-level="31"]').click();
+    await expect(a).toHaveAttribute('data-level', '31');
+    await page.getByTestId('export-output').selectOption('kdump-zlib');
+    await shoot(page, 'size-chart', 'size-chart');
+
     // Advice, with the configuration lines.
     const advice = page.getByTestId('advice');
     await expect(advice.getByTestId('advice-config')).toContainText('core_collector makedumpfile', { timeout: 30_000 });
@@ -98,5 +111,36 @@ test.describe('dump levels on the map', () => {
 
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign, `requests outside ${origin}`).toEqual([]);
+  });
+
+  test('a kdump-compressed file: compared against its own level by default, analysed, no file offsets; the map marks what it lacks', async ({ page }) => {
+    test.setTimeout(240_000);
+    const kdump = join(cacheDir, 'e2e-levels', `${NAME}.l-d1.kdump`);
+    if (!existsSync(kdump)) {
+      mkdirSync(join(cacheDir, 'e2e-levels'), { recursive: true });
+      execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-l', '-d', '1', '-f', REAL_DUMP, kdump], { stdio: 'ignore' });
+    }
+    await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    await page.goto('/');
+    await page.getByTestId('file-input').setInputFiles(kdump);
+    await expect(page.getByTestId('level-compare')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-level', '1');
+    await expect(page.getByTestId('segments-table')).not.toContainText('0x-1');
+    await expect(page.getByTestId('no-file-offset').first()).toBeVisible();
+    const exact = cli(['--analyse', '--json', '--measure-every', '16', kdump]);
+    // Before Analyse only level 31's zero pages are known: at -d 1 the map keeps every page the file holds, and the
+    // hwpoison and offline pages a -d 1 file lacks count as dropped.
+    const b = page.getByTestId('level-map-b');
+    await expect(b).toHaveAttribute('data-zero-known', 'false', { timeout: 60_000 });
+    const lacking = fixture!.oracle.counts_by_level['1'].hwpoison_pages + fixture!.oracle.counts_by_level['1'].offline_pages;
+    await expect(b).toHaveAttribute('data-dropped', String(lacking));
+    await page.getByTestId('export-output').selectOption('kdump-none');
+    await page.getByTestId('analyse-button').click();
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
+    await expect(b).toHaveAttribute('data-zero-known', 'true');
+    await expect(b).toHaveAttribute('data-kept', String(exact.levels[1].pages));
+    await expect(page.getByTestId('compare-size-a')).toHaveAttribute('data-bytes', String(exact.levels[31].bytes['kdump-none']));
+    await expect(page.getByTestId('compare-size-b')).toHaveAttribute('data-bytes', String(exact.levels[1].bytes['kdump-none']));
+    await shoot(page, 'level-compare', 'level-compare-kdump');
   });
 });

@@ -22,7 +22,7 @@ export interface LevelGrid {
 
 export function levelGrid(cssWidth: number, dpr: number): LevelGrid {
   const pitchX = Math.max(2, Math.floor((Math.max(64, cssWidth) * dpr) / LEVEL_COLS));
-  const pitchY = Math.max(2, Math.round(pitchX * 0.9));
+  const pitchY = Math.max(2, Math.round(pitchX * 1.5));
   const gap = pitchX >= 5 * dpr ? Math.max(1, Math.round(dpr)) : 0;
   return { dpr, pitchX, pitchY, gap, width: LEVEL_COLS * pitchX, height: LEVEL_ROWS * pitchY };
 }
