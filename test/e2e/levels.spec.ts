@@ -109,6 +109,14 @@ test.describe('dump levels on the map', () => {
       await page.screenshot({ path: join(SHOTS, `page-1280x800-${scheme}.png`) });
     }
 
+    // On a narrow screen the comparison and export stack: the export card starts below the comparison.
+    await page.setViewportSize({ width: 720, height: 900 });
+    const compareBox = (await page.getByTestId('level-compare').boundingBox())!;
+    const exportBox = (await page.getByTestId('export-card').boundingBox())!;
+    expect(exportBox.y).toBeGreaterThan(compareBox.y + compareBox.height - 1);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('level-compare').screenshot({ path: join(SHOTS, 'level-compare-narrow-light.png') });
+
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign, `requests outside ${origin}`).toEqual([]);
   });
