@@ -142,7 +142,7 @@ function windowCount(readable: readonly PfnRange[], windowPages: number): number
  * The pages analyse can read: every page with data, less (for a kdump-compressed input) those its 2nd bitmap left
  * out. A page the input lacks is never measured, so it weighs nothing at any level.
  */
-function readableRanges(dump: Dump, classified: ClassifyResult): PfnRange[] {
+export function readableRanges(dump: Dump, classified: Pick<ClassifyResult, 'withData'>): PfnRange[] {
   if (!isKdumpDump(dump)) return classified.withData;
   const out: PfnRange[] = [];
   for (const r of classified.withData) for (const [start, end] of bitRuns(dump.bitmap2, r.start, Math.min(r.end, dump.maxPfn))) out.push({ start, end });

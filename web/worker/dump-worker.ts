@@ -17,8 +17,7 @@ import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressC
 import * as jobs from './jobs.js';
 import { measureCompressSpeeds, samplePages } from '../../src/advise/codec-speed.js';
 import type { Speeds } from '../../src/advise/model.js';
-import { isKdumpDump } from '../../src/formats/kdump/read-kdump.js';
-import { bitRuns } from '../../src/formats/selection.js';
+import { readableRanges } from '../../src/pipeline/analyse.js';
 import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
@@ -134,10 +133,7 @@ const api = {
   async codecSpeeds(): Promise<Speeds['compress']> {
     const dump = openDumpOrThrow();
     const [{ kernels }, classified] = await Promise.all([jobs.openedFor(dump), jobs.classificationFor(dump)]);
-    const readable = isKdumpDump(dump)
-      ? classified.withData.flatMap((r) => [...bitRuns(dump.bitmap2, r.start, Math.min(r.end, dump.maxPfn))].map(([start, end]) => ({ start, end })))
-      : classified.withData;
-    return measureCompressSpeeds(kernels, await samplePages(dump, readable), dump.pageSize);
+    return measureCompressSpeeds(kernels, await samplePages(dump, readableRanges(dump, classified)), dump.pageSize);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {

@@ -1,9 +1,7 @@
 import { advise as adviseCapture, assumptions, configLines, type Candidate, type Speeds } from '../../advise/model.js';
 import { measureCompressSpeeds, samplePages } from '../../advise/codec-speed.js';
 import { VmsieveError } from '../../errors.js';
-import { isKdumpDump } from '../../formats/kdump/read-kdump.js';
-import { bitRuns } from '../../formats/selection.js';
-import { analyseDump } from '../../pipeline/analyse.js';
+import { analyseDump, readableRanges } from '../../pipeline/analyse.js';
 import { nodeComputePool } from '../../workers/node-compute.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -33,10 +31,7 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
       const analysed = await analyseDump(opened, pool, { signal: io.signal, measurePages: 16384 });
       printWarnings(analysed.classified.warnings, io);
       const { dump } = opened;
-      const readable = isKdumpDump(dump)
-        ? analysed.classified.withData.flatMap((r) => [...bitRuns(dump.bitmap2, r.start, Math.min(r.end, dump.maxPfn))].map(([start, end]) => ({ start, end })))
-        : analysed.classified.withData;
-      const pages = await samplePages(dump, readable);
+      const pages = await samplePages(dump, readableRanges(dump, analysed.classified));
       if (pages.length === 0) throw new VmsieveError('E_NO_LOAD', `${path} holds no page to measure the codecs on`);
       const speeds: Speeds = { read: READ_BYTES_PER_SECOND, write: (o.writeSpeed ?? DEFAULT_WRITE_MB) * 1e6, compress: measureCompressSpeeds(opened.kernels, pages, dump.pageSize) };
       const { recommended, candidates } = adviseCapture(analysed.levels, speeds, o.maxSize);
