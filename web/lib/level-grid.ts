@@ -8,11 +8,22 @@ import { CLASS_LOOK } from './page-classes.js';
  * file (hatched). Lengths in device pixels.
  */
 export const LEVEL_COLS = 64;
-export const LEVEL_ROWS = 24;
-export const LEVEL_CELLS = LEVEL_COLS * LEVEL_ROWS;
+const MAX_ROWS = 24;
+const MAX_CELLS = LEVEL_COLS * MAX_ROWS;
+
+/**
+ * Cells of a dump's level map: as many rows as its whole memory needs at the coarsest power-of-two bucket (at most
+ * MAX_ROWS), so the full view has no empty rows; fixed for the dump, so zooming never changes the map's height.
+ */
+export function levelCellsFor(maxPfn: number): number {
+  let per = 1;
+  while (Math.ceil(maxPfn / per) > MAX_CELLS) per *= 2;
+  return Math.ceil(Math.ceil(maxPfn / per) / LEVEL_COLS) * LEVEL_COLS;
+}
 
 export interface LevelGrid {
   dpr: number;
+  rows: number;
   pitchX: number;
   pitchY: number;
   gap: number;
@@ -20,18 +31,19 @@ export interface LevelGrid {
   height: number;
 }
 
-export function levelGrid(cssWidth: number, dpr: number): LevelGrid {
+export function levelGrid(cssWidth: number, dpr: number, cells: number): LevelGrid {
+  const rows = Math.ceil(cells / LEVEL_COLS);
   const pitchX = Math.max(2, Math.floor((Math.max(64, cssWidth) * dpr) / LEVEL_COLS));
   const pitchY = Math.max(2, Math.round(pitchX * 1.5));
   const gap = pitchX >= 5 * dpr ? Math.max(1, Math.round(dpr)) : 0;
-  return { dpr, pitchX, pitchY, gap, width: LEVEL_COLS * pitchX, height: LEVEL_ROWS * pitchY };
+  return { dpr, rows, pitchX, pitchY, gap, width: LEVEL_COLS * pitchX, height: rows * pitchY };
 }
 
 /** The cell under a point in CSS pixels from the canvas's top left, or -1. */
 export function levelCellAt(g: LevelGrid, cells: number, xCss: number, yCss: number): number {
   const col = Math.floor((xCss * g.dpr) / g.pitchX);
   const row = Math.floor((yCss * g.dpr) / g.pitchY);
-  if (col < 0 || row < 0 || col >= LEVEL_COLS || row >= LEVEL_ROWS) return -1;
+  if (col < 0 || row < 0 || col >= LEVEL_COLS || row >= g.rows) return -1;
   const i = row * LEVEL_COLS + col;
   return i < cells ? i : -1;
 }
@@ -85,7 +97,7 @@ export function drawLevelGrid(ctx: CanvasRenderingContext2D, v: LevelView, g: Le
   ctx.clearRect(0, 0, g.width, g.height);
   const w = g.pitchX - g.gap;
   const h = g.pitchY - g.gap;
-  for (let b = 0; b < Math.min(v.buckets, LEVEL_CELLS); b++) {
+  for (let b = 0; b < Math.min(v.buckets, g.rows * LEVEL_COLS); b++) {
     const x = (b % LEVEL_COLS) * g.pitchX;
     let y = Math.floor(b / LEVEL_COLS) * g.pitchY;
     const at = b * LEVEL_SLOTS;
