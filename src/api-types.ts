@@ -25,6 +25,8 @@ export interface DumpInfo {
   fileSize: number;
   /** 'elf' (kexec /proc/vmcore or QEMU dump-guest-memory) or 'kdump' (kdump-compressed). */
   format: string;
+  /** A kdump-compressed file's dump level (from its sub header); null for an ELF vmcore or when not recorded. */
+  dumpLevel: number | null;
   producer: 'kdump' | 'qemu' | 'unknown';
   release: string | null;
   arch: string;

@@ -33,6 +33,12 @@ export interface CliOptions {
   dumpLevel: number | undefined;
   messageLevel: number | undefined;
   numThreads: number | undefined;
+  /** --advise: which level and codec capture fastest, and the kdump configuration lines for it. */
+  advise: boolean;
+  /** --write-speed MB/s: with --advise, how fast the dump target takes data. */
+  writeSpeed: number | undefined;
+  /** --max-size BYTES: with --advise, the largest file allowed. */
+  maxSize: number | undefined;
   /** --estimate N: --analyse reads one window in N. */
   estimate: number | undefined;
   /** --measure-every N: --analyse reads every page but compresses one non-zero page in N. */
@@ -52,6 +58,7 @@ const FLAGS: Record<string, BooleanKey> = {
   '--info': 'info',
   '--analyse': 'analyse',
   '--analyze': 'analyse',
+  '--advise': 'advise',
   '--json': 'json',
   '--dry-run': 'dryRun',
   '--show-stats': 'showStats',
@@ -67,7 +74,9 @@ const FLAGS: Record<string, BooleanKey> = {
 
 const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
 
-const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery' | 'checkLevel'; min: number; max: number }> = {
+const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery' | 'checkLevel' | 'writeSpeed' | 'maxSize'; min: number; max: number }> = {
+  '--write-speed': { key: 'writeSpeed', min: 1, max: 1e6 },
+  '--max-size': { key: 'maxSize', min: 1, max: Number.MAX_SAFE_INTEGER },
   '--estimate': { key: 'estimate', min: 1, max: 1 << 20 },
   '--measure-every': { key: 'measureEvery', min: 1, max: 1 << 20 },
   '-d': { key: 'dumpLevel', min: 0, max: 31 },
@@ -103,6 +112,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     version: false,
     info: false,
     analyse: false,
+    advise: false,
+    writeSpeed: undefined,
+    maxSize: undefined,
     json: false,
     dryRun: false,
     showStats: false,

@@ -51,6 +51,12 @@ export const OPTIONS: OptionHelp[] = [
     names: '--measure-every N',
     text: 'with --analyse: read every page (page counts, kdump-none and ELF sizes exact)\nbut compress one page in N, one in 4N with zlib and zstd (codec sizes estimated)',
   },
+  {
+    names: '--advise',
+    text: 'predict capture time (read, compress, write) and size for every level and codec,\nrecommend the fastest, print the kdump configuration lines for it',
+  },
+  { names: '--write-speed MB/s', text: 'with --advise: how fast the dump target writes (default 100: NFS on 1 Gbit/s)' },
+  { names: '--max-size BYTES', text: 'with --advise: the largest file allowed' },
   { names: '--dump-dmesg', text: 'write the kernel log as makedumpfile --dump-dmesg does' },
   { names: '--partial-dmesg', text: 'with --dump-dmesg: only the log since the last dmesg -c' },
   {
@@ -116,6 +122,13 @@ export const COMMANDS: CommandHelp[] = [
     usage: [['vmsieve --analyse [--json] [--estimate N | --measure-every N] VMCOREFILE', 'size of every output at every level']],
     summary: 'prints the size of every output at every dump level, from one pass over the dump',
     options: ['--json', '--estimate N', '--measure-every N', '--num-threads N'],
+  },
+  {
+    flags: ['--advise'],
+    name: 'advise',
+    usage: [['vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE', 'which level and codec to capture with']],
+    summary: 'predicts capture time and size for every level and codec, recommends the fastest that fits, and prints the kdump configuration lines for it',
+    options: ['--advise', '--json', '--write-speed MB/s', '--max-size BYTES', '--num-threads N'],
   },
   {
     flags: ['--dump-dmesg'],

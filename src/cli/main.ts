@@ -2,6 +2,7 @@ import { isVmsieveError, VmsieveError } from '../index.js';
 import { parseArgs, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
+import { advise } from './commands/advise.js';
 import { analyse } from './commands/analyse.js';
 import { checkLevelCommand } from './commands/check-level.js';
 import { dryRun } from './commands/dry-run.js';
@@ -36,6 +37,9 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     return dumpDmesg(files.slice(0, -1), files[files.length - 1]!, o.partialDmesg, o.force, io);
   }
   if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
+  if ((o.writeSpeed !== undefined || o.maxSize !== undefined) && !o.advise) throw usage('--write-speed and --max-size go with --advise');
+  if (o.advise)
+    return advise(positionals(o, 1, 1, '--advise takes exactly one VMCOREFILE')[0], { json: o.json, threads: o.numThreads, writeSpeed: o.writeSpeed, maxSize: o.maxSize }, io);
   if (o.symbols.length) return symbol(positionals(o, 1, Infinity, '--symbol takes VMCOREFILE (or the files of a split set)'), o.symbols, o.json, io);
   if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, Infinity, '--check-level takes VMCOREFILE (or the files of a split set)'), o.checkLevel, o.json, io);
   if (o.info) return info(positionals(o, 1, Infinity, '--info takes VMCOREFILE (or the files of a split set)'), o.json, io);

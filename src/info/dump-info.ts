@@ -1,6 +1,7 @@
 import type { CpuRegisters, DumpInfo, DumpWarning } from '../api-types.js';
 import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
+import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { coveredBytes, physicalHoles } from '../formats/layout.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
 import { kallsymsOf } from '../kernel/kallsyms/index.js';
@@ -56,6 +57,7 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
     fileName: dump.source.name,
     fileSize: dump.source.size,
     format: dump.format,
+    dumpLevel: isKdumpDump(dump) ? (dump.subHeader?.dumpLevel ?? null) : null,
     producer: dump.producer,
     release: info?.osRelease ?? null,
     arch: 'x86_64',

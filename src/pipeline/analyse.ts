@@ -1,13 +1,13 @@
 import { CODECS, type CodecId } from '../codecs/registry.js';
 import { classifyDump, type ClassifyResult } from '../filter/classify-dump.js';
-import { CODE_MASK, Outcome, outcomeTable, ZERO_BIT } from '../filter/dump-level.js';
+import { CODE_MASK, Outcome, outcomeTable, ZERO_BIT, type PfnRange } from '../filter/dump-level.js';
 import { reportForLevel } from '../filter/report.js';
 import type { Dump } from '../formats/dump.js';
 import { PT_LOAD } from '../formats/elf/elf-constants.js';
 import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
-import { isKdumpDump } from '../formats/kdump/read-kdump.js';
+import { isKdumpDump, type KdumpDump } from '../formats/kdump/read-kdump.js';
+import { bitRuns } from '../formats/selection.js';
 import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
-import { VmsieveError } from '../errors.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import type { PfnRun } from '../formats/page-extents.js';
@@ -20,6 +20,11 @@ export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 export interface LevelSizes {
   level: number;
+  /**
+   * A kdump-compressed input lacks what its own level left out, so a level that does not include the input's level
+   * gives what this one gives (the sizes are this level's, set when it differs from `level`).
+   */
+  sameAs?: number;
   /** makedumpfile's "Remaining pages" at this level. */
   pages: number;
   /** Size in bytes of the file each output would have (exact unless listed in `estimatedKinds`). */
@@ -38,6 +43,10 @@ export interface AnalyseResult {
   measuredEvery: number;
   /** The classification, with zero bits for every page read. */
   classified: ClassifyResult;
+  /** A kdump-compressed input's own dump level (undefined for an ELF vmcore, or a kdump file that does not record it). */
+  inputLevel?: number;
+  /** Pages of the input's memory that a kdump-compressed input does not hold (its level left them out). */
+  lacking: number;
 }
 
 export interface AnalyseOptions {
@@ -107,11 +116,11 @@ interface Window {
  * Every window of `windowPages`, or one in `sampleEvery`, grouped into tasks of at most `taskLimit` pages (sampled
  * windows into smaller tasks, so that the few there are still spread over every worker).
  */
-function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number, taskLimit: number): Generator<Window> {
+function* windows(readable: readonly PfnRange[], windowPages: number, sampleEvery: number, taskLimit: number): Generator<Window> {
   const taskPages = sampleEvery > 1 ? Math.min(taskLimit, SAMPLE_TASK_PAGES) : taskLimit;
   let index = 0;
   let task: Window = { runs: [], count: 0 };
-  for (const r of classified.withData)
+  for (const r of readable)
     for (let pfn = r.start; pfn < r.end; pfn += windowPages) {
       if (index++ % sampleEvery !== 0) continue;
       const count = Math.min(windowPages, r.end - pfn);
@@ -125,8 +134,50 @@ function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: 
   if (task.count > 0) yield task;
 }
 
-function windowCount(classified: ClassifyResult, windowPages: number): number {
-  return classified.withData.reduce((n, r) => n + Math.ceil((r.end - r.start) / windowPages), 0);
+function windowCount(readable: readonly PfnRange[], windowPages: number): number {
+  return readable.reduce((n, r) => n + Math.ceil((r.end - r.start) / windowPages), 0);
+}
+
+/**
+ * The pages analyse can read: every page with data, less (for a kdump-compressed input) those its 2nd bitmap left
+ * out. A page the input lacks is never measured, so it weighs nothing at any level.
+ */
+export function readableRanges(dump: Dump, classified: Pick<ClassifyResult, 'withData'>): PfnRange[] {
+  if (!isKdumpDump(dump)) return classified.withData;
+  const out: PfnRange[] = [];
+  for (const r of classified.withData) for (const [start, end] of bitRuns(dump.bitmap2, r.start, Math.min(r.end, dump.maxPfn))) out.push({ start, end });
+  return out;
+}
+
+/**
+ * A page a kdump-compressed input lacks was left out by the input's level; one whose class that level keeps was left
+ * out as a zero page (makedumpfile's class and ours differ there), so it gets the zero bit and every level that
+ * includes the input's level leaves it out too. Returns how many pages the input lacks, and how many got the bit.
+ */
+function markLacking(classified: ClassifyResult, readable: readonly PfnRange[], inputLevel: number): { lacking: number; marked: number } {
+  const map = classified.classMap;
+  const keptByClass = outcomeTable(inputLevel & ~1);
+  let lacking = 0;
+  let marked = 0;
+  let i = 0;
+  for (const r of classified.withData)
+    for (let pfn = r.start; pfn < r.end; ) {
+      while (i < readable.length && readable[i]!.end <= pfn) i++;
+      const next = i < readable.length ? readable[i]! : undefined;
+      if (next && next.start <= pfn) {
+        pfn = Math.min(r.end, next.end);
+        continue;
+      }
+      const end = Math.min(r.end, next ? next.start : r.end);
+      for (; pfn < end; pfn++) {
+        lacking++;
+        if (keptByClass[map[pfn]!] === Outcome.Kept) {
+          map[pfn] |= ZERO_BIT;
+          marked++;
+        }
+      }
+    }
+  return { lacking, marked };
 }
 
 
@@ -153,9 +204,9 @@ function sampleMask(w: Window, measureEvery: number): Uint8Array | undefined {
  * Windows sampled: scales each class's pages seen (zero and not) up to its exact count from the class map; a class
  * never seen gets the proportions of all pages seen.
  */
-function scaleWindows(sums: Float64Array, classified: ClassifyResult): void {
+function scaleWindows(sums: Float64Array, classified: ClassifyResult, readable: readonly PfnRange[]): void {
   const exact = new Float64Array(128);
-  for (const r of classified.withData) for (let pfn = r.start; pfn < r.end; pfn++) exact[classified.classMap[pfn]! & CODE_MASK]++;
+  for (const r of readable) for (let pfn = r.start; pfn < r.end; pfn++) exact[classified.classMap[pfn]! & CODE_MASK]++;
   const all = new Float64Array(SLOTS);
   for (let b = 0; b < 256; b++) for (let j = 0; j < SLOTS; j++) all[j] += sums[b * SLOTS + j]!;
   for (let c = 0; c < 128; c++) {
@@ -212,19 +263,24 @@ export async function analyseDump(
 ): Promise<AnalyseResult> {
   const { dump } = input;
   const ps = dump.pageSize;
-  if (isKdumpDump(dump)) {
-    const level = dump.subHeader?.dumpLevel;
-    throw new VmsieveError(
-      'E_UNSUPPORTED',
-      `${dump.source.name} is a kdump-compressed file, already filtered${level === undefined ? '' : ` at dump level ${level}`}: analyse reads ELF vmcores. Re-filter it with a dump level (vmsieve -d LEVEL) to see what a level keeps.`,
-    );
-  }
   const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
   const map = classified.classMap;
+  const readable = readableRanges(dump, classified);
+  const inputLevel = isKdumpDump(dump) ? inputDumpLevel(dump) : undefined;
+  let lacking = 0;
+  if (isKdumpDump(dump)) {
+    const marked = markLacking(classified, readable, inputLevel ?? 31);
+    lacking = marked.lacking;
+    if (marked.marked > 0)
+      classified.warnings.push({
+        code: 'W_LACKING_KEPT',
+        message: `${dump.source.name} lacks ${marked.marked} page${marked.marked > 1 ? 's' : ''} that dump level ${inputLevel ?? 31} keeps by class; they count as zero pages it left out.`,
+      });
+  }
   const sums = new Float64Array(256 * SLOTS);
-  const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
+  const total = readable.reduce((n, r) => n + (r.end - r.start) * ps, 0);
   const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : pool.windowPages));
-  const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(classified, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
+  const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(readable, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
   const pagesWithData = total / ps;
   const requested = opts.measurePages ? pagesWithData / opts.measurePages : (opts.measureEvery ?? 1);
   const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / MIN_MEASURED_PAGES)));
@@ -232,7 +288,7 @@ export async function analyseDump(
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    windows(classified, windowPages, sampleEvery, pool.windowPages),
+    windows(readable, windowPages, sampleEvery, pool.windowPages),
     pool.size * 2,
     async (w) => {
       const pages = await taskPages(dump, w.runs, w.count);
@@ -261,7 +317,7 @@ export async function analyseDump(
     progress.advance(w.count * ps);
   }
   const seen = sums.slice();
-  if (pagesEstimated) scaleWindows(sums, classified);
+  if (pagesEstimated) scaleWindows(sums, classified, readable);
   else classified.zeroScanLevels = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
   if (sizesEstimated) scaleMeasured(sums);
   const zeroPageSizes = await measureZeroPage(pool, ps);
@@ -269,7 +325,7 @@ export async function analyseDump(
   const noteSize = dump.noteSegment?.fileSize ?? 0;
   const phdrs = sourcePhdrs(dump);
   const inData = new Uint8Array(classified.maxPfn);
-  for (const r of classified.withData) inData.fill(1, r.start, r.end);
+  for (const r of readable) inData.fill(1, r.start, r.end);
   const levels: LevelSizes[] = [];
   for (let level = 0; level < 32; level++) {
     const kept = outcomeTable(level & ~1);
@@ -301,8 +357,19 @@ export async function analyseDump(
     if (sizesEstimated) for (const k of OUTPUT_KINDS) bytes[k] = Math.round(bytes[k]);
     levels.push({ level, pages, bytes });
   }
+  if (inputLevel !== undefined)
+    for (const l of levels) {
+      const as = l.level | inputLevel;
+      if (as !== l.level) levels[l.level] = { ...levels[as]!, level: l.level, sameAs: as };
+    }
   const estimatedKinds: OutputKind[] = pagesEstimated ? [...OUTPUT_KINDS] : measureEvery > 1 ? CODEC_KINDS : [];
-  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, measuredEvery: measureEvery, classified };
+  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, measuredEvery: measureEvery, classified, inputLevel, lacking };
+}
+
+/** The level a kdump-compressed input was filtered at, when its sub header records a valid one. */
+function inputDumpLevel(dump: KdumpDump): number | undefined {
+  const level = dump.subHeader?.dumpLevel;
+  return level !== undefined && Number.isInteger(level) && level >= 0 && level <= 31 ? level : undefined;
 }
 
 /** What one all-zero page costs under each codec (zero pages are stored like any page when bit 1 is off). */

@@ -7,6 +7,8 @@
 // ceiling), Analyse (classify, read and zero-scan every page, compress a sample (16384 pages with LZO and snappy, 4096 with zlib and zstd): exact page counts,
 // kdump-none and ELF sizes), the exact pass (every page through every codec), and Export -d 31 -c into OPFS (no save
 // dialog: the FileSystemSyncAccessHandle path). Prints GB/s of the dump file (10^9 bytes/s) and each step ÷ read. Medians over --runs (BENCH_RUNS, default 3). --json prints the rows only, for test/bench/run.js.
+// Then, on the 4 GiB dump of `npm run bench` (.cache/bench/bench-4g.vmcore; the 1 GiB one when it is absent): the level
+// map's time to show another level and to draw one zoom step, and the longest main-thread task while Analyse runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -41,6 +43,51 @@ function ensureDump() {
     if (r.status !== 0) throw new Error('vmcore generation failed');
   }
   return file;
+}
+
+/**
+ * Opens `file`, waits for the level maps, then times (medians, ms) showing another level on the left map and one zoom
+ * step, each from the input event to the canvas drawing the new view; then runs Analyse and reports the longest task
+ * the main thread ran meanwhile (PerformanceObserver 'longtask').
+ */
+async function levelMapTimes(page, file) {
+  await page.getByTestId('file-input').setInputFiles(file);
+  await page.locator('[data-testid="level-map-a-canvas"] canvas[data-frame]').waitFor({ state: 'attached', timeout: 600_000 });
+  const frameAfter = ({ act, value }) => {
+    const box = document.querySelector('[data-testid="level-map-a-canvas"]');
+    const canvas = box.querySelector('canvas');
+    const before = canvas.dataset.frame;
+    const done = new Promise((resolve) => {
+      const mo = new MutationObserver(() => {
+        if (canvas.dataset.frame !== before && (act !== 'level' || canvas.dataset.viewLevel === String(value))) {
+          mo.disconnect();
+          resolve();
+        }
+      });
+      mo.observe(canvas, { attributes: true });
+    });
+    const t0 = performance.now();
+    if (act === 'level') {
+      const select = document.querySelector('[data-testid="compare-level-a"]');
+      select.value = String(value);
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    } else box.dispatchEvent(new KeyboardEvent('keydown', { key: act, bubbles: true }));
+    return done.then(() => performance.now() - t0);
+  };
+  const levelSwitch = [];
+  for (const value of [1, 17, 8, 2, 30, 31]) levelSwitch.push(await page.evaluate(frameAfter, { act: 'level', value }));
+  const zoomFrame = [];
+  for (const act of ['+', '+', '+', '-', '-', '-']) zoomFrame.push(await page.evaluate(frameAfter, { act }));
+  await page.evaluate(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  await page.getByTestId('analyse-button').click();
+  await page.locator('[data-testid="export-status"][data-state="analysed"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
+  const longestTask = await page.evaluate(() => window.__longest);
+  return { levelSwitch: median(levelSwitch), zoomFrame: median(zoomFrame), longestTask };
 }
 
 const dist = join(root, 'dist');
@@ -147,6 +194,10 @@ try {
     log(`run ${run + 1}: read ${read.at(-1).toFixed(2)} s, analyse ${analyse.at(-1).toFixed(2)} s, exact ${exact.at(-1).toFixed(2)} s, export -d 31 -c ${exported.at(-1).toFixed(2)} s`);
   }
 
+  const big = existsSync(join(cache, 'bench-4g.vmcore')) ? join(cache, 'bench-4g.vmcore') : dump;
+  const map = await levelMapTimes(page, big);
+  log(`level map on ${big}: level switch ${map.levelSwitch.toFixed(0)} ms, zoom frame ${map.zoomFrame.toFixed(0)} ms, longest main-thread task during Analyse ${map.longestTask.toFixed(0)} ms`);
+
   const gbps = (s) => (size / 1e9 / s).toFixed(2);
   const r = median(read);
   const a = median(analyse);
@@ -157,6 +208,9 @@ try {
     { case: `browser: analyse, every page read, a sample compressed (${workers} workers)`, 's': a.toFixed(2), 'GB/s': gbps(a), 'vs read': (r / a).toFixed(2) },
     { case: `browser: analyse, every page compressed with every codec (${workers} workers)`, 's': x.toFixed(2), 'GB/s': gbps(x), 'vs read': (r / x).toFixed(2) },
     { case: `browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out)`, 's': e.toFixed(2), 'GB/s': gbps(e), 'vs read': (r / e).toFixed(2) },
+    { case: `browser: level map, show another level (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.levelSwitch / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
+    { case: `browser: level map, one zoom step drawn (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.zoomFrame / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
+    { case: `browser: longest main-thread task while analysing (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.longestTask / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
   ];
   if (opts.json) console.log(JSON.stringify(rows));
   else {

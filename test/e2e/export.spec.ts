@@ -222,7 +222,7 @@ test.describe.serial('re-filter a kdump-compressed file in the browser', () => {
   test.skip(!fixture, `real fixture missing: ${REAL_DUMP} (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
   test.setTimeout(180_000);
 
-  test('Analyse is off with a reason; Export -d 31 of an LZO -d 1 file equals makedumpfile -d 31 of the vmcore', async ({ page }, info) => {
+  test('Analyse gives its exact -d 31 size; Export -d 31 of an LZO -d 1 file equals makedumpfile -d 31 of the vmcore', async ({ page }, info) => {
     const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-kdump-'));
     try {
       const input = join(dir, `${NAME}.d1.kdump`);
@@ -232,15 +232,16 @@ test.describe.serial('re-filter a kdump-compressed file in the browser', () => {
       await page.goto(info.project.use.baseURL!);
       await page.getByTestId('file-input').setInputFiles(input);
       await expect(page.getByTestId('export-card')).toBeVisible({ timeout: 60_000 });
-      await expect(page.getByTestId('analyse-button')).toBeDisabled();
-      await expect(page.getByTestId('analyse-filtered')).toContainText('filtered already');
+      await page.getByTestId('analyse-button').click();
+      await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 120_000 });
+      const want = oracle('kdump-uncompressed', 31);
+      await expect(page.getByTestId('size-31-kdump-none')).toHaveAttribute('data-bytes', String(want.output_size));
 
       await page.getByTestId('export-output').selectOption('kdump-none');
       await setLevel(page, 31);
       await page.getByTestId('export-button').click();
       const result = page.getByTestId('export-result');
       await expect(result).toBeVisible({ timeout: 120_000 });
-      const want = oracle('kdump-uncompressed', 31);
       await expect(result).toHaveAttribute('data-size', String(want.output_size));
       expect(await opfsFile(page, `${NAME}.d1.kdump.d31.kdump`, 'vmsieve-exports')).toEqual({ size: want.output_size, sha256: want.output_sha256 });
     } finally {

@@ -62,9 +62,11 @@ test.describe('the page', () => {
     await expect(page.getByTestId('fact-cpus')).toHaveText('1');
     await expect(page.getByTestId('fact-arch')).toHaveText('x86_64');
     await expect(page.getByTestId('fact-page-size')).toHaveText('4 KiB');
-    await expect(page.getByTestId('fact-crash-time')).toHaveText('2026-11-25 17:09:30');
-    await expect(page.getByTestId('fact-crashing-cpu')).toHaveText('0');
-    await expect(page.getByTestId('fact-ip')).toHaveText('0xffffffffa33741ba');
+    // Crash time, CPU and rip are shown once, in What happened, not again in the facts grid.
+    await expect(page.getByTestId('crash-time')).toHaveText('2026-11-25 17:09:30');
+    await expect(page.getByTestId('crash-cpu')).toHaveText('0');
+    await expect(page.getByTestId('crash-ip')).toContainText('0xffffffffa33741ba');
+    await expect(page.locator('[data-testid="fact-crashing-cpu"], [data-testid="fact-ip"], [data-testid="fact-crash-time"]')).toHaveCount(0);
     await expect(page.getByTestId('fact-max-pfn')).toHaveText('73,690');
     await expect(page.getByTestId('fact-phys-base')).toHaveText('-0x1bc00000');
     await expect(page.getByTestId('fact-kaslr')).toHaveText('0x22200000');

@@ -69,18 +69,4 @@ describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${ski
       }
     }
   });
-
-  it('refuses a kdump-compressed input with a clear message: it is already filtered', () => {
-    const f = realFixtures()[0];
-    const dir = mkdtempSync(join(tmpdir(), 'vmsieve-analyse-kdump-'));
-    try {
-      const out = join(dir, 'd1.kdump');
-      expect(vmsieve(['-c', '-d', '1', f.vmcore, out]).status).toBe(0);
-      const r = vmsieve(['--analyse', out]);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain('already filtered at dump level 1');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });

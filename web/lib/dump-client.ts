@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer, type DumpInfo } from '../../src/browser.js';
+import type { Speeds } from '../../src/advise/model.js';
 import type {
   AnalyseRequest,
   AnalyseSummary,
@@ -12,6 +13,8 @@ import type {
   ExportTarget,
   KeepCounts,
   KeepLevel,
+  LevelView,
+  LevelViewRequest,
   Progress,
 } from '../worker/dump-worker.js';
 
@@ -94,6 +97,18 @@ export class DumpClient {
   async keepLevel(level: number): Promise<KeepLevel> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.keepLevel(level), crashed]);
+  }
+
+  /** What a level keeps over a range of pfns (see the worker's `levelView`). */
+  async levelView(req: LevelViewRequest): Promise<LevelView> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.levelView(req), crashed]);
+  }
+
+  /** This machine's one-thread codec speeds on the open dump's pages (see the worker's `codecSpeeds`). */
+  async codecSpeeds(): Promise<Speeds['compress']> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.codecSpeeds(), crashed]);
   }
 
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */

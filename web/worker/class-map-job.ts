@@ -5,7 +5,7 @@
  * not in their job slot; the zero scan copies each window into the wasm instance and scans it in one synchronous step,
  * so it can share the instance the classification uses.
  */
-import { classOverview, copyClassification, scanZeroPages, VmsieveError, type ClassOverview, type Dump } from '../../src/browser.js';
+import { classOverview, copyClassification, scanZeroPages, VmsieveError, type ClassifyResult, type ClassOverview, type Dump } from '../../src/browser.js';
 import { classificationFor, openedFor } from './jobs.js';
 
 /** How far the classification is, in pages: struct pages read, then pages scanned for zeroes. */
@@ -35,6 +35,12 @@ interface Run {
 }
 
 let latest: Run | undefined;
+let mapped: { dump: Dump; classified: ClassifyResult } | undefined;
+
+/** The classification the class map of `dump` was drawn from (zero bits for the pages level 31 keeps), once it is done. */
+export function mappedClassification(dump: Dump): ClassifyResult | undefined {
+  return mapped?.dump === dump ? mapped.classified : undefined;
+}
 function stoppedError(): VmsieveError {
   return new VmsieveError('E_CANCELLED', 'The page-class map was stopped.');
 }
@@ -64,6 +70,7 @@ export function classMapOf(dump: Dump, buckets: number, onProgress?: ClassMapPro
     const classified = copyClassification(await Promise.race([shared, stopped]));
     // The map shows level 31, so only the pages that level keeps are read for zeroes (every page, at level 1).
     await scanZeroPages(dump, classified, kernels, [31], { signal: controller.signal, onProgress: report });
+    mapped = { dump, classified };
     return {
       overview: classOverview(classified, buckets),
       inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),

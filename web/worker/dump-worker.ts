@@ -22,9 +22,26 @@ import {
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
 import { keepCounts, keepLevel, type KeepCounts, type KeepLevel } from './keep-check-job.js';
+import { measureCompressSpeeds, samplePages } from '../../src/advise/codec-speed.js';
+import type { Speeds } from '../../src/advise/model.js';
+import { readableRanges } from '../../src/pipeline/analyse.js';
+import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 
-export type { AnalyseRequest, AnalyseSummary, ClassMapProgress, ClassMapSummary, ExportRequest, ExportSummary, ExportTarget, KeepCounts, KeepLevel, Progress };
+export type {
+  AnalyseRequest,
+  AnalyseSummary,
+  ClassMapProgress,
+  ClassMapSummary,
+  ExportRequest,
+  ExportSummary,
+  ExportTarget,
+  KeepCounts,
+  KeepLevel,
+  LevelView,
+  LevelViewRequest,
+  Progress,
+};
 
 installErrorTransfer();
 
@@ -61,6 +78,7 @@ const api = {
   async openFiles(files: File[]): Promise<DumpInfo> {
     current = undefined;
     stopClassMap();
+    dropLevelViews();
     // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
     const dump = await openDumps(files.map((f) => new ReadAheadSource(new BlobSource(f, f.name))));
     const info = await describeDump(dump);
@@ -136,6 +154,17 @@ const api = {
   /** The needed pages `level` leaves out, with what lives there and the class that drops it. */
   async keepLevel(level: number): Promise<KeepLevel> {
     return keepLevel(openDumpOrThrow(), level);
+  },
+  /** What `req.level` keeps and drops over pfns [start, end), in at most `req.buckets` cells (after the class map is made). */
+  levelView(req: LevelViewRequest): LevelView {
+    const v = levelViewOf(openDumpOrThrow(), req);
+    return Comlink.transfer(v, [v.counts.buffer]);
+  },
+  /** Bytes per second each codec compresses pages of the open dump at, on this worker's one thread. */
+  async codecSpeeds(): Promise<Speeds['compress']> {
+    const dump = openDumpOrThrow();
+    const [{ kernels }, classified] = await Promise.all([jobs.openedFor(dump), jobs.classificationFor(dump)]);
+    return measureCompressSpeeds(kernels, await samplePages(dump, readableRanges(dump, classified)), dump.pageSize);
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {

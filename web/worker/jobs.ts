@@ -44,7 +44,7 @@ export interface AnalyseRequest extends Pick<AnalyseOptions, 'sampleEvery' | 'sa
 }
 
 /** The analysis as the page gets it: AnalyseResult without the class map, plus how the job went. */
-export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery'> {
+export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery' | 'inputLevel' | 'lacking'> {
   warnings: { code: string; message: string }[];
   workers: number;
   /** Wall time of the whole job, classification included. */
@@ -204,6 +204,13 @@ async function runJob<T>(workers: number, needPool: boolean, pageSize: number, b
   }
 }
 
+let analysedFor: { dump: Dump; classified: ClassifyResult } | undefined;
+
+/** The classification the last analysis of `dump` that read every page left: zero bits for every page, lacking pages marked. */
+export function analysedClassification(dump: Dump): ClassifyResult | undefined {
+  return analysedFor?.dump === dump ? analysedFor.classified : undefined;
+}
+
 export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: Progress) => void): Promise<AnalyseSummary> {
   const workers = workerCount(req.workers);
   const started = performance.now();
@@ -219,9 +226,10 @@ export async function analyse(dump: Dump, req: AnalyseRequest, onProgress?: (p: 
         onProgress?.(p);
       },
     });
-    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery } = r;
+    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking } = r;
+    if (!r.pagesEstimated) analysedFor = { dump, classified: r.classified };
     const warnings = r.classified.warnings.map(({ code, message }) => ({ code, message }));
-    return { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, warnings, workers, elapsedMs: performance.now() - started, bytesRead };
+    return { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking, warnings, workers, elapsedMs: performance.now() - started, bytesRead };
   });
 }
 

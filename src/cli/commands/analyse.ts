@@ -11,10 +11,10 @@ export async function analyse(path: string, json: boolean, threads: number | und
   return withInput(path, async (opened) => {
     const pool = await nodeComputePool(opened.dump.pageSize, threads);
     try {
-      const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, classified } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });
+      const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, classified, inputLevel, lacking } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });
       printWarnings(classified.warnings, io);
       if (json) {
-        io.stdout(`${JSON.stringify({ estimated, estimatedKinds, pagesEstimated, measuredEvery, levels })}\n`);
+        io.stdout(`${JSON.stringify({ estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking, levels })}\n`);
         return EXIT_OK;
       }
       const how = pagesEstimated
@@ -23,9 +23,11 @@ export async function analyse(path: string, json: boolean, threads: number | und
           ? `Output (${estimatedKinds.join(', ')} estimated from 1 page in ${measuredEvery}, 1 in ${measuredEvery * 4} for zlib and zstd; the rest exact)`
           : 'Output';
       io.stdout(`${how} size in MB (10^6 bytes) at each dump level of ${path}:\n\n`);
+      if (inputLevel !== undefined)
+        io.stdout(`${path} is kdump-compressed at dump level ${inputLevel}: it lacks ${lacking} pages that level left out, so a level without all of its bits gives what the level in brackets gives.\n\n`);
       io.stdout(` -d    pages ${OUTPUT_KINDS.map((k) => k.padStart(13)).join('')}\n`);
       for (const l of levels)
-        io.stdout(`${String(l.level).padStart(3)} ${String(l.pages).padStart(8)} ${OUTPUT_KINDS.map((k) => mb(l.bytes[k]).padStart(13)).join('')}\n`);
+        io.stdout(`${String(l.level).padStart(3)} ${String(l.pages).padStart(8)} ${OUTPUT_KINDS.map((k) => mb(l.bytes[k]).padStart(13)).join('')}${l.sameAs === undefined ? '' : `  (-d ${l.sameAs})`}\n`);
       return EXIT_OK;
     } finally {
       await pool.close();

@@ -1,0 +1,68 @@
+import { advise as adviseCapture, assumptions, configLines, type Candidate, type Speeds } from '../../advise/model.js';
+import { measureCompressSpeeds, samplePages } from '../../advise/codec-speed.js';
+import { VmsieveError } from '../../errors.js';
+import { analyseDump, readableRanges } from '../../pipeline/analyse.js';
+import { nodeComputePool } from '../../workers/node-compute.js';
+import type { CliIo } from '../cli-io.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { withInput } from '../open-input.js';
+import { printWarnings } from '../print-warnings.js';
+
+/** The capture kernel reads /proc/vmcore from RAM; this dump's file speed says nothing about that. */
+const READ_BYTES_PER_SECOND = 1e9;
+const DEFAULT_WRITE_MB = 100;
+
+export interface AdviseOptions {
+  json: boolean;
+  threads: number | undefined;
+  /** MB/s (10^6 bytes) the dump target takes. */
+  writeSpeed: number | undefined;
+  maxSize: number | undefined;
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const secs = (s: number) => (s < 90 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+/** `vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE`: which level and codec to capture with. */
+export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise<number> {
+  return withInput(path, async (opened) => {
+    const pool = await nodeComputePool(opened.dump.pageSize, o.threads);
+    try {
+      const analysed = await analyseDump(opened, pool, { signal: io.signal, measurePages: 16384 });
+      printWarnings(analysed.classified.warnings, io);
+      const { dump } = opened;
+      const pages = await samplePages(dump, readableRanges(dump, analysed.classified));
+      if (pages.length === 0) throw new VmsieveError('E_NO_LOAD', `${path} holds no page to measure the codecs on`);
+      const speeds: Speeds = { read: READ_BYTES_PER_SECOND, write: (o.writeSpeed ?? DEFAULT_WRITE_MB) * 1e6, compress: measureCompressSpeeds(opened.kernels, pages, dump.pageSize) };
+      const { recommended, candidates } = adviseCapture(analysed.levels, speeds, o.maxSize);
+      const config = recommended ? configLines(recommended.level, recommended.output) : [];
+      const said = assumptions(speeds, 'on this machine');
+      if (analysed.inputLevel !== undefined) said.push(`${path} is kdump-compressed at -d ${analysed.inputLevel}: levels without its bits are what -d ${analysed.inputLevel} gives.`);
+      const pick = (c: Candidate) => ({ level: c.level, codec: c.output, bytes: c.bytes, seconds: Number(c.seconds.toFixed(3)) });
+      if (o.json) {
+        io.stdout(
+          `${JSON.stringify({
+            recommended: recommended && pick(recommended),
+            candidates: candidates.map((c) => ({ ...pick(c), readSeconds: c.readSeconds, compressSeconds: c.compressSeconds, writeSeconds: c.writeSeconds })),
+            assumptions: said,
+            speeds,
+            estimatedKinds: analysed.estimatedKinds,
+            config,
+          })}\n`,
+        );
+        return EXIT_OK;
+      }
+      if (!recommended) io.stdout(`No level and codec gives a file of at most ${o.maxSize} bytes.\n`);
+      else {
+        io.stdout(`Capture with -d ${recommended.level} ${recommended.output}: ${mb(recommended.bytes)} in about ${secs(recommended.seconds)}.\n\n`);
+        for (const c of config) io.stdout(`  ${c.distribution.padEnd(15)} ${c.file.padEnd(26)} ${c.line}\n`);
+      }
+      io.stdout('\nFastest five:\n');
+      for (const c of candidates.slice(0, 5)) io.stdout(`  -d ${String(c.level).padStart(2)} ${c.output.padEnd(13)} ${mb(c.bytes).padStart(11)} ${secs(c.seconds).padStart(10)}\n`);
+      io.stdout(`\nAssumptions:\n${said.map((a) => `  - ${a}\n`).join('')}`);
+      return EXIT_OK;
+    } finally {
+      await pool.close();
+    }
+  });
+}
