@@ -118,7 +118,7 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
       for (const p of [ours, refiltered, log]) rmSync(p);
     }, 300_000);
 
-    it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile and drgn read our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
+    it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
       const outs = CODEC_FLAGS.map((flag) => {
         const out = join(dir, `${f.name}-codec${flag}`);
         expect(vmsieve([flag, '-d', '31', f.vmcore, out]).status).toBe(0);
