@@ -127,7 +127,8 @@ if (want('arch')) {
       console.log(`arch: no real ${arch} dump in ${dir} (the fixture setup decompresses ../shared/fixtures)`);
       continue;
     }
-    const pages = mine.info.segments.reduce((n, s) => n + (s.physEnd - s.physStart) / mine.info.pageSize, 0);
+    const ps = mine.info.pageSize;
+    const pages = mine.info.segments.reduce((n, s) => n + Math.ceil(s.physEnd / ps) - Math.floor(s.physStart / ps), 0);
     for (const [label, args] of [
       ['classify --dry-run -d 31', ['--dry-run', '-d', '31', mine.file, out]],
       ['export -c -d 31', ['-f', '-c', '-d', '31', mine.file, out]],
