@@ -118,6 +118,16 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
       for (const p of [ours, refiltered, log]) rmSync(p);
     }, 300_000);
 
+    it.skipIf(!!mdf.skip)(`our -F -d 31 on standard output, restored by the ${f.arch} makedumpfile -R, is makedumpfile's -d 31 file`, async () => {
+      const want = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
+      const flat = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-F', '-d', '31', f.vmcore], { maxBuffer: 1 << 30 });
+      expect(flat.status).toBe(0);
+      const restored = join(dir, `${f.name}-restored`);
+      expect(spawnSync(mdf.cmd!, ['-R', restored], { input: flat.stdout }).status).toBe(0);
+      expect(await sha256(restored)).toBe(want.output_sha256);
+      rmSync(restored);
+    }, 300_000);
+
     it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
       const outs = CODEC_FLAGS.map((flag) => {
         const out = join(dir, `${f.name}-codec${flag}`);
