@@ -9,7 +9,7 @@ export interface DumpSegment {
 export interface CpuRegisters {
   cpu: number;
   pid?: number;
-  /** General registers by name (x86_64: rip, rsp, rbp, eflags, rax, ...), as 0x-prefixed 16-digit hex. */
+  /** General registers by name (x86_64: rip, rsp, rbp, eflags, rax, …; arm64: x0–x30, sp, pc, pstate), as 0x-prefixed 16-digit hex. */
   registers: Record<string, string>;
   /** Registers that point into kernel text, named from the dump's kallsyms: { rip: 'sysrq_handle_crash+0x16/0x20' }. */
   symbols?: Record<string, string>;
@@ -29,7 +29,11 @@ export interface DumpInfo {
   dumpLevel: number | null;
   producer: 'kdump' | 'qemu' | 'unknown';
   release: string | null;
+  /** 'x86_64' or 'arm64'. */
   arch: string;
+  /** The register holding the instruction pointer ('rip', 'pc'), and those a one-line CPU summary shows. */
+  ipRegister: string;
+  keyRegisters: string[];
   pageSize: number;
   cpus: number;
   /** ISO 8601 UTC, from VMCOREINFO's CRASHTIME; null when the dump has none (QEMU dumps). */

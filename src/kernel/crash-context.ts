@@ -7,14 +7,13 @@ import type { CpuRegisters } from '../api-types.js';
 import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
 import type { Dump } from '../formats/dump.js';
 import type { DmesgRecord } from './dmesg/types.js';
-import { decodePrstatus, decodeQemuCpuState } from './x86_64/registers.js';
 
 export type CrashLineKind =
   /** "Kernel panic - not syncing: <reason>" */
   | 'panic'
   /** "---[ end Kernel panic - not syncing: … ]---" */
   | 'panic-end'
-  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …" */
+  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045 [#1] SMP" */
   | 'oops'
   /** "BUG: kernel NULL pointer dereference, …", "kernel BUG at mm/slub.c:123!", "watchdog: BUG: soft lockup …" */
   | 'bug'
@@ -28,6 +27,8 @@ export type CrashLineKind =
   | 'cpu'
   /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64) */
   | 'ip'
+  /** "lr : __handle_sysrq+0x90/0x19c" (arm64: the link register, where the faulting function returns to) */
+  | 'lr'
   /** "sysrq: Trigger a crash" */
   | 'sysrq'
   /** "Hardware name: QEMU Standard PC …" */
@@ -65,6 +66,8 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
+  /** arm64's link register line of the incident ("lr : func+0x90/0x19c"), without its "lr : " prefix. */
+  lr: string | null;
   /**
    * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"): a panic raised in a system
    * call logs where the task entered the kernel, not where the CPU stopped — the crashing CPU's registers say that.
@@ -91,13 +94,14 @@ const PANIC_CPU_WINDOW = 4;
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
   ['panic-end', /^---\[ end Kernel panic/],
-  ['oops', /^Oops: /],
+  ['oops', /^(?:Internal error: )?Oops: /],
   ['bug', /^(?:kernel BUG at |BUG: |[\w-]+: BUG: )/],
   ['gpf', /^general protection fault/],
   ['fault', /^Unable to handle kernel /],
   ['warning', /^WARNING: CPU: \d+ PID: /],
   ['cpu', /^CPU: \d+ (?:UID: \d+ )?PID: -?\d+ Comm: /],
   ['ip', /^(?:RIP: |pc : |NIP: |PC is at |epc : )/],
+  ['lr', /^lr : /],
   ['sysrq', /^sysrq: Trigger a crash/],
   ['hardware', /^Hardware name: /],
 ];
@@ -111,13 +115,13 @@ function classify(text: string): CrashLineKind | undefined {
 }
 
 /** Registers of every CPU in the notes, in note order: NT_PRSTATUS, else QEMU's CPU state notes. */
-export function cpuRegistersFromNotes(dump: Pick<Dump, 'notes'>): CpuRegisters[] {
+export function cpuRegistersFromNotes(dump: Pick<Dump, 'notes' | 'arch'>): CpuRegisters[] {
   const prstatus = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
-  const core = prstatus.map((n, i) => decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
+  const core = prstatus.map((n, i) => dump.arch.decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
   if (core.length > 0) return core;
   return dump.notes
     .filter((n) => n.name === 'QEMU')
-    .map((n, i) => decodeQemuCpuState(n.desc, i))
+    .map((n, i) => dump.arch.decodeQemuCpuState(n.desc, i))
     .filter((r): r is CpuRegisters => !!r);
 }
 
@@ -200,14 +204,18 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
   const from = cpuLine ?? event ?? panic;
   const stop = panic && from && from.index < panic.index ? panic.index : records.length;
   let ip: string | null = null;
+  let lr: string | null = null;
   const callTrace: string[] = [];
   let ipUserMode = false;
   if (from) {
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
     if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
+    const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
+    if (lrLine) lr = lrLine.text.replace(/^lr : /, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && r.text.startsWith('Call Trace:'));
+    // x86 prints "Call Trace:", arm64 "Call trace:".
+    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     if (traceAt >= 0) {
       for (let i = traceAt + 1; i < stop && records[i].text.startsWith(' '); i++) {
         const frame = records[i].text.trim();
@@ -228,6 +236,7 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     tainted,
     release,
     ip,
+    lr,
     ipUserMode,
     callTrace,
     crashingCpu,
@@ -240,7 +249,7 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
 }
 
 /** The crash context of an opened dump, from its kernel log (see readDmesg) and its notes. */
-export function crashContext(records: readonly DmesgRecord[], dump: Pick<Dump, 'notes' | 'producer'>): CrashContext {
+export function crashContext(records: readonly DmesgRecord[], dump: Pick<Dump, 'notes' | 'producer' | 'arch'>): CrashContext {
   return findCrashContext(records, cpuRegistersFromNotes(dump), dump.producer === 'kdump');
 }
 

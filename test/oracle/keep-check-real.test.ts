@@ -8,6 +8,7 @@ import { NodeFileSource } from '../../src/io/node-source.js';
 import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
 import { debuggerNeeds, type DebuggerNeeds } from '../../src/kernel/debugger-needs.js';
 import { readKallsyms, type SymbolTable } from '../../src/kernel/kallsyms/index.js';
+import type { X86_64Translator } from '../../src/kernel/x86_64/translate.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { instantiateKernels } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
@@ -133,7 +134,7 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       const base = stackBase();
 
       const tables = new Set(o.needs.pages.filter((p) => p.kind === 'page-table').map((p) => p.pfn));
-      const paging = km.translator.paging;
+      const paging = (km.translator as X86_64Translator).paging;
       expect(tables.has(Number(paging.rootTablePhys / 4096n))).toBe(true);
       // Walk by hand to the idt_table, the stack and a per-cpu page: every table on the way is in the list.
       const percpu = o.needs.pages.find((p) => p.kind === 'per-cpu')!.address!;

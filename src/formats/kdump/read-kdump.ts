@@ -5,6 +5,8 @@ import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { archForUtsMachine } from '../../kernel/arch/index.js';
+import type { Architecture } from '../../kernel/arch/types.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
 import { incompleteWarning } from '../incomplete.js';
@@ -21,6 +23,7 @@ import {
   decodeDiskDumpHeader,
   decodePageDesc,
   decodeSubHeader,
+  utsField,
   type DiskDumpHeader,
   type KdumpSubHeader,
   type PageDesc,
@@ -77,6 +80,9 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
 
 /** Narrows a Dump to the kdump-compressed reader's richer view. */
 export const isKdumpDump = (d: Dump | KdumpDump): d is KdumpDump => d.format === 'kdump';
+
+/** struct new_utsname: sysname, nodename, release, version, machine, domainname. */
+const UTS_MACHINE = 4;
 
 const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;
@@ -189,6 +195,7 @@ async function defaultZlib(): Promise<PageDecompressor> {
 class KdumpFile implements KdumpDump {
   readonly format = 'kdump' as const;
   readonly producer: DumpProducer;
+  readonly arch: Architecture;
   readonly pageSize: number;
   readonly maxPfnFromLoads: number;
   /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
@@ -222,6 +229,7 @@ class KdumpFile implements KdumpDump {
     this.bitmap2 = storedBitmap2;
     if (range.start > 0 || range.end < maxPfn) this.bitmap2 = clearedOutside(storedBitmap2, range, maxPfn);
     this.pageSize = header.blockSize;
+    this.arch = archForUtsMachine(utsField(header.utsname, UTS_MACHINE), source.name);
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);

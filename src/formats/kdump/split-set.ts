@@ -77,6 +77,7 @@ class SplitSetDump implements KdumpDump {
   private get first(): KdumpDump {
     return this.members[0]!;
   }
+  get arch() { return this.first.arch; }
   get producer() { return this.first.producer; }
   get pageSize() { return this.first.pageSize; }
   get notes() { return this.first.notes; }
