@@ -96,7 +96,7 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
   const live = ranges(table, LIVE_SECTIONS);
   const freed = ranges(table, FREED_AFTER_BOOT);
   if (live.length < LIVE_SECTIONS.length)
-    warnings.push({ code: 'W_NO_SECTIONS', message: `kallsyms lacks some of ${LIVE_SECTIONS.flat().join(', ')}: data symbols outside the sections found are not checked` });
+    warnings.push({ code: 'W_NO_SECTIONS', message: `kallsyms lacks some of ${LIVE_SECTIONS.flat().join(', ')}: data symbols outside the sections found are not checked (a kernel built without CONFIG_KALLSYMS_ALL lists functions only)` });
 
   for (const s of table.ofTypes(DATA_TYPES)) {
     if (!within(s.address, live) || within(s.address, freed)) continue;

@@ -80,19 +80,30 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       await o?.source.close();
     });
 
-    it('finds the same pfn for every live data symbol as translating each one alone', async () => {
+    // A kernel built without CONFIG_KALLSYMS_ALL (Debian's arm64 6.1: 27,358 t, 22,717 T, 260 W and 1 D symbols)
+    // names no data, section bounds or per-cpu symbols: the check must say it could not look, and claim nothing.
+    const hasDataSymbols = () => o.table.lookupName('_sdata').length > 0;
+    const withDataSymbols = (name: string, body: () => Promise<void>) =>
+      it(name, async () => {
+        if (hasDataSymbols()) return body();
+        expect(o.needs.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['W_NO_SECTIONS', 'W_NO_PERCPU']));
+        expect(o.needs.pages.filter((p) => p.kind === 'symbol' || p.kind === 'per-cpu')).toEqual([]);
+      });
+
+    withDataSymbols('finds the same pfn for every live data symbol as translating each one alone', async () => {
       const ref = await bruteForce(o, o.classified.classMap, 31);
       const found = new Map(o.needs.pages.filter((p) => p.kind === 'symbol').map((p) => [`${p.what}@${p.address!.toString(16)}`, p.pfn]));
       expect(found.size).toBeGreaterThan(30_000);
       expect(found).toEqual(ref.pfns);
     });
 
-    it.each(LEVELS)('agrees with the brute-force reference at -d %i', async (level) => {
-      const ref = await bruteForce(o, o.classified.classMap, level);
-      expect(symbolKeys(keepCheck(o.needs, o.classified.classMap, level).dropped)).toEqual(ref.dropped);
-    });
+    for (const level of LEVELS)
+      withDataSymbols(`agrees with the brute-force reference at -d ${level}`, async () => {
+        const ref = await bruteForce(o, o.classified.classMap, level);
+        expect(symbolKeys(keepCheck(o.needs, o.classified.classMap, level).dropped)).toEqual(ref.dropped);
+      });
 
-    it('at -d 31 the only data symbols on excluded pages are in memory the kernel freed after boot', async () => {
+    withDataSymbols('at -d 31 the only data symbols on excluded pages are in memory the kernel freed after boot', async () => {
       const ref = await bruteForce(o, o.classified.classMap, 31);
       expect(ref.dropped).toEqual([]);
       expect(keepCheck(o.needs, o.classified.classMap, 31).dropped).toEqual([]);
@@ -100,7 +111,7 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       expect(ref.droppedElsewhere.length).toBeGreaterThan(0);
     });
 
-    it('reports every needed object on a page the level would drop, with the class that drops it', async () => {
+    withDataSymbols('reports every needed object on a page the level would drop, with the class that drops it', async () => {
       const idt = o.table.lookupName('idt_table')[0] ?? o.table.lookupName('init_task')[0];
       const pfn = o.needs.pages.find((p) => p.what === idt.name)!.pfn;
       const map = o.classified.classMap.slice();
@@ -121,6 +132,7 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       const base = stackBase();
       const expected = await Promise.all([0n, 1n, 2n, 3n].map(async (i) => Math.floor((await km.virtToPhys(base + i * 4096n)) / 4096)));
       expect(o.needs.pages.filter((p) => p.what === 'CPU 0 stack').map((p) => p.pfn)).toEqual(expected);
+      if (!hasDataSymbols()) return;
 
       const first = (n: string) => o.table.lookupName(n)[0].address;
       const nrCpus = new DataView((await km.readVirt(first('nr_cpu_ids'), 4)).buffer).getUint32(0, true);
