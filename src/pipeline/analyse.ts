@@ -13,6 +13,7 @@ import type { ComputePool } from '../workers/pool.js';
 import type { PfnRun } from '../formats/page-extents.js';
 import { taskPages } from './task-pages.js';
 import { mapOrdered } from '../workers/ordered.js';
+import { pagesIn } from '../workers/page-compute.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
 export const OUTPUT_KINDS = ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd', 'kdump-none', 'elf'] as const;
@@ -55,7 +56,7 @@ export interface AnalyseOptions {
   sampleWindows?: number;
   /**
    * Read and zero-scan every page, but compress only about one non-zero page in this many with LZO and snappy, and one
-   * in 4× as many with zlib and zstd too (default 1: all), with at least MIN_MEASURED_PAGES pages. Page counts,
+   * in 4× as many with zlib and zstd too (default 1: all), with at least MIN_MEASURED_BYTES of pages. Page counts,
    * kdump-none and ELF sizes stay exact; compressed sizes are extrapolated per page class.
    */
   measureEvery?: number;
@@ -87,13 +88,17 @@ const LZO = SIZE + CODECS.indexOf('lzo');
 /** Each codec's place (in CODECS order) in MEASURE_ORDER: a page measured with n codecs has sizes for ranks below n. */
 const MEASURE_RANK = CODECS.map((c) => MEASURE_ORDER.indexOf(c));
 const isCheap = (c: CodecId) => MEASURE_ORDER.indexOf(c) < CHEAP;
-/** measureEvery never gives the cheap codecs fewer pages than this (small dumps are measured more densely: the sample decides the error). */
-const MIN_MEASURED_PAGES = 16384;
+/**
+ * measureEvery never gives the cheap codecs fewer bytes of pages than this (16384 pages of 4 KiB, 1024 of 64 KiB; small
+ * dumps are measured more densely: the sample decides the error). Bytes, as a large page averages over as much content
+ * as several small ones, and the sample costs the same time whatever the page size.
+ */
+const MIN_MEASURED_BYTES = 64 << 20;
 /** sampleWindows never reads more than 1 window in this many (a denser sample would cost as much as reading it all). */
 const MIN_SAMPLE_EVERY = 64;
-const SAMPLE_TASK_PAGES = 1024;
-/** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
-const SAMPLE_WINDOW_PAGES = 16;
+const SAMPLE_TASK_BYTES = 4 << 20;
+/** Small windows (16 pages of 4 KiB, one of 64 KiB) spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
+const SAMPLE_WINDOW_BYTES = 64 << 10;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
 const CODEC_KINDS = CODECS.map((c) => CODEC_KEY[c]);
 
@@ -108,7 +113,7 @@ interface Window {
  * windows into smaller tasks, so that the few there are still spread over every worker).
  */
 function* windows(classified: ClassifyResult, windowPages: number, sampleEvery: number, taskLimit: number): Generator<Window> {
-  const taskPages = sampleEvery > 1 ? Math.min(taskLimit, SAMPLE_TASK_PAGES) : taskLimit;
+  const taskPages = sampleEvery > 1 ? Math.min(taskLimit, pagesIn(SAMPLE_TASK_BYTES, classified.pageSize)) : taskLimit;
   let index = 0;
   let task: Window = { runs: [], count: 0 };
   for (const r of classified.withData)
@@ -223,11 +228,11 @@ export async function analyseDump(
   const map = classified.classMap;
   const sums = new Float64Array(256 * SLOTS);
   const total = classified.withData.reduce((n, r) => n + (r.end - r.start) * ps, 0);
-  const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : pool.windowPages));
+  const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? pagesIn(SAMPLE_WINDOW_BYTES, ps) : pool.windowPages));
   const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(classified, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
   const pagesWithData = total / ps;
   const requested = opts.measurePages ? pagesWithData / opts.measurePages : (opts.measureEvery ?? 1);
-  const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / MIN_MEASURED_PAGES)));
+  const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / pagesIn(MIN_MEASURED_BYTES, ps))));
   const pagesEstimated = sampleEvery > 1;
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
