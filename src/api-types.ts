@@ -9,7 +9,7 @@ export interface DumpSegment {
 export interface CpuRegisters {
   cpu: number;
   pid?: number;
-  /** General registers by name (x86_64: rip, rsp, rbp, eflags, rax, ...), as 0x-prefixed 16-digit hex. */
+  /** General registers by name (x86_64: rip, rsp, rbp, eflags, rax, …; arm64: x0–x30, sp, pc, pstate), as 0x-prefixed 16-digit hex. */
   registers: Record<string, string>;
 }
 
@@ -25,7 +25,11 @@ export interface DumpInfo {
   format: string;
   producer: 'kdump' | 'qemu' | 'unknown';
   release: string | null;
+  /** 'x86_64' or 'arm64'. */
   arch: string;
+  /** The register holding the instruction pointer ('rip', 'pc'), and those a one-line CPU summary shows. */
+  ipRegister: string;
+  keyRegisters: string[];
   pageSize: number;
   cpus: number;
   /** ISO 8601 UTC, from VMCOREINFO's CRASHTIME; null when the dump has none (QEMU dumps). */

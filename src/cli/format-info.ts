@@ -15,7 +15,7 @@ export function formatInfo(d: DumpInfo): string {
     ['CPUs', String(d.cpus)],
     ['Crash time', d.crashTime ?? 'not recorded'],
   ];
-  if (d.crashingCpu !== null) rows.push(['Crashing CPU', `${d.crashingCpu} at rip ${d.crashingIp ?? '?'}`]);
+  if (d.crashingCpu !== null) rows.push(['Crashing CPU', `${d.crashingCpu} at ${d.ipRegister} ${d.crashingIp ?? '?'}`]);
   rows.push(
     ['Physical memory', `${mib(d.physicalMemoryBytes)} in the dump`],
     ['Max pfn', `${d.maxPfn} (${hex(d.maxPfn)})`],
@@ -33,8 +33,8 @@ export function formatInfo(d: DumpInfo): string {
     for (const h of d.holes) lines.push(`  ${hex(h.physStart).padStart(14)} - ${hex(h.physEnd)}`);
   }
   for (const c of d.cpuRegisters) {
-    const r = c.registers;
-    lines.push('', `CPU ${c.cpu}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}: rip ${r.rip} rsp ${r.rsp} rbp ${r.rbp} flags ${r.eflags ?? r.rflags}`);
+    const shown = d.keyRegisters.filter((name) => c.registers[name] !== undefined).map((name) => `${name} ${c.registers[name]}`);
+    lines.push('', `CPU ${c.cpu}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}: ${shown.join(' ')}`);
   }
   for (const w of d.warnings) lines.push('', `warning: ${w.message}`);
   return lines.join('\n') + '\n';

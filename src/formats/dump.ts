@@ -1,4 +1,5 @@
 import type { ByteSource } from '../io/source.js';
+import type { Architecture } from '../kernel/arch/types.js';
 import type { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 
 export interface ElfNote {
@@ -28,6 +29,8 @@ export interface Dump {
   /** 'elf': a vmcore (kexec or QEMU); 'kdump': a kdump-compressed file (makedumpfile's output). */
   readonly format: 'elf' | 'kdump';
   readonly producer: DumpProducer;
+  /** From ELF e_machine, or the kdump header's utsname.machine. */
+  readonly arch: Architecture;
   readonly pageSize: number;
   readonly notes: ElfNote[];
   readonly loads: LoadSegment[];

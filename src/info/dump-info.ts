@@ -1,10 +1,10 @@
-import type { CpuRegisters, DumpInfo, DumpWarning } from '../api-types.js';
+import type { DumpInfo, DumpWarning } from '../api-types.js';
 import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
 import { coveredBytes, physicalHoles } from '../formats/layout.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
 import { readMemSections } from '../kernel/mem-section.js';
-import { decodePrstatus, decodeQemuCpuState } from '../kernel/x86_64/registers.js';
+import { cpuRegistersFromNotes } from '../kernel/crash-context.js';
 import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
 
 export const NO_VMCOREINFO_WARNING: DumpWarning = {
@@ -13,21 +13,11 @@ export const NO_VMCOREINFO_WARNING: DumpWarning = {
     'This dump has no VMCOREINFO note: the kernel release and structures are unknown, so no page filtering is possible — only zero pages can be excluded (dump level 1).',
 };
 
-function cpuRegisters(dump: Dump): CpuRegisters[] {
-  const prstatus = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
-  const fromCore = prstatus.map((n, i) => decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
-  if (fromCore.length > 0) return fromCore;
-  return dump.notes
-    .filter((n) => n.name === 'QEMU')
-    .map((n, i) => decodeQemuCpuState(n.desc, i))
-    .filter((r): r is CpuRegisters => !!r);
-}
-
 /** The facts a person wants first about a dump; reads headers, notes and the mem_section roots only. */
 export async function describeDump(dump: Dump): Promise<DumpInfo> {
   const info = dump.vmcoreinfo;
   const warnings: DumpWarning[] = [];
-  const cpus = cpuRegisters(dump);
+  const cpus = cpuRegistersFromNotes(dump);
   const cpuCount = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS).length || cpus.length;
 
   let maxPfn = dump.maxPfnFromLoads;
@@ -38,8 +28,9 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
   } else {
     try {
       const km = KernelMemory.open(dump);
-      physBase = Number(km.translator.paging.physBase);
-      pagingLevels = km.translator.paging.levels;
+      physBase = Number(km.translator.physBase);
+      pagingLevels = km.translator.levels;
+      warnings.push(...km.translator.warnings);
       maxPfn = (await readMemSections(km)).maxPfn;
     } catch (e) {
       if (!(e instanceof VmsieveError)) throw e;
@@ -55,12 +46,14 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
     format: dump.format,
     producer: dump.producer,
     release: info?.osRelease ?? null,
-    arch: 'x86_64',
+    arch: dump.arch.name,
+    ipRegister: dump.arch.ipRegister,
+    keyRegisters: [...dump.arch.keyRegisters],
     pageSize: dump.pageSize,
     cpus: cpuCount,
     crashTime: crashTime === undefined ? null : new Date(crashTime * 1000).toISOString(),
     crashingCpu,
-    crashingIp: crashingCpu === null ? null : (cpus[crashingCpu]?.registers.rip ?? null),
+    crashingIp: crashingCpu === null ? null : (cpus[crashingCpu]?.registers[dump.arch.ipRegister] ?? null),
     physicalMemoryBytes: coveredBytes(dump.loads),
     maxPfn,
     physBase,

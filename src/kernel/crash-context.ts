@@ -7,7 +7,6 @@ import type { CpuRegisters } from '../api-types.js';
 import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
 import type { Dump } from '../formats/dump.js';
 import type { DmesgRecord } from './dmesg/types.js';
-import { decodePrstatus, decodeQemuCpuState } from './x86_64/registers.js';
 
 export type CrashLineKind =
   /** "Kernel panic - not syncing: <reason>" */
@@ -111,13 +110,13 @@ function classify(text: string): CrashLineKind | undefined {
 }
 
 /** Registers of every CPU in the notes, in note order: NT_PRSTATUS, else QEMU's CPU state notes. */
-export function cpuRegistersFromNotes(dump: Pick<Dump, 'notes'>): CpuRegisters[] {
+export function cpuRegistersFromNotes(dump: Pick<Dump, 'notes' | 'arch'>): CpuRegisters[] {
   const prstatus = dump.notes.filter((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
-  const core = prstatus.map((n, i) => decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
+  const core = prstatus.map((n, i) => dump.arch.decodePrstatus(n.desc, i)).filter((r): r is CpuRegisters => !!r);
   if (core.length > 0) return core;
   return dump.notes
     .filter((n) => n.name === 'QEMU')
-    .map((n, i) => decodeQemuCpuState(n.desc, i))
+    .map((n, i) => dump.arch.decodeQemuCpuState(n.desc, i))
     .filter((r): r is CpuRegisters => !!r);
 }
 
@@ -207,7 +206,8 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && r.text.startsWith('Call Trace:'));
+    // x86 prints "Call Trace:", arm64 "Call trace:".
+    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     if (traceAt >= 0) {
       for (let i = traceAt + 1; i < stop && records[i].text.startsWith(' '); i++) {
         const frame = records[i].text.trim();
@@ -240,7 +240,7 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
 }
 
 /** The crash context of an opened dump, from its kernel log (see readDmesg) and its notes. */
-export function crashContext(records: readonly DmesgRecord[], dump: Pick<Dump, 'notes' | 'producer'>): CrashContext {
+export function crashContext(records: readonly DmesgRecord[], dump: Pick<Dump, 'notes' | 'producer' | 'arch'>): CrashContext {
   return findCrashContext(records, cpuRegistersFromNotes(dump), dump.producer === 'kdump');
 }
 

@@ -1,20 +1,26 @@
 import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
+import type { KernelTranslator } from './arch/types.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
-import { X86_64Translator, x86_64Paging } from './x86_64/translate.js';
 
-/** Reads kernel virtual memory out of a dump. */
+/** Reads kernel virtual memory out of a dump, translating through the dump's architecture. */
 export class KernelMemory {
   private constructor(
     readonly dump: Dump,
     readonly info: VmcoreInfo,
-    readonly translator: X86_64Translator,
+    readonly translator: KernelTranslator,
   ) {}
 
   static open(dump: Dump): KernelMemory {
     if (!dump.vmcoreinfo)
       throw new VmsieveError('E_NO_VMCOREINFO', `${dump.source.name} has no VMCOREINFO note: kernel structures cannot be located, so no page filtering is possible (only zero pages can be found)`);
-    return new KernelMemory(dump, dump.vmcoreinfo, new X86_64Translator(dump, x86_64Paging(dump, dump.vmcoreinfo)));
+    const translator = dump.arch.openTranslator({
+      info: dump.vmcoreinfo,
+      loads: dump.loads,
+      pageSize: dump.pageSize,
+      readPhys: (paddr, length) => dump.readPhys(paddr, length),
+    });
+    return new KernelMemory(dump, dump.vmcoreinfo, translator);
   }
 
   virtToPhys(vaddr: bigint): Promise<number> {
@@ -23,13 +29,14 @@ export class KernelMemory {
 
   /** Reads `length` bytes at a kernel virtual address, page by page, merging physically contiguous runs. */
   async readVirt(vaddr: bigint, length: number): Promise<Uint8Array> {
-    const pageSize = 4096;
+    const pageSize = this.dump.pageSize;
+    const offsetMask = BigInt(pageSize - 1);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const va = vaddr + BigInt(done);
       const start = await this.translator.toPhys(va);
-      let run = Math.min(length - done, pageSize - Number(va & 0xfffn));
+      let run = Math.min(length - done, pageSize - Number(va & offsetMask));
       while (done + run < length) {
         const next = await this.translator.toPhys(vaddr + BigInt(done + run));
         if (next !== start + run) break;

@@ -37,8 +37,9 @@ export async function readMemSections(km: KernelMemory): Promise<SparseMemModel>
   const sectionSize = need(info.size('mem_section'), 'SIZE(mem_section)');
   const mapOffset = need(info.offset('mem_section.section_mem_map'), 'OFFSET(mem_section.section_mem_map)');
   const pageStructSize = need(info.size('page'), 'SIZE(page)');
-  const sectionBits = need(info.number('SECTION_SIZE_BITS'), 'NUMBER(SECTION_SIZE_BITS)');
-  const physBits = need(info.number('MAX_PHYSMEM_BITS'), 'NUMBER(MAX_PHYSMEM_BITS)');
+  // The architecture supplies makedumpfile's fallbacks where it has them (and warns); else the keys are required.
+  const sectionBits = need(km.translator.sectionSizeBits, 'NUMBER(SECTION_SIZE_BITS)');
+  const physBits = need(km.translator.maxPhysmemBits, 'NUMBER(MAX_PHYSMEM_BITS)');
   const pageShift = Math.log2(pageSize);
   const pagesPerSection = 2 ** (sectionBits - pageShift);
   const nrSections = 2 ** (physBits - sectionBits);

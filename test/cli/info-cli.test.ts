@@ -20,10 +20,22 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     expect(info.crashTime).toBe(summary.CRASHTIME ? new Date(Number(summary.CRASHTIME) * 1000).toISOString() : null);
     expect(info.maxPfn).toBe(f.oracle.counts_by_level['0'].total_pages);
     expect(info.pageSize).toBe(4096);
-    expect(info.arch).toBe('x86_64');
-    expect(info.physBase).toBe(Number(summary['NUMBER(phys_base)']));
+    const arm64 = f.oracle.elf.e_machine === 183;
+    expect(info.arch).toBe(arm64 ? 'arm64' : 'x86_64');
+    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed).
+    const physOffset = /^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
+    expect(info.physBase).toBe(arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : Number(summary['NUMBER(phys_base)']));
     expect(info.kaslrOffset).toBe(Number.parseInt(summary.KERNELOFFSET, 16));
-    expect(info.pagingLevels).toBe(summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    expect(info.pagingLevels).toBe(arm64 ? f.oracle.generation.paging_levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    // Registers from NT_PRSTATUS, and the crashing CPU's instruction pointer inside the kernel image's PT_LOAD.
+    const names = arm64 ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate'] : ['rip', 'rsp', 'rbp', 'eflags'];
+    expect(info.ipRegister).toBe(arm64 ? 'pc' : 'rip');
+    for (const cpu of info.cpuRegisters) for (const name of names) expect(cpu.registers[name]).toMatch(/^0x[0-9a-f]{16}$/);
+    if (f.oracle.generation.method === 'kdump') {
+      const text = f.oracle.elf.program_headers.find((p: { type: string }) => p.type === 'LOAD');
+      const ip = BigInt(info.crashingIp);
+      expect(ip >= BigInt(text.vaddr) && ip < BigInt(text.vaddr) + BigInt(text.memsz)).toBe(true);
+    }
     const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
     expect(info.segments).toEqual(
       loads.map((p: { paddr: string; memsz: number; offset: number; filesz: number }) => ({

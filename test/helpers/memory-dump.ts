@@ -1,6 +1,7 @@
 import type { Dump, ElfNote } from '../../src/formats/dump.js';
 import { MemorySource } from '../../src/io/source.js';
 import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 
 /** Direct-map base of a 4-level x86_64 kernel without KASLR. */
 export const PAGE_OFFSET = 0xffff888000000000n;
@@ -75,6 +76,7 @@ export function memoryDump(image: PhysImage, vmcoreinfo: string, notes: ElfNote[
     source,
     format: 'elf',
     producer: 'kdump',
+    arch: X86_64,
     pageSize: 4096,
     notes: [...notes, { name: 'VMCOREINFO', type: 0, desc: new TextEncoder().encode(text), fileOffset: 0, fileLength: 0 }],
     loads: [{ physStart: 0, physEnd: size, fileOffset: 0, fileSize: size, virtStart: PAGE_OFFSET, flags: 7 }],

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { ElfNote } from '../../src/formats/dump.js';
 import { crashContext, findCrashContext } from '../../src/kernel/crash-context.js';
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
+import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 import { formatTimestamp } from '../../src/kernel/dmesg/format.js';
 
 function log(lines: string[], startSec = 100): DmesgRecord[] {
@@ -51,7 +52,7 @@ describe('crash context', () => {
   test('an Oops that panicked: event, CPU line, task, taint, RIP, call trace, registers by pid, uptime of the panic', () => {
     // Four CPUs, CPU 1 offline: notes for CPUs 0, 2, 3, so the crashing task is in the second note.
     const notes = [prstatus(0, 0x1n), prstatus(1234, 0xffffffffc0a01015n), prstatus(0, 0x3n)];
-    const c = crashContext(log(OOPS), { notes, producer: 'kdump' });
+    const c = crashContext(log(OOPS), { notes, producer: 'kdump', arch: X86_64 });
     expect(c.kind).toBe('panic');
     expect(c.panicReason).toBe('Fatal exception');
     expect(c.event?.text).toBe('BUG: kernel NULL pointer dereference, address: 0000000000000000');

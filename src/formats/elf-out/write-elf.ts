@@ -6,7 +6,6 @@ import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
   ELF64_SHDR_SIZE,
-  EM_X86_64,
   ET_CORE,
   PN_XNUM,
   PT_LOAD,
@@ -193,7 +192,7 @@ async function sourceHeaders(dump: SourceDump): Promise<ElfSourceHeaders> {
   const v = new DataView(ehdr.buffer);
   ehdr.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
   v.setUint16(16, ET_CORE, true);
-  v.setUint16(18, EM_X86_64, true);
+  v.setUint16(18, dump.arch.elfMachine, true);
   v.setUint32(20, 1, true);
   v.setBigUint64(32, 64n, true);
   v.setUint16(52, ELF64_EHDR_SIZE, true);

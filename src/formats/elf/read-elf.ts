@@ -1,5 +1,7 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { archForElfMachine } from '../../kernel/arch/index.js';
+import type { Architecture } from '../../kernel/arch/types.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
 import {
@@ -8,8 +10,6 @@ import {
   ELF64_SHDR_SIZE,
   ELFCLASS64,
   ELFDATA2LSB,
-  EM_AARCH64,
-  EM_X86_64,
   ET_CORE,
   PN_XNUM,
   PT_LOAD,
@@ -29,6 +29,7 @@ export interface ElfHeader {
   shnum: number;
   ehsize: number;
   machine: number;
+  arch: Architecture;
 }
 
 export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
@@ -38,15 +39,12 @@ export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
   if (b[4] !== ELFCLASS64)
     throw new VmsieveError('E_ELF_CLASS', `${source.name} is a 32-bit ELF file (class ${b[4]}); only 64-bit kernel dumps are supported`);
   if (b[5] !== ELFDATA2LSB)
-    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a big-endian ELF file; only little-endian (x86_64) dumps are supported`);
+    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a big-endian ELF file; only little-endian dumps are supported`);
   const type = v.getUint16(16, true);
   if (type !== ET_CORE)
     throw new VmsieveError('E_NOT_CORE', `${source.name} is an ELF ${elfTypeName(type)}, not a core dump (ET_CORE): it is not a vmcore`);
   const machine = v.getUint16(18, true);
-  if (machine !== EM_X86_64) {
-    const what = machine === EM_AARCH64 ? 'arm64 (aarch64)' : `machine ${machine}`;
-    throw new VmsieveError('E_ELF_MACHINE', `${source.name} is a core dump for ${what}; vmsieve reads x86_64 dumps only`);
-  }
+  const arch = archForElfMachine(machine, source.name);
   const phoff = Number(v.getBigUint64(32, true));
   const shoff = Number(v.getBigUint64(40, true));
   const ehsize = v.getUint16(52, true);
@@ -69,7 +67,7 @@ export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
     if (phnum > MAX_PHDRS) throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: ${phnum} program headers is not a plausible vmcore`);
     throw truncated(source, phoff, phnum * ELF64_PHDR_SIZE, `${phnum} program headers`);
   }
-  return { phoff, shoff, phnum, shnum, ehsize, machine };
+  return { phoff, shoff, phnum, shnum, ehsize, machine, arch };
 }
 
 function elfTypeName(t: number): string {
@@ -123,7 +121,7 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   if (!Number.isInteger(Math.log2(pageSize)) || pageSize < 4096 || pageSize > 65536)
     throw new VmsieveError('E_BAD_VMCOREINFO', `${source.name}: VMCOREINFO PAGESIZE=${pageSize} is not a page size`);
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
-  return new ElfDump(source, producerOf(notes), pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize));
+  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize));
 }
 
 function producerOf(notes: ElfNote[]): DumpProducer {
@@ -138,6 +136,7 @@ class ElfDump implements Dump {
   constructor(
     readonly source: ByteSource,
     readonly producer: DumpProducer,
+    readonly arch: Architecture,
     readonly pageSize: number,
     readonly notes: ElfNote[],
     readonly loads: LoadSegment[],

@@ -4,6 +4,8 @@ import { snappyDecompress } from '../../codecs/snappy-decode.js';
 import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { archForUtsMachine } from '../../kernel/arch/index.js';
+import type { Architecture } from '../../kernel/arch/types.js';
 import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment } from '../dump.js';
 import { parseNotes } from '../elf/notes.js';
@@ -15,6 +17,7 @@ import {
   KDUMP_SIGNATURE,
   KDUMP_SUB_HEADER_SIZE,
   PAGE_DESC_SIZE,
+  UTS_FIELD,
   decodeDiskDumpHeader,
   decodePageDesc,
   decodeSubHeader,
@@ -70,6 +73,14 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
 
 /** Narrows a Dump to the kdump-compressed reader's richer view. */
 export const isKdumpDump = (d: Dump | KdumpDump): d is KdumpDump => d.format === 'kdump';
+
+/** struct new_utsname: sysname, nodename, release, version, machine, domainname. */
+const UTS_MACHINE = 4;
+const utsField = (utsname: Uint8Array, field: number) => {
+  const f = utsname.subarray(field * UTS_FIELD, (field + 1) * UTS_FIELD);
+  const end = f.indexOf(0);
+  return new TextDecoder('latin1').decode(end < 0 ? f : f.subarray(0, end));
+};
 
 const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;
@@ -162,6 +173,7 @@ async function defaultZlib(): Promise<PageDecompressor> {
 class KdumpFile implements KdumpDump {
   readonly format = 'kdump' as const;
   readonly producer: DumpProducer;
+  readonly arch: Architecture;
   readonly pageSize: number;
   readonly maxPfnFromLoads: number;
   /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
@@ -185,6 +197,7 @@ class KdumpFile implements KdumpDump {
     private readonly decompressors: Partial<Record<CodecId, PageDecompressor>>,
   ) {
     this.pageSize = header.blockSize;
+    this.arch = archForUtsMachine(utsField(header.utsname, UTS_MACHINE), source.name);
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);

@@ -63,13 +63,12 @@ export interface KdumpHeaderFacts {
   physBase: bigint;
 }
 
-const START_KERNEL_MAP = 0xffffffff80000000n;
-
 /**
  * makedumpfile's header facts: utsname from kernel memory (SYMBOL(system_utsname), else
  * SYMBOL(init_uts_ns) + OFFSET(uts_namespace.name)); timestamp from VMCOREINFO CRASHTIME (or the
  * input kdump header); nr_cpus = CORE/NT_PRSTATUS notes (or the input kdump header); phys_base from
- * NUMBER(phys_base), else from the kernel-text PT_LOAD. Missing utsname → zeros with machine "x86_64".
+ * the architecture (x86_64: NUMBER(phys_base), else the kernel-text PT_LOAD; arm64: PHYS_OFFSET). Missing
+ * utsname → zeros with the architecture's machine ("x86_64", "aarch64").
  */
 export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array | undefined): Promise<KdumpHeaderFacts & { warnings: string[] }> {
   const warnings: string[] = [];
@@ -92,7 +91,7 @@ export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array |
   } else warnings.push('no VMCOREINFO: utsname left empty except machine');
   if (!utsname) {
     utsname = new Uint8Array(UTSNAME_SIZE);
-    utsname.set(new TextEncoder().encode('x86_64'), 4 * UTS_FIELD);
+    utsname.set(new TextEncoder().encode(dump.arch.utsMachine), 4 * UTS_FIELD);
   }
 
   let timestampSec = 0n;
@@ -109,11 +108,7 @@ export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array |
     if (!isKdumpDump(dump)) timestampUsec = 0n;
   }
 
-  let physBase = info?.number('phys_base');
-  if (physBase === undefined) {
-    const text = dump.loads.find((l) => l.virtStart >= START_KERNEL_MAP);
-    physBase = text ? BigInt(text.physStart) - (text.virtStart & ~START_KERNEL_MAP) : 0n;
-  }
+  const physBase = dump.arch.headerPhysBase(dump);
   return { utsname, timestampSec, timestampUsec, nrCpus, physBase, warnings };
 }
 

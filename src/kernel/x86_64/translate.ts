@@ -1,5 +1,7 @@
+import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import type { Dump } from '../../formats/dump.js';
+import type { LoadSegment } from '../../formats/dump.js';
+import type { KernelTranslator, PhysReader, TranslatorInput } from '../arch/types.js';
 import type { VmcoreInfo } from '../vmcoreinfo.js';
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -10,6 +12,8 @@ const GIB = 1n << 30n;
 const MIB2 = 1n << 21n;
 /** Cached page-table pages; 4096 pages = 16 MiB covers the whole vmemmap of a 128 GiB machine twice over. */
 const TABLE_CACHE_LIMIT = 4096;
+/** x86_64 page tables are 512 entries at every level, whatever the page size. */
+const TABLE_BYTES = 4096;
 
 export interface X86_64Paging {
   rootTablePhys: bigint;
@@ -20,26 +24,26 @@ export interface X86_64Paging {
   pageOffset: bigint | undefined;
 }
 
-export function x86_64Paging(dump: Dump, info: VmcoreInfo): X86_64Paging {
+export function x86_64Paging(loads: readonly LoadSegment[], info: VmcoreInfo): X86_64Paging {
   const root = info.symbol('init_top_pgt') ?? info.symbol('init_level4_pgt');
   if (root === undefined)
     throw new VmsieveError('E_BAD_VMCOREINFO', 'VMCOREINFO has neither SYMBOL(init_top_pgt) nor SYMBOL(init_level4_pgt): kernel addresses cannot be translated');
-  const physBase = info.number('phys_base') ?? physBaseFromText(dump);
+  const physBase = info.number('phys_base') ?? physBaseFromText(loads);
   const levels = (info.number('pgtable_l5_enabled') ?? 0n) !== 0n ? 5 : 4;
   const smeMask = info.number('sme_mask') ?? 0n;
-  return { rootTablePhys: root - START_KERNEL_MAP + physBase, levels, physBase, smeMask, pageOffset: pageOffsetFromLoads(dump) };
+  return { rootTablePhys: root - START_KERNEL_MAP + physBase, levels, physBase, smeMask, pageOffset: pageOffsetFromLoads(loads) };
 }
 
-function physBaseFromText(dump: Dump): bigint {
-  const text = dump.loads.find((l) => l.virtStart >= START_KERNEL_MAP);
+function physBaseFromText(loads: readonly LoadSegment[]): bigint {
+  const text = loads.find((l) => l.virtStart >= START_KERNEL_MAP);
   if (!text) throw new VmsieveError('E_BAD_VMCOREINFO', 'no NUMBER(phys_base) in VMCOREINFO and no kernel-text PT_LOAD to derive it from');
   return BigInt(text.physStart) - (text.virtStart & ~START_KERNEL_MAP);
 }
 
 /** makedumpfile's rule: p_vaddr - p_paddr of the last PT_LOAD mapped below the kernel text; QEMU dumps (vaddr 0) have none. */
-function pageOffsetFromLoads(dump: Dump): bigint | undefined {
+function pageOffsetFromLoads(loads: readonly LoadSegment[]): bigint | undefined {
   let found: bigint | undefined;
-  for (const l of dump.loads) {
+  for (const l of loads) {
     if (l.virtStart !== 0n && l.virtStart < START_KERNEL_MAP) found = l.virtStart - BigInt(l.physStart);
   }
   return found;
@@ -48,15 +52,34 @@ function pageOffsetFromLoads(dump: Dump): bigint | undefined {
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 
 /** Kernel virtual → physical by walking the page tables in the dump, as the MMU would. */
-export class X86_64Translator {
+export class X86_64Translator implements KernelTranslator {
   private readonly tables = new Map<bigint, BigUint64Array>();
   private readonly maxPhys: bigint;
+  readonly physBase: bigint;
+  readonly levels: number;
+  readonly warnings: readonly DumpWarning[] = [];
+  readonly maxPhysmemBits: number | undefined;
+  readonly sectionSizeBits: number | undefined;
 
   constructor(
-    private readonly dump: Dump,
-    readonly paging: X86_64Paging,
+    private readonly readPhys: PhysReader,
+    loads: readonly LoadSegment[],
+    info: VmcoreInfo,
+    readonly paging: X86_64Paging = x86_64Paging(loads, info),
   ) {
-    this.maxPhys = BigInt(Math.max(...dump.loads.map((l) => l.physEnd)));
+    this.maxPhys = BigInt(Math.max(...loads.map((l) => l.physEnd)));
+    this.physBase = paging.physBase;
+    this.levels = paging.levels;
+    const bits = (key: string) => {
+      const v = info.number(key);
+      return v === undefined ? undefined : Number(v);
+    };
+    this.maxPhysmemBits = bits('MAX_PHYSMEM_BITS');
+    this.sectionSizeBits = bits('SECTION_SIZE_BITS');
+  }
+
+  static open({ info, loads, readPhys }: TranslatorInput): X86_64Translator {
+    return new X86_64Translator(readPhys, loads, info);
   }
 
   async toPhys(vaddr: bigint): Promise<number> {
@@ -83,8 +106,8 @@ export class X86_64Translator {
   private async entry(tablePhys: bigint, index: number): Promise<bigint> {
     let t = this.tables.get(tablePhys);
     if (!t) {
-      const bytes = await this.dump.readPhys(Number(tablePhys), 4096);
-      t = new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 4096));
+      const bytes = await this.readPhys(Number(tablePhys), TABLE_BYTES);
+      t = new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + TABLE_BYTES));
       if (this.tables.size >= TABLE_CACHE_LIMIT) this.tables.clear();
       this.tables.set(tablePhys, t);
     }

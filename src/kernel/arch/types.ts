@@ -1,0 +1,48 @@
+import type { CpuRegisters, DumpWarning } from '../../api-types.js';
+import type { Dump, LoadSegment } from '../../formats/dump.js';
+import type { VmcoreInfo } from '../vmcoreinfo.js';
+
+/** Reads physical memory of the dump: what a page-table walk needs. */
+export type PhysReader = (paddr: number, length: number) => Promise<Uint8Array>;
+
+/** What a translator is built from: VMCOREINFO, the PT_LOADs (empty of virtual addresses for kdump input) and page size. */
+export interface TranslatorInput {
+  info: VmcoreInfo;
+  loads: readonly LoadSegment[];
+  pageSize: number;
+  readPhys: PhysReader;
+}
+
+/** Kernel virtual → physical, plus the facts `--info` shows about the address space. */
+export interface KernelTranslator {
+  toPhys(vaddr: bigint): Promise<number>;
+  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET), signed. */
+  readonly physBase: bigint;
+  readonly levels: number;
+  /** Missing VMCOREINFO keys replaced by makedumpfile's fallbacks. */
+  readonly warnings: readonly DumpWarning[];
+  /** MAX_PHYSMEM_BITS and SECTION_SIZE_BITS with the architecture's fallbacks (undefined: no fallback exists). */
+  readonly maxPhysmemBits: number | undefined;
+  readonly sectionSizeBits: number | undefined;
+}
+
+/** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */
+export interface Architecture {
+  /** The name `--info` prints: "x86_64", "arm64". */
+  readonly name: string;
+  /** ELF e_machine of its vmcores, written again into ELF output. */
+  readonly elfMachine: number;
+  /** utsname.machine as the kernel reports it, and makedumpfile's kdump header carries. */
+  readonly utsMachine: string;
+  /** The register that holds the instruction pointer in decoded register sets. */
+  readonly ipRegister: string;
+  /** The registers a one-line CPU summary shows, in reading order (ip, stack, frame, flags). */
+  readonly keyRegisters: readonly string[];
+  /** NT_PRSTATUS descriptor → registers; undefined when it is too short. */
+  decodePrstatus(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
+  /** QEMU's own CPU-state note ("QEMU"), where QEMU writes one for this architecture. */
+  decodeQemuCpuState(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
+  openTranslator(input: TranslatorInput): KernelTranslator;
+  /** phys_base as makedumpfile writes it into the kdump sub-header; 0 when nothing tells it. */
+  headerPhysBase(dump: Pick<Dump, 'vmcoreinfo' | 'loads' | 'pageSize'>): bigint;
+}

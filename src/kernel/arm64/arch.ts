@@ -1,0 +1,28 @@
+import { EM_AARCH64 } from '../../formats/elf/elf-constants.js';
+import { VmsieveError } from '../../errors.js';
+import type { Architecture } from '../arch/types.js';
+import { arm64Layout } from './layout.js';
+import { decodePrstatus } from './registers.js';
+import { Arm64Translator } from './translate.js';
+
+export const ARM64: Architecture = {
+  name: 'arm64',
+  elfMachine: EM_AARCH64,
+  utsMachine: 'aarch64',
+  ipRegister: 'pc',
+  // x29 is the frame pointer, x30 the link register.
+  keyRegisters: ['pc', 'sp', 'x29', 'x30', 'pstate'],
+  decodePrstatus,
+  // QEMU writes its "QEMU" CPU-state note for x86 guests only.
+  decodeQemuCpuState: () => undefined,
+  openTranslator: (input) => Arm64Translator.open(input),
+  headerPhysBase({ vmcoreinfo, loads, pageSize }) {
+    if (!vmcoreinfo) return 0n;
+    try {
+      return arm64Layout(vmcoreinfo, loads, pageSize).layout.physOffset;
+    } catch (e) {
+      if (e instanceof VmsieveError) return 0n;
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { EM_X86_64 } from '../../formats/elf/elf-constants.js';
+import type { Architecture } from '../arch/types.js';
+import { decodePrstatus, decodeQemuCpuState } from './registers.js';
+import { START_KERNEL_MAP, X86_64Translator } from './translate.js';
+
+export const X86_64: Architecture = {
+  name: 'x86_64',
+  elfMachine: EM_X86_64,
+  utsMachine: 'x86_64',
+  ipRegister: 'rip',
+  // CORE notes carry eflags, QEMU's own CPU state rflags.
+  keyRegisters: ['rip', 'rsp', 'rbp', 'eflags', 'rflags'],
+  decodePrstatus,
+  decodeQemuCpuState,
+  openTranslator: (input) => X86_64Translator.open(input),
+  headerPhysBase({ vmcoreinfo, loads }) {
+    const fromInfo = vmcoreinfo?.number('phys_base');
+    if (fromInfo !== undefined) return fromInfo;
+    const text = loads.find((l) => l.virtStart >= START_KERNEL_MAP);
+    return text ? BigInt(text.physStart) - (text.virtStart & ~START_KERNEL_MAP) : 0n;
+  },
+};
