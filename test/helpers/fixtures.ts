@@ -7,6 +7,9 @@ export const sharedDir = resolve(process.env.VMSIEVE_SHARED ?? join(repoRoot, '.
 export const sharedFixturesDir = join(sharedDir, 'fixtures');
 export const cacheDir = join(repoRoot, '.cache');
 export const fixtureCacheDir = join(cacheDir, 'fixtures');
+/** The project's own real dumps (small enough to commit), decompressed into their own cache folder. */
+export const projectFixturesDir = join(repoRoot, 'fixtures/real');
+export const projectFixtureCacheDir = join(cacheDir, 'real');
 
 export interface MakedumpfileReport {
   original_pages: number;
@@ -45,19 +48,30 @@ export interface RealFixture {
   dmesgFile: string;
 }
 
-export function fixtureNames(): string[] {
+/** A real dump's files: its records in `dir`, its decompressed vmcore in `cache`. */
+export interface FixtureFiles {
+  name: string;
+  dir: string;
+  cache: string;
+}
+
+/** The shared fixtures (when ../shared is there) and the project's, by name. */
+export function fixtureFiles(): FixtureFiles[] {
   if (!existsSync(sharedFixturesDir)) return [];
-  return readdirSync(sharedFixturesDir)
-    .filter((f) => f.endsWith('.vmcore.zst'))
-    .map((f) => f.slice(0, -'.vmcore.zst'.length))
-    .sort();
+  const list = (dir: string, cache: string) =>
+    existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vmcore.zst')).map((f) => ({ name: f.slice(0, -'.vmcore.zst'.length), dir, cache })) : [];
+  return [...list(sharedFixturesDir, fixtureCacheDir), ...list(projectFixturesDir, projectFixtureCacheDir)].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function fixtureNames(): string[] {
+  return fixtureFiles().map((f) => f.name);
 }
 
 /** Why real-dump tests cannot run here, or undefined when they can. */
 export function realFixturesSkipReason(): string | undefined {
   if (!existsSync(sharedFixturesDir)) return `real vmcore fixtures not found at ${sharedFixturesDir} (set VMSIEVE_SHARED)`;
-  if (fixtureNames().some((n) => !existsSync(join(fixtureCacheDir, `${n}.vmcore`))))
-    return `fixtures were not decompressed into ${fixtureCacheDir} (is zstd installed?)`;
+  const missing = fixtureFiles().find((f) => !existsSync(join(f.cache, `${f.name}.vmcore`)));
+  if (missing) return `fixtures were not decompressed into ${missing.cache} (is zstd installed?)`;
   return undefined;
 }
 
@@ -66,15 +80,15 @@ const upstreamIsTruth = new Set(['next-kdump612-384m-4l-kaslr']);
 
 export function realFixtures(): RealFixture[] {
   if (realFixturesSkipReason()) return [];
-  return fixtureNames().map((name) => {
-    const useNew = upstreamIsTruth.has(name) && existsSync(join(sharedFixturesDir, `${name}.makedumpfile-new.json`));
-    const oracleFile = join(sharedFixturesDir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
+  return fixtureFiles().map(({ name, dir, cache }) => {
+    const useNew = upstreamIsTruth.has(name) && existsSync(join(dir, `${name}.makedumpfile-new.json`));
+    const oracleFile = join(dir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
     return {
       name,
-      vmcore: join(fixtureCacheDir, `${name}.vmcore`),
+      vmcore: join(cache, `${name}.vmcore`),
       oracle: JSON.parse(readFileSync(oracleFile, 'utf8')),
       oracleFile,
-      dmesgFile: join(sharedFixturesDir, `${name}.dmesg.txt`),
+      dmesgFile: join(dir, `${name}.dmesg.txt`),
     };
   });
 }
