@@ -131,7 +131,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const info = dump.vmcoreinfo ?? km?.info;
   const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info ?? new VmcoreInfo(''));
   const warnings: (LayoutWarning | DumpWarning)[] = info
-    ? [...layoutWarnings]
+    ? [...(km?.translator.warnings ?? []), ...layoutWarnings]
     : [
         {
           code: 'W_NO_VMCOREINFO',

@@ -94,8 +94,34 @@ export interface ElfReportSource extends ReportSource {
   pageSize: number;
 }
 
+/** makedumpfile's cyclic buffer: both bitmaps, at most 4 MiB (calculate_cyclic_buffer_size; free memory assumed ample). */
+const MAX_CYCLIC_BUFFER = 4 * 1024 * 1024;
+
 /**
- * The report makedumpfile prints when it writes ELF output (-E). write_elf_pages_cyclic() runs the whole
+ * Whether makedumpfile works in one pass ("enough free memory to be done in one cycle", flag_cyclic off): its buffer,
+ * max_mapnr * 2 / 8 bytes rounded down, must hold both bitmaps — so max_mapnr must be a multiple of 4 (and at most
+ * 16 Mi pfns). Then -E classifies memory once, like the kdump writers, instead of once per PT_LOAD.
+ */
+function fitsOneCycle(maxPfn: number): boolean {
+  const buffer = Math.min(MAX_CYCLIC_BUFFER, Math.floor((maxPfn * 2) / 8));
+  return buffer * 8 >= maxPfn * 2;
+}
+
+/** -E's "Original pages": every PT_LOAD's pfns, partial pages at either end included, pages in two PT_LOADs twice. */
+function elfOriginalPages(src: ElfReportSource): number {
+  const ps = src.pageSize;
+  let original = 0;
+  for (const l of src.loads) {
+    const pfnStart = Math.ceil(l.physStart / ps);
+    const pfnEnd = Math.min(Math.ceil(l.physEnd / ps), src.maxPfn);
+    if (pfnEnd > pfnStart) original += pfnEnd - pfnStart;
+  }
+  return original;
+}
+
+/**
+ * The report makedumpfile prints when it writes ELF output (-E) in cyclic mode (max_mapnr not a multiple of 4, see
+ * fitsOneCycle). write_elf_pages_cyclic() then runs the whole
  * exclusion once per PT_LOAD, over a cycle from the PT_LOAD's first pfn (rounded down to 8) to its last
  * (partial pages at either end included), without resetting the counters in between. So pages in two
  * PT_LOADs (kdump's kernel-image segment) are counted twice, a free block or compound page that starts
@@ -104,6 +130,11 @@ export interface ElfReportSource extends ReportSource {
  */
 export function elfReportForLevel(src: ElfReportSource, level: number): PageReport {
   checkLevel(level);
+  if (fitsOneCycle(src.maxPfn)) {
+    const r = reportForLevel(src, level);
+    const original = elfOriginalPages(src);
+    return { ...r, original, remaining: original - r.excluded, memoryHole: r.total - original };
+  }
   const lut = outcomeTable(level);
   const headless = headlessOutcomeTable(level);
   const ps = src.pageSize;

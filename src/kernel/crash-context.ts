@@ -13,7 +13,7 @@ export type CrashLineKind =
   | 'panic'
   /** "---[ end Kernel panic - not syncing: … ]---" */
   | 'panic-end'
-  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …" */
+  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045 [#1] SMP" */
   | 'oops'
   /** "BUG: kernel NULL pointer dereference, …", "kernel BUG at mm/slub.c:123!", "watchdog: BUG: soft lockup …" */
   | 'bug'
@@ -27,6 +27,8 @@ export type CrashLineKind =
   | 'cpu'
   /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64) */
   | 'ip'
+  /** "lr : __handle_sysrq+0x90/0x19c" (arm64: the link register, where the faulting function returns to) */
+  | 'lr'
   /** "sysrq: Trigger a crash" */
   | 'sysrq'
   /** "Hardware name: QEMU Standard PC …" */
@@ -64,6 +66,8 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
+  /** arm64's link register line of the incident ("lr : func+0x90/0x19c"), without its "lr : " prefix. */
+  lr: string | null;
   /**
    * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"): a panic raised in a system
    * call logs where the task entered the kernel, not where the CPU stopped — the crashing CPU's registers say that.
@@ -90,13 +94,14 @@ const PANIC_CPU_WINDOW = 4;
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
   ['panic-end', /^---\[ end Kernel panic/],
-  ['oops', /^Oops: /],
+  ['oops', /^(?:Internal error: )?Oops: /],
   ['bug', /^(?:kernel BUG at |BUG: |[\w-]+: BUG: )/],
   ['gpf', /^general protection fault/],
   ['fault', /^Unable to handle kernel /],
   ['warning', /^WARNING: CPU: \d+ PID: /],
   ['cpu', /^CPU: \d+ (?:UID: \d+ )?PID: -?\d+ Comm: /],
   ['ip', /^(?:RIP: |pc : |NIP: |PC is at |epc : )/],
+  ['lr', /^lr : /],
   ['sysrq', /^sysrq: Trigger a crash/],
   ['hardware', /^Hardware name: /],
 ];
@@ -199,11 +204,14 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
   const from = cpuLine ?? event ?? panic;
   const stop = panic && from && from.index < panic.index ? panic.index : records.length;
   let ip: string | null = null;
+  let lr: string | null = null;
   const callTrace: string[] = [];
   let ipUserMode = false;
   if (from) {
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
     if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
+    const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
+    if (lrLine) lr = lrLine.text.replace(/^lr : /, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
     // x86 prints "Call Trace:", arm64 "Call trace:".
@@ -228,6 +236,7 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     tainted,
     release,
     ip,
+    lr,
     ipUserMode,
     callTrace,
     crashingCpu,

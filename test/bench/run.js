@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dump, in the same run, alternating.
-// Sections: classify, export, codecs, memory (all by default), browser (opt-in: needs npm run build:web). Prints medians and the ratio
+// Sections: classify, export, codecs, memory, arch (all by default), browser (opt-in: needs npm run build:web). Prints medians and the ratio
 // vmsieve throughput ÷ makedumpfile throughput (> 1 means vmsieve is faster), and peak RSS of both.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,8 +72,9 @@ function compare(label, dump, mdfArgs, vmsArgs, outFile) {
 console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs each, medians`);
 const hasMdf = which('makedumpfile');
 if (!hasMdf) console.log('makedumpfile is not on PATH: only vmsieve is timed');
-const dump = ensureDump('bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
-console.log(`dump: ${dump} (${(statSync(dump).size / 2 ** 30).toFixed(2)} GiB)`);
+const sectionsOn4g = ['classify', 'export', 'codecs', 'browser'];
+const dump = sectionsOn4g.some(want) ? ensureDump('bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']) : undefined;
+if (dump) console.log(`dump: ${dump} (${(statSync(dump).size / 2 ** 30).toFixed(2)} GiB)`);
 const out = join(cache, 'out.dump');
 
 if (want('classify')) {
@@ -112,6 +113,33 @@ if (sections.includes('browser')) {
   const r = spawnSync(process.execPath, [join(root, 'test/bench/browser.js'), '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   for (const row of JSON.parse(r.stdout)) rows.push(row);
+}
+
+// arm64 beside x86_64: the largest real dump of each architecture in .cache/fixtures, classified and exported by
+// vmsieve; time per page frame of the dump's PT_LOADs, so dumps of different sizes compare.
+if (want('arch')) {
+  const dir = join(root, '.cache/fixtures');
+  const real = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vmcore')).map((f) => join(dir, f)) : [];
+  const described = real.map((file) => ({ file, info: JSON.parse(spawnSync(process.execPath, [join(root, 'bin/vmsieve.js'), '--info', '--json', file], { encoding: 'utf8' }).stdout) }));
+  for (const arch of ['x86_64', 'arm64']) {
+    const mine = described.filter((d) => d.info.arch === arch).sort((a, b) => b.info.fileSize - a.info.fileSize)[0];
+    if (!mine) {
+      console.log(`arch: no real ${arch} dump in ${dir} (the fixture setup decompresses ../shared/fixtures)`);
+      continue;
+    }
+    const ps = mine.info.pageSize;
+    const pages = mine.info.segments.reduce((n, s) => n + Math.ceil(s.physEnd / ps) - Math.floor(s.physStart / ps), 0);
+    for (const [label, args] of [
+      ['classify --dry-run -d 31', ['--dry-run', '-d', '31', mine.file, out]],
+      ['export -c -d 31', ['-f', '-c', '-d', '31', mine.file, out]],
+    ]) {
+      const walls = [];
+      for (let i = 0; i < RUNS; i++) walls.push(timed(process.execPath, [join(root, 'bin/vmsieve.js'), ...args]).wall);
+      rmSync(out, { force: true });
+      const v = median(walls);
+      rows.push({ case: `${arch} ${label} (${mine.file.split('/').pop()}, ${pages} pages)`, 'vmsieve s': v.toFixed(2), 'vmsieve µs/page': ((v * 1e6) / pages).toFixed(2) });
+    }
+  }
 }
 
 if (want('memory')) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedDir = resolve(process.env.VMSIEVE_SHARED ?? join(repoRoot, '../shared'));
@@ -39,8 +40,12 @@ export function excludedByClass(r: MakedumpfileReport) {
   };
 }
 
+export type FixtureArch = 'x86_64' | 'arm64';
+
 export interface RealFixture {
   name: string;
+  /** From the record's ELF e_machine. */
+  arch: FixtureArch;
   vmcore: string;
   /** The oracle that is the truth for this dump (upstream's where Debian's 1.7.2 is wrong). */
   oracle: Record<string, any> & { counts_by_level: Record<string, MakedumpfileReport> };
@@ -83,12 +88,55 @@ export function realFixtures(): RealFixture[] {
   return fixtureFiles().map(({ name, dir, cache }) => {
     const useNew = upstreamIsTruth.has(name) && existsSync(join(dir, `${name}.makedumpfile-new.json`));
     const oracleFile = join(dir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
+    const oracle = JSON.parse(readFileSync(oracleFile, 'utf8'));
     return {
       name,
+      arch: oracle.elf?.e_machine === EM_AARCH64 ? 'arm64' : 'x86_64',
       vmcore: join(cache, `${name}.vmcore`),
-      oracle: JSON.parse(readFileSync(oracleFile, 'utf8')),
+      oracle,
       oracleFile,
       dmesgFile: join(dir, `${name}.dmesg.txt`),
     };
   });
+}
+
+const EM_AARCH64 = 183;
+
+/** Where scripts/setup-arm64-makedumpfile.sh puts Debian's arm64 makedumpfile (run under qemu-aarch64-static). */
+export const arm64MakedumpfilePath = join(cacheDir, 'arm64-makedumpfile', 'makedumpfile');
+
+const works = (cmd: string) => spawnSync(cmd, ['-v'], { stdio: 'ignore' }).status === 0;
+const makedumpfileFound = new Map<FixtureArch, string | undefined>();
+
+/**
+ * The makedumpfile that reads dumps of this architecture (a makedumpfile build reads its own architecture's dumps
+ * only): Debian's on PATH for x86_64; for arm64 Debian's arm64 build through qemu-aarch64-static, set up by
+ * scripts/setup-arm64-makedumpfile.sh. `skip` says why there is none.
+ */
+export function makedumpfileFor(arch: FixtureArch): { cmd: string; skip?: undefined } | { cmd?: undefined; skip: string } {
+  if (!makedumpfileFound.has(arch)) {
+    const cmd = arch === 'arm64' ? arm64MakedumpfilePath : 'makedumpfile';
+    makedumpfileFound.set(arch, works(cmd) ? cmd : undefined);
+  }
+  const cmd = makedumpfileFound.get(arch);
+  if (cmd) return { cmd };
+  return {
+    skip:
+      arch === 'arm64'
+        ? `the arm64 makedumpfile is not set up at ${arm64MakedumpfilePath} (run scripts/setup-arm64-makedumpfile.sh; needs qemu-user-static)`
+        : 'makedumpfile is not installed (apt-get install makedumpfile)',
+  };
+}
+
+/**
+ * The makedumpfile whose record a fixture carries. Debian's 1.7.2 for most; fixtures/real's 16 KiB dump, which 1.7.2
+ * cannot read, was recorded with upstream makedumpfile built for arm64: VMSIEVE_MAKEDUMPFILE_ARM64 names such a
+ * build (see fixtures/real/README.md), and without it the checks that run makedumpfile on that dump skip.
+ */
+export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedumpfileFor> {
+  const version = String(f.oracle.makedumpfile_version ?? '');
+  if (version.startsWith('makedumpfile: version 1.7.2 ')) return makedumpfileFor(f.arch);
+  const upstream = f.arch === 'arm64' ? process.env.VMSIEVE_MAKEDUMPFILE_ARM64 : undefined;
+  if (upstream && works(upstream)) return { cmd: upstream };
+  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, which Debian's 1.7.2 is not: set VMSIEVE_MAKEDUMPFILE_ARM64 to an upstream arm64 build` };
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { ElfNote } from '../../src/formats/dump.js';
 import { crashContext, findCrashContext } from '../../src/kernel/crash-context.js';
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
+import { ARM64 } from '../../src/kernel/arm64/arch.js';
 import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 import { formatTimestamp } from '../../src/kernel/dmesg/format.js';
 
@@ -117,5 +118,46 @@ describe('crash context', () => {
     const k = findCrashContext(quiet, [{ cpu: 0, pid: 5, registers: { rip: '0x1' } }], true);
     expect(k).toMatchObject({ kind: 'none', crashingCpu: 0, crashingCpuSource: 'prstatus' });
     expect(k.registers?.registers.rip).toBe('0x1');
+  });
+
+  test('an arm64 Oops that panicked: "Internal error: Oops", pc and lr lines, "Call trace:", registers from the arm64 NT_PRSTATUS', () => {
+    const lines = [
+      'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000',
+      'Mem abort info:',
+      '  ESR = 0x0000000096000045',
+      'Internal error: Oops: 0000000096000045 [#1] SMP',
+      'Modules linked in: mydrv(OE)',
+      'CPU: 0 PID: 311 Comm: sh Kdump: loaded Tainted: G           OE      6.1.0-57-arm64 #1  Debian 6.1.192-3',
+      'Hardware name: linux,dummy-virt (DT)',
+      'pstate: 60000005 (nZCv daif -PAN -UAO -TCO -DIT -SSBS BTYPE=--)',
+      'pc : mydrv_write+0x24/0x30 [mydrv]',
+      'lr : vfs_write+0xdc/0x3a0',
+      'sp : ffff80000a0fbd20',
+      'Call trace:',
+      ' mydrv_write+0x24/0x30 [mydrv]',
+      ' vfs_write+0xdc/0x3a0',
+      ' ksys_write+0x7c/0x11c',
+      'Code: d2800001 f9400021 52800020 b9000020 (d65f03c0) ',
+      '---[ end trace 0000000000000000 ]---',
+      'Kernel panic - not syncing: Oops: Fatal exception',
+    ];
+    // elf_prstatus on arm64: 392 bytes, pr_reg = x0..x30, sp, pc, pstate from offset 112.
+    const desc = new Uint8Array(392);
+    const v = new DataView(desc.buffer);
+    v.setInt32(32, 311, true);
+    v.setBigUint64(112 + 31 * 8, 0xffff80000a0fbd20n, true);
+    v.setBigUint64(112 + 32 * 8, 0xffffbfc0809a1024n, true);
+    const c = crashContext(log(lines), { notes: [{ name: 'CORE', type: 1, desc, fileOffset: 0, fileLength: 0 }], producer: 'kdump', arch: ARM64 });
+    expect(c.kind).toBe('panic');
+    expect(c.panicReason).toBe('Oops: Fatal exception');
+    expect(c.event?.text).toBe(lines[0]);
+    expect(c.task).toEqual({ pid: 311, comm: 'sh' });
+    expect(c.ip).toBe('mydrv_write+0x24/0x30 [mydrv]');
+    expect(c.lr).toBe('vfs_write+0xdc/0x3a0');
+    expect(c.ipUserMode).toBe(false);
+    expect(c.callTrace).toEqual(['mydrv_write+0x24/0x30 [mydrv]', 'vfs_write+0xdc/0x3a0', 'ksys_write+0x7c/0x11c']);
+    expect(c.registers?.registers).toMatchObject({ pc: '0xffffbfc0809a1024', sp: '0xffff80000a0fbd20', x0: '0x0000000000000000' });
+    expect(Object.keys(c.registers!.registers)).toHaveLength(34);
+    expect(c.lines.map((l) => l.kind)).toEqual(['fault', 'oops', 'cpu', 'hardware', 'ip', 'lr', 'panic']);
   });
 });

@@ -48,12 +48,16 @@ export function taintMeaning(tainted: string): string | undefined {
   return parts.length ? parts.join(', ') : undefined;
 }
 
-/** x86_64 registers in the order a person reads them; anything else follows in the notes' order. */
+/**
+ * Registers in the order a person reads them (x86_64; arm64: pc, sp, frame pointer x29, link register x30, pstate,
+ * then the notes' x0…x28); anything else follows in the notes' order.
+ */
 const REGISTER_ORDER = [
   'rip', 'rsp', 'rbp', 'eflags', 'rflags',
   'rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi',
   'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15',
   'orig_rax', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'fs_base', 'gs_base',
+  'pc', 'sp', 'x29', 'x30', 'pstate',
 ];
 
 export function orderedRegisters(regs: Record<string, string>): Array<[string, string]> {
