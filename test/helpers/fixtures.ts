@@ -129,14 +129,15 @@ export function makedumpfileFor(arch: FixtureArch): { cmd: string; skip?: undefi
 }
 
 /**
- * The makedumpfile whose record a fixture carries. Debian's 1.7.2 for most; fixtures/real's 16 KiB dump, which 1.7.2
- * cannot read, was recorded with upstream makedumpfile built for arm64: VMSIEVE_MAKEDUMPFILE_ARM64 names such a
- * build (see fixtures/real/README.md), and without it the checks that run makedumpfile on that dump skip.
+ * The makedumpfile whose record a fixture carries, and the --dump-dmesg text it prints. Debian's 1.7.2 for most;
+ * fixtures/real's 16 KiB dump, which 1.7.2 cannot read, was recorded with upstream makedumpfile built for arm64
+ * (whose log has the caller column: NAME.dmesg-new.txt): VMSIEVE_MAKEDUMPFILE_ARM64 names such a build (see
+ * fixtures/real/README.md), and without it the checks that run makedumpfile on that dump skip.
  */
-export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedumpfileFor> {
+export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedumpfileFor> & { dmesgFile?: string } {
   const version = String(f.oracle.makedumpfile_version ?? '');
-  if (version.startsWith('makedumpfile: version 1.7.2 ')) return makedumpfileFor(f.arch);
+  if (version.startsWith('makedumpfile: version 1.7.2 ')) return { ...makedumpfileFor(f.arch), dmesgFile: f.dmesgFile };
   const upstream = f.arch === 'arm64' ? process.env.VMSIEVE_MAKEDUMPFILE_ARM64 : undefined;
-  if (upstream && works(upstream)) return { cmd: upstream };
-  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, which Debian's 1.7.2 is not: set VMSIEVE_MAKEDUMPFILE_ARM64 to an upstream arm64 build` };
+  if (upstream && works(upstream)) return { cmd: upstream, dmesgFile: f.dmesgFile.replace(/\.dmesg\.txt$/, '.dmesg-new.txt') };
+  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, not Debian's 1.7.2: set VMSIEVE_MAKEDUMPFILE_ARM64 to an upstream arm64 build` };
 }

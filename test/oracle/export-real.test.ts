@@ -114,7 +114,7 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
         expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
       const log = join(dir, `${f.name}-dmesg.txt`);
       expect(spawnSync(mdf.cmd!, ['--dump-dmesg', ours, log]).status).toBe(0);
-      expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
+      expect(readFileSync(log).equals(readFileSync(mdf.dmesgFile!))).toBe(true);
       for (const p of [ours, refiltered, log]) rmSync(p);
     }, 300_000);
 
