@@ -70,7 +70,7 @@ test.describe.serial('a real arm64 kdump in the page', () => {
     const regs = page.getByTestId('crash-registers');
     for (const name of ['pc', 'sp', 'pstate', 'x0', 'x29', 'x30']) await expect(regs).toContainText(name);
     // pc leads: the registers are read in the order a person reads them.
-    await expect(regs.locator('tr').first()).toContainText('pc');
+    await expect(regs.locator('th').first()).toHaveText('pc');
   });
 
   test('the class map: several classes, its legend the record\'s -d 31 counts', async () => {

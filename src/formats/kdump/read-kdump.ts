@@ -17,10 +17,10 @@ import {
   KDUMP_SIGNATURE,
   KDUMP_SUB_HEADER_SIZE,
   PAGE_DESC_SIZE,
-  UTS_FIELD,
   decodeDiskDumpHeader,
   decodePageDesc,
   decodeSubHeader,
+  utsField,
   type DiskDumpHeader,
   type KdumpSubHeader,
   type PageDesc,
@@ -76,11 +76,6 @@ export const isKdumpDump = (d: Dump | KdumpDump): d is KdumpDump => d.format ===
 
 /** struct new_utsname: sysname, nodename, release, version, machine, domainname. */
 const UTS_MACHINE = 4;
-const utsField = (utsname: Uint8Array, field: number) => {
-  const f = utsname.subarray(field * UTS_FIELD, (field + 1) * UTS_FIELD);
-  const end = f.indexOf(0);
-  return new TextDecoder('latin1').decode(end < 0 ? f : f.subarray(0, end));
-};
 
 const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;

@@ -18,6 +18,9 @@ export const ARM64: Architecture = {
   openTranslator: (input) => Arm64Translator.open(input),
   headerPhysBase({ vmcoreinfo, loads, pageSize }) {
     if (!vmcoreinfo) return 0n;
+    const physOffset = vmcoreinfo.number('PHYS_OFFSET');
+    if (physOffset !== undefined) return BigInt.asUintN(64, physOffset);
+    // Without it, makedumpfile derives phys_base from the linear map's PT_LOAD, which needs the whole layout.
     try {
       return arm64Layout(vmcoreinfo, loads, pageSize).layout.physOffset;
     } catch (e) {

@@ -1,0 +1,63 @@
+// The architecture is chosen once per dump, from ELF e_machine or the kdump header's utsname.machine, and the
+// writers record it: kdump headers carry its machine and phys_base, ELF output its e_machine.
+import { describe, expect, it } from 'vitest';
+import { UTS_FIELD, decodeDiskDumpHeader, decodeSubHeader, utsField } from '../../src/formats/kdump/diskdump.js';
+import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
+import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
+import { writeElf } from '../../src/formats/elf-out/write-elf.js';
+import { openDump } from '../../src/formats/open-dump.js';
+import { bitmapBytes, setBit, type PageSelection } from '../../src/formats/selection.js';
+import { MemorySink } from '../../src/io/sink.js';
+import { MemorySource } from '../../src/io/source.js';
+import { buildElfCore, vmcoreinfoNote } from '../helpers/elf-builder.js';
+
+const PS = 4096;
+const PAGES = 8;
+const ARM64_INFO = 'OSRELEASE=6.1.0-test-arm64\nPAGESIZE=4096\nNUMBER(PHYS_OFFSET)=0xfffff6e240000000\nNUMBER(VA_BITS)=48\n';
+const core = (machine: number, info: string) =>
+  buildElfCore({ machine, notes: [vmcoreinfoNote(info)], loads: [{ paddr: 0, vaddr: 0xffff000000000000n, data: new Uint8Array(PAGES * PS).fill(7) }] });
+
+function all(): PageSelection {
+  const bitmap1 = new Uint8Array(bitmapBytes(PAGES));
+  for (let p = 0; p < PAGES; p++) setBit(bitmap1, p);
+  return { maxPfn: PAGES, bitmap1, bitmap2: bitmap1.slice(), excludeZero: false };
+}
+
+async function kdumpOf(bytes: Uint8Array): Promise<Uint8Array> {
+  const sink = new MemorySink('out.kdump');
+  await writeKdump(await openDump(new MemorySource(bytes, 'in.vmcore')), all(), sink, { dumpLevel: 0 });
+  await sink.close();
+  return sink.bytes().slice();
+}
+
+describe('architecture selection', () => {
+  it('ELF e_machine 183 is arm64, 62 x86_64', async () => {
+    expect((await openDump(new MemorySource(core(183, ARM64_INFO), 'a.vmcore'))).arch.name).toBe('arm64');
+    expect((await openDump(new MemorySource(core(62, 'OSRELEASE=6.1.0\nPAGESIZE=4096\n'), 'x.vmcore'))).arch.name).toBe('x86_64');
+  });
+
+  it('an arm64 kdump header: machine "aarch64" (utsname unreadable here), PHYS_OFFSET as phys_base; read back as arm64', async () => {
+    const bytes = await kdumpOf(core(183, ARM64_INFO));
+    const h = decodeDiskDumpHeader(bytes.subarray(0, 464));
+    expect(utsField(h.utsname, 4)).toBe('aarch64');
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104)).physBase).toBe(0xfffff6e240000000n);
+    const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
+    expect(back.arch.name).toBe('arm64');
+    // Written again as ELF: e_machine stays EM_AARCH64.
+    const sink = new MemorySink('out.elf');
+    await writeElf(back, all(), sink);
+    await sink.close();
+    expect(new DataView(sink.bytes().buffer).getUint16(18, true)).toBe(183);
+  });
+
+  it('a kdump file of another machine is refused with a specific error; an empty machine is taken as x86_64', async () => {
+    const bytes = await kdumpOf(core(183, ARM64_INFO));
+    const machine = 12 + 4 * UTS_FIELD;
+    const riscv = bytes.slice();
+    riscv.set(new TextEncoder().encode('riscv64\0'), machine);
+    await expect(readKdumpDump(new MemorySource(riscv, 'riscv.kdump'))).rejects.toMatchObject({ code: 'E_ELF_MACHINE', message: expect.stringContaining('"riscv64"') });
+    const empty = bytes.slice();
+    empty.fill(0, machine, machine + UTS_FIELD);
+    expect((await readKdumpDump(new MemorySource(empty, 'empty.kdump'))).arch.name).toBe('x86_64');
+  });
+});
