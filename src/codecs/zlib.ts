@@ -24,7 +24,7 @@ export type ZlibCompressedPages = CompressedPages;
  * Node and in a browser worker alike. Windows are allocated once in the kernel's arena, after zlibInit.
  */
 export class ZlibPageCompressor extends PageBatcher {
-  constructor(k: ZlibKernelExports, pageSize = 4096, maxPages = 1024) {
+  constructor(k: ZlibKernelExports, pageSize: number, maxPages = 1024) {
     super(k, (...a) => k.zlibCompressPages(...a), pageSize, maxPages, { init: () => k.zlibInit(), name: 'zlibCompressPages' });
   }
 
@@ -40,7 +40,7 @@ export class ZlibPageCompressor extends PageBatcher {
 }
 
 /** Node convenience: compiles build/wasm/vmsieve.wasm once and returns a compressor on a fresh instance. */
-export async function nodeZlibPageCompressor(pageSize = 4096, maxPages = 1024): Promise<ZlibPageCompressor> {
+export async function nodeZlibPageCompressor(pageSize: number, maxPages = 1024): Promise<ZlibPageCompressor> {
   // Imported lazily so that browser bundles of this module never pull in node:fs.
   const { nodeWasmModule } = await import('../wasm/node-module.js');
   const k = (await instantiateKernels(await nodeWasmModule())) as unknown as ZlibKernelExports;
