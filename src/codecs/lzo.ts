@@ -12,7 +12,7 @@ export interface LzoKernelExports {
  * Takes an instantiated kernel, so it works in Node and in a browser worker alike.
  */
 export class LzoPageCompressor extends PageBatcher {
-  constructor(k: LzoKernelExports, pageSize = 4096, maxPages = 1024) {
+  constructor(k: LzoKernelExports, pageSize: number, maxPages = 1024) {
     super(k, (...a) => k.lzoCompressPages(...a), pageSize, maxPages, { name: 'lzoCompressPages' });
   }
 }

@@ -12,7 +12,7 @@ export interface SnappyKernelExports {
  * DUMP_DH_COMPRESSED_SNAPPY). Takes an instantiated kernel, so it works in Node and in a browser worker.
  */
 export class SnappyPageCompressor extends PageBatcher {
-  constructor(k: SnappyKernelExports, pageSize = 4096, maxPages = 1024) {
+  constructor(k: SnappyKernelExports, pageSize: number, maxPages = 1024) {
     super(k, (...a) => k.snappyCompressPages(...a), pageSize, maxPages, { name: 'snappyCompressPages' });
   }
 }

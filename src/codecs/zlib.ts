@@ -23,7 +23,7 @@ export type ZlibCompressedPages = CompressedPages;
  * Node and in a browser worker alike. Windows are allocated once in the kernel's arena, after zlibInit.
  */
 export class ZlibPageCompressor extends PageBatcher {
-  constructor(k: ZlibKernelExports, pageSize = 4096, maxPages = 1024) {
+  constructor(k: ZlibKernelExports, pageSize: number, maxPages = 1024) {
     super(k, (...a) => k.zlibCompressPages(...a), pageSize, maxPages, { init: () => k.zlibInit(), name: 'zlibCompressPages' });
   }
 

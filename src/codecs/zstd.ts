@@ -12,7 +12,7 @@ export interface ZstdKernelExports {
  * DUMP_DH_COMPRESSED_ZSTD). Takes an instantiated kernel, so it works in Node and in a browser worker.
  */
 export class ZstdPageCompressor extends PageBatcher {
-  constructor(k: ZstdKernelExports, pageSize = 4096, maxPages = 1024) {
+  constructor(k: ZstdKernelExports, pageSize: number, maxPages = 1024) {
     super(k, (...a) => k.zstdCompressPages(...a), pageSize, maxPages, { name: 'zstdCompressPages' });
   }
 }

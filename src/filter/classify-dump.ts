@@ -8,7 +8,7 @@ import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type Layo
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import type { ComputePool } from '../workers/pool.js';
-import { WINDOW_PAGES } from '../workers/page-compute.js';
+import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
 import { pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
 import {
@@ -36,7 +36,7 @@ export interface ClassifyOptions {
    * any such level keeps is read and scanned; an array = only pages kept at one of those levels; false = no scan.
    */
   zeroScan?: boolean | readonly number[];
-  /** Pages per zero-scan read (default and at most WINDOW_PAGES). */
+  /** Pages per zero-scan read (default and at most a compute window's worth, WINDOW_BYTES). */
   zeroChunkPages?: number;
   /** Compute workers for the zero scan (started while the struct pages are classified): they read and scan the pages themselves, in parallel, when they can reach the dump. */
   pool?: ComputePool | Promise<ComputePool>;
@@ -269,7 +269,8 @@ export async function scanZeroPages(
 ): Promise<void> {
   const { classMap, withData, pageSize, stats } = result;
   const k = kernels;
-  const zeroChunk = Math.max(1, Math.min(WINDOW_PAGES, Math.floor(opts.zeroChunkPages ?? WINDOW_PAGES)));
+  const windowPages = pagesIn(WINDOW_BYTES, pageSize);
+  const zeroChunk = Math.max(1, Math.min(windowPages, Math.floor(opts.zeroChunkPages ?? windowPages)));
   const t1 = performance.now();
   const zeroLevels = levels.filter((l) => l & 1);
   const need = zeroScanTable(zeroLevels);

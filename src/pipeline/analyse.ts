@@ -13,6 +13,7 @@ import type { ComputePool } from '../workers/pool.js';
 import type { PfnRun } from '../formats/page-extents.js';
 import { taskPages } from './task-pages.js';
 import { mapOrdered } from '../workers/ordered.js';
+import { pagesIn } from '../workers/page-compute.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
 export const OUTPUT_KINDS = ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd', 'kdump-none', 'elf'] as const;
@@ -64,12 +65,15 @@ export interface AnalyseOptions {
   sampleWindows?: number;
   /**
    * Read and zero-scan every page, but compress only about one non-zero page in this many with LZO and snappy, and one
-   * in 4× as many with zlib and zstd too (default 1: all), with at least MIN_MEASURED_PAGES pages. Page counts,
+   * in 4× as many with zlib and zstd too (default 1: all), with at least MIN_MEASURED_BYTES of pages. Page counts,
    * kdump-none and ELF sizes stay exact; compressed sizes are extrapolated per page class.
    */
   measureEvery?: number;
-  /** Instead of measureEvery: compress about this many pages, however big the dump (the pass then runs at read speed). */
-  measurePages?: number;
+  /**
+   * Instead of measureEvery: compress about this many bytes of pages, however big the dump and its pages (the pass
+   * then runs at read speed).
+   */
+  measureBytes?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -96,13 +100,17 @@ const LZO = SIZE + CODECS.indexOf('lzo');
 /** Each codec's place (in CODECS order) in MEASURE_ORDER: a page measured with n codecs has sizes for ranks below n. */
 const MEASURE_RANK = CODECS.map((c) => MEASURE_ORDER.indexOf(c));
 const isCheap = (c: CodecId) => MEASURE_ORDER.indexOf(c) < CHEAP;
-/** measureEvery never gives the cheap codecs fewer pages than this (small dumps are measured more densely: the sample decides the error). */
-const MIN_MEASURED_PAGES = 16384;
+/**
+ * measureEvery never gives the cheap codecs fewer bytes of pages than this (16384 pages of 4 KiB, 1024 of 64 KiB; small
+ * dumps are measured more densely: the sample decides the error). Bytes, as a large page averages over as much content
+ * as several small ones, and the sample costs the same time whatever the page size.
+ */
+const MIN_MEASURED_BYTES = 64 << 20;
 /** sampleWindows never reads more than 1 window in this many (a denser sample would cost as much as reading it all). */
 const MIN_SAMPLE_EVERY = 64;
-const SAMPLE_TASK_PAGES = 1024;
-/** Small windows spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
-const SAMPLE_WINDOW_PAGES = 16;
+const SAMPLE_TASK_BYTES = 4 << 20;
+/** Small windows (16 pages of 4 KiB, one of 64 KiB) spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
+const SAMPLE_WINDOW_BYTES = 64 << 10;
 const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
 const CODEC_KINDS = CODECS.map((c) => CODEC_KEY[c]);
 
@@ -116,8 +124,8 @@ interface Window {
  * Every window of `windowPages`, or one in `sampleEvery`, grouped into tasks of at most `taskLimit` pages (sampled
  * windows into smaller tasks, so that the few there are still spread over every worker).
  */
-function* windows(readable: readonly PfnRange[], windowPages: number, sampleEvery: number, taskLimit: number): Generator<Window> {
-  const taskPages = sampleEvery > 1 ? Math.min(taskLimit, SAMPLE_TASK_PAGES) : taskLimit;
+function* windows(readable: readonly PfnRange[], windowPages: number, sampleEvery: number, taskLimit: number, pageSize: number): Generator<Window> {
+  const taskPages = sampleEvery > 1 ? Math.min(taskLimit, pagesIn(SAMPLE_TASK_BYTES, pageSize)) : taskLimit;
   let index = 0;
   let task: Window = { runs: [], count: 0 };
   for (const r of readable)
@@ -279,16 +287,16 @@ export async function analyseDump(
   }
   const sums = new Float64Array(256 * SLOTS);
   const total = readable.reduce((n, r) => n + (r.end - r.start) * ps, 0);
-  const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? SAMPLE_WINDOW_PAGES : pool.windowPages));
+  const windowPages = Math.min(pool.windowPages, opts.windowPages ?? ((opts.sampleEvery ?? 1) > 1 || opts.sampleWindows ? pagesIn(SAMPLE_WINDOW_BYTES, ps) : pool.windowPages));
   const sampleEvery = Math.max(1, Math.floor(opts.sampleWindows ? Math.max(MIN_SAMPLE_EVERY, windowCount(readable, windowPages) / opts.sampleWindows) : (opts.sampleEvery ?? 1)));
   const pagesWithData = total / ps;
-  const requested = opts.measurePages ? pagesWithData / opts.measurePages : (opts.measureEvery ?? 1);
-  const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / MIN_MEASURED_PAGES)));
+  const requested = opts.measureBytes ? total / opts.measureBytes : (opts.measureEvery ?? 1);
+  const measureEvery = Math.max(1, Math.floor(Math.min(requested, pagesWithData / pagesIn(MIN_MEASURED_BYTES, ps))));
   const pagesEstimated = sampleEvery > 1;
   const sizesEstimated = pagesEstimated || measureEvery > 1;
   const progress = new ProgressTracker('analyse', total / sampleEvery, opts.onProgress);
   const measured = mapOrdered(
-    windows(readable, windowPages, sampleEvery, pool.windowPages),
+    windows(readable, windowPages, sampleEvery, pool.windowPages, ps),
     pool.size * 2,
     async (w) => {
       const pages = await taskPages(dump, w.runs, w.count);

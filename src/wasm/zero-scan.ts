@@ -1,5 +1,8 @@
 import { bytesAt, type KernelExports } from './kernels.js';
 
+/** Bytes of the arena pages are copied into for scan() unless maxPages says otherwise. */
+const SCAN_ARENA_BYTES = 4 << 20;
+
 /** SIMD zero-page scan, over pages already in wasm memory or copied into a fixed arena (allocated on first use). */
 export class ZeroScanner {
   private inputPtr = 0;
@@ -8,7 +11,7 @@ export class ZeroScanner {
   constructor(
     private readonly k: KernelExports,
     readonly pageSize: number,
-    readonly maxPages = 1024,
+    readonly maxPages = Math.max(1, Math.floor(SCAN_ARENA_BYTES / pageSize)),
   ) {
     if (pageSize % 128 !== 0) throw new RangeError(`page size ${pageSize} is not a multiple of 128`);
     this.flags = k.arenaAlloc(maxPages) >>> 0;

@@ -5,4 +5,4 @@ import type { WorkerShape } from './compute-api.js';
  * arrive while it works on this one's). Windows stay at 16 MiB: 32 MiB ones read a little faster, but a worker per
  * core would then hold over 80 MiB each.
  */
-export const BROWSER_COMPUTE_SHAPE: Required<WorkerShape> = { slots: 2, windowPages: 4096 };
+export const BROWSER_COMPUTE_SHAPE: Required<WorkerShape> = { slots: 2, windowBytes: 16 << 20 };

@@ -14,12 +14,12 @@ export interface ComputeApi {
   measure(pages: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow>;
 }
 
-/** How many tasks a worker takes at once, and how many pages each may carry. */
+/** How many tasks a worker takes at once, and how many bytes of pages each may carry. */
 export interface WorkerShape {
   /** Default 1: more than one where the worker reads asynchronously and can read the next task's pages meanwhile. */
   slots?: number;
-  /** Default WINDOW_PAGES. */
-  windowPages?: number;
+  /** Default WINDOW_BYTES; a task carries as many whole pages as fit (at least one). */
+  windowBytes?: number;
 }
 
 /** A compute worker as the pool holds it: its API, a hard stop, and its shape (the same as the worker was made with). */

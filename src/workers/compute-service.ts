@@ -19,7 +19,7 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
   };
   return {
     async init(module, pageSize) {
-      compute = new PageCompute(await instantiateKernels(module), pageSize, reader, shape.slots, shape.windowPages);
+      compute = new PageCompute(await instantiateKernels(module), pageSize, reader, shape.slots, shape.windowBytes);
     },
     async scanZero(pages) {
       const zero = await ready().scanZero(pages);

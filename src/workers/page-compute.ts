@@ -6,10 +6,16 @@ import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 
-/** Pages a compute task may carry unless its worker says otherwise: the window its pages are loaded into (16 MiB of 4 KiB pages). */
-export const WINDOW_PAGES = 4096;
-/** Pages per codec kernel call (its output window holds that many pages' worst case). */
-const CODEC_BATCH = 1024;
+/**
+ * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
+ * 1024 of 16 KiB, 256 of 64 KiB. Bytes, not pages, so a worker's memory does not grow with the dump's page size.
+ */
+export const WINDOW_BYTES = 16 << 20;
+/** Bytes per codec kernel call (its output window holds that many pages' worst case). */
+const CODEC_BATCH_BYTES = 4 << 20;
+
+/** Whole pages of `pageSize` bytes that fit in `bytes` (at least one). */
+export const pagesIn = (bytes: number, pageSize: number): number => Math.max(1, Math.floor(bytes / pageSize));
 
 /** A task's pages: bytes read (and transferred) by the caller, or where the worker reads them itself. */
 export type PagesInput = ArrayBuffer | PageExtents;
@@ -39,6 +45,8 @@ export class PageCompute {
   private readonly compressors = new Map<CodecId, PageCompressor>();
   /** Windows not holding a task's pages; a task holds one from the start of its read to the end of its (synchronous) work. */
   private readonly freeWindows: number[] = [];
+  readonly windowPages: number;
+  private readonly codecBatch: number;
 
   /**
    * `windows` > 1 lets the next task's pages be read (asynchronously, as in a browser) while this task's are worked on:
@@ -49,10 +57,12 @@ export class PageCompute {
     readonly pageSize: number,
     private readonly reader?: WorkerReader,
     windows = 1,
-    readonly windowPages = WINDOW_PAGES,
+    windowBytes = WINDOW_BYTES,
   ) {
-    this.zeroScanner = new ZeroScanner(k, pageSize, windowPages);
-    for (let i = 0; i < windows; i++) this.freeWindows.push(k.arenaAlloc(pageSize * windowPages) >>> 0);
+    this.windowPages = pagesIn(windowBytes, pageSize);
+    this.codecBatch = Math.min(this.windowPages, pagesIn(CODEC_BATCH_BYTES, pageSize));
+    this.zeroScanner = new ZeroScanner(k, pageSize, this.windowPages);
+    for (let i = 0; i < windows; i++) this.freeWindows.push(k.arenaAlloc(pageSize * this.windowPages) >>> 0);
   }
 
   async scanZero(input: PagesInput): Promise<Uint8Array> {
@@ -144,11 +154,12 @@ export class PageCompute {
 
   /** Compresses the first `count` pages of the window, a codec batch at a time. */
   private compressPacked(window: number, codec: CodecId, count: number): CompressedPages {
-    if (count <= CODEC_BATCH) return this.compressor(codec).compressAt(window, count);
+    const batch = this.codecBatch;
+    if (count <= batch) return this.compressor(codec).compressAt(window, count);
     const sizes = new Uint32Array(count);
     const parts: Uint8Array[] = [];
-    for (let first = 0; first < count; first += CODEC_BATCH) {
-      const r = this.compressor(codec).compressAt(window + first * this.pageSize, Math.min(CODEC_BATCH, count - first));
+    for (let first = 0; first < count; first += batch) {
+      const r = this.compressor(codec).compressAt(window + first * this.pageSize, Math.min(batch, count - first));
       sizes.set(r.sizes, first);
       parts.push(r.data);
     }
@@ -162,7 +173,7 @@ export class PageCompute {
   private compressor(codec: CodecId): PageCompressor {
     let c = this.compressors.get(codec);
     if (!c) {
-      c = createCompressor(this.k, codec, this.pageSize, CODEC_BATCH);
+      c = createCompressor(this.k, codec, this.pageSize, this.codecBatch);
       this.compressors.set(codec, c);
     }
     return c;

@@ -1,6 +1,6 @@
 import { VmsieveError } from '../errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
-import { WINDOW_PAGES } from './page-compute.js';
+import { WINDOW_BYTES, pagesIn } from './page-compute.js';
 
 /** A fixed set of compute workers; tasks wait for an idle one. One shape for Web Workers, worker_threads and in-thread compute. */
 export class ComputePool {
@@ -14,7 +14,10 @@ export class ComputePool {
    */
   private readonly running = new Set<(e: Error) => void>();
 
-  private constructor(private readonly handles: ComputeHandle[]) {
+  private constructor(
+    private readonly handles: ComputeHandle[],
+    readonly pageSize: number,
+  ) {
     // A worker with several slots appears that many times: each entry is one task it may take.
     this.idle = handles.flatMap((h) => Array.from({ length: Math.max(1, h.slots ?? 1) }, () => h));
   }
@@ -27,7 +30,7 @@ export class ComputePool {
       await Promise.all(handles.map((h) => h.terminate()));
       throw e;
     }
-    return new ComputePool(handles);
+    return new ComputePool(handles, pageSize);
   }
 
   get size(): number {
@@ -36,7 +39,7 @@ export class ComputePool {
 
   /** The most pages a task may carry on any of the workers. */
   get windowPages(): number {
-    return Math.min(...this.handles.map((h) => h.windowPages ?? WINDOW_PAGES));
+    return Math.min(...this.handles.map((h) => pagesIn(h.windowBytes ?? WINDOW_BYTES, this.pageSize)));
   }
 
   async run<T>(task: (api: ComputeApi) => Promise<T>): Promise<T> {

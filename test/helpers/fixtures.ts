@@ -8,6 +8,9 @@ export const sharedDir = resolve(process.env.VMSIEVE_SHARED ?? join(repoRoot, '.
 export const sharedFixturesDir = join(sharedDir, 'fixtures');
 export const cacheDir = join(repoRoot, '.cache');
 export const fixtureCacheDir = join(cacheDir, 'fixtures');
+/** The project's own real dumps (small enough to commit), decompressed into their own cache folder. */
+export const projectFixturesDir = join(repoRoot, 'fixtures/real');
+export const projectFixtureCacheDir = join(cacheDir, 'real');
 
 export interface MakedumpfileReport {
   original_pages: number;
@@ -50,19 +53,30 @@ export interface RealFixture {
   dmesgFile: string;
 }
 
-export function fixtureNames(): string[] {
+/** A real dump's files: its records in `dir`, its decompressed vmcore in `cache`. */
+export interface FixtureFiles {
+  name: string;
+  dir: string;
+  cache: string;
+}
+
+/** The shared fixtures (when ../shared is there) and the project's, by name. */
+export function fixtureFiles(): FixtureFiles[] {
   if (!existsSync(sharedFixturesDir)) return [];
-  return readdirSync(sharedFixturesDir)
-    .filter((f) => f.endsWith('.vmcore.zst'))
-    .map((f) => f.slice(0, -'.vmcore.zst'.length))
-    .sort();
+  const list = (dir: string, cache: string) =>
+    existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vmcore.zst')).map((f) => ({ name: f.slice(0, -'.vmcore.zst'.length), dir, cache })) : [];
+  return [...list(sharedFixturesDir, fixtureCacheDir), ...list(projectFixturesDir, projectFixtureCacheDir)].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function fixtureNames(): string[] {
+  return fixtureFiles().map((f) => f.name);
 }
 
 /** Why real-dump tests cannot run here, or undefined when they can. */
 export function realFixturesSkipReason(): string | undefined {
   if (!existsSync(sharedFixturesDir)) return `real vmcore fixtures not found at ${sharedFixturesDir} (set VMSIEVE_SHARED)`;
-  if (fixtureNames().some((n) => !existsSync(join(fixtureCacheDir, `${n}.vmcore`))))
-    return `fixtures were not decompressed into ${fixtureCacheDir} (is zstd installed?)`;
+  const missing = fixtureFiles().find((f) => !existsSync(join(f.cache, `${f.name}.vmcore`)));
+  if (missing) return `fixtures were not decompressed into ${missing.cache} (is zstd installed?)`;
   return undefined;
 }
 
@@ -71,17 +85,17 @@ const upstreamIsTruth = new Set(['next-kdump612-384m-4l-kaslr']);
 
 export function realFixtures(): RealFixture[] {
   if (realFixturesSkipReason()) return [];
-  return fixtureNames().map((name) => {
-    const useNew = upstreamIsTruth.has(name) && existsSync(join(sharedFixturesDir, `${name}.makedumpfile-new.json`));
-    const oracleFile = join(sharedFixturesDir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
+  return fixtureFiles().map(({ name, dir, cache }) => {
+    const useNew = upstreamIsTruth.has(name) && existsSync(join(dir, `${name}.makedumpfile-new.json`));
+    const oracleFile = join(dir, `${name}.makedumpfile${useNew ? '-new' : ''}.json`);
     const oracle = JSON.parse(readFileSync(oracleFile, 'utf8'));
     return {
       name,
       arch: oracle.elf?.e_machine === EM_AARCH64 ? 'arm64' : 'x86_64',
-      vmcore: join(fixtureCacheDir, `${name}.vmcore`),
+      vmcore: join(cache, `${name}.vmcore`),
       oracle,
       oracleFile,
-      dmesgFile: join(sharedFixturesDir, `${name}.dmesg.txt`),
+      dmesgFile: join(dir, `${name}.dmesg.txt`),
     };
   });
 }
@@ -112,4 +126,18 @@ export function makedumpfileFor(arch: FixtureArch): { cmd: string; skip?: undefi
         ? `the arm64 makedumpfile is not set up at ${arm64MakedumpfilePath} (run scripts/setup-arm64-makedumpfile.sh; needs qemu-user-static)`
         : 'makedumpfile is not installed (apt-get install makedumpfile)',
   };
+}
+
+/**
+ * The makedumpfile whose record a fixture carries, and the --dump-dmesg text it prints. Debian's 1.7.2 for most;
+ * fixtures/real's 16 KiB dump, which 1.7.2 cannot read, was recorded with upstream makedumpfile built for arm64
+ * (whose log has the caller column: NAME.dmesg-new.txt): VMSIEVE_MAKEDUMPFILE_ARM64 names such a build (see
+ * fixtures/real/README.md), and without it the checks that run makedumpfile on that dump skip.
+ */
+export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedumpfileFor> & { dmesgFile?: string } {
+  const version = String(f.oracle.makedumpfile_version ?? '');
+  if (version.startsWith('makedumpfile: version 1.7.2 ')) return { ...makedumpfileFor(f.arch), dmesgFile: f.dmesgFile };
+  const upstream = f.arch === 'arm64' ? process.env.VMSIEVE_MAKEDUMPFILE_ARM64 : undefined;
+  if (upstream && works(upstream)) return { cmd: upstream, dmesgFile: f.dmesgFile.replace(/\.dmesg\.txt$/, '.dmesg-new.txt') };
+  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, not Debian's 1.7.2: set VMSIEVE_MAKEDUMPFILE_ARM64 to an upstream arm64 build` };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
-import { makedumpfileFor, realFixtures, realFixturesSkipReason, repoRoot, type RealFixture } from '../helpers/fixtures.js';
+import { makedumpfileForRecord, realFixtures, realFixturesSkipReason, repoRoot, type RealFixture } from '../helpers/fixtures.js';
 
 const skip = realFixturesSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-'));
@@ -91,7 +91,7 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
   // architecture, with the makedumpfile built for it (arm64: Debian's arm64 build under qemu-aarch64-static).
   const otherArch = realFixtures().filter((f) => f.arch !== 'x86_64');
   describe.each(otherArch.map((f) => [f.name, f] as const))('%s', (_n, f) => {
-    const mdf = makedumpfileFor(f.arch);
+    const mdf = makedumpfileForRecord(f);
     if (mdf.skip) console.warn(`[export-real] ${f.name}: makedumpfile checks skipped: ${mdf.skip}`);
 
     it.skipIf(!!mdf.skip)(`${f.arch} makedumpfile re-filters our -c -d 0 output to the record's -d 31 counts and reads the same dmesg from it`, () => {
@@ -114,7 +114,7 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
         expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
       const log = join(dir, `${f.name}-dmesg.txt`);
       expect(spawnSync(mdf.cmd!, ['--dump-dmesg', ours, log]).status).toBe(0);
-      expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
+      expect(readFileSync(log).equals(readFileSync(mdf.dmesgFile!))).toBe(true);
       for (const p of [ours, refiltered, log]) rmSync(p);
     }, 300_000);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bandHeights, cellAt, cellBox, gridLayout } from '../../web/lib/class-grid.js';
+import { classOverview } from '../../src/filter/class-overview.js';
+import { bandHeights, cellAt, cellBox, gridLayout, rowAddress } from '../../web/lib/class-grid.js';
 
 describe('bandHeights', () => {
   it('splits the cell in proportion, to the pixel', () => {
@@ -45,5 +46,16 @@ describe('gridLayout', () => {
       const last = cellBox(l, 2302);
       expect(cellAt(l, 2303, last.x + 3 * (l.pitchX / dpr), last.y + 1)).toBe(-1); // past the last bucket
     }
+  });
+});
+
+describe('rowAddress', () => {
+  it('counts in the dump\'s pages: 64 KiB pages put each row 16 times as far as 4 KiB ones', () => {
+    // 2^20 pfns in 4096 buckets of 256 pfns: 128 columns, so a row spans 2^15 pfns
+    const over = (pageSize: number) => classOverview({ classMap: new Uint8Array(1 << 20), maxPfn: 1 << 20, pageSize, inDump: [], zeroScanLevels: [] }, 4096);
+    const l = gridLayout(4096, 990, 1);
+    expect(l.cols).toBe(128);
+    expect(rowAddress(over(4096), l, 3)).toBe(3 * 2 ** 15 * 4096);
+    expect(rowAddress(over(65536), l, 31)).toBe(31 * 2 ** 15 * 65536); // 62 GiB: beyond 32 bits
   });
 });

@@ -93,7 +93,7 @@ function mixPages(count: number, pageSize: number, seed: number): Uint8Array {
   return pages;
 }
 
-/** Every kind of page, at 4 KiB or 64 KiB. */
+/** Every kind of page, at 4 KiB or larger pages. */
 function corpus(pageSize: number): Uint8Array {
   const synthetic = pageSize === 4096 ? syntheticPages(900) : syntheticPages(16 * 18, 4096, 5);
   const parts = [synthetic, lowEntropyPages((4 * pageSize) / 4096), new Uint8Array(2 * pageSize), longRunPages(pageSize, 7), mixPages(pageSize === 4096 ? 64 : 8, pageSize, 9)];
@@ -102,7 +102,7 @@ function corpus(pageSize: number): Uint8Array {
   return out;
 }
 
-const corpora = new Map([4096, 65536].map((ps) => [ps, corpus(ps)]));
+const corpora = new Map([4096, 16384, 65536].map((ps) => [ps, corpus(ps)]));
 const real = realKernelPages(4000);
 
 let k: KernelExports;
@@ -111,7 +111,7 @@ beforeAll(async () => {
 });
 
 describe.each(cases)('$codec decoder', ({ codec, decode, reference }) => {
-  it.each([4096, 65536])('decodes what our AssemblyScript encoder writes, %i-byte pages', (pageSize) => {
+  it.each([4096, 16384, 65536])('decodes what our AssemblyScript encoder writes, %i-byte pages', (pageSize) => {
     const pages = corpora.get(pageSize)!;
     const stored = createCompressor(k, codec, pageSize, 64).compress(pages);
     const { pages: back, compressed } = decodeAll(decode, stored, pageSize);

@@ -14,7 +14,7 @@ type PageKernel = (input: number, pages: number, pageSize: number, output: numbe
 interface Case {
   codec: PageCodec;
   title: string;
-  make(k: Kernels, pageSize?: number, maxPages?: number): { compress(pages: Uint8Array): { data: Uint8Array; sizes: Uint32Array } };
+  make(k: Kernels, pageSize: number, maxPages?: number): { compress(pages: Uint8Array): { data: Uint8Array; sizes: Uint32Array } };
   kernel(k: Kernels): PageKernel;
 }
 
@@ -136,7 +136,7 @@ describe.each(cases)('$codec', ({ codec, title, make, kernel }) => {
           for (let j = 0; j < len && i < 4096; j++, i++) page[i] = page[i - d]!;
         }
       }
-      const res = roundTrip(codec, make(k), pages, 4096);
+      const res = roundTrip(codec, make(k, 4096), pages, 4096);
       expect(res.abiProblem).toBe('');
       expect(res.errors).toEqual([]);
       expect(res.firstMismatch).toBe(-1);
@@ -265,7 +265,7 @@ describe.each(cases)('$codec', ({ codec, title, make, kernel }) => {
     });
 
     it.skipIf(!real)(`round-trips real kernel pages (${real?.source ?? 'no cached vmcore in .cache/fixtures'})`, () => {
-      const res = roundTrip(codec, make(k), real!.pages, 4096);
+      const res = roundTrip(codec, make(k, 4096), real!.pages, 4096);
       expect(res.abiProblem).toBe('');
       expect(res.errors).toEqual([]);
       expect(res.firstMismatch).toBe(-1);

@@ -237,7 +237,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('stores random pages raw, verbatim, with bit 31 set', () => {
-    const c = new ZlibPageCompressor(k);
+    const c = new ZlibPageCompressor(k, 4096);
     const pages = synthetic(50, 4096, 5, 'random');
     const { data, sizes } = c.compress(pages);
     expect([...sizes].every((w) => w === (0x8000_0000 | 4096) >>> 0)).toBe(true);
@@ -245,7 +245,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('compresses nearly random pages that still shrink by more than 1/64 (entropy gate is not too eager)', () => {
-    const c = new ZlibPageCompressor(k);
+    const c = new ZlibPageCompressor(k, 4096);
     const r = rng(8);
     for (const tail of [150, 300, 600]) {
       const page = new Uint8Array(4096);
@@ -259,7 +259,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('writes zlib streams node:zlib accepts: 78 01 header, final block, Adler-32 trailer', () => {
-    const c = new ZlibPageCompressor(k);
+    const c = new ZlibPageCompressor(k, 4096);
     const pages = synthetic(9, 4096, 11, 'text');
     const { data, sizes } = c.compress(pages);
     let at = 0;
@@ -274,7 +274,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('text-like, zero-heavy and struct-like pages compress about as well as node:zlib level 1', () => {
-    const c = new ZlibPageCompressor(k);
+    const c = new ZlibPageCompressor(k, 4096);
     for (const kind of ['text', 'zero-heavy', 'struct', 'copies', 'small-alphabet'] as const) {
       const r = check(c, synthetic(200, 4096, 3, kind), 4096);
       expect(r.problems, kind).toEqual([]);
@@ -310,7 +310,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
         for (let j = 0; j < len && i < 4096; j++, i++) page[i] = page[i - d]!;
       }
     }
-    const res = check(new ZlibPageCompressor(k), pages, 4096);
+    const res = check(new ZlibPageCompressor(k, 4096), pages, 4096);
     expect(res.problems).toEqual([]);
   });
 
@@ -376,7 +376,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
 
   const real = realPages(1500);
   it.skipIf(!real)(`round-trips real kernel pages, within 10% of node:zlib level 1 (${real?.source ?? 'no cached vmcore in .cache/fixtures'})`, async () => {
-    const c = await nodeZlibPageCompressor(); // the Node helper, on its own instance
+    const c = await nodeZlibPageCompressor(4096); // the Node helper, on its own instance
     const res = check(c, real!.pages, 4096);
     expect(res.problems).toEqual([]);
     expect(res.stored / res.reference).toBeLessThanOrEqual(1.1);
@@ -384,7 +384,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
 
   it('stays within 10% of node:zlib level 1 on a realistic mix (real pages when cached, else synthetic)', () => {
     const pages = real?.pages ?? synthetic(1800, 4096, 21);
-    const res = check(new ZlibPageCompressor(k), pages, 4096);
+    const res = check(new ZlibPageCompressor(k, 4096), pages, 4096);
     expect(res.problems).toEqual([]);
     const ratio = res.stored / res.reference;
     console.info(`[codec-zlib] ${pages.length / 4096} pages: ours ${res.stored} B, node:zlib level 1 ${res.reference} B (×${ratio.toFixed(4)}), ${res.raw} raw`);

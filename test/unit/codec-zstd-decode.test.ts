@@ -98,7 +98,7 @@ function features(frame: Uint8Array): Set<string> {
   return seen;
 }
 
-const corpora = new Map([4096, 65536].map((ps) => [ps, corpus(ps)]));
+const corpora = new Map([4096, 16384, 65536].map((ps) => [ps, corpus(ps)]));
 const real = realKernelPages(3000);
 
 let k: KernelExports;
@@ -107,7 +107,7 @@ beforeAll(async () => {
 });
 
 describe('zstd decoder', () => {
-  it.each([4096, 65536])('decodes what our AssemblyScript encoder writes, %i-byte pages', (pageSize) => {
+  it.each([4096, 16384, 65536])('decodes what our AssemblyScript encoder writes, %i-byte pages', (pageSize) => {
     const pages = corpora.get(pageSize)!;
     const decoded = expectDecodes(createCompressor(k, 'zstd', pageSize, 64).compress(pages), pages, pageSize);
     expect(decoded).toBeGreaterThan(pages.length / pageSize / 2);

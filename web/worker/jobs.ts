@@ -39,7 +39,7 @@ const HARD_STOP_MS = 400;
 export const OPFS_EXPORT_DIR = 'vmsieve-exports';
 
 /** How much to read and measure (see AnalyseOptions), and how many compute workers (default navigator.hardwareConcurrency). */
-export interface AnalyseRequest extends Pick<AnalyseOptions, 'sampleEvery' | 'sampleWindows' | 'measureEvery' | 'measurePages'> {
+export interface AnalyseRequest extends Pick<AnalyseOptions, 'sampleEvery' | 'sampleWindows' | 'measureEvery' | 'measureBytes'> {
   workers?: number;
 }
 

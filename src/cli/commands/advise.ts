@@ -28,7 +28,7 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
   return withInput(path, async (opened) => {
     const pool = await nodeComputePool(opened.dump.pageSize, o.threads);
     try {
-      const analysed = await analyseDump(opened, pool, { signal: io.signal, measurePages: 16384 });
+      const analysed = await analyseDump(opened, pool, { signal: io.signal, measureBytes: 64 << 20 });
       printWarnings(analysed.classified.warnings, io);
       const { dump } = opened;
       const pages = await samplePages(dump, readableRanges(dump, analysed.classified));

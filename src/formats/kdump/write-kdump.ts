@@ -30,7 +30,7 @@ export interface KdumpWriteOptions {
   dumpLevel: number;
   /** Page compression; none = every page stored raw (makedumpfile without -c/-l/-p/-z). */
   encoder?: PageEncoder;
-  /** Pages read and encoded per batch (default 512). */
+  /** Pages read and encoded per batch (default: 2 MiB of pages, 512 of 4 KiB). */
   batchPages?: number;
   /** Batches handed to the encoder before the oldest result is awaited (default 4). */
   inFlight?: number;
@@ -159,6 +159,7 @@ function isZeroPage(buf: Uint8Array, at: number, pageSize: number): boolean {
 
 const DATA_FLUSH = 1 << 20;
 const DESC_FLUSH = 4096;
+const BATCH_BYTES = 2 << 20;
 
 /**
  * Writes a kdump-compressed dump (makedumpfile's layout and write order: header, notes, sub header,
@@ -275,7 +276,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     }
   };
 
-  const batch = Math.max(1, options.batchPages ?? 512);
+  const batch = Math.max(1, options.batchPages ?? Math.floor(BATCH_BYTES / ps));
   let zeroPages = 0;
   let rawPages = 0;
   let compressedPages = 0;
