@@ -1,5 +1,8 @@
 import type { CpuRegisters, DumpWarning } from '../api-types.js';
 import { isVmsieveError } from '../errors.js';
+import type { Dump } from '../formats/dump.js';
+import { cpuRegistersFromNotes } from './crash-context.js';
+import { kallsymsOf } from './kallsyms/index.js';
 import type { SymbolTable } from './kallsyms/symbol-table.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { kernelPageTablePages } from './page-table-pages.js';
@@ -146,4 +149,15 @@ async function perCpuPages(km: KernelMemory, table: SymbolTable, pfnOf: PfnOf, w
     }
   }
   return out;
+}
+
+/**
+ * What crash and drgn need of this dump (debuggerNeeds from its own kallsyms and CPU notes), or why that cannot be
+ * found: no VMCOREINFO, or no usable kernel symbol table.
+ */
+export async function debuggerNeedsOf(dump: Dump, km: KernelMemory | undefined): Promise<DebuggerNeeds | { unavailable: string }> {
+  if (!km) return { unavailable: `${dump.source.name} has no VMCOREINFO: the kernel objects a debugger needs cannot be located.` };
+  const ks = await kallsymsOf(dump, km);
+  if (!ks.ok) return { unavailable: `${ks.warning.message} The keep check needs the symbol table.` };
+  return debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump));
 }

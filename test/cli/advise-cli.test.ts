@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
+import { dumpWithFreedSymbolPage } from '../helpers/patched-dump.js';
 
 const skip = realFixturesSkipReason();
 
@@ -11,7 +12,8 @@ describe.skipIf(skip)(`vmsieve --advise${skip ? ` (skipped: ${skip})` : ''}`, ()
     const r = vmsieve(['--advise', '--json', '--write-speed', '30', f.vmcore]);
     expect(r.status).toBe(0);
     const a = JSON.parse(r.stdout);
-    expect(Object.keys(a.recommended).sort()).toEqual(['bytes', 'codec', 'level', 'seconds']);
+    expect(Object.keys(a.recommended).sort()).toEqual(['bytes', 'codec', 'debugger', 'level', 'seconds']);
+    expect(a.recommended.debugger).toEqual({ checked: true, keepsEverything: true, dropped: [] });
     expect(a.candidates).toHaveLength(32 * 6);
     expect(a.candidates[0]).toMatchObject({ level: a.recommended.level, codec: a.recommended.codec, bytes: a.recommended.bytes });
     expect(a.speeds.write).toBe(30e6);
@@ -31,4 +33,15 @@ describe.skipIf(skip)(`vmsieve --advise${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(vmsieve(['--advise', '--write-speed', 'fast', f.vmcore]).status).toBe(2);
     expect(vmsieve(['--write-speed', '10', '--info', f.vmcore]).status).toBe(2);
   });
+
+  const kdump = realFixtures().find((x) => x.name === 'dev-kdump-288m-4l-kaslr');
+  it.skipIf(!kdump)('says what the recommended level leaves out that crash and drgn need (idt_table on a page read as free)', async () => {
+    const patched = await dumpWithFreedSymbolPage(kdump!.vmcore, kdump!.name, 'idt_table');
+    const a = JSON.parse(vmsieve(['--advise', '--json', patched.path]).stdout);
+    expect(a.recommended.level & 16).toBe(16);
+    expect(a.recommended.debugger.keepsEverything).toBe(false);
+    expect(a.recommended.debugger.dropped).toContainEqual(expect.objectContaining({ what: 'idt_table', pfn: patched.pfn, reason: 'free' }));
+    const text = vmsieve(['--advise', patched.path]).stdout;
+    expect(text).toMatch(new RegExp(`Warning: -d ${a.recommended.level} leaves out \\d+ kernel object\\(s\\) crash and drgn need \\(.*idt_table`));
+  }, 180_000);
 });

@@ -93,6 +93,8 @@ test.describe('dump levels on the map', () => {
     await expect(advice.getByTestId('advice-config')).toContainText('core_collector makedumpfile', { timeout: 30_000 });
     await expect(advice.getByTestId('advice-config')).toContainText('MAKEDUMP_ARGS=');
     await expect(advice.getByTestId('advice-config')).toContainText('KDUMP_DUMPLEVEL=');
+    // The keep check of the recommended level: this dump's -d 31 keeps what crash and drgn need (as --check-level says).
+    await expect(advice.getByTestId('advice-debugger')).toHaveAttribute('data-count', '0');
     await page.getByTestId('advice-preset').selectOption({ label: 'ssh to a remote host' });
     await expect(page.getByTestId('advice-write')).toHaveValue('30');
     await advice.getByTestId('advice-use').click();

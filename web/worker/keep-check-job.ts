@@ -5,9 +5,7 @@
  */
 import { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason } from '../../src/filter/keep-check.js';
 import type { Dump } from '../../src/formats/dump.js';
-import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
-import { debuggerNeeds, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
-import { kallsymsOf } from '../../src/kernel/kallsyms/index.js';
+import { debuggerNeedsOf, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
 import { classificationFor, openedFor } from './jobs.js';
 
 /** Per level, how many needed pages it leaves out; or why the check cannot be made for this dump. */
@@ -17,6 +15,8 @@ export type KeepCounts =
 
 export interface KeepLevel {
   level: number;
+  /** Why the check could not be made for this dump (then `dropped` is empty and says nothing). */
+  unavailable?: string;
   dropped: Array<{ kind: NeededKind; what: string; address: string | null; pfn: number; reason: DropReason }>;
 }
 
@@ -32,10 +32,8 @@ function prepare(dump: Dump): Promise<Prepared | { reason: string }> {
   if (cached?.dump !== dump) {
     const prepared = (async () => {
       const { km } = await openedFor(dump);
-      if (!km) return { reason: 'The dump has no VMCOREINFO: the kernel objects a debugger needs cannot be located.' };
-      const ks = await kallsymsOf(dump, km);
-      if (!ks.ok) return { reason: ks.warning.message };
-      const [needs, classified] = await Promise.all([debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump)), classificationFor(dump)]);
+      const [needs, classified] = await Promise.all([debuggerNeedsOf(dump, km), classificationFor(dump)]);
+      if ('unavailable' in needs) return { reason: needs.unavailable };
       return { needs, classMap: classified.classMap, absent: absentPages(dump) };
     })();
     cached = { dump, prepared };
@@ -52,7 +50,7 @@ export async function keepCounts(dump: Dump): Promise<KeepCounts> {
 
 export async function keepLevel(dump: Dump, level: number): Promise<KeepLevel> {
   const p = await prepare(dump);
-  if ('reason' in p) return { level, dropped: [] };
+  if ('reason' in p) return { level, dropped: [], unavailable: p.reason };
   const c = keepCheck(p.needs, p.classMap, level, p.absent);
   return { level, dropped: c.dropped.map((d) => ({ kind: d.kind, what: d.what, address: d.address === undefined ? null : `0x${d.address.toString(16)}`, pfn: d.pfn, reason: d.reason })) };
 }

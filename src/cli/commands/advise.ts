@@ -1,6 +1,8 @@
 import { advise as adviseCapture, assumptions, configLines, type Candidate, type Speeds } from '../../advise/model.js';
 import { measureCompressSpeeds, samplePages } from '../../advise/codec-speed.js';
 import { VmsieveError } from '../../errors.js';
+import { absentPages, keepCheck, type KeepCheck } from '../../filter/keep-check.js';
+import { debuggerNeedsOf } from '../../kernel/debugger-needs.js';
 import { analyseDump, readableRanges } from '../../pipeline/analyse.js';
 import { nodeComputePool } from '../../workers/node-compute.js';
 import type { CliIo } from '../cli-io.js';
@@ -23,6 +25,13 @@ export interface AdviseOptions {
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const secs = (s: number) => (s < 90 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
+function debuggerLine(level: number, c: KeepCheck | { unavailable: string }): string {
+  if ('unavailable' in c) return `Not checked whether -d ${level} keeps what crash and drgn need: ${c.unavailable}`;
+  if (c.dropped.length === 0) return `-d ${level} keeps every page crash and drgn need (vmsieve --check-level ${level} lists what was checked).`;
+  const what = [...new Set(c.dropped.map((d) => d.what))];
+  return `Warning: -d ${level} leaves out ${c.dropped.length} kernel object(s) crash and drgn need (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}): vmsieve --check-level ${level} lists them.`;
+}
+
 /** `vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE`: which level and codec to capture with. */
 export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise<number> {
   return withInput(path, async (opened) => {
@@ -36,13 +45,22 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
       const speeds: Speeds = { read: READ_BYTES_PER_SECOND, write: (o.writeSpeed ?? DEFAULT_WRITE_MB) * 1e6, compress: measureCompressSpeeds(opened.kernels, pages, dump.pageSize) };
       const { recommended, candidates } = adviseCapture(analysed.levels, speeds, o.maxSize);
       const config = recommended ? configLines(recommended.level, recommended.output) : [];
+      // Never recommend a level without saying what it costs the debugger (crash and drgn stop at a missing page).
+      let check: KeepCheck | { unavailable: string } | undefined;
+      if (recommended) {
+        const needs = await debuggerNeedsOf(dump, opened.km);
+        check = 'unavailable' in needs ? needs : keepCheck(needs, analysed.classified.classMap, recommended.level, absentPages(dump));
+      }
       const said = assumptions(speeds, 'on this machine');
       if (analysed.inputLevel !== undefined) said.push(`${path} is kdump-compressed at -d ${analysed.inputLevel}: levels without its bits are what -d ${analysed.inputLevel} gives.`);
       const pick = (c: Candidate) => ({ level: c.level, codec: c.output, bytes: c.bytes, seconds: Number(c.seconds.toFixed(3)) });
       if (o.json) {
         io.stdout(
           `${JSON.stringify({
-            recommended: recommended && pick(recommended),
+            recommended: recommended && {
+              ...pick(recommended),
+              debugger: check && ('unavailable' in check ? { checked: false, why: check.unavailable } : { checked: true, keepsEverything: check.dropped.length === 0, dropped: check.dropped.map((d) => ({ kind: d.kind, what: d.what, pfn: d.pfn, reason: d.reason })) }),
+            },
             candidates: candidates.map((c) => ({ ...pick(c), readSeconds: c.readSeconds, compressSeconds: c.compressSeconds, writeSeconds: c.writeSeconds })),
             assumptions: said,
             speeds,
@@ -54,7 +72,9 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
       }
       if (!recommended) io.stdout(`No level and codec gives a file of at most ${o.maxSize} bytes.\n`);
       else {
-        io.stdout(`Capture with -d ${recommended.level} ${recommended.output}: ${mb(recommended.bytes)} in about ${secs(recommended.seconds)}.\n\n`);
+        io.stdout(`Capture with -d ${recommended.level} ${recommended.output}: ${mb(recommended.bytes)} in about ${secs(recommended.seconds)}.\n`);
+        if (check) io.stdout(`${debuggerLine(recommended.level, check)}\n`);
+        io.stdout('\n');
         for (const c of config) io.stdout(`  ${c.distribution.padEnd(15)} ${c.file.padEnd(26)} ${c.line}\n`);
       }
       io.stdout('\nFastest five:\n');

@@ -1,9 +1,7 @@
 import { VmsieveError } from '../../errors.js';
 import { classifyDump } from '../../filter/classify-dump.js';
 import { absentPages, keepCheck, type KeepCheck } from '../../filter/keep-check.js';
-import { cpuRegistersFromNotes } from '../../kernel/crash-context.js';
-import { debuggerNeeds } from '../../kernel/debugger-needs.js';
-import { kallsymsOf } from '../../kernel/kallsyms/index.js';
+import { debuggerNeedsOf } from '../../kernel/debugger-needs.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_DROPS_NEEDED, EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';
@@ -37,10 +35,8 @@ function checkJson(c: KeepCheck) {
 /** `vmsieve --check-level LEVEL [--json] VMCOREFILE`: exit 0 when the level keeps what a debugger needs, 4 when it does not. */
 export async function checkLevelCommand(path: string | readonly string[], level: number, json: boolean, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
-    if (!km) throw new VmsieveError('E_NO_VMCOREINFO', `${dump.source.name} has no VMCOREINFO: the kernel's objects cannot be located`);
-    const ks = await kallsymsOf(dump, km);
-    if (!ks.ok) throw new VmsieveError('E_UNSUPPORTED', `${ks.warning.message} The keep check needs the symbol table.`);
-    const needs = await debuggerNeeds(km, ks.kallsyms.table, cpuRegistersFromNotes(dump));
+    const needs = await debuggerNeedsOf(dump, km);
+    if ('unavailable' in needs) throw new VmsieveError(km ? 'E_UNSUPPORTED' : 'E_NO_VMCOREINFO', needs.unavailable);
     const classified = await classifyDump(dump, km, kernels, { zeroScan: false, signal: io.signal });
     printWarnings(classified.warnings, io);
     const c = keepCheck(needs, classified.classMap, level, absentPages(dump));
