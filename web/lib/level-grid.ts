@@ -1,5 +1,4 @@
-import { OVERVIEW_CLASSES } from '../../src/filter/class-overview.js';
-import { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, NOT_IN_DUMP_SLOT, type LevelView } from '../../src/filter/level-overview.js';
+import { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, type LevelView, NOT_IN_DUMP_SLOT, OVERVIEW_CLASSES } from '../../src/browser.js';
 import { CLASS_LOOK } from './page-classes.js';
 
 /**

@@ -3,11 +3,19 @@
  * The keep check inside the dump worker: which pages crash and drgn need (kallsyms data, stacks, page tables, per-cpu
  * areas) each dump level would leave out, from the shared classification. Found once per dump, answered per level.
  */
-import { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason } from '../../src/filter/keep-check.js';
-import type { Dump } from '../../src/formats/dump.js';
-import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
-import { debuggerNeeds, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
-import { kallsymsOf } from '../../src/kernel/kallsyms/index.js';
+import {
+  absentPages,
+  type AbsentPages,
+  cpuRegistersFromNotes,
+  debuggerNeeds,
+  type DebuggerNeeds,
+  droppedByLevel,
+  type DropReason,
+  type Dump,
+  kallsymsOf,
+  keepCheck,
+  type NeededKind,
+} from '../../src/browser.js';
 import { classificationFor, openedFor } from './jobs.js';
 
 /** Per level, how many needed pages it leaves out; or why the check cannot be made for this dump. */

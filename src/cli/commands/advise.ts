@@ -1,8 +1,16 @@
-import { advise as adviseCapture, assumptions, configLines, type Candidate, type Speeds } from '../../advise/model.js';
-import { measureCompressSpeeds, samplePages } from '../../advise/codec-speed.js';
-import { VmsieveError } from '../../errors.js';
-import { analyseDump, readableRanges } from '../../pipeline/analyse.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
+import {
+  advise as adviseCapture,
+  analyseDump,
+  assumptions,
+  type Candidate,
+  configLines,
+  measureCompressSpeeds,
+  nodeComputePool,
+  readableRanges,
+  samplePages,
+  type Speeds,
+  VmsieveError,
+} from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';
