@@ -75,7 +75,6 @@ describe('ELF vmcore reader', () => {
     ['a 32-bit core', () => buildElfCore({ eiClass: 1, loads: [{ paddr: 0, data: page(1) }] }), 'E_ELF_CLASS'],
     ['a big-endian core', () => buildElfCore({ eiData: 2, loads: [{ paddr: 0, data: page(1) }] }), 'E_ELF_ENDIAN'],
     ['a RISC-V core', () => buildElfCore({ machine: 243, loads: [{ paddr: 0, data: page(1) }] }), 'E_ELF_MACHINE'],
-    ['a core with a PT_LOAD past the end of the file', () => good().slice(0, good().length - 100), 'E_SEGMENT_PAST_EOF'],
     ['a core with no PT_LOAD', () => buildElfCore({ notes: [vmcoreinfoNote(minimalInfo)] }), 'E_NO_LOAD'],
     ['a truncated kdump-compressed file', () => new TextEncoder().encode('KDUMP   \x06\0\0\0'), 'E_TRUNCATED'],
     ['a flattened file cut inside its header', () => new TextEncoder().encode('makedumpfile\0\0\0\0'), 'E_TRUNCATED'],
