@@ -5,7 +5,6 @@ import { cpuRegistersFromNotes } from './crash-context.js';
 import { kallsymsOf } from './kallsyms/index.js';
 import type { SymbolTable } from './kallsyms/symbol-table.js';
 import type { KernelMemory } from './kernel-memory.js';
-import { kernelPageTablePages } from './page-table-pages.js';
 
 export type NeededKind = 'symbol' | 'stack' | 'page-table' | 'per-cpu';
 
@@ -118,9 +117,7 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
     }
   }
 
-  const tables = await kernelPageTablePages(km);
-  if (tables) for (const phys of tables) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / page) });
-  else warnings.push({ code: 'W_NO_PAGE_TABLES', message: `the kernel page tables of this architecture cannot be listed yet: not checked` });
+  for (const phys of await km.translator.kernelTablePages()) pages.push({ kind: 'page-table', what: 'kernel page table', pfn: Number(phys / page) });
 
   pages.push(...(await perCpuPages(km, table, pfnOf, warnings)));
   return { pages, warnings };

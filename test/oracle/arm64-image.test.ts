@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelReader } from '../../src/kernel/dmesg/types.js';
-import { arm64TablePages } from '../../src/kernel/arm64/table-pages.js';
+import { Arm64Translator } from '../../src/kernel/arm64/translate.js';
 import { formatResolved, lookupSymbol, parseSymbolQuery, readKallsyms, type SymbolTable } from '../../src/kernel/kallsyms/index.js';
 import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
@@ -76,7 +76,7 @@ describe.skipIf(skip)(`the arm64 dump's kallsyms and page tables${skip ? ` (skip
   });
 
   it('lists swapper_pg_dir and every table on the way from it to _stext, which lands at _stext - kimage_voffset', async () => {
-    const tables = new Set((await arm64TablePages(phys, info))!);
+    const tables = new Set(await Arm64Translator.open({ info, loads: [], pageSize: phys.pageSize, readPhys: phys.readPhys }).kernelTablePages());
     const root = info.symbol('swapper_pg_dir')! - info.number('kimage_voffset')!;
     expect(tables.has(root)).toBe(true);
     expect(tables.size).toBeGreaterThan(10);

@@ -3,7 +3,7 @@
 // kernel layout read from VMCOREINFO with makedumpfile's fallbacks.
 import { describe, expect, it } from 'vitest';
 import type { LoadSegment } from '../../src/formats/dump.js';
-import { arm64Layout, type Arm64Layout, type DescriptorFormat } from '../../src/kernel/arm64/layout.js';
+import { arm64Layout, levelShift, type Arm64Layout, type DescriptorFormat } from '../../src/kernel/arm64/layout.js';
 import { Arm64Translator } from '../../src/kernel/arm64/translate.js';
 import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
 
@@ -14,6 +14,7 @@ const mask = (hi: number, lo: number) => bit(hi + 1) - bit(lo);
 class PhysMemory {
   private readonly pages = new Map<bigint, Uint8Array>();
   private next: bigint;
+  readonly tables: bigint[] = [];
   constructor(
     readonly granule: number,
     firstTable: bigint,
@@ -23,6 +24,7 @@ class PhysMemory {
   allocTable(): bigint {
     const at = this.next;
     this.next += BigInt(this.granule);
+    this.tables.push(at);
     return at;
   }
   private page(pa: bigint): Uint8Array {
@@ -180,6 +182,40 @@ describe('arm64 page-table walk on hand-built tables', () => {
         const entries = Number(bit(c.vaBits - (l.pageShift + (l.pageShift - 3) * (c.levels - 1))));
         expect(mem.getEntry(l.swapperPgDir - l.kimageVoffset!, entries - 1) & 3n).toBe(3n);
       });
+    });
+  }
+});
+
+describe('arm64 kernel page-table listing on hand-built tables', () => {
+  for (const c of COMBOS) {
+    it(`${c.pageSize / 1024} KiB pages, ${c.vaBits}-bit VA (${c.descriptor}): every table the walk visits, and no block or page behind a leaf`, async () => {
+      const wide = c.descriptor !== 'pa48';
+      const mem = new PhysMemory(c.pageSize, wide ? 0x0006_4000_0000_0000n : 0x1000_0000n);
+      const l = layoutFor(c, mem.allocTable());
+      const granule = BigInt(c.pageSize);
+      const top = BigInt.asUintN(64, -bit(c.vaBits));
+      const block = bit(levelShift(l, 1));
+      // Leaves point at physical memory PhysMemory does not hold: following one as a table would fail the read.
+      const target = wide ? 0x000f_0000_0000_0000n : 0x0000_7000_0000_0000n;
+      const leaves: [bigint, number][] = [
+        [top + 0x1234n * granule, 0],
+        [top + 7n * block, 1],
+        [top + bit(levelShift(l, l.levels - 1)), 0],
+        [BigInt.asUintN(64, -granule), 0],
+      ];
+      for (const [va, level] of leaves) map(mem, l, va, target, level);
+
+      const visited = new Set<bigint>();
+      const walker = new Arm64Translator(async (paddr, length) => {
+        visited.add(BigInt(paddr));
+        return mem.read(paddr, length);
+      }, l);
+      for (const [va] of leaves) await walker.toPhys(va);
+
+      const listed = await new Arm64Translator(mem.read, l).kernelTablePages();
+      expect(new Set(listed).size).toBe(listed.length);
+      expect([...visited].filter((t) => !listed.includes(t))).toEqual([]);
+      expect([...listed].sort()).toEqual([...mem.tables].sort());
     });
   }
 });

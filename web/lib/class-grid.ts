@@ -1,4 +1,5 @@
 import { bucketCounts, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview } from '../../src/browser.js';
+import { tilePattern } from './canvas.js';
 import { hex } from './format.js';
 import { CLASS_LOOK } from './page-classes.js';
 
@@ -113,22 +114,17 @@ export interface Palette {
 
 /** Diagonal stripes in `color`, like the hole cells of the segment strip (web/components/MemoryMap.svelte). */
 function hatch(ctx: CanvasRenderingContext2D, color: string, dpr: number): CanvasPattern | string {
-  const s = Math.max(4, Math.round(6 * dpr));
-  const tile = document.createElement('canvas');
-  tile.width = tile.height = s;
-  const t = tile.getContext('2d');
-  if (!t) return color;
-  t.fillStyle = color;
-  for (const k of [0, s]) {
-    t.beginPath();
-    t.moveTo(k, 0);
-    t.lineTo(k + s / 2, 0);
-    t.lineTo(k + s / 2 - s, s);
-    t.lineTo(k - s, s);
-    t.closePath();
-    t.fill();
-  }
-  return ctx.createPattern(tile, 'repeat') ?? color;
+  return tilePattern(ctx, color, dpr, (t, s) => {
+    for (const k of [0, s]) {
+      t.beginPath();
+      t.moveTo(k, 0);
+      t.lineTo(k + s / 2, 0);
+      t.lineTo(k + s / 2 - s, s);
+      t.lineTo(k - s, s);
+      t.closePath();
+      t.fill();
+    }
+  });
 }
 
 /** The colours of web/app.css as they apply to `el` now (they follow the light or dark scheme). */

@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
-import { installErrorTransfer, type DumpInfo } from '../../src/browser.js';
-import type { Speeds } from '../../src/advise/model.js';
+import { type DumpInfo, installErrorTransfer, type Speeds } from '../../src/browser.js';
 import type {
   AnalyseRequest,
   AnalyseSummary,

@@ -1,5 +1,5 @@
-import { OVERVIEW_CLASSES } from '../../src/filter/class-overview.js';
-import { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, NOT_IN_DUMP_SLOT, type LevelView } from '../../src/filter/level-overview.js';
+import { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, type LevelView, NOT_IN_DUMP_SLOT, OVERVIEW_CLASSES } from '../../src/browser.js';
+import { tilePattern } from './canvas.js';
 import { CLASS_LOOK } from './page-classes.js';
 
 /**
@@ -58,18 +58,13 @@ export interface LevelPalette {
 }
 
 function stripes(ctx: CanvasRenderingContext2D, color: string, dpr: number): CanvasPattern | string {
-  const s = Math.max(4, Math.round(6 * dpr));
-  const tile = document.createElement('canvas');
-  tile.width = tile.height = s;
-  const t = tile.getContext('2d');
-  if (!t) return color;
-  t.strokeStyle = color;
-  t.lineWidth = Math.max(1, dpr);
-  t.beginPath();
-  t.moveTo(0, s);
-  t.lineTo(s, 0);
-  t.stroke();
-  return ctx.createPattern(tile, 'repeat') ?? color;
+  return tilePattern(ctx, color, dpr, (t, s) => {
+    t.lineWidth = Math.max(1, dpr);
+    t.beginPath();
+    t.moveTo(0, s);
+    t.lineTo(s, 0);
+    t.stroke();
+  });
 }
 
 export function levelPalette(el: Element, ctx: CanvasRenderingContext2D, dpr: number): LevelPalette {

@@ -1,4 +1,4 @@
-import type { OutputKind } from '../../src/pipeline/analyse.js';
+import type { OutputKind } from '../../src/browser.js';
 
 export type Kind = OutputKind;
 

@@ -7,24 +7,25 @@ import * as Comlink from 'comlink';
 import {
   BlobSource,
   crashContext,
-  describeDump,
-  installErrorTransfer,
-  openDumps,
-  ReadAheadSource,
-  readDmesg,
   type CrashContext,
+  describeDump,
   type DmesgLayout,
   type DmesgRecord,
   type DmesgWarning,
   type Dump,
   type DumpInfo,
+  installErrorTransfer,
+  measureCompressSpeeds,
+  openDumps,
+  readableRanges,
+  ReadAheadSource,
+  readDmesg,
+  samplePages,
+  type Speeds,
 } from '../../src/browser.js';
 import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
 import * as jobs from './jobs.js';
 import { keepCounts, keepLevel, type KeepCounts, type KeepLevel } from './keep-check-job.js';
-import { measureCompressSpeeds, samplePages } from '../../src/advise/codec-speed.js';
-import type { Speeds } from '../../src/advise/model.js';
-import { readableRanges } from '../../src/pipeline/analyse.js';
 import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
 import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
 

@@ -3,9 +3,17 @@
  * The keep check inside the dump worker: which pages crash and drgn need (kallsyms data, stacks, page tables, per-cpu
  * areas) each dump level would leave out, from the shared classification. Found once per dump, answered per level.
  */
-import { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason } from '../../src/filter/keep-check.js';
-import type { Dump } from '../../src/formats/dump.js';
-import { debuggerNeedsOf, type DebuggerNeeds, type NeededKind } from '../../src/kernel/debugger-needs.js';
+import {
+  absentPages,
+  type AbsentPages,
+  debuggerNeedsOf,
+  type DebuggerNeeds,
+  droppedByLevel,
+  type DropReason,
+  type Dump,
+  keepCheck,
+  type NeededKind,
+} from '../../src/browser.js';
 import { classificationFor, openedFor } from './jobs.js';
 
 /** Per level, how many needed pages it leaves out; or why the check cannot be made for this dump. */

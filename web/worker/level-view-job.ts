@@ -5,11 +5,7 @@
  * map's, with the zero pages level 31 keeps), and every view (a zoom, a pan) is cut from it here, so the page only
  * draws at most a few thousand cells.
  */
-import { VmsieveError } from '../../src/errors.js';
-import type { ClassifyResult } from '../../src/filter/classify-dump.js';
-import { levelBase, levelView, type LevelBase, type LevelSource, type LevelView } from '../../src/filter/level-overview.js';
-import type { Dump } from '../../src/formats/dump.js';
-import { isKdumpDump } from '../../src/formats/kdump/read-kdump.js';
+import { type ClassifyResult, type Dump, isKdumpDump, levelBase, type LevelBase, type LevelSource, levelView, type LevelView, VmsieveError } from '../../src/browser.js';
 import { mappedClassification } from './class-map-job.js';
 import { analysedClassification } from './jobs.js';
 

@@ -1,10 +1,20 @@
-import { advise as adviseCapture, assumptions, configLines, type Candidate, type Speeds } from '../../advise/model.js';
-import { measureCompressSpeeds, samplePages } from '../../advise/codec-speed.js';
-import { VmsieveError } from '../../errors.js';
-import { absentPages, keepCheck, type KeepCheck } from '../../filter/keep-check.js';
-import { debuggerNeedsOf } from '../../kernel/debugger-needs.js';
-import { analyseDump, readableRanges } from '../../pipeline/analyse.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
+import {
+  absentPages,
+  advise as adviseCapture,
+  analyseDump,
+  assumptions,
+  type Candidate,
+  configLines,
+  debuggerNeedsOf,
+  keepCheck,
+  type KeepCheck,
+  measureCompressSpeeds,
+  nodeComputePool,
+  readableRanges,
+  samplePages,
+  type Speeds,
+  VmsieveError,
+} from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';

@@ -1,7 +1,4 @@
-import { VmsieveError } from '../../errors.js';
-import { classifyDump } from '../../filter/classify-dump.js';
-import { absentPages, keepCheck, type KeepCheck } from '../../filter/keep-check.js';
-import { debuggerNeedsOf } from '../../kernel/debugger-needs.js';
+import { absentPages, classifyDump, debuggerNeedsOf, keepCheck, type KeepCheck, VmsieveError } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_DROPS_NEEDED, EXIT_OK } from '../exit-codes.js';
 import { withInput } from '../open-input.js';

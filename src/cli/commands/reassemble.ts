@@ -1,8 +1,4 @@
-import { VmsieveError } from '../../errors.js';
-import { isKdumpDump } from '../../formats/kdump/read-kdump.js';
-import { membersOf } from '../../formats/kdump/split-set.js';
-import { reassemble as joinSplitSet } from '../../formats/kdump/reassemble.js';
-import { NodeFileSink } from '../../io/node-sink.js';
+import { isKdumpDump, membersOf, NodeFileSink, reassemble as joinSplitSet, VmsieveError } from '../../index.js';
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';

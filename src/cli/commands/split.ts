@@ -1,11 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { VmsieveError } from '../../errors.js';
-import { readKdumpDump } from '../../formats/kdump/read-kdump.js';
-import { splitRanges, writeSplitMember } from '../../formats/kdump/split-write.js';
-import { NodeFileSink } from '../../io/node-sink.js';
-import { NodeFileSource } from '../../io/node-source.js';
-import { exportDump } from '../../pipeline/export.js';
-import { nodeComputePool } from '../../workers/node-compute.js';
+import { exportDump, nodeComputePool, NodeFileSink, NodeFileSource, readKdumpDump, splitRanges, VmsieveError, writeSplitMember } from '../../index.js';
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';

@@ -1,6 +1,4 @@
-import { VmsieveError } from '../../errors.js';
-import { KernelMemory } from '../../kernel/kernel-memory.js';
-import { formatResolved, kallsymsOf, lookupSymbol, parseSymbolQuery, type SymbolAnswer } from '../../kernel/kallsyms/index.js';
+import { formatResolved, kallsymsOf, KernelMemory, lookupSymbol, parseSymbolQuery, type SymbolAnswer, VmsieveError } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { withDump } from '../open-input.js';

@@ -24,6 +24,8 @@ export interface KernelTranslator {
   /** MAX_PHYSMEM_BITS and SECTION_SIZE_BITS with the architecture's fallbacks (undefined: no fallback exists). */
   readonly maxPhysmemBits: number | undefined;
   readonly sectionSizeBits: number | undefined;
+  /** Physical addresses of every page-table page reachable from the root this translator walks, the root included. */
+  kernelTablePages(): Promise<bigint[]>;
 }
 
 /** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */

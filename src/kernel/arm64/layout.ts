@@ -138,6 +138,39 @@ export function isLinear(va: bigint, flipped: boolean, vabitsActual: number): bo
   return flipped ? !top : top;
 }
 
+const bit = (n: number) => 1n << BigInt(n);
+const bitsBetween = (hi: number, lo: number) => bit(hi + 1) - bit(lo);
+
+/** A descriptor's output address, for each of the three layouts the architecture defines. */
+export function descriptorOutputAddress(l: Arm64Layout): (entry: bigint) => bigint {
+  const low48 = bitsBetween(47, l.pageShift);
+  switch (l.descriptor) {
+    case 'pa48':
+      return (e) => e & low48;
+    case 'lpa':
+      return (e) => (e & low48) | ((e & bitsBetween(15, 12)) << 36n);
+    case 'lpa2': {
+      const low50 = bitsBetween(49, l.pageShift);
+      return (e) => (e & low50) | ((e & bitsBetween(9, 8)) << 42n);
+    }
+  }
+}
+
+/** The lowest VA bit a table at `level` (0: the last, which maps pages) indexes. */
+export function levelShift(l: Arm64Layout, level: number): number {
+  return l.pageShift + (l.pageShift - 3) * level;
+}
+
+/** How many VA bits index a table at `level`: the top level takes only those below vabits_actual. */
+export function levelIndexBits(l: Arm64Layout, level: number): number {
+  return level === l.levels - 1 ? l.vabitsActual - levelShift(l, level) : l.pageShift - 3;
+}
+
+/** Physical address of swapper_pg_dir, the TTBR1 root every kernel-address walk starts from. */
+export function rootTablePhys(l: Arm64Layout): bigint {
+  return physOfKernelAddress(l, l.swapperPgDir);
+}
+
 /** __pa(): linear-map and kernel-image addresses to physical, without page tables. */
 export function physOfKernelAddress(l: Arm64Layout, va: bigint): bigint {
   if (l.kimageVoffset === undefined || isLinear(va, l.flipped, l.vabitsActual)) return u64((va & ~l.pageOffset) + l.physOffset);

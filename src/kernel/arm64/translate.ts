@@ -1,29 +1,14 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { KernelTranslator, PhysReader, TranslatorInput } from '../arch/types.js';
-import { arm64Layout, physOfKernelAddress, type Arm64Layout } from './layout.js';
+import { arm64Layout, descriptorOutputAddress, levelIndexBits, levelShift, rootTablePhys, type Arm64Layout } from './layout.js';
+import { arm64TablePages } from './table-pages.js';
 
 /** Page-table granules kept: 16 MiB, the whole vmemmap's tables of a 128 GiB machine with 4 KiB pages twice over. */
 const TABLE_CACHE_BYTES = 16 * 1024 * 1024;
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const bit = (n: number) => 1n << BigInt(n);
-const bitsBetween = (hi: number, lo: number) => bit(hi + 1) - bit(lo);
-
-/** A descriptor's output address, for each of the three layouts the architecture defines. */
-function outputAddressDecoder(l: Arm64Layout): (entry: bigint) => bigint {
-  const low48 = bitsBetween(47, l.pageShift);
-  switch (l.descriptor) {
-    case 'pa48':
-      return (e) => e & low48;
-    case 'lpa':
-      return (e) => (e & low48) | ((e & bitsBetween(15, 12)) << 36n);
-    case 'lpa2': {
-      const low50 = bitsBetween(49, l.pageShift);
-      return (e) => (e & low50) | ((e & bitsBetween(9, 8)) << 42n);
-    }
-  }
-}
 
 /**
  * Kernel virtual → physical on arm64 by walking swapper_pg_dir as the MMU does (makedumpfile's
@@ -45,8 +30,8 @@ export class Arm64Translator implements KernelTranslator {
     readonly layout: Arm64Layout,
     readonly warnings: readonly DumpWarning[] = [],
   ) {
-    this.root = physOfKernelAddress(layout, layout.swapperPgDir);
-    this.outputAddress = outputAddressDecoder(layout);
+    this.root = rootTablePhys(layout);
+    this.outputAddress = descriptorOutputAddress(layout);
     this.physBase = BigInt.asIntN(64, layout.physOffset);
     this.levels = layout.levels;
     this.maxPhysmemBits = layout.maxPhysmemBits;
@@ -60,13 +45,10 @@ export class Arm64Translator implements KernelTranslator {
 
   async toPhys(vaddr: bigint): Promise<number> {
     const va = u64(vaddr);
-    const { pageShift, levels, vabitsActual } = this.layout;
-    const perLevel = pageShift - 3;
     let table = this.root;
-    for (let level = levels - 1; level >= 0; level--) {
-      const shift = pageShift + perLevel * level;
-      const indexBits = level === levels - 1 ? vabitsActual - shift : perLevel;
-      const index = Number((va >> BigInt(shift)) & (bit(indexBits) - 1n));
+    for (let level = this.layout.levels - 1; level >= 0; level--) {
+      const shift = levelShift(this.layout, level);
+      const index = Number((va >> BigInt(shift)) & (bit(levelIndexBits(this.layout, level)) - 1n));
       const entry = await this.entry(table, index);
       if ((entry & 1n) === 0n)
         throw new VmsieveError('E_TRANSLATE', `kernel address 0x${va.toString(16)} is not mapped (no valid descriptor at the level mapping bit ${shift})`, { vaddr: `0x${va.toString(16)}` });
@@ -76,6 +58,10 @@ export class Arm64Translator implements KernelTranslator {
       table = out;
     }
     throw new Error('unreachable');
+  }
+
+  kernelTablePages(): Promise<bigint[]> {
+    return arm64TablePages(this.readPhys, this.layout);
   }
 
   /** Entry `index` of the table at `tablePhys`, reading and caching whole granules. */

@@ -1,12 +1,11 @@
 import type { CpuRegisters } from '../../api-types.js';
+import { hex64, prstatusDecoder } from '../arch/prstatus.js';
 
 /** user_regs_struct order inside elf_prstatus.pr_reg on x86_64. */
 const PT_REGS = [
   'r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi',
   'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss', 'fs_base', 'gs_base', 'ds', 'es', 'fs', 'gs',
 ] as const;
-const PRSTATUS_PID_OFFSET = 32;
-const PRSTATUS_REG_OFFSET = 112;
 export const PRSTATUS_SIZE = 336;
 
 /** QEMUCPUState (QEMU's "QEMU" note): version, size, then these u64s. */
@@ -14,17 +13,7 @@ const QEMU_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rsp', 'rbp', 'r8',
 const QEMU_SEGMENTS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss', 'ldt', 'tr', 'gdt', 'idt'] as const;
 const QEMU_SEGMENT_SIZE = 24;
 
-const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
-
-export function decodePrstatus(desc: Uint8Array, cpu: number): CpuRegisters | undefined {
-  if (desc.length < PRSTATUS_REG_OFFSET + PT_REGS.length * 8) return undefined;
-  const v = new DataView(desc.buffer, desc.byteOffset, desc.byteLength);
-  const registers: Record<string, string> = {};
-  PT_REGS.forEach((name, i) => {
-    registers[name] = hex64(v.getBigUint64(PRSTATUS_REG_OFFSET + i * 8, true));
-  });
-  return { cpu, pid: v.getInt32(PRSTATUS_PID_OFFSET, true), registers };
-}
+export const decodePrstatus = prstatusDecoder(PT_REGS);
 
 export function decodeQemuCpuState(desc: Uint8Array, cpu: number): CpuRegisters | undefined {
   const end = 8 + QEMU_GPRS.length * 8 + QEMU_SEGMENTS.length * QEMU_SEGMENT_SIZE + 5 * 8;

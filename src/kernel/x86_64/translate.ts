@@ -3,17 +3,14 @@ import { VmsieveError } from '../../errors.js';
 import type { LoadSegment } from '../../formats/dump.js';
 import type { KernelTranslator, PhysReader, TranslatorInput } from '../arch/types.js';
 import type { VmcoreInfo } from '../vmcoreinfo.js';
+import { ENTRY_ADDR_MASK, PRESENT, PSE, TABLE_BYTES } from './page-entry.js';
+import { x86_64TablePages } from './table-pages.js';
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
-const ENTRY_ADDR_MASK = 0x000ffffffffff000n;
-const PRESENT = 1n;
-const PSE = 0x80n;
 const GIB = 1n << 30n;
 const MIB2 = 1n << 21n;
 /** Cached page-table pages; 4096 pages = 16 MiB covers the whole vmemmap of a 128 GiB machine twice over. */
 const TABLE_CACHE_LIMIT = 4096;
-/** x86_64 page tables are 512 entries at every level, whatever the page size. */
-const TABLE_BYTES = 4096;
 
 export interface X86_64Paging {
   rootTablePhys: bigint;
@@ -101,6 +98,10 @@ export class X86_64Translator implements KernelTranslator {
       table = base;
     }
     throw new Error('unreachable');
+  }
+
+  kernelTablePages(): Promise<bigint[]> {
+    return x86_64TablePages(this.readPhys, this.paging, this.maxPhys);
   }
 
   private async entry(tablePhys: bigint, index: number): Promise<bigint> {
