@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isVmsieveError } from '../../src/errors.js';
 import { classifyDump, type ClassifyResult } from '../../src/filter/classify-dump.js';
 import { classOutcome, Outcome } from '../../src/filter/dump-level.js';
 import { keepCheck } from '../../src/filter/keep-check.js';
@@ -59,7 +60,13 @@ async function bruteForce(o: Opened, classMap: Uint8Array, level: number) {
   const pfns = new Map<string, number>();
   for (const s of o.table.symbols) {
     if (!DATA_TYPES.includes(s.type) || s.address < o.table.bounds.start || s.address >= o.table.bounds.end) continue;
-    const pfn = Math.floor((await km.virtToPhys(s.address)) / 4096);
+    const phys = await km.virtToPhys(s.address).catch((e: unknown) => {
+      // An address the kernel's own tables do not map cannot be read by a debugger either (the check skips it too).
+      if (isVmsieveError(e) && e.code === 'E_TRANSLATE') return undefined;
+      throw e;
+    });
+    if (phys === undefined) continue;
+    const pfn = Math.floor(phys / o.dump.pageSize);
     const key = `${s.name}@${s.address.toString(16)}`;
     const out = classOutcome(classMap[pfn], level);
     const isLive = inAny(s.address, live) && !inAny(s.address, freed);
@@ -108,7 +115,8 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       expect(ref.dropped).toEqual([]);
       expect(keepCheck(o.needs, o.classified.classMap, 31).dropped).toEqual([]);
       // What the section filter is for: init data such as boot_command_line sits in freed, reused pages.
-      expect(ref.droppedElsewhere.length).toBeGreaterThan(0);
+      // (On x86_64 dumps; on the 16 KiB arm64 one every symbol outside the live sections is unmapped or on a kept page.)
+      if (o.dump.arch.name === 'x86_64') expect(ref.droppedElsewhere.length).toBeGreaterThan(0);
     });
 
     it('reports every needed object on a page the level would drop, with the class that drops it', async (ctx) => {
@@ -132,12 +140,14 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       needDataSymbols(ctx);
       const km = KernelMemory.open(o.dump);
       const base = stackBase();
-      const expected = await Promise.all([0n, 1n, 2n, 3n].map(async (i) => Math.floor((await km.virtToPhys(base + i * 4096n)) / 4096)));
+      const ps = o.dump.pageSize;
+      const stackPages = Array.from({ length: Math.max(1, 0x4000 / ps) }, (_, i) => BigInt(i * ps));
+      const expected = await Promise.all(stackPages.map(async (off) => Math.floor((await km.virtToPhys(base + off)) / ps)));
       expect(o.needs.pages.filter((p) => p.what === 'CPU 0 stack').map((p) => p.pfn)).toEqual(expected);
 
       const first = (n: string) => o.table.lookupName(n)[0].address;
       const nrCpus = new DataView((await km.readVirt(first('nr_cpu_ids'), 4)).buffer).getUint32(0, true);
-      const areaPages = Number((first('__per_cpu_end') - first('__per_cpu_start') + 4095n) / 4096n);
+      const areaPages = Number((first('__per_cpu_end') - first('__per_cpu_start') + BigInt(ps - 1)) / BigInt(ps));
       expect(o.needs.pages.filter((p) => p.kind === 'per-cpu')).toHaveLength(nrCpus * areaPages);
       expect(o.needs.warnings).toEqual([]);
     });
