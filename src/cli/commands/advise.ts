@@ -24,8 +24,9 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const secs = (s: number) => (s < 90 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
 /** `vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE`: which level and codec to capture with. */
-export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise<number> {
-  return withInput(path, async (opened) => {
+export async function advise(paths: readonly string[], o: AdviseOptions, io: CliIo): Promise<number> {
+  return withInput(paths, async (opened) => {
+    const path = opened.dump.source.name;
     const pool = await nodeComputePool(opened.dump.pageSize, o.threads);
     try {
       const analysed = await analyseDump(opened, pool, { signal: io.signal, measurePages: 16384 });
@@ -64,5 +65,5 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
     } finally {
       await pool.close();
     }
-  });
+  }, io);
 }
