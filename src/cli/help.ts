@@ -165,6 +165,10 @@ const EXIT_STATUS = `Exit status: 0 success, 1 failure (the message says why), 2
 4 --check-level: the level leaves out pages a debugger needs, 130 interrupted.
 `;
 
+const INPUTS = `VMCOREFILE is an ELF vmcore, a kdump-compressed or flattened file, or the files of one
+makedumpfile --split set given together (every command; DUMPFILE or LOGFILE stays the last name).
+`;
+
 const COLUMN = 26;
 const USAGE_COLUMN = 76;
 
@@ -187,6 +191,7 @@ export function helpText(): string {
 Usage:
 ${usage.join('\n')}
 
+${INPUTS}
 Options:
 ${optionLines(OPTIONS.map((o) => o.names))}
 

@@ -13,6 +13,7 @@ import { symbol } from './commands/symbol.js';
 import { rearrange, writeDump } from './commands/write.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { helpFor, VERSION } from './help.js';
+import { inputCount } from './open-input.js';
 
 export type { CliIo } from './cli-io.js';
 
@@ -36,10 +37,10 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     const files = positionals(o, 2, Infinity, '--dump-dmesg takes VMCOREFILE (or the files of a split set) and LOGFILE');
     return dumpDmesg(files.slice(0, -1), files[files.length - 1]!, o.partialDmesg, o.force, io);
   }
-  if (o.analyse) return analyse(positionals(o, 1, 1, '--analyse takes exactly one VMCOREFILE')[0], o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
+  if (o.analyse) return analyse(positionals(o, 1, Infinity, '--analyse takes VMCOREFILE (or the files of a split set)'), o.json, o.numThreads, { sampleEvery: o.estimate, measureEvery: o.measureEvery }, io);
   if ((o.writeSpeed !== undefined || o.maxSize !== undefined) && !o.advise) throw usage('--write-speed and --max-size go with --advise');
   if (o.advise)
-    return advise(positionals(o, 1, 1, '--advise takes exactly one VMCOREFILE')[0], { json: o.json, threads: o.numThreads, writeSpeed: o.writeSpeed, maxSize: o.maxSize }, io);
+    return advise(positionals(o, 1, Infinity, '--advise takes VMCOREFILE (or the files of a split set)'), { json: o.json, threads: o.numThreads, writeSpeed: o.writeSpeed, maxSize: o.maxSize }, io);
   if (o.symbols.length) return symbol(positionals(o, 1, Infinity, '--symbol takes VMCOREFILE (or the files of a split set)'), o.symbols, o.json, io);
   if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, Infinity, '--check-level takes VMCOREFILE (or the files of a split set)'), o.checkLevel, o.json, io);
   if (o.info) return info(positionals(o, 1, Infinity, '--info takes VMCOREFILE (or the files of a split set)'), o.json, io);
@@ -47,8 +48,10 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   if (o.split) return splitCommand(o, io);
   if (o.dryRun) {
     // makedumpfile wants a DUMPFILE even with --dry-run (and writes nothing); accept it or leave it out.
-    const [input] = positionals(o, 1, 2, '--dry-run takes VMCOREFILE [DUMPFILE]');
-    return dryRun(input, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, o.numThreads, io);
+    const given = positionals(o, 1, Infinity, '--dry-run takes VMCOREFILE (or the files of a split set) [DUMPFILE]');
+    const inputs = given.slice(0, await inputCount(given));
+    if (given.length > inputs.length + 1) throw usage(`--dry-run takes VMCOREFILE (or the files of a split set) [DUMPFILE]: ${given.slice(inputs.length).join(' ')} are not one DUMPFILE`);
+    return dryRun(inputs, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, o.numThreads, io);
   }
   if (o.rearrange) return rearrange(o, io);
   if (o.positionals.length === 0) throw usage('nothing to do: give VMCOREFILE DUMPFILE (or --info, --dry-run, --dump-dmesg, -R)');

@@ -1,4 +1,5 @@
 import { openVmcore, type Dump, type OpenedDump, type Vmcore } from '../index.js';
+import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import type { CliIo } from './cli-io.js';
 
 /**
@@ -24,4 +25,28 @@ export function withDump<T>(paths: string | readonly string[], use: (dump: Dump)
 /** The dump, its kernel memory view and a wasm instance. */
 export function withInput<T>(paths: string | readonly string[], use: (input: OpenedDump) => Promise<T>, io?: CliIo): Promise<T> {
   return withVmcore(paths, io, async (v) => use(await v.input()));
+}
+
+/** The pfn range a makedumpfile --split member holds, or undefined for any other dump. */
+async function splitShare(path: string): Promise<{ start: number; end: number; maxPfn: number } | undefined> {
+  return withDump(path, async (d) => (isKdumpDump(d) && d.subHeader && d.subHeader.split !== 0 ? { ...d.range, maxPfn: d.maxPfn } : undefined));
+}
+
+/**
+ * How many of `paths`, from the first, are the input: one dump, or the members of the split set the first one
+ * belongs to (in any order), taken until their pfn ranges cover the dump. Where the names that follow (DUMPFILEs of
+ * --split or --dry-run) start is then told by the files themselves, not by counting.
+ */
+export async function inputCount(paths: readonly string[]): Promise<number> {
+  const first = await splitShare(paths[0]!);
+  if (!first) return 1;
+  let covered = first.end - first.start;
+  let n = 1;
+  while (covered < first.maxPfn && n < paths.length) {
+    const share = await splitShare(paths[n]!).catch(() => undefined);
+    if (!share || share.maxPfn !== first.maxPfn) break;
+    covered += share.end - share.start;
+    n++;
+  }
+  return n;
 }

@@ -4,6 +4,7 @@ import { CODE_MASK, Outcome, outcomeTable, ZERO_BIT, type PfnRange } from '../fi
 import { reportForLevel } from '../filter/report.js';
 import type { Dump } from '../formats/dump.js';
 import { PT_LOAD } from '../formats/elf/elf-constants.js';
+import { bitmapFileLookup } from '../formats/elf-out/bitmap-file-lookup.js';
 import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
 import { isKdumpDump, type KdumpDump } from '../formats/kdump/read-kdump.js';
 import { bitRuns } from '../formats/selection.js';
@@ -409,15 +410,18 @@ function elfSize(dump: Dump, c: ClassifyResult, inData: Uint8Array, phdrs: Phdr[
   const keep = new Uint8Array(256).map((_, b) => (table[b] === Outcome.Kept ? 1 : 0));
   const map = c.classMap;
   const maxPfn = c.maxPfn;
-  const dumpable = (pfn: number) => pfn < maxPfn && (inData[pfn]! & keep[map[pfn]!]!) === 1;
+  const past = bitmapFileLookup(phdrs, dump.pageSize, maxPfn, dump.maxPfnFromLoads);
+  const kept = (pfn: number | undefined) => pfn !== undefined && pfn < maxPfn && (inData[pfn]! & keep[map[pfn]!]!) === 1;
+  const dumpable = (pfn: number) => kept(pfn < past.from ? pfn : past.bitFor(pfn));
   // The plan asks for runs: find their ends in a tight loop over the class map, not a call per page.
   const runEnd = (pfn: number, limit: number) => {
-    if (pfn >= maxPfn) return limit;
+    if (pfn >= past.from) return pfn + 1;
+    if (pfn >= maxPfn) return Math.min(limit, past.from);
     const d = inData[pfn]! & keep[map[pfn]!]!;
     const stop = Math.min(limit, maxPfn);
     let end = pfn + 1;
     while (end < stop && (inData[end]! & keep[map[end]!]!) === d) end++;
-    return end === maxPfn && d === 0 ? limit : end;
+    return end === maxPfn && d === 0 ? Math.min(limit, past.from) : end;
   };
   const loads = planElfLoads(phdrs, dump.pageSize, dumpable, runEnd);
   const numPhdrs = loads.length + (dump.noteSegment ? 1 : 0);

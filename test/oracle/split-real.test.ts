@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
-import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
+import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
 const OTHER = 'next-kdump612-384m-4l-kaslr';
@@ -53,6 +53,50 @@ describe.skipIf(!!skip)(`split sets${skip ? ` (skipped: ${skip})` : ''}`, () => 
     expect(info.release).toBe(whole.release);
     expect(info.maxPfn).toBe(whole.maxPfn);
     expect(info.physBase).toBe(whole.physBase);
+  });
+
+  it('--dry-run --show-stats --json -d 31 A B C equals it on the reassembled file (with or without a DUMPFILE)', () => {
+    const whole = vmsieve(['--dry-run', '--show-stats', '--json', '-d', '31', at('mdf.kdump')]);
+    expect(whole.status, whole.stderr).toBe(0);
+    const r = vmsieve(['--dry-run', '--show-stats', '--json', '-d', '31', ...set]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(whole.stdout));
+    const withOut = vmsieve(['--dry-run', '--show-stats', '--json', '-d', '31', set[1]!, set[0]!, set[2]!, at('never-written')]);
+    expect(withOut.status, withOut.stderr).toBe(0);
+    expect(withOut.stdout).toBe(r.stdout);
+  });
+
+  it('--analyse --json A B C equals it on the reassembled file', () => {
+    const whole = vmsieve(['--analyse', '--json', '--num-threads', '1', at('mdf.kdump')]);
+    expect(whole.status, whole.stderr).toBe(0);
+    const r = vmsieve(['--analyse', '--json', '--num-threads', '1', ...set]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(whole.stdout));
+  });
+
+  it.each([[[]], [['-E']], [['-c']]])('vmsieve %j -d 31 A B C OUT is byte-identical to it on the reassembled file', (flags) => {
+    const tag = flags.join('') || 'none';
+    const r = vmsieve([...flags, '-d', '31', ...set, at(`set.${tag}`)]);
+    expect(r.status, r.stderr).toBe(0);
+    const w = vmsieve([...flags, '-d', '31', at('mdf.kdump'), at(`whole.${tag}`)]);
+    expect(w.status, w.stderr).toBe(0);
+    expect(readFileSync(at(`set.${tag}`)).equals(readFileSync(at(`whole.${tag}`)))).toBe(true);
+  });
+
+  it('-F -d 31 A B C streams what -F does on the reassembled file', () => {
+    const flat = (inputs: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-F', '-d', '31', ...inputs], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+    const fromSet = flat(set);
+    expect(fromSet.length).toBeGreaterThan(0);
+    expect(fromSet.equals(flat([at('mdf.kdump')]))).toBe(true);
+  });
+
+  it('--split A B C X Y re-splits the set as it splits the reassembled file', () => {
+    const fromSet = ['X', 'Y'].map((x) => at(`rs${x}`));
+    const fromWhole = ['X', 'Y'].map((x) => at(`rw${x}`));
+    const r = vmsieve(['--split', '-d', '31', ...set, ...fromSet]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(vmsieve(['--split', '-d', '31', at('mdf.kdump'), ...fromWhole]).status).toBe(0);
+    for (let i = 0; i < 2; i++) expect(readFileSync(fromSet[i]!).equals(readFileSync(fromWhole[i]!)), fromSet[i]).toBe(true);
   });
 
   it('a missing member is an error naming the pfns nobody holds', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignOffsets, planElfLoads, writeElf, type Phdr } from '../../src/formats/elf-out/write-elf.js';
+import { bitmapFileLookup } from '../../src/formats/elf-out/bitmap-file-lookup.js';
 import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
@@ -133,5 +134,28 @@ describe('ELF writer output', () => {
     expect(await back.readPhys(8 * PS, 8 * PS)).toEqual(data.subarray(0, 8 * PS));
     expect(await back.readPhys(16 * PS, 8 * PS)).toEqual(new Uint8Array(8 * PS));
     expect(await back.readPhys(24 * PS, 24 * PS)).toEqual(data.subarray(16 * PS));
+  });
+});
+
+describe("ELF writer: makedumpfile's bitmap-file lookups past the memory map", () => {
+  const ROM = 0xfffc0000;
+  const qemu = (ramPages: number) => [load(0, ramPages), load(ROM, 64, 0n)];
+
+  it('a ROM past a memory map that fills its last 32768-page block reads the bits of that block: its last 64 pages', () => {
+    const l = bitmapFileLookup(qemu(0x18000), PS, 0x18000, 0x100000);
+    expect(l.from).toBe(0x18000);
+    expect(l.bitFor(0xfffc0)).toBe(0x17fc0);
+    expect(l.bitFor(0xfffff)).toBe(0x17fff);
+  });
+
+  it('a memory map that ends inside its last block: the ROM reads bits past max_mapnr (kept by none)', () => {
+    const l = bitmapFileLookup(qemu(0xc000), PS, 0xc000, 0x100000);
+    expect(l.from).toBe(0x10000);
+    expect(l.bitFor(0xfffc0)).toBe(0xffc0);
+  });
+
+  it('no bitmap file when max_mapnr from the PT_LOADs is not a multiple of 4 (cyclic mode): every page reads its own bit', () => {
+    const l = bitmapFileLookup([load(0, 0x11fda)], PS, 0x11fda, 0x11fda);
+    expect(l.from).toBe(Infinity);
   });
 });

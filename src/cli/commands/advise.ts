@@ -43,8 +43,9 @@ function debuggerLine(level: number, c: KeepCheck | { unavailable: string }): st
 }
 
 /** `vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE`: which level and codec to capture with. */
-export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise<number> {
-  return withInput(path, async (opened) => {
+export async function advise(paths: readonly string[], o: AdviseOptions, io: CliIo): Promise<number> {
+  return withInput(paths, async (opened) => {
+    const path = opened.dump.source.name;
     const pool = await nodeComputePool(opened.dump.pageSize, o.threads);
     try {
       const analysed = await analyseDump(opened, pool, { signal: io.signal, measureBytes: 64 << 20 });
@@ -94,5 +95,5 @@ export async function advise(path: string, o: AdviseOptions, io: CliIo): Promise
     } finally {
       await pool.close();
     }
-  });
+  }, io);
 }

@@ -6,9 +6,10 @@ import { printWarnings } from '../print-warnings.js';
 
 const mb = (n: number) => (n / 1e6).toFixed(1).padStart(9);
 
-/** `vmsieve --analyse [--json] [--num-threads N] VMCOREFILE`: what every dump level and format would weigh. */
-export async function analyse(path: string, json: boolean, threads: number | undefined, sampling: Pick<AnalyseOptions, 'sampleEvery' | 'measureEvery'>, io: CliIo): Promise<number> {
-  return withInput(path, async (opened) => {
+/** `vmsieve --analyse [--json] [--num-threads N] VMCOREFILE` (or the files of a split set): what every dump level and format would weigh. */
+export async function analyse(paths: readonly string[], json: boolean, threads: number | undefined, sampling: Pick<AnalyseOptions, 'sampleEvery' | 'measureEvery'>, io: CliIo): Promise<number> {
+  return withInput(paths, async (opened) => {
+    const path = opened.dump.source.name;
     const pool = await nodeComputePool(opened.dump.pageSize, threads);
     try {
       const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, classified, inputLevel, lacking } = await analyseDump(opened, pool, { signal: io.signal, ...sampling });

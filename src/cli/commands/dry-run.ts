@@ -27,7 +27,7 @@ export function reportJson(r: PageReport) {
  * `vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE`: classify and report, write nothing. With bit 1 in
  * the level, worker threads (started while the struct pages are classified) read and scan the pages for zeros.
  */
-export async function dryRun(path: string, level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo): Promise<number> {
+export async function dryRun(path: string | readonly string[], level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
     const pool = level & 1 ? nodeComputePool(dump.pageSize, threads) : undefined;
     pool?.catch(() => undefined);

@@ -3,11 +3,12 @@ import { exportDump, nodeComputePool, NodeFileSink, NodeFileSource, readKdumpDum
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { withInput } from '../open-input.js';
+import { inputCount, withInput } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
 
 /**
- * `vmsieve --split [-d L] [-c|-l|-p|-z] [--splitblock-size KiB] VMCOREFILE DUMPFILE1 DUMPFILE2 …`: the filtered dump
+ * `vmsieve --split [-d L] [-c|-l|-p|-z] [--splitblock-size KiB] VMCOREFILE DUMPFILE1 DUMPFILE2 …` (VMCOREFILE may be the
+ * files of a split set, told apart from the DUMPFILEs by their split headers): the filtered dump
  * written once whole (next to the first member, removed after), then cut into members as makedumpfile --split cuts it.
  */
 export async function splitCommand(o: CliOptions, io: CliIo): Promise<number> {
@@ -15,10 +16,12 @@ export async function splitCommand(o: CliOptions, io: CliIo): Promise<number> {
     throw new VmsieveError('E_USAGE', `--split takes VMCOREFILE and at least two DUMPFILEs\nTry 'vmsieve --help'.`);
   if (o.elf || o.flatten || o.sizeLimit !== undefined || o.codecs.length > 1)
     throw new VmsieveError('E_USAGE', `--split writes kdump-compressed members: it cannot be combined with -E, -F, -L or two codecs\nTry 'vmsieve --help'.`);
-  const [input, ...members] = o.positionals as [string, ...string[]];
+  const inputs = o.positionals.slice(0, await inputCount(o.positionals));
+  const members = o.positionals.slice(inputs.length);
+  if (members.length < 2) throw new VmsieveError('E_USAGE', `--split needs at least two DUMPFILEs after ${inputs.join(' ')}\nTry 'vmsieve --help'.`);
   const whole = `${members[0]}.vmsieve-whole`;
   try {
-    await withInput(input, async (opened) => {
+    await withInput(inputs, async (opened) => {
       const codec = o.codecs[0];
       const pool = codec ? await nodeComputePool(opened.dump.pageSize, o.numThreads) : undefined;
       try {

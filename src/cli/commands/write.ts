@@ -29,20 +29,20 @@ function checkWriteFlags(o: CliOptions): void {
   if (o.elf && o.codecs.length) throw usage('-E (ELF output) cannot be compressed: drop -c/-l/-p/-z or -E');
   if (o.elf && o.numThreads !== undefined) throw usage('--num-threads cannot be used with ELF output (-E), as in makedumpfile');
   if (o.sizeLimit !== undefined && (o.elf || o.flatten)) throw usage('-L limits kdump-compressed output to a file; vmsieve does not limit -E or -F output');
-  const want = o.flatten ? 1 : 2;
-  if (o.positionals.length !== want)
-    throw usage(o.flatten ? '-F takes VMCOREFILE and writes to standard output' : 'give VMCOREFILE DUMPFILE');
+  if (o.positionals.length < (o.flatten ? 1 : 2))
+    throw usage(o.flatten ? '-F takes VMCOREFILE (or the files of a split set) and writes to standard output' : 'give VMCOREFILE (or the files of a split set) and DUMPFILE');
 }
 
-/** `vmsieve [-d L] [-c|-l|-p|-z] [-E] [-F] [-f] [--num-threads N] VMCOREFILE [DUMPFILE]`. */
+/** `vmsieve [-d L] [-c|-l|-p|-z] [-E] [-F] [-f] [--num-threads N] VMCOREFILE… [DUMPFILE]`: VMCOREFILE or the files of a split set. */
 export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
   checkWriteFlags(o);
-  const [input, output] = o.positionals;
+  const inputs = o.flatten ? o.positionals : o.positionals.slice(0, -1);
+  const output = o.positionals[o.positionals.length - 1]!;
   const codec = o.codecs[0];
   const level = o.dumpLevel ?? 0;
   const say = o.flatten ? io.stderr : io.stdout;
   if (o.flatten && !io.stdoutStream) throw new VmsieveError('E_IO', '-F needs a binary standard output');
-  return withInput(input, async (opened) => {
+  return withInput(inputs, async (opened) => {
     const file: ByteSink = o.flatten
       ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
       : await NodeFileSink.create(output, { overwrite: o.force });

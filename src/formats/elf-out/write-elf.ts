@@ -14,6 +14,7 @@ import {
 import { readElfHeader } from '../elf/read-elf.js';
 import type { SourceDump } from '../kdump/write-kdump.js';
 import { isKdumpDump } from '../kdump/read-kdump.js';
+import { bitmapFileLookup } from './bitmap-file-lookup.js';
 import { bitRuns, clearBit, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 
 /** makedumpfile's PFN_EXCLUDED: only runs of this many excluded pages are left out of the file. */
@@ -277,7 +278,9 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
   let zeroPages = 0;
   if (selection.excludeZero) ({ bitmap, zeroPages } = await excludeZeroPages(dump, selection, options.signal));
   const maxPfn = selection.maxPfn;
-  const dumpable = (pfn: number) => pfn < maxPfn && testBit(bitmap, pfn);
+  const past = bitmapFileLookup(phdrs, ps, maxPfn, dump.maxPfnFromLoads);
+  const bitOn = (pfn: number | undefined) => pfn !== undefined && pfn < maxPfn && testBit(bitmap, pfn);
+  const dumpable = (pfn: number) => bitOn(pfn < past.from ? pfn : past.bitFor(pfn));
 
   const loads = planElfLoads(phdrs, ps, dumpable);
   const numPhdrs = loads.length + (note ? 1 : 0);
