@@ -1,0 +1,79 @@
+/**
+ * vmsieve's output on the dumps of architectures other than x86_64, against the makedumpfile built for each
+ * (arm64: Debian's arm64 build under qemu-aarch64-static) and libkdumpfile. Its own file so that it runs beside
+ * export-real: the emulated makedumpfile is slow.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { vmsieve } from '../helpers/cli.js';
+import { makedumpfileForRecord, realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
+import { CODEC_FLAGS, hasReaders, PY, sha256, type MatrixRun } from '../helpers/oracle-outputs.js';
+
+const skip = realFixturesSkipReason();
+const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-arch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps of other architectures${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const otherArch = realFixtures().filter((f) => f.arch !== 'x86_64');
+  describe.each(otherArch.map((f) => [f.name, f] as const))('%s', (_n, f) => {
+    const mdf = makedumpfileForRecord(f);
+    if (mdf.skip) console.warn(`[export-real] ${f.name}: makedumpfile checks skipped: ${mdf.skip}`);
+
+    it.skipIf(!!mdf.skip)(`${f.arch} makedumpfile re-filters our -c -d 0 output to the record's -d 31 counts and reads the same dmesg from it`, () => {
+      const ours = join(dir, `${f.name}-d0.c`);
+      expect(vmsieve(['-c', '-d', '0', f.vmcore, ours]).status).toBe(0);
+      const refiltered = join(dir, `${f.name}-refiltered`);
+      const m = spawnSync(mdf.cmd!, ['-c', '-d', '31', '--message-level', '31', ours, refiltered], { encoding: 'utf8' });
+      expect(m.status).toBe(0);
+      const o = f.oracle.counts_by_level['31'];
+      const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+      for (const [label, n] of [
+        ['Pages filled with zero  :', o.zero_pages],
+        ['Non-private cache pages :', o.non_private_cache_pages],
+        ['Private cache pages     :', o.private_cache_pages],
+        ['User process data pages :', o.user_process_data_pages],
+        ['Free pages              :', o.free_pages],
+        ['Hwpoison pages          :', o.hwpoison_pages],
+        ['Offline pages           :', o.offline_pages],
+      ] as const)
+        expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
+      const log = join(dir, `${f.name}-dmesg.txt`);
+      expect(spawnSync(mdf.cmd!, ['--dump-dmesg', ours, log]).status).toBe(0);
+      expect(readFileSync(log).equals(readFileSync(mdf.dmesgFile!))).toBe(true);
+      for (const p of [ours, refiltered, log]) rmSync(p);
+    }, 300_000);
+
+    it.skipIf(!!mdf.skip)(`our -F -d 31 on standard output, restored by the ${f.arch} makedumpfile -R, is makedumpfile's -d 31 file`, async () => {
+      const want = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
+      const flat = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-F', '-d', '31', f.vmcore], { maxBuffer: 1 << 30 });
+      expect(flat.status).toBe(0);
+      const restored = join(dir, `${f.name}-restored`);
+      expect(spawnSync(mdf.cmd!, ['-R', restored], { input: flat.stdout }).status).toBe(0);
+      expect(await sha256(restored)).toBe(want.output_sha256);
+      rmSync(restored);
+    }, 300_000);
+
+    it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
+      const outs = CODEC_FLAGS.map((flag) => {
+        const out = join(dir, `${f.name}-codec${flag}`);
+        expect(vmsieve([flag, '-d', '31', f.vmcore, out]).status).toBe(0);
+        return out;
+      });
+      const theirs = join(dir, `${f.name}-makedumpfile-c`);
+      expect(spawnSync(mdf.cmd!, ['-c', '-d', '31', f.vmcore, theirs]).status).toBe(0);
+      outs.push(theirs);
+      const r = spawnSync(PY, [join(repoRoot, '../shared/tools/verify_readers.py'), f.vmcore, ...outs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      expect(r.status).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines.filter((l) => /libkdumpfile: identical=\d+ differing=0/.test(l))).toHaveLength(5);
+      const identical = new Set(lines.filter((x) => /libkdumpfile: identical=/.test(x)).map((l) => Number(/identical=(\d+)/.exec(l)![1])));
+      expect(identical.size).toBe(1);
+      expect([...identical][0]).toBeGreaterThan(10_000);
+      for (const p of outs) rmSync(p);
+    }, 600_000);
+  });
+
+});
