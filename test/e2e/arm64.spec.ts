@@ -7,20 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { closeDumpPage, openDumpPage, opfsFile } from '../helpers/page-dump.js';
 import { excludedByClass, fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'next-arm64-kdump-768m-kaslr';
 const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
 const fixture = existsSync(REAL_DUMP) ? realFixtures().find((f) => f.name === NAME) : undefined;
-
-function opfsSha256(page: Page, name: string): Promise<{ size: number; sha256: string }> {
-  return page.evaluate(async (name) => {
-    const handle = await (await navigator.storage.getDirectory()).getFileHandle(name);
-    const file = await handle.getFile();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-    return { size: file.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-  }, name);
-}
 
 test.describe.serial('a real arm64 kdump in the page', () => {
   test.skip(!fixture, `real fixture missing: ${REAL_DUMP} and its makedumpfile oracle (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
@@ -28,26 +20,10 @@ test.describe.serial('a real arm64 kdump in the page', () => {
   let page: Page;
 
   test.beforeAll(async ({ browser }, info) => {
-    const { baseURL, viewport } = info.project.use;
-    const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
-    page = await context.newPage();
-    await page.addInitScript(() => {
-      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-        (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
-    });
-    await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
-    await page.goto('/');
-    await page.getByTestId('file-input').setInputFiles(REAL_DUMP);
-    await expect(page.getByTestId('summary')).toBeVisible({ timeout: 60_000 });
+    page = await openDumpPage(browser, info, REAL_DUMP);
   });
 
-  test.afterAll(async () => {
-    await page?.evaluate(async () => {
-      const root = await navigator.storage.getDirectory();
-      for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
-    });
-    await page?.context().close();
-  });
+  test.afterAll(() => closeDumpPage(page));
 
   test('summary: arch arm64, the crashing CPU at pc, PHYS_OFFSET as phys_base, 4 levels', async () => {
     const cli = JSON.parse(spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '--info', '--json', REAL_DUMP], { encoding: 'utf8' }).stdout);
@@ -95,7 +71,7 @@ test.describe.serial('a real arm64 kdump in the page', () => {
       await page.getByTestId('export-button').click();
       await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
       const name = (await page.getByTestId('export-name').textContent())!;
-      expect(await opfsSha256(page, name)).toEqual(want);
+      expect(await opfsFile(page, name)).toEqual(want);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { opfsFile } from '../helpers/page-dump.js';
 import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
@@ -21,23 +22,6 @@ function oracle(format: string, level: number): MatrixEntry {
   const e = (fixture!.oracle.matrix as MatrixEntry[]).find((m) => m.format_requested === format && m.dump_level === level && m.rc === 0);
   if (!e) throw new Error(`no makedumpfile ${format} -d ${level} run in ${fixture!.oracleFile}`);
   return e;
-}
-
-/** Size and sha256 of a file in the page's origin-private file system (at the root, or in `dir`), or null when there is none. */
-function opfsFile(page: Page, name: string, dir?: string): Promise<{ size: number; sha256: string } | null> {
-  return page.evaluate(async ([name, dir]) => {
-    let root = await navigator.storage.getDirectory();
-    let handle: FileSystemFileHandle;
-    try {
-      if (dir) root = await root.getDirectoryHandle(dir);
-      handle = await root.getFileHandle(name);
-    } catch {
-      return null;
-    }
-    const file = await handle.getFile();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-    return { size: file.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-  }, [name, dir] as const);
 }
 
 async function setLevel(page: Page, level: number): Promise<void> {

@@ -7,20 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { closeDumpPage, openDumpPage, opfsFile } from '../helpers/page-dump.js';
 import { excludedByClass, projectFixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'pages-arm64-16k-kdump-512m';
 const REAL_DUMP = join(projectFixtureCacheDir, `${NAME}.vmcore`);
 const fixture = existsSync(REAL_DUMP) ? realFixtures().find((f) => f.name === NAME) : undefined;
-
-function opfsSha256(page: Page, name: string): Promise<{ size: number; sha256: string }> {
-  return page.evaluate(async (name) => {
-    const handle = await (await navigator.storage.getDirectory()).getFileHandle(name);
-    const file = await handle.getFile();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-    return { size: file.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-  }, name);
-}
 
 test.describe.serial('a real 16 KiB-page dump in the page', () => {
   test.skip(!fixture, `real fixture missing: ${REAL_DUMP} (the vitest fixture setup decompresses fixtures/real/*.vmcore.zst)`);
@@ -28,26 +20,10 @@ test.describe.serial('a real 16 KiB-page dump in the page', () => {
   let page: Page;
 
   test.beforeAll(async ({ browser }, info) => {
-    const { baseURL, viewport } = info.project.use;
-    const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
-    page = await context.newPage();
-    await page.addInitScript(() => {
-      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-        (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
-    });
-    await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
-    await page.goto('/');
-    await page.getByTestId('file-input').setInputFiles(REAL_DUMP);
-    await expect(page.getByTestId('summary')).toBeVisible({ timeout: 60_000 });
+    page = await openDumpPage(browser, info, REAL_DUMP);
   });
 
-  test.afterAll(async () => {
-    await page?.evaluate(async () => {
-      const root = await navigator.storage.getDirectory();
-      for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
-    });
-    await page?.context().close();
-  });
+  test.afterAll(() => closeDumpPage(page));
 
   test('summary: 16 KiB pages, 3 table levels', async () => {
     await expect(page.getByTestId('fact-page-size')).toHaveText('16 KiB');
@@ -65,7 +41,7 @@ test.describe.serial('a real 16 KiB-page dump in the page', () => {
   });
 
   /** Exports at -d 31 and hashes the file once the result shows `size` (both exports write NAME.vmcore.d31.kdump). */
-  async function exportAs(output: string, size: number): Promise<{ size: number; sha256: string }> {
+  async function exportAs(output: string, size: number): Promise<{ size: number; sha256: string } | null> {
     await page.getByTestId('export-output').selectOption(output);
     const level = page.getByTestId('export-level');
     await level.fill('31');
@@ -73,7 +49,7 @@ test.describe.serial('a real 16 KiB-page dump in the page', () => {
     await page.getByTestId('export-button').click();
     await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(size), { timeout: 180_000 });
     const name = (await page.getByTestId('export-name').textContent())!;
-    return opfsSha256(page, name);
+    return opfsFile(page, name);
   }
 
   test("export -d 31 uncompressed is makedumpfile's file", async () => {
