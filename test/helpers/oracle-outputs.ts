@@ -21,3 +21,19 @@ export const PY = '/usr/bin/python3';
 export const hasReaders = existsSync(PY) && spawnSync(PY, ['-c', 'import kdumpfile, drgn']).status === 0;
 /** The codecs vmsieve reads back: zlib, LZO, snappy, zstd (Debian's makedumpfile 1.7.2 is built without snappy and zstd: its -p and -z store every page raw). */
 export const CODEC_FLAGS = ['-c', '-l', '-p', '-z'] as const;
+
+/** makedumpfile's report label for each count of its oracle record. */
+const REPORT_LABELS = {
+  zero_pages: 'Pages filled with zero  :',
+  non_private_cache_pages: 'Non-private cache pages :',
+  private_cache_pages: 'Private cache pages     :',
+  user_process_data_pages: 'User process data pages :',
+  free_pages: 'Free pages              :',
+  hwpoison_pages: 'Hwpoison pages          :',
+  offline_pages: 'Offline pages           :',
+} as const;
+
+/** The lines makedumpfile --message-level 31 prints for `keys` of a record, as it prints them (hex, 16 digits). */
+export function reportLines(counts: Record<keyof typeof REPORT_LABELS, number>, keys: ReadonlyArray<keyof typeof REPORT_LABELS>): string[] {
+  return keys.map((k) => `${REPORT_LABELS[k]} 0x${counts[k].toString(16).padStart(16, '0')}`);
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
 import { makedumpfileForRecord, realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
-import { CODEC_FLAGS, hasReaders, PY, sha256, type MatrixRun } from '../helpers/oracle-outputs.js';
+import { CODEC_FLAGS, hasReaders, PY, reportLines, sha256, type MatrixRun } from '../helpers/oracle-outputs.js';
 
 const skip = realFixturesSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-arch-'));
@@ -28,18 +28,8 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps of other a
       const refiltered = join(dir, `${f.name}-refiltered`);
       const m = spawnSync(mdf.cmd!, ['-c', '-d', '31', '--message-level', '31', ours, refiltered], { encoding: 'utf8' });
       expect(m.status).toBe(0);
-      const o = f.oracle.counts_by_level['31'];
-      const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
-      for (const [label, n] of [
-        ['Pages filled with zero  :', o.zero_pages],
-        ['Non-private cache pages :', o.non_private_cache_pages],
-        ['Private cache pages     :', o.private_cache_pages],
-        ['User process data pages :', o.user_process_data_pages],
-        ['Free pages              :', o.free_pages],
-        ['Hwpoison pages          :', o.hwpoison_pages],
-        ['Offline pages           :', o.offline_pages],
-      ] as const)
-        expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
+      const keys = ['zero_pages', 'non_private_cache_pages', 'private_cache_pages', 'user_process_data_pages', 'free_pages', 'hwpoison_pages', 'offline_pages'] as const;
+      for (const line of reportLines(f.oracle.counts_by_level['31'], keys)) expect(m.stdout + m.stderr).toContain(line);
       const log = join(dir, `${f.name}-dmesg.txt`);
       expect(spawnSync(mdf.cmd!, ['--dump-dmesg', ours, log]).status).toBe(0);
       expect(readFileSync(log).equals(readFileSync(mdf.dmesgFile!))).toBe(true);

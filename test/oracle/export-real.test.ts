@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
 import { realFixtures, realFixturesSkipReason, repoRoot, type RealFixture } from '../helpers/fixtures.js';
-import { CODEC_FLAGS, hasReaders, PY, sha256, type MatrixRun } from '../helpers/oracle-outputs.js';
+import { CODEC_FLAGS, hasReaders, PY, reportLines, sha256, type MatrixRun } from '../helpers/oracle-outputs.js';
 
 const skip = realFixturesSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'vmsieve-export-'));
@@ -55,15 +55,8 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps${skip ? ` 
     const refiltered = join(dir, 'refiltered');
     const m = spawnSync('makedumpfile', ['-c', '-d', '31', '--message-level', '31', ours, refiltered], { encoding: 'utf8' });
     expect(m.status).toBe(0);
-    const o = f.oracle.counts_by_level['31'];
-    const hex = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
-    for (const [label, n] of [
-      ['Pages filled with zero  :', o.zero_pages],
-      ['Non-private cache pages :', o.non_private_cache_pages],
-      ['User process data pages :', o.user_process_data_pages],
-      ['Free pages              :', o.free_pages],
-    ] as const)
-      expect(m.stdout + m.stderr).toContain(`${label} ${hex(n)}`);
+    const keys = ['zero_pages', 'non_private_cache_pages', 'user_process_data_pages', 'free_pages'] as const;
+    for (const line of reportLines(f.oracle.counts_by_level['31'], keys)) expect(m.stdout + m.stderr).toContain(line);
     const log = join(dir, 'dmesg.txt');
     expect(spawnSync('makedumpfile', ['--dump-dmesg', ours, log]).status).toBe(0);
     expect(readFileSync(log).equals(readFileSync(f.dmesgFile))).toBe(true);
