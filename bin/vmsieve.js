@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from '../build/lib/cli/main.js';
+import { runCli } from '../build/lib/cli/vmsieve-cli.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => controller.abort(new Error(`interrupted by ${sig}`)));

@@ -145,16 +145,17 @@ export class Vmcore {
       await sink.abort();
       throw new VmsieveError('E_USAGE', 'ELF output cannot be compressed: leave codec out or choose kdump');
     }
-    let pool: ComputePool | undefined;
+    // Workers boot while the pages are classified; exportDump awaits them only to encode.
+    const pool: Promise<ComputePool> | undefined = opts.codec ? this.platform.computePool(this.dump.pageSize, opts.threads) : undefined;
+    pool?.catch(() => undefined);
     try {
       const input = await this.input();
-      if (opts.codec) pool = await this.platform.computePool(this.dump.pageSize, opts.threads);
       return await exportDump(input, sink, { level: opts.level, format, codec: opts.codec, pool, signal: opts.signal, onProgress: opts.onProgress });
     } catch (e) {
       await sink.abort();
       throw e;
     } finally {
-      await pool?.close();
+      await (await pool?.catch(() => undefined))?.close();
     }
   }
 

@@ -29,7 +29,7 @@ export interface ClassifyKernels extends KernelExports {
 }
 
 export interface ClassifyOptions {
-  /** Struct pages per wasm call (default 8192; at least 4096 is sensible). */
+  /** Struct pages per wasm call (default 32768; at least 4096 is sensible). */
   batchPages?: number;
   /**
    * Which levels the zero bits must serve: true (default) = every level with bit 1, i.e. every page that
@@ -140,7 +140,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
       ];
   if (!km || !info) layout.enabled = false;
   const pageSize = dump.pageSize;
-  const batch = Math.max(64, Math.floor(opts.batchPages ?? 8192));
+  const batch = Math.max(64, Math.floor(opts.batchPages ?? 32768));
   const stats: ClassifyStats = {
     sections: 0,
     structPagesRead: 0,
@@ -217,8 +217,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
         if (overlaps(visited, pfn, pfn + count)) {
           // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
           nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
-          const bytes = await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize);
-          new Uint8Array(k.memory.buffer, w.recs, bytes.length).set(bytes);
+          await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize, () => new Uint8Array(k.memory.buffer, w.recs, nrecs * structSize));
           stats.structPagesRead += nrecs;
         }
         runBatch(pfn, count, nrecs);

@@ -1,5 +1,6 @@
 import { fstatSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
 import type { SourceRef } from './source-ref.js';
@@ -47,7 +48,8 @@ export class NodeFileSource implements ByteSource {
    */
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this, offset, length, 'read');
-    const out = new Uint8Array(length);
+    // Every byte is overwritten by the read: skip the zero fill of a plain new Uint8Array (a plain array, not a Buffer, whose slice() would not copy).
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
     let done = 0;
     while (done < length) {
       const bytesRead = readSync(this.fd, out, done, length - done, offset + done);

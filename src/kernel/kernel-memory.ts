@@ -27,23 +27,32 @@ export class KernelMemory {
     return this.translator.toPhys(vaddr);
   }
 
-  /** Reads `length` bytes at a kernel virtual address, page by page, merging physically contiguous runs. */
-  async readVirt(vaddr: bigint, length: number): Promise<Uint8Array> {
-    const pageSize = this.dump.pageSize;
-    const offsetMask = BigInt(pageSize - 1);
-    const out = new Uint8Array(length);
+  /**
+   * Reads `length` bytes at a kernel virtual address, one read per physically contiguous run of its mappings, into
+   * the array `into()` gives (from its start) when given: the classifier reads struct pages straight into wasm memory.
+   * It is asked for after the reads, so a view of memory that a read may grow (a kdump input's decompressor) stays valid.
+   */
+  async readVirt(vaddr: bigint, length: number, into?: () => Uint8Array): Promise<Uint8Array> {
     let done = 0;
+    const parts: Array<[number, number]> = [];
     while (done < length) {
-      const va = vaddr + BigInt(done);
-      const start = await this.translator.toPhys(va);
-      let run = Math.min(length - done, pageSize - Number(va & offsetMask));
+      const first = await this.translator.toPhysRun(vaddr + BigInt(done));
+      let run = Math.min(length - done, first.bytes);
       while (done + run < length) {
-        const next = await this.translator.toPhys(vaddr + BigInt(done + run));
-        if (next !== start + run) break;
-        run += Math.min(pageSize, length - done - run);
+        const next = await this.translator.toPhysRun(vaddr + BigInt(done + run));
+        if (next.phys !== first.phys + run) break;
+        run += Math.min(next.bytes, length - done - run);
       }
-      out.set(await this.dump.readPhys(start, run), done);
+      parts.push([first.phys, run]);
       done += run;
+    }
+    const read: Uint8Array[] = [];
+    for (const [phys, run] of parts) read.push(await this.dump.readPhys(phys, run));
+    const out = into?.() ?? new Uint8Array(length);
+    let at = 0;
+    for (const bytes of read) {
+      out.set(bytes, at);
+      at += bytes.length;
     }
     return out;
   }

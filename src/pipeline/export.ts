@@ -20,8 +20,8 @@ export interface ExportOptions {
   format: OutputFormat;
   /** kdump page compression; none stores pages raw. ELF output is never compressed. */
   codec?: CodecId;
-  /** Workers that compress; required with a codec. */
-  pool?: ComputePool;
+  /** Workers that compress; required with a codec. A promise lets them start while the pages are classified. */
+  pool?: ComputePool | Promise<ComputePool>;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -81,13 +81,14 @@ export async function exportDump(
       fileSize = r.fileSize;
       report = completeReport(elfReportForLevel, classified, opts.level, r.zeroPages);
     } else {
-      const encoder = opts.codec ? poolEncoder(requirePool(opts.pool), opts.codec, dump) : undefined;
+      const pool = await opts.pool;
+      const encoder = opts.codec ? poolEncoder(requirePool(pool), opts.codec, dump) : undefined;
       const r = await writeKdump(dump, selection, sink, {
         dumpLevel: opts.level,
         encoder,
-        inFlight: Math.max(4, (opts.pool?.size ?? 1) * 2),
+        inFlight: Math.max(4, (pool?.size ?? 1) * 2),
         // Big enough for few large reads (browser), small enough to keep every worker busy.
-        batchPages: opts.pool ? Math.min(2048, opts.pool.windowPages / 2) : undefined,
+        batchPages: pool ? Math.min(2048, pool.windowPages / 2) : undefined,
         signal: opts.signal,
         onProgress: (done, total) => advanceTo((done / Math.max(1, total)) * totalBytes),
       });

@@ -48,9 +48,10 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
       : await NodeFileSink.create(output, { overwrite: o.force });
     const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit);
     const sink = limited ?? file;
-    let pool: ComputePool | undefined;
+    // Started now, awaited only after classification: the workers boot while the struct pages are read.
+    const pool: Promise<ComputePool> | undefined = codec ? nodeComputePool(opened.dump.pageSize, o.numThreads) : undefined;
+    pool?.catch(() => undefined);
     try {
-      if (codec) pool = await nodeComputePool(opened.dump.pageSize, o.numThreads);
       const result = await exportDump(opened, sink, { level, format: o.elf ? 'elf' : 'kdump', codec, pool, signal: io.signal });
       printWarnings(result.warnings, io);
       if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
@@ -61,7 +62,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
       say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
       return EXIT_OK;
     } finally {
-      await pool?.close();
+      await (await pool?.catch(() => undefined))?.close();
     }
   }, io);
 }

@@ -16,6 +16,7 @@ import type { SourceDump } from '../kdump/write-kdump.js';
 import { isKdumpDump } from '../kdump/read-kdump.js';
 import { bitmapFileLookup } from './bitmap-file-lookup.js';
 import { bitRuns, clearBit, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
+import { isZeroPage } from '../zero-page.js';
 
 /** makedumpfile's PFN_EXCLUDED: only runs of this many excluded pages are left out of the file. */
 export const PFN_EXCLUDED = 256;
@@ -228,11 +229,6 @@ async function directMapBase(dump: SourceDump): Promise<bigint | undefined> {
   }
 }
 
-function isZero(buf: Uint8Array, at: number, n: number): boolean {
-  for (let i = at; i < at + n; i++) if (buf[i] !== 0) return false;
-  return true;
-}
-
 /**
  * makedumpfile's zero-page pass for ELF output (exclude_zero_pages_cyclic): the layout depends on which
  * pages are zero, so they are found before anything is written. Returns the refined 2nd bitmap.
@@ -254,7 +250,7 @@ async function excludeZeroPages(dump: SourceDump, selection: PageSelection, sign
       continue; // makedumpfile skips pages outside every PT_LOAD (is_in_segs)
     }
     for (let pfn = s; pfn < e; pfn++)
-      if (isZero(buf, (pfn - s) * ps, ps)) {
+      if (isZeroPage(buf, (pfn - s) * ps, ps)) {
         clearBit(bitmap, pfn);
         zeroPages++;
       }
@@ -350,13 +346,15 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
 
 /** Bytes [paddr, paddr+n) of one source segment: its own file range for an ELF input (makedumpfile reads the segment it is splitting). */
 async function readSegment(dump: SourceDump, src: Phdr, paddr: number, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
   if (!isKdumpDump(dump)) {
     const rel = paddr - Number(src.paddr);
     const inFile = Math.max(0, Math.min(n, src.filesz - rel));
+    if (inFile === n) return dump.source.read(src.offset + rel, n);
+    const out = new Uint8Array(n);
     if (inFile > 0) out.set(await dump.source.read(src.offset + rel, inFile));
     return out;
   }
+  const out = new Uint8Array(n);
   // kdump input: page by page; excluded pages inside short runs read as zero.
   const ps = dump.pageSize;
   for (let at = 0; at < n; ) {

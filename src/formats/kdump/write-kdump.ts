@@ -21,6 +21,7 @@ import {
 import { walkNoteSegment } from './note-walk.js';
 import { STORED_RAW, type EncodedPages, type PageEncoder } from './page-encoder.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';
+import { isZeroPage } from '../zero-page.js';
 
 /** Any input the writers take: an ELF vmcore or a kdump-compressed file (re-filtering). */
 export type SourceDump = Dump | KdumpDump;
@@ -144,17 +145,6 @@ export function kdumpLayoutFor(pageSize: number, noteSize: number, maxPfn: numbe
     dataOffset: descTableOffset + PAGE_DESC_SIZE * numDumpable,
     numDumpable,
   };
-}
-
-function isZeroPage(buf: Uint8Array, at: number, pageSize: number): boolean {
-  const off = buf.byteOffset + at;
-  if (off % 4 === 0) {
-    const w = new Uint32Array(buf.buffer, off, pageSize >>> 2);
-    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-    return true;
-  }
-  for (let i = at; i < at + pageSize; i++) if (buf[i] !== 0) return false;
-  return true;
 }
 
 const DATA_FLUSH = 1 << 20;

@@ -14,8 +14,16 @@ export interface TranslatorInput {
 }
 
 /** Kernel virtual → physical, plus the facts `--info` shows about the address space. */
+/** Where a kernel virtual address lands, and how many bytes from it on stay physically contiguous (to the end of its mapping). */
+export interface PhysRun {
+  phys: number;
+  bytes: number;
+}
+
 export interface KernelTranslator {
   toPhys(vaddr: bigint): Promise<number>;
+  /** toPhys plus the length of the leaf mapping left from there: one walk per huge page, not per base page. */
+  toPhysRun(vaddr: bigint): Promise<PhysRun>;
   /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET), signed. */
   readonly physBase: bigint;
   readonly levels: number;

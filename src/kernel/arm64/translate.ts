@@ -1,6 +1,6 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import type { KernelTranslator, PhysReader, TranslatorInput } from '../arch/types.js';
+import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../arch/types.js';
 import { arm64Layout, descriptorOutputAddress, levelIndexBits, levelShift, rootTablePhys, type Arm64Layout } from './layout.js';
 import { arm64TablePages } from './table-pages.js';
 
@@ -44,6 +44,10 @@ export class Arm64Translator implements KernelTranslator {
   }
 
   async toPhys(vaddr: bigint): Promise<number> {
+    return (await this.toPhysRun(vaddr)).phys;
+  }
+
+  async toPhysRun(vaddr: bigint): Promise<PhysRun> {
     const va = u64(vaddr);
     let table = this.root;
     for (let level = this.layout.levels - 1; level >= 0; level--) {
@@ -54,7 +58,7 @@ export class Arm64Translator implements KernelTranslator {
         throw new VmsieveError('E_TRANSLATE', `kernel address 0x${va.toString(16)} is not mapped (no valid descriptor at the level mapping bit ${shift})`, { vaddr: `0x${va.toString(16)}` });
       const out = this.outputAddress(entry);
       const span = bit(shift) - 1n;
-      if (level === 0 || (entry & 2n) === 0n) return Number((out & ~span) + (va & span));
+      if (level === 0 || (entry & 2n) === 0n) return { phys: Number((out & ~span) + (va & span)), bytes: Number(span + 1n - (va & span)) };
       table = out;
     }
     throw new Error('unreachable');

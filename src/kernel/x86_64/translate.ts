@@ -1,14 +1,12 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { LoadSegment } from '../../formats/dump.js';
-import type { KernelTranslator, PhysReader, TranslatorInput } from '../arch/types.js';
+import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../arch/types.js';
 import type { VmcoreInfo } from '../vmcoreinfo.js';
 import { ENTRY_ADDR_MASK, PRESENT, PSE, TABLE_BYTES } from './page-entry.js';
 import { x86_64TablePages } from './table-pages.js';
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
-const GIB = 1n << 30n;
-const MIB2 = 1n << 21n;
 /** Cached page-table pages; 4096 pages = 16 MiB covers the whole vmemmap of a 128 GiB machine twice over. */
 const TABLE_CACHE_LIMIT = 4096;
 
@@ -80,10 +78,14 @@ export class X86_64Translator implements KernelTranslator {
   }
 
   async toPhys(vaddr: bigint): Promise<number> {
+    return (await this.toPhysRun(vaddr)).phys;
+  }
+
+  async toPhysRun(vaddr: bigint): Promise<PhysRun> {
     const va = u64(vaddr);
     const { pageOffset } = this.paging;
     if (pageOffset !== undefined && va >= pageOffset && va - pageOffset < this.maxPhys && va < START_KERNEL_MAP)
-      return Number(va - pageOffset);
+      return { phys: Number(va - pageOffset), bytes: Number(this.maxPhys - (va - pageOffset)) };
     const mask = ENTRY_ADDR_MASK & ~this.paging.smeMask;
     let table = this.paging.rootTablePhys;
     const shifts = this.paging.levels === 5 ? [48n, 39n, 30n, 21n, 12n] : [39n, 30n, 21n, 12n];
@@ -92,9 +94,12 @@ export class X86_64Translator implements KernelTranslator {
       if ((entry & PRESENT) === 0n)
         throw new VmsieveError('E_TRANSLATE', `kernel address 0x${va.toString(16)} is not mapped (level for bit ${shift} not present)`, { vaddr: `0x${va.toString(16)}` });
       const base = entry & mask;
-      if (shift === 30n && (entry & PSE) !== 0n) return Number((base & ~(GIB - 1n)) + (va & (GIB - 1n)));
-      if (shift === 21n && (entry & PSE) !== 0n) return Number((base & ~(MIB2 - 1n)) + (va & (MIB2 - 1n)));
-      if (shift === 12n) return Number(base + (va & 0xfffn));
+      const leaf = shift === 12n || ((shift === 30n || shift === 21n) && (entry & PSE) !== 0n);
+      if (leaf) {
+        const size = 1n << shift;
+        const within = va & (size - 1n);
+        return { phys: Number((base & ~(size - 1n)) + within), bytes: Number(size - within) };
+      }
       table = base;
     }
     throw new Error('unreachable');
