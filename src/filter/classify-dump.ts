@@ -4,13 +4,15 @@ import type { Dump, LoadSegment } from '../formats/dump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import { readMemSections, type MemSection } from '../kernel/mem-section.js';
 import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
-import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
+import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
+import { batchClassifierFor, carryEnd, chainState, freshState, stateCounts, type ClassifyKernels } from '../wasm/classify-batch.js';
+import type { ClassifiedBatch, ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
-import { pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
+import { byteExtents, pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
@@ -22,11 +24,6 @@ import {
   zeroScanTable,
   type PfnRange,
 } from './dump-level.js';
-
-/** The wasm exports this module needs (assembly/classify.ts and assembly/zero.ts). */
-export interface ClassifyKernels extends KernelExports {
-  classifyPages(table: number, recs: number, nrecs: number, count: number, pfnStart: number, out: number, state: number): void;
-}
 
 export interface ClassifyOptions {
   /** Struct pages per wasm call (default 32768; at least 4096 is sensible). */
@@ -78,17 +75,7 @@ export interface ClassifyResult {
 }
 
 const ALL_ZERO_LEVELS = Array.from({ length: 16 }, (_, i) => 2 * i + 1);
-const STATE_SLOTS = 8;
 const READ_GAP_PAGES = 8;
-
-interface Windows {
-  table: number;
-  state: number;
-  recs: number;
-  recsBytes: number;
-  out: number;
-  outBytes: number;
-}
 
 /** One zero scanner per wasm instance and page size: its arena is allocated once (the stub runtime never frees). */
 const zeroScanners = new WeakMap<KernelExports, Map<number, ZeroScanner>>();
@@ -101,19 +88,38 @@ function zeroScannerFor(k: KernelExports, pageSize: number): ZeroScanner {
   return scanner;
 }
 
-/** Fixed windows in wasm memory, allocated once per instance and grown only when a bigger one is asked for (the stub runtime never frees). */
-const windowCache = new WeakMap<KernelExports, Windows>();
+/** A batch of a section's pfns (records at vaddr, nrecs of them: none where no pfn is in the dump), or the pfns between sections. */
+type Batch = { pfn: number; count: number; nrecs: number; vaddr: bigint };
+type Gap = { from: number; to: number };
 
-function windowsFor(k: ClassifyKernels, recsBytes: number, outBytes: number): Windows {
-  let w = windowCache.get(k);
-  if (!w) {
-    w = { table: k.arenaAlloc(TABLE_SLOTS * 8), state: k.arenaAlloc(STATE_SLOTS * 8), recs: 0, recsBytes: 0, out: 0, outBytes: 0 };
-    windowCache.set(k, w);
+/** The classification's work in pfn order: each section's batches, with the gap before it and the one after the last. */
+function* batches(sections: readonly MemSection[], structSize: number, batch: number, maxPfn: number, visited: readonly PfnRange[]): Generator<Batch | Gap> {
+  let prevEnd = 0;
+  for (const sec of sections) {
+    if (prevEnd < sec.pfnStart) yield { from: prevEnd, to: sec.pfnStart };
+    for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
+      const count = Math.min(batch, sec.pfnEnd - pfn);
+      // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
+      const nrecs = overlaps(visited, pfn, pfn + count) ? (pfn + count < sec.pfnEnd ? count + 1 : count) : 0;
+      yield { pfn, count, nrecs, vaddr: sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize) };
+    }
+    prevEnd = sec.pfnEnd;
   }
-  if (w.recsBytes < recsBytes) [w.recs, w.recsBytes] = [k.arenaAlloc(recsBytes), recsBytes];
-  if (w.outBytes < outBytes) [w.out, w.outBytes] = [k.arenaAlloc(outBytes), outBytes];
-  return w;
+  yield { from: prevEnd, to: maxPfn };
 }
+
+/** The pool once it has started, and nothing before: classification does not wait for workers that are still booting. */
+function poolWhenReady(pool: ComputePool | Promise<ComputePool>): { readonly ready: ComputePool | undefined } {
+  const state: { ready: ComputePool | undefined } = { ready: undefined };
+  Promise.resolve(pool).then(
+    (p) => (state.ready = p),
+    () => undefined,
+  );
+  return state;
+}
+
+const yieldToEvents = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'page classification was cancelled');
@@ -181,62 +187,79 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   };
 
   if (layout.enabled && sections.length > 0) {
-    const w = windowsFor(k, (batch + 1) * structSize, batch);
     const table = encodePageLayoutTable(layout);
-    new BigInt64Array(k.memory.buffer, w.table, TABLE_SLOTS).set(table);
-    const state = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-    state.fill(0n);
-    state[5] = -1n;
+    const classifier = batchClassifierFor(k);
+    const recs = classifier.records((batch + 1) * structSize);
+    const state = freshState();
     const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
     let done = 0;
-
-    // Runs wasm over [pfn, pfn+count); records (if any) already copied in.
-    const runBatch = (pfn: number, count: number, nrecs: number) => {
-      const out = new Uint8Array(k.memory.buffer, w.out, count);
-      fillVisitFlags(out, pfn, visited);
-      k.classifyPages(w.table, w.recs, nrecs, count, pfn, w.out, w.state);
+    const visitFlags = (pfn: number, count: number) => {
+      const flags = new Uint8Array(count);
+      fillVisitFlags(flags, pfn, visited);
+      return flags;
+    };
+    const accept = (pfn: number, codes: Uint8Array) => {
+      classMap.set(codes, pfn);
       stats.wasmCalls++;
-      classMap.set(new Uint8Array(k.memory.buffer, w.out, count), pfn);
+      done += codes.length;
+      opts.onProgress?.('classify', Math.min(done, total), total);
     };
-    const carryEnd = () => {
-      const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-      return Math.max(Number(s[0]), Number(s[1]));
-    };
-
-    let prevEnd = 0;
-    for (const sec of sections) {
-      checkAbort(opts.signal);
-      // A buddy block or compound page that ran past the previous section also covers pfns without a mem_map.
-      const gapEnd = Math.min(sec.pfnStart, carryEnd(), maxPfn);
-      for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
-
-      for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
-        checkAbort(opts.signal);
-        const count = Math.min(batch, sec.pfnEnd - pfn);
-        let nrecs = 0;
-        if (overlaps(visited, pfn, pfn + count)) {
-          // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
-          nrecs = pfn + count < sec.pfnEnd ? count + 1 : count;
-          await km!.readVirt(sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize), nrecs * structSize, () => new Uint8Array(k.memory.buffer, w.recs, nrecs * structSize));
-          stats.structPagesRead += nrecs;
-        }
-        runBatch(pfn, count, nrecs);
-        done += count;
-        opts.onProgress?.('classify', done, total);
+    // Classifies a batch here, in order, from the running state (records read into this instance's memory).
+    const runHere = async (b: Batch) => {
+      if (b.nrecs > 0) {
+        await km!.readVirt(b.vaddr, b.nrecs * structSize, () => new Uint8Array(k.memory.buffer, recs, b.nrecs * structSize));
+        stats.structPagesRead += b.nrecs;
       }
-      prevEnd = sec.pfnEnd;
+      accept(b.pfn, classifier.run(table, state, recs, b.nrecs, b.pfn, visitFlags(b.pfn, b.count)));
+    };
+    // Workers classify batches from a fresh state while earlier ones are still running. A batch that a buddy block or
+    // compound page of the batches before it reaches into (rare: both are aligned to their size) is classified again here.
+    const pool = opts.pool && workersCanRead(dump) ? poolWhenReady(opts.pool) : undefined;
+    const inFlight: Array<{ b: Batch; result: Promise<ClassifiedBatch> }> = [];
+    const settleFirst = async () => {
+      const { b, result } = inFlight.shift()!;
+      const r = await result;
+      if (carryEnd(state) > b.pfn) return runHere(b);
+      chainState(state, r.state);
+      stats.structPagesRead += b.nrecs;
+      accept(b.pfn, r.codes);
+    };
+    try {
+      let sinceYield = 0;
+      for (const b of batches(sections, structSize, batch, maxPfn, visited)) {
+        checkAbort(opts.signal);
+        // Reads here settle as microtasks only: let the workers' start-up messages in now and then, or they wait for the end.
+        if (pool && !pool.ready && ++sinceYield % 4 === 0) await yieldToEvents();
+        const workers = 'vaddr' in b && b.nrecs > 0 ? pool?.ready : undefined;
+        if (workers && 'vaddr' in b) {
+          const runs = await km!.physRuns(b.vaddr, b.nrecs * structSize);
+          const records = byteExtents(dump, runs)!;
+          const task: ClassifyTask = { table, records, nrecs: b.nrecs, recordBytes: b.nrecs * structSize, pfnStart: b.pfn, visit: visitFlags(b.pfn, b.count) };
+          const result = workers.run((api) => api.classify(task));
+          result.catch(() => undefined);
+          inFlight.push({ b, result });
+          if (inFlight.length >= workers.size * 3) await settleFirst();
+          continue;
+        }
+        while (inFlight.length > 0) await settleFirst();
+        if ('vaddr' in b) await runHere(b);
+        else {
+          // Pfns without a mem_map that a buddy block or compound page of the previous section still covers.
+          const end = Math.min(b.to, carryEnd(state), maxPfn);
+          for (let p = b.from; p < end; p += batch) await runHere({ pfn: p, count: Math.min(batch, end - p), nrecs: 0, vaddr: 0n });
+        }
+      }
+      while (inFlight.length > 0) await settleFirst();
+    } finally {
+      await Promise.allSettled(inFlight.map((f) => f.result));
     }
-    const gapEnd = Math.min(carryEnd(), maxPfn);
-    for (let p = prevEnd; p < gapEnd; p += batch) runBatch(p, Math.min(batch, gapEnd - p), 0);
 
-    const s = new BigInt64Array(k.memory.buffer, w.state, STATE_SLOTS);
-    const anomalies = Number(s[3]);
-    const badBuddy = Number(s[4]);
-    stats.visitedPages = Number(s[6]);
+    const { anomalies, badBuddy, badBuddyPfn, visited: visitedPages } = stateCounts(state);
+    stats.visitedPages = visitedPages;
     if (badBuddy > 0)
       warnings.push({
         code: 'W_INVALID_FREE_ORDER',
-        message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${Number(s[5]).toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
+        message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${badBuddyPfn.toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
       });
     if (anomalies > 0)
       warnings.push({

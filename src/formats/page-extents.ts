@@ -11,9 +11,22 @@ export type PfnRun = readonly [start: number, end: number];
  * (a kdump-compressed input) or the source offers workers no way in.
  */
 export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | undefined {
+  const ps = dump.pageSize;
+  let pages = 0;
+  const bytes = (function* () {
+    for (const [start, end] of runs) {
+      yield [start * ps, (end - start) * ps] as const;
+      pages += end - start;
+    }
+  })();
+  const found = byteExtents(dump, bytes);
+  return found && { ...found, pages };
+}
+
+/** The same for runs of physical bytes (offset, length), not whole pages: the struct page records a worker classifies. */
+export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, length: number]>): Omit<PageExtents, 'pages'> | undefined {
   const ref = workersCanRead(dump) ? dump.source.ref?.() : undefined;
   if (!ref) return undefined;
-  const ps = dump.pageSize;
   const out: number[] = [];
   const push = (offset: number, length: number) => {
     const n = out.length;
@@ -21,10 +34,9 @@ export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | u
     if (merges) out[n - 1]! += length;
     else out.push(offset, length);
   };
-  let pages = 0;
-  for (const [start, end] of runs) {
-    const stop = end * ps;
-    for (let at = start * ps; at < stop; ) {
+  for (const [phys, length] of runs) {
+    const stop = phys + length;
+    for (let at = phys; at < stop; ) {
       const { seg, until } = segmentFrom(dump.loads, at, stop);
       const n = until - at;
       if (!seg) push(-1, n);
@@ -36,9 +48,8 @@ export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | u
       }
       at = until;
     }
-    pages += end - start;
   }
-  return { ref, extents: Float64Array.from(out), pages };
+  return { ref, extents: Float64Array.from(out) };
 }
 
 /** Whether compute workers can read the dump's pages themselves (an ELF vmcore whose source gives them a way in). */

@@ -19,7 +19,7 @@ export interface WorkerReader {
 }
 
 /** Fills dest() (pages × pageSize bytes) from the extents, zero where an extent says so. */
-export async function readExtents(reader: WorkerReader, input: PageExtents, dest: Destination): Promise<void> {
+export async function readExtents(reader: WorkerReader, input: Pick<PageExtents, 'ref' | 'extents'>, dest: Destination): Promise<void> {
   const e = input.extents;
   let total = 0;
   for (let i = 1; i < e.length; i += 2) total += e[i]!;

@@ -27,14 +27,10 @@ export class KernelMemory {
     return this.translator.toPhys(vaddr);
   }
 
-  /**
-   * Reads `length` bytes at a kernel virtual address, one read per physically contiguous run of its mappings, into
-   * the array `into()` gives (from its start) when given: the classifier reads struct pages straight into wasm memory.
-   * It is asked for after the reads, so a view of memory that a read may grow (a kdump input's decompressor) stays valid.
-   */
-  async readVirt(vaddr: bigint, length: number, into?: () => Uint8Array): Promise<Uint8Array> {
+  /** The physically contiguous runs (phys, length) that `length` bytes at a kernel virtual address occupy, in order. */
+  async physRuns(vaddr: bigint, length: number): Promise<Array<[phys: number, length: number]>> {
     let done = 0;
-    const parts: Array<[number, number]> = [];
+    const runs: Array<[number, number]> = [];
     while (done < length) {
       const first = await this.translator.toPhysRun(vaddr + BigInt(done));
       let run = Math.min(length - done, first.bytes);
@@ -43,11 +39,20 @@ export class KernelMemory {
         if (next.phys !== first.phys + run) break;
         run += Math.min(next.bytes, length - done - run);
       }
-      parts.push([first.phys, run]);
+      runs.push([first.phys, run]);
       done += run;
     }
+    return runs;
+  }
+
+  /**
+   * Reads `length` bytes at a kernel virtual address, one read per physically contiguous run of its mappings, into
+   * the array `into()` gives (from its start) when given: the classifier reads struct pages straight into wasm memory.
+   * It is asked for after the reads, so a view of memory that a read may grow (a kdump input's decompressor) stays valid.
+   */
+  async readVirt(vaddr: bigint, length: number, into?: () => Uint8Array): Promise<Uint8Array> {
     const read: Uint8Array[] = [];
-    for (const [phys, run] of parts) read.push(await this.dump.readPhys(phys, run));
+    for (const [phys, run] of await this.physRuns(vaddr, length)) read.push(await this.dump.readPhys(phys, run));
     const out = into?.() ?? new Uint8Array(length);
     let at = 0;
     for (const bytes of read) {

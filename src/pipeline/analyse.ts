@@ -272,7 +272,7 @@ export async function analyseDump(
 ): Promise<AnalyseResult> {
   const { dump } = input;
   const ps = dump.pageSize;
-  const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
+  const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, pool, signal: opts.signal }));
   const map = classified.classMap;
   const readable = readableRanges(dump, classified);
   const inputLevel = isKdumpDump(dump) ? inputDumpLevel(dump) : undefined;

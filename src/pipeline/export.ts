@@ -65,7 +65,7 @@ export async function exportDump(
 ): Promise<ExportResult> {
   const { dump } = input;
   try {
-    const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, signal: opts.signal }));
+    const classified = input.classified ?? (await classifyDump(dump, input.km, input.kernels, { zeroScan: false, pool: opts.pool, signal: opts.signal }));
     const selection = selectionFor(classified, opts.level, dump);
     const totalBytes = classified.withData.reduce((n, r) => n + (r.end - r.start) * dump.pageSize, 0);
     const progress = new ProgressTracker('export', totalBytes, opts.onProgress);

@@ -1,5 +1,5 @@
 import type { CodecId } from '../codecs/registry.js';
-import type { EncodedWindow, MeasuredWindow, PagesInput } from './page-compute.js';
+import type { ClassifiedBatch, ClassifyTask, EncodedWindow, MeasuredWindow, PagesInput } from './page-compute.js';
 
 /**
  * What a compute worker offers over comlink. A task's pages arrive as a transferred ArrayBuffer, or as extents the
@@ -12,6 +12,8 @@ export interface ComputeApi {
   encode(pages: PagesInput, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
   /** Stored sizes of the non-zero pages under each codec; with `sample`, page i only under the first sample[i] codecs. */
   measure(pages: PagesInput, codecs: readonly CodecId[], sample?: Uint8Array): Promise<MeasuredWindow>;
+  /** Classifies one batch of struct pages from a fresh state, reading the records from the dump itself. */
+  classify(task: ClassifyTask): Promise<ClassifiedBatch>;
 }
 
 /** How many tasks a worker takes at once, and how many bytes of pages each may carry. */

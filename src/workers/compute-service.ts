@@ -29,6 +29,10 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
       const r = await ready().encode(pages, codec, encodeMask, skipZero);
       return transfer(r, [r.zero.buffer, r.data.buffer, r.sizes.buffer] as ArrayBuffer[]);
     },
+    async classify(task) {
+      const r = await ready().classify(task);
+      return transfer(r, [r.codes.buffer, r.state.buffer] as ArrayBuffer[]);
+    },
     async measure(pages, codecs, sample) {
       const r = await ready().measure(pages, codecs, sample);
       return transfer(r, [r.zero.buffer, ...Object.values(r.sizes).map((s) => s!.buffer)] as ArrayBuffer[]);

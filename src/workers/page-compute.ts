@@ -5,6 +5,7 @@ import { readExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
+import { batchClassifierFor, freshState, type ClassifyKernels } from '../wasm/classify-batch.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -33,6 +34,24 @@ export interface EncodedWindow {
 export interface MeasuredWindow {
   zero: Uint8Array;
   sizes: Partial<Record<CodecId, Uint32Array>>;
+}
+
+/** One batch of struct pages to classify: where its records lie in the dump, and the pfns they describe. */
+export interface ClassifyTask {
+  /** encodePageLayoutTable() of the dump's page layout. */
+  table: BigInt64Array;
+  records: Pick<PageExtents, 'ref' | 'extents'>;
+  nrecs: number;
+  recordBytes: number;
+  pfnStart: number;
+  /** One byte per pfn of the batch: 0 to visit, 0xff outside every PT_LOAD. */
+  visit: Uint8Array;
+}
+
+/** A batch's class codes and the classifier state it ended in, having started from a fresh one. */
+export interface ClassifiedBatch {
+  codes: Uint8Array;
+  state: BigInt64Array;
 }
 
 /**
@@ -108,6 +127,22 @@ export class PageCompute {
       });
       return { zero, sizes };
     });
+  }
+
+  /** Reads the batch's struct page records into a free window and classifies them there. */
+  async classify(task: ClassifyTask): Promise<ClassifiedBatch> {
+    const window = this.freeWindows.pop();
+    if (window === undefined) throw new Error('internal: more compute tasks at once than windows');
+    try {
+      if (task.recordBytes > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.recordBytes}`);
+      if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
+      await readExtents(this.reader, task.records, () => bytesAt(this.k, window, task.recordBytes));
+      const state = freshState();
+      const codes = batchClassifierFor(this.k as ClassifyKernels).run(task.table, state, window, task.nrecs, task.pfnStart, task.visit).slice();
+      return { codes, state };
+    } finally {
+      this.freeWindows.push(window);
+    }
   }
 
   /** Loads the task's pages into a free window, runs `work` on them (synchronously) and frees the window. */

@@ -12,5 +12,6 @@ export function transferringClient(remote: ComputeApi): ComputeApi {
     scanZero: (pages) => remote.scanZero(moved(pages)),
     encode: (pages, codec, mask, skipZero) => remote.encode(moved(pages), codec, mask, skipZero),
     measure: (pages, codecs, sample) => remote.measure(moved(pages), codecs, sample),
+    classify: (task) => remote.classify(task),
   };
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClassifyKernels } from '../../src/filter/classify-dump.js';
+import type { ClassifyKernels } from '../../src/wasm/classify-batch.js';
 import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, pageClass, PageClass, ZERO_BIT } from '../../src/filter/dump-level.js';
 import { formatReport, reportForLevel } from '../../src/filter/report.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type PageLayout } from '../../src/kernel/page-layout.js';

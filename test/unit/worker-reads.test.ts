@@ -158,7 +158,7 @@ describe('reading extents', () => {
         mergeGap,
       };
       const dest = new Uint8Array(expected.length);
-      await readExtents(reader, { ref, extents, pages: 0 }, () => dest);
+      await readExtents(reader, { ref, extents }, () => dest);
       expect(Buffer.from(dest).equals(expected)).toBe(true);
       expect(calls.length).toBe(mergeGap === 0 ? 4 : mergeGap === 1024 ? 3 : 2);
     });
@@ -167,7 +167,7 @@ describe('reading extents', () => {
   it('refuses extents that do not fill the window exactly', async () => {
     const reader: WorkerReader = { readInto: () => undefined, mergeGap: 0 };
     const tooBig = new Uint8Array(expected.length + 1);
-    await expect(readExtents(reader, { ref, extents, pages: 0 }, () => tooBig)).rejects.toThrow(/cover/);
+    await expect(readExtents(reader, { ref, extents }, () => tooBig)).rejects.toThrow(/cover/);
   });
 });
 
