@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmS
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, generateVmcore, type GenerateOptions, type Prediction } from '../../fixtures/gen/generate.js';
+import { Content } from '../../fixtures/gen/content.js';
 import { K } from '../../fixtures/gen/model.js';
 import { buildPrb, formatRecord } from '../../fixtures/gen/prb.js';
 import { parseCliArgs, runCli } from '../../fixtures/gen/cli.js';
@@ -108,6 +109,14 @@ describe('generator: model and prediction (no file)', () => {
       expect(p.vmcoreinfo).toMatch(/^NUMBER\(phys_base\)=-\d+$/m); // KASLR: negative signed decimal
       expect(p.vmcoreinfo).toMatch(/^KERNELOFFSET=[0-9a-f]+$/m);
     }
+  });
+
+  it('--page-cache-random adds exactly that much non-private page cache of random data, excluded by bit 2', () => {
+    const { model, prediction } = buildModel({ printk: false, memoryMiB: 2048, seed: 4, pageCacheRandomMiB: 64 });
+    let randomCache = 0;
+    for (let pfn = 0; pfn < model.kind.length; pfn++) if (model.kind[pfn] === K.CACHE && model.cont[pfn] === Content.Random) randomCache++;
+    expect(randomCache).toBe((64 << 20) / 4096);
+    expect(prediction.levels[2]!.cache).toBeGreaterThanOrEqual(randomCache);
   });
 
   it('report invariants hold at every level', () => {
