@@ -29,6 +29,18 @@ export function setBit(bitmap: Uint8Array, pfn: number): void {
   bitmap[pfn >>> 3]! |= 1 << (pfn & 7);
 }
 
+/** Sets bits [start, end): whole bytes at once between the partial ones at either end. */
+export function setBitRange(bitmap: Uint8Array, start: number, end: number): void {
+  let pfn = start;
+  for (; pfn < end && pfn & 7; pfn++) bitmap[pfn >> 3] |= 1 << (pfn & 7);
+  const wholeEnd = end & ~7;
+  if (pfn < wholeEnd) {
+    bitmap.fill(0xff, pfn >> 3, wholeEnd >> 3);
+    pfn = wholeEnd;
+  }
+  for (; pfn < end; pfn++) bitmap[pfn >> 3] |= 1 << (pfn & 7);
+}
+
 export function clearBit(bitmap: Uint8Array, pfn: number): void {
   bitmap[pfn >>> 3]! &= ~(1 << (pfn & 7));
 }

@@ -6,7 +6,7 @@ import type { Dump } from '../formats/dump.js';
 import { writeElf } from '../formats/elf-out/write-elf.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { writeKdump } from '../formats/kdump/write-kdump.js';
-import { bitmapBytes, type PageSelection } from '../formats/selection.js';
+import { bitmapBytes, setBitRange, type PageSelection } from '../formats/selection.js';
 import type { ByteSink } from '../io/sink.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
@@ -38,7 +38,7 @@ export interface ExportResult {
  */
 export function selectionFor(result: ClassifyResult, level: number, dump: Dump): PageSelection {
   const bitmap1 = new Uint8Array(bitmapBytes(result.maxPfn));
-  for (const r of result.inDump) for (let pfn = r.start; pfn < r.end; pfn++) bitmap1[pfn >> 3] |= 1 << (pfn & 7);
+  for (const r of result.inDump) setBitRange(bitmap1, r.start, r.end);
   const bitmap2 = dumpableBitmap(result, level);
   if (isKdumpDump(dump)) for (let i = 0; i < bitmap2.length; i++) bitmap2[i] &= dump.bitmap2[i] ?? 0;
   return { maxPfn: result.maxPfn, bitmap1, bitmap2, excludeZero: (level & 1) !== 0 };

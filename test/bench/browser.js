@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser benchmark: the built app (dist/, `npm run build:web` first) in Debian's Chromium, on a 1 GiB synthetic dump.
 //
-//   node test/bench/browser.js [--json] [--runs N] [--workers N] [--headed]
+//   node test/bench/browser.js [--json] [--runs N] [--workers N] [--headed] [--dump FILE] [--steps read,analyse,exact,export] [--no-map]
 //
 // Times, in the page: reading the whole file in a worker (Blob.slice(64 MiB).arrayBuffer() in a loop: the browser's read
 // ceiling), Analyse (classify, read and zero-scan every page, compress a sample (16384 pages with LZO and snappy, 4096 with zlib and zstd): exact page counts,
@@ -9,8 +9,11 @@
 // dialog: the FileSystemSyncAccessHandle path). Prints GB/s of the dump file (10^9 bytes/s) and each step ÷ read. Medians over --runs (BENCH_RUNS, default 3). --json prints the rows only, for test/bench/run.js.
 // Then, on the 4 GiB dump of `npm run bench` (.cache/bench/bench-4g.vmcore; the 1 GiB one when it is absent): the level
 // map's time to show another level and to draw one zoom step, and the longest main-thread task while Analyse runs.
+// --dump times another file (the bench's 128 GiB ones: nothing of it is held in memory); --steps picks the steps;
+// --no-map leaves the level-map timings out. Peak memory is the sum of the RSS of Chromium's processes, sampled
+// from /proc every 100 ms while a step runs (shared pages count once per process: an upper bound).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +29,41 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
     workers: { type: 'string' },
     headed: { type: 'boolean', default: false },
+    dump: { type: 'string' },
+    steps: { type: 'string', default: 'read,analyse,exact,export' },
+    'no-map': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(opts.runs));
 const log = (...a) => (opts.json ? console.error(...a) : console.log(...a));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const steps = new Set(opts.steps.split(','));
+
+/** Sum of VmRSS (MiB) over the running Chromium processes. */
+function chromiumRssMiB() {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s+chrom/m.test(status)) continue;
+      kb += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+/** Runs `step`, sampling Chromium's memory meanwhile; returns its result and the peak. */
+async function withPeak(step) {
+  let peak = chromiumRssMiB();
+  const timer = setInterval(() => (peak = Math.max(peak, chromiumRssMiB())), 100);
+  try {
+    return { value: await step(), peak: Math.max(peak, chromiumRssMiB()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 function ensureDump() {
   mkdirSync(cache, { recursive: true });
@@ -95,7 +128,7 @@ if (!existsSync(join(dist, 'index.html'))) {
   console.error('dist/ is missing: run `npm run build:web` first');
   process.exit(2);
 }
-const dump = ensureDump();
+const dump = opts.dump ?? ensureDump();
 const size = statSync(dump).size;
 
 const server = createStaticServer(dist);
@@ -139,14 +172,18 @@ try {
   });
   await page.locator('#bench-file').setInputFiles(dump);
 
-  const read = [];
-  const analyse = [];
-  const exact = [];
-  const exported = [];
+  const times = { read: [], analyse: [], exact: [], export: [] };
+  const peaks = { read: 0, analyse: 0, exact: 0, export: 0 };
+  const timed = async (name, step) => {
+    const { value, peak } = await withPeak(step);
+    times[name].push(value);
+    peaks[name] = Math.max(peaks[name], peak);
+  };
   let outSize = 0;
+  const status = page.getByTestId('export-status');
   for (let run = 0; run < RUNS; run++) {
-    read.push(
-      await page.evaluate(async () => {
+    await timed('read', () =>
+      page.evaluate(async () => {
         const file = document.querySelector('#bench-file').files[0];
         const src = `onmessage = async (e) => {
           const f = e.data, W = 64 << 20, t0 = performance.now();
@@ -171,51 +208,70 @@ try {
       }),
     );
 
-    await page.getByTestId('analyse-button').click();
-    const status = page.getByTestId('export-status');
-    await page.locator('[data-testid="export-status"][data-state="analysed"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
-    if ((await status.getAttribute('data-state')) !== 'analysed') throw new Error(`analyse failed: ${await page.getByTestId('error-panel').innerText()}`);
-    analyse.push(Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000);
-    await page.getByTestId('measure-exactly-button').click();
-    await page.locator('[data-testid="size-table"][data-estimated="false"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
-    if ((await status.getAttribute('data-state')) !== 'analysed') throw new Error(`exact analyse failed: ${await page.getByTestId('error-panel').innerText()}`);
-    exact.push(Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000);
-
-    await page.getByTestId('export-output').selectOption('kdump-zlib');
-    await page.getByTestId('export-level').fill('31');
-    await page.getByTestId('export-level').press('Tab');
-    await page.getByTestId('export-button').click();
-    await page.locator('[data-testid="export-status"][data-state="exported"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 600_000 });
-    if ((await status.getAttribute('data-state')) !== 'exported') throw new Error(`export failed: ${await page.getByTestId('error-panel').innerText()}`);
-    const result = page.getByTestId('export-result');
-    exported.push(Number(await result.getAttribute('data-elapsed-ms')) / 1000);
-    outSize = Number(await result.getAttribute('data-size'));
-    await clearOpfs();
-    log(`run ${run + 1}: read ${read.at(-1).toFixed(2)} s, analyse ${analyse.at(-1).toFixed(2)} s, exact ${exact.at(-1).toFixed(2)} s, export -d 31 -c ${exported.at(-1).toFixed(2)} s`);
+    if (steps.has('analyse') || steps.has('exact'))
+      await timed('analyse', async () => {
+        await page.getByTestId('analyse-button').click();
+        await page.locator('[data-testid="export-status"][data-state="analysed"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 3_600_000 });
+        if ((await status.getAttribute('data-state')) !== 'analysed') throw new Error(`analyse failed: ${await page.getByTestId('error-panel').innerText()}`);
+        return Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000;
+      });
+    if (steps.has('exact'))
+      await timed('exact', async () => {
+        await page.getByTestId('measure-exactly-button').click();
+        await page.locator('[data-testid="size-table"][data-estimated="false"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 3_600_000 });
+        if ((await status.getAttribute('data-state')) !== 'analysed') throw new Error(`exact analyse failed: ${await page.getByTestId('error-panel').innerText()}`);
+        return Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000;
+      });
+    if (steps.has('export'))
+      await timed('export', async () => {
+        await page.getByTestId('export-output').selectOption('kdump-zlib');
+        await page.getByTestId('export-level').fill('31');
+        await page.getByTestId('export-level').press('Tab');
+        await page.getByTestId('export-button').click();
+        await page.locator('[data-testid="export-status"][data-state="exported"], [data-testid="export-status"][data-state="failed"]').waitFor({ state: 'attached', timeout: 3_600_000 });
+        if ((await status.getAttribute('data-state')) !== 'exported') throw new Error(`export failed: ${await page.getByTestId('error-panel').innerText()}`);
+        const result = page.getByTestId('export-result');
+        outSize = Number(await result.getAttribute('data-size'));
+        await clearOpfs();
+        return Number(await result.getAttribute('data-elapsed-ms')) / 1000;
+      });
+    log(`run ${run + 1}: ${Object.entries(times).filter(([, t]) => t.length > run).map(([k, t]) => `${k} ${t.at(-1).toFixed(2)} s`).join(', ')}`);
   }
 
-  const big = existsSync(join(cache, 'bench-4g.vmcore')) ? join(cache, 'bench-4g.vmcore') : dump;
-  const map = await levelMapTimes(page, big);
-  log(`level map on ${big}: level switch ${map.levelSwitch.toFixed(0)} ms, zoom frame ${map.zoomFrame.toFixed(0)} ms, longest main-thread task during Analyse ${map.longestTask.toFixed(0)} ms`);
-
-  const gbps = (s) => (size / 1e9 / s).toFixed(2);
-  const r = median(read);
-  const a = median(analyse);
-  const x = median(exact);
-  const e = median(exported);
-  const rows = [
-    { case: 'browser: read whole file in a worker (64 MiB slices)', 's': r.toFixed(2), 'GB/s': gbps(r), 'vs read': '1.00' },
-    { case: `browser: analyse, every page read, a sample compressed (${workers} workers)`, 's': a.toFixed(2), 'GB/s': gbps(a), 'vs read': (r / a).toFixed(2) },
-    { case: `browser: analyse, every page compressed with every codec (${workers} workers)`, 's': x.toFixed(2), 'GB/s': gbps(x), 'vs read': (r / x).toFixed(2) },
-    { case: `browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out)`, 's': e.toFixed(2), 'GB/s': gbps(e), 'vs read': (r / e).toFixed(2) },
-    { case: `browser: level map, show another level (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.levelSwitch / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
-    { case: `browser: level map, one zoom step drawn (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.zoomFrame / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
-    { case: `browser: longest main-thread task while analysing (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB dump)`, 's': (map.longestTask / 1000).toFixed(3), 'GB/s': '', 'vs read': '' },
-  ];
-  if (opts.json) console.log(JSON.stringify(rows));
+  const gbps = (sec) => (size / 1e9 / sec).toFixed(2);
+  const r = median(times.read);
+  const name = `${dump.split('/').pop()} (${(size / 2 ** 30).toFixed(1)} GiB)`;
+  const GOALS = { analyse: 0.9, exact: 0.5, export: 0.9 };
+  const LABELS = {
+    analyse: `browser: analyse, every page read, a sample compressed (${workers} workers)`,
+    exact: `browser: exact pass, every page through every codec (${workers} workers)`,
+    export: `browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out)`,
+  };
+  const rows = [{ case: 'browser: read the whole file in a worker (64 MiB slices)', dump: name, 'vmsieve s': r.toFixed(2), ratio: '1.00', goal: '–', met: '', 'vmsieve RSS MiB': peaks.read.toFixed(0), 'GB/s': gbps(r) }];
+  const bounds = [];
+  for (const step of ['analyse', 'exact', 'export']) {
+    if (times[step].length === 0) continue;
+    const t = median(times[step]);
+    const ratio = r / t;
+    const met = ratio >= GOALS[step];
+    rows.push({ case: LABELS[step], dump: name, 'vmsieve s': t.toFixed(2), ratio: ratio.toFixed(2), goal: `≥ ${GOALS[step]}× read`, met: met ? 'yes' : 'NO', 'vmsieve RSS MiB': peaks[step].toFixed(0), 'GB/s': gbps(t) });
+    if (!met) bounds.push(`${LABELS[step]} on ${name}: ${t.toFixed(2)} s against ${r.toFixed(2)} s to read the file (${gbps(r)} GB/s) in one worker; ${cores} cores for ${workers} compute workers and the page's own threads`);
+  }
+  if (!opts['no-map']) {
+    const big = existsSync(join(cache, 'bench-4g.vmcore')) ? join(cache, 'bench-4g.vmcore') : dump;
+    const map = await levelMapTimes(page, big);
+    log(`level map on ${big}: level switch ${map.levelSwitch.toFixed(0)} ms, zoom frame ${map.zoomFrame.toFixed(0)} ms, longest main-thread task during Analyse ${map.longestTask.toFixed(0)} ms`);
+    const bigName = `${big.split('/').pop()} (${(statSync(big).size / 2 ** 30).toFixed(0)} GiB)`;
+    rows.push(
+      { case: 'browser: level map, show another level', dump: bigName, 'vmsieve s': (map.levelSwitch / 1000).toFixed(3) },
+      { case: 'browser: level map, one zoom step drawn', dump: bigName, 'vmsieve s': (map.zoomFrame / 1000).toFixed(3) },
+      { case: 'browser: longest main-thread task while analysing', dump: bigName, 'vmsieve s': (map.longestTask / 1000).toFixed(3) },
+    );
+  }
+  if (opts.json) console.log(JSON.stringify({ rows, bounds }));
   else {
     console.table(rows);
-    console.log(`analyse ÷ read (throughput ratio): ${(r / a).toFixed(2)}`);
+    for (const b of bounds) console.log(`- ${b}`);
   }
 } finally {
   await browser.close();

@@ -1,126 +1,138 @@
 #!/usr/bin/env node
-// npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dump, in the same run, alternating.
-// Sections: classify, export, codecs, memory, arch (all by default), browser (opt-in: needs npm run build:web). Prints medians and the ratio
-// vmsieve throughput ÷ makedumpfile throughput (> 1 means vmsieve is faster), and peak RSS of both.
+// npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dumps, in the same run, alternating.
+// Sections: real, seed, synthetic, codecs, arch (all by default); browser and browser-seed (opt-in: need npm run build:web and Chromium).
+// Every row gives both tools' median wall time, the ratio vmsieve throughput ÷ makedumpfile throughput (> 1: vmsieve
+// is faster), the goal and whether it is met, and peak RSS; a missed goal says what bounds it, with the figures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REAL_DUMPS, realDump, syntheticDump } from './dumps.js';
+import { alternate, median, readSeconds, timed, which } from './measure.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = join(root, '.cache/bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const sections = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const want = (s) => sections.length === 0 || sections.includes(s);
+const want = (s) => (sections.length === 0 ? !s.startsWith('browser') : sections.includes(s));
 mkdirSync(cache, { recursive: true });
-
-function which(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
-function timed(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const last = r.stderr.trim().split('\n').pop();
-  const [wall, rssKb] = last.split(' ').map(Number);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-  return { wall, rssMiB: rssKb / 1024 };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function ensureDump(name, args) {
-  const file = join(cache, `${name}.vmcore`);
-  if (!existsSync(file)) {
-    console.log(`generating ${file} (${args.join(' ')}) …`);
-    const r = spawnSync(process.execPath, [join(root, 'scripts/vmcore-gen.js'), '--out', file, ...args], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('vmcore generation failed');
-  }
-  return file;
-}
-
+const vmsieve = join(root, 'bin/vmsieve.js');
+const out = join(cache, 'out.dump');
+const hasMdf = which('makedumpfile');
 const rows = [];
-function compare(label, dump, mdfArgs, vmsArgs, outFile) {
-  const bytes = statSync(dump).size;
-  const mdf = [];
-  const vms = [];
-  for (let i = 0; i < RUNS; i++) {
-    for (const [list, cmd, args] of [
-      [mdf, 'makedumpfile', mdfArgs],
-      [vms, process.execPath, [join(root, 'bin/vmsieve.js'), ...vmsArgs]],
-    ]) {
-      if (!cmd || !args) continue;
-      if (outFile) rmSync(outFile, { force: true });
-      list.push(timed(cmd, args));
-    }
-  }
-  if (outFile) rmSync(outFile, { force: true });
-  const m = mdf.length ? median(mdf.map((r) => r.wall)) : undefined;
-  const v = median(vms.map((r) => r.wall));
+const bounds = [];
+const sectionTimes = [];
+
+const vms = (args) => [process.execPath, [vmsieve, ...args]];
+const mdf = (args) => (hasMdf ? ['makedumpfile', args] : undefined);
+const gib = (file) => (statSync(file).size / 2 ** 30).toFixed(1);
+
+/** vmsieve's fixed costs on a dump: Node start-up with the CLI loaded, and classification alone (-d 30 reads no page). */
+function fixedCosts(dump) {
+  const startup = median([0, 1, 2].map(() => timed(...vms(['--version'])).wall));
+  const classify = median([0, 1, 2].map(() => timed(...vms(['--dry-run', '-d', '30', dump, out])).wall));
+  rmSync(out, { force: true });
+  return { startup, classify };
+}
+
+/**
+ * One row: both tools on `dump`, alternating. `goal` is the least ratio wanted (undefined: none); `rssGoal` a peak
+ * RSS ceiling in MiB for vmsieve; `bound` explains a miss from the figures.
+ */
+function compare({ label, dump, mdfArgs, vmsArgs, goal, rssGoal, writes = true, runs = RUNS, bound }) {
+  const [m, v] = alternate([mdfArgs && mdf([...mdfArgs, dump, out]), vms([...vmsArgs, dump, ...(writes ? [out] : [])])], runs, out);
+  const ratio = m ? m.wall / v.wall : undefined;
+  const metRatio = goal === undefined || (ratio !== undefined && ratio >= goal);
+  const metRss = rssGoal === undefined || v.rssMiB < rssGoal;
+  const goals = [goal !== undefined ? `≥ ${goal}×` : '', rssGoal !== undefined ? `RSS < ${rssGoal} MiB` : ''].filter(Boolean).join(', ');
   rows.push({
     case: label,
-    'makedumpfile s': m?.toFixed(2) ?? '–',
-    'vmsieve s': v.toFixed(2),
-    'vmsieve MB/s': (bytes / 1e6 / v).toFixed(0),
-    'ratio (vmsieve ÷ mdf throughput)': m ? (m / v).toFixed(2) : '–',
-    'mdf RSS MiB': mdf.length ? Math.max(...mdf.map((r) => r.rssMiB)).toFixed(0) : '–',
-    'vmsieve RSS MiB': Math.max(...vms.map((r) => r.rssMiB)).toFixed(0),
+    dump: `${dump.split('/').pop()} (${gib(dump)} GiB)`,
+    'mdf s': m ? m.wall.toFixed(2) : '–',
+    'vmsieve s': v.wall.toFixed(2),
+    ratio: ratio !== undefined ? ratio.toFixed(2) : '–',
+    goal: goals || '–',
+    met: goals ? (metRatio && metRss ? 'yes' : 'NO') : '',
+    'mdf RSS MiB': m ? m.rssMiB.toFixed(0) : '–',
+    'vmsieve RSS MiB': v.rssMiB.toFixed(0),
   });
+  if (!(metRatio && metRss) && bound) bounds.push(`${label} on ${dump.split('/').pop()}: ${bound(m, v)}`);
 }
 
-console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs each, medians`);
-const hasMdf = which('makedumpfile');
-if (!hasMdf) console.log('makedumpfile is not on PATH: only vmsieve is timed');
-const sectionsOn4g = ['classify', 'export', 'codecs', 'browser'];
-const dump = sectionsOn4g.some(want) ? ensureDump('bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']) : undefined;
-if (dump) console.log(`dump: ${dump} (${(statSync(dump).size / 2 ** 30).toFixed(2)} GiB)`);
-const out = join(cache, 'out.dump');
-
-if (want('classify')) {
-  compare('--dry-run -d 31', dump, hasMdf && ['--dry-run', '-d', '31', dump, out], ['--dry-run', '-d', '31', dump, out]);
-  // makedumpfile has no analyse mode: every page read, counts and kdump-none/ELF sizes exact, codecs from 1 page in 16.
-  compare('--analyse --measure-every 16 (vmsieve only)', dump, false, ['--analyse', '--measure-every', '16', dump]);
+function section(name, run) {
+  if (!want(name)) return;
+  const t0 = performance.now();
+  run();
+  sectionTimes.push(`${name} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-if (want('export')) {
-  for (const [label, args] of [
-    ['-d 31 -c', ['-c', '-d', '31']],
-    ['-d 31 -l', ['-l', '-d', '31']],
-    ['-d 1 -c', ['-c', '-d', '1']],
-    ['-E -d 31', ['-E', '-d', '31']],
-  ]) compare(label, dump, hasMdf && [...args, dump, out], ['-f', ...args, dump, out], out);
-  for (const [label, args] of [
-    ['-d 31 -p (vmsieve only)', ['-p', '-d', '31']],
-    ['-d 31 -z (vmsieve only)', ['-z', '-d', '31']],
-  ]) compare(label, dump, false, ['-f', ...args, dump, out], out);
-}
+console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs each, medians${hasMdf ? '' : '; makedumpfile is not on PATH: only vmsieve is timed'}`);
 
-if (want('codecs')) {
-  // makedumpfile's codecs end to end on the same dump, next to ours per core (the export section has these too).
-  if (!want('export'))
+const MODES = [
+  { label: '--dry-run -d 31', args: ['--dry-run', '-d', '31'], goal: 1.5, threads: true },
+  { label: '-d 31 -l', args: ['-l', '-d', '31'], goal: 1.5, threads: true, force: true },
+  { label: '-d 31 -c', args: ['-c', '-d', '31'], goal: 3, threads: true, force: true },
+  { label: '-d 1 -c', args: ['-c', '-d', '1'], goal: 3, threads: true, force: true },
+  // -E takes no --num-threads (as in makedumpfile): it has no compression to spread over workers.
+  { label: '-E -d 31', args: ['-E', '-d', '31'], goal: 1.2, threads: false, force: true },
+];
+
+section('real', () => {
+  for (const name of Object.keys(REAL_DUMPS)) {
+    const r = realDump(root, cache, name);
+    if (r.skip) {
+      console.log(`real: ${name} skipped: ${r.skip}`);
+      continue;
+    }
+    const dump = r.file;
+    const read = readSeconds(dump);
+    const fixed = fixedCosts(dump);
+    const bound = (m, v) => {
+      return `fixed costs: Node start-up with the CLI loaded ${fixed.startup.toFixed(2)} s, and --dry-run -d 30 (start-up and struct pages only, no page read) ${fixed.classify.toFixed(2)} s, of vmsieve's ${v.wall.toFixed(2)} s; makedumpfile's whole run ${m?.wall.toFixed(2)} s; a warm read of the file ${read.toFixed(2)} s (${(statSync(dump).size / 1e9 / read).toFixed(1)} GB/s).`;
+    };
+    for (const mode of MODES) {
+      const vmsArgs = [...(mode.force ? ['-f'] : []), ...mode.args];
+      compare({ label: `${mode.label} (2 workers)`, dump, mdfArgs: mode.args, vmsArgs, goal: mode.goal, bound });
+      if (mode.threads) compare({ label: `${mode.label} (1 worker)`, dump, mdfArgs: mode.args, vmsArgs: [...vmsArgs, '--num-threads', '1'], goal: 1, bound });
+    }
+  }
+});
+
+section('seed', () => {
+  // The seed talk's 128 GB machine: freshly booted and mostly free, and the same with 10 GiB of file data in the page cache.
+  const dumps = [
+    syntheticDump(root, cache, 'seed128g-fresh', ['--mem', '131072', '--seed', '5']),
+    syntheticDump(root, cache, 'seed128g-cache10g', ['--mem', '131072', '--page-cache-random', '10240', '--seed', '6']),
+  ];
+  for (const dump of dumps)
     for (const [label, args] of [
       ['-d 31 -c', ['-c', '-d', '31']],
       ['-d 31 -l', ['-l', '-d', '31']],
-    ]) compare(label, dump, hasMdf && [...args, dump, out], ['-f', ...args, dump, out], out);
+    ])
+      compare({ label: `seed ${label}`, dump, mdfArgs: args, vmsArgs: ['-f', ...args], rssGoal: 512, runs: 1 });
+});
+
+section('synthetic', () => {
+  const dump = syntheticDump(root, cache, 'bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
+  for (const mode of MODES) compare({ label: `synthetic ${mode.label}`, dump, mdfArgs: mode.args, vmsArgs: [...(mode.force ? ['-f'] : []), ...mode.args] });
+  // makedumpfile has no analyse mode: every page read, counts and kdump-none/ELF sizes exact, codecs from 1 page in 16.
+  compare({ label: 'synthetic --analyse --measure-every 16 (vmsieve only)', dump, vmsArgs: ['--analyse', '--measure-every', '16'], writes: false });
+});
+
+section('codecs', () => {
+  const dump = syntheticDump(root, cache, 'bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
   const r = spawnSync(process.execPath, [join(root, 'test/bench/codecs.js'), dump], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   for (const row of JSON.parse(r.stdout)) rows.push(row);
-}
-
-// Opt-in: needs `npm run build:web` and Chromium.
-if (sections.includes('browser')) {
-  const r = spawnSync(process.execPath, [join(root, 'test/bench/browser.js'), '--json'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  for (const row of JSON.parse(r.stdout)) rows.push(row);
-}
+});
 
 // arm64 beside x86_64: the largest real dump of each architecture in .cache/fixtures, classified and exported by
 // vmsieve; time per page frame of the dump's PT_LOADs, so dumps of different sizes compare.
-if (want('arch')) {
+section('arch', () => {
   const dir = join(root, '.cache/fixtures');
   const real = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vmcore')).map((f) => join(dir, f)) : [];
-  const described = real.map((file) => ({ file, info: JSON.parse(spawnSync(process.execPath, [join(root, 'bin/vmsieve.js'), '--info', '--json', file], { encoding: 'utf8' }).stdout) }));
+  const described = real.map((file) => ({ file, info: JSON.parse(spawnSync(process.execPath, [vmsieve, '--info', '--json', file], { encoding: 'utf8' }).stdout) }));
   for (const arch of ['x86_64', 'arm64']) {
     const mine = described.filter((d) => d.info.arch === arch).sort((a, b) => b.info.fileSize - a.info.fileSize)[0];
     if (!mine) {
@@ -134,23 +146,35 @@ if (want('arch')) {
       ['export -c -d 31', ['-f', '-c', '-d', '31', mine.file, out]],
     ]) {
       const walls = [];
-      for (let i = 0; i < RUNS; i++) walls.push(timed(process.execPath, [join(root, 'bin/vmsieve.js'), ...args]).wall);
+      for (let i = 0; i < RUNS; i++) walls.push(timed(...vms(args)).wall);
       rmSync(out, { force: true });
       const v = median(walls);
-      rows.push({ case: `${arch} ${label} (${mine.file.split('/').pop()}, ${pages} pages)`, 'vmsieve s': v.toFixed(2), 'vmsieve µs/page': ((v * 1e6) / pages).toFixed(2) });
+      rows.push({ case: `${arch} ${label} (${pages} pages, ${((v * 1e6) / pages).toFixed(2)} µs/page)`, dump: mine.file.split('/').pop(), 'vmsieve s': v.toFixed(2) });
     }
   }
+});
+
+/** The page in Chromium (test/bench/browser.js; needs `npm run build:web`): its rows and its bounds join the table. */
+function browserRows(args) {
+  const r = spawnSync(process.execPath, [join(root, 'test/bench/browser.js'), '--json', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`test/bench/browser.js ${args.join(' ')} failed (${r.status})`);
+  const { rows: more, bounds: why } = JSON.parse(r.stdout);
+  rows.push(...more);
+  bounds.push(...why);
 }
 
-if (want('memory')) {
-  const big = ensureDump('sparse16g', ['--mem', '16384', '--seed', '5']);
-  const r = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '--dry-run', '-d', '31', big, out]);
-  rows.push({ case: 'classify 16 GiB (sparse) -d 31', 'vmsieve s': r.wall.toFixed(2), 'vmsieve RSS MiB': r.rssMiB.toFixed(0) });
-  for (const flag of ['-c', '-z']) {
-    const e = timed(process.execPath, [join(root, 'bin/vmsieve.js'), '-f', flag, '-d', '31', big, out]);
-    rows.push({ case: `export 16 GiB (sparse) ${flag} -d 31`, 'vmsieve s': e.wall.toFixed(2), 'vmsieve RSS MiB': e.rssMiB.toFixed(0) });
+// Opt-in: the 1 GiB synthetic dump, every step, and the level map on the 4 GiB one.
+section('browser', () => browserRows([]));
+
+// Opt-in: the page on the seed's 128 GiB files (made by the seed section), read, Analyse and export once each.
+section('browser-seed', () => {
+  for (const name of ['seed128g-fresh', 'seed128g-cache10g']) {
+    const dump = join(cache, `${name}.vmcore`);
+    if (!existsSync(dump)) console.log(`browser-seed: ${dump} is missing: run the seed section first`);
+    else browserRows(['--dump', dump, '--runs', '1', '--steps', 'read,analyse,export', '--no-map']);
   }
-  rmSync(out, { force: true });
-}
+});
 
 console.table(rows);
+if (bounds.length) console.log(`What bounds the missed goals:\n${bounds.map((b) => `- ${b}`).join('\n')}`);
+console.log(`Section times: ${sectionTimes.join(', ')}`);
