@@ -16,7 +16,7 @@
 // map's time to show another level and to draw one zoom step, and the longest main-thread task while Analyse runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -224,6 +224,8 @@ try {
     log(`run ${run + 1}: ${Object.entries(times).filter(([, t]) => t.length > run).map(([k, t]) => `${k} ${t.at(-1).toFixed(2)} s`).join(', ')}`);
   }
 
+  // Other work on the machine slows every step and the read alike, but not by the same share: say how busy it was.
+  log(`load average after the steps: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores`);
   const r = median(times.read);
   const gb = size / 1e9;
   log('codec CPU on one core (Node V8, 16 windows of 16 MiB spread over the dump) …');
