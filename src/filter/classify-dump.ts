@@ -198,19 +198,21 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
       fillVisitFlags(flags, pfn, visited);
       return flags;
     };
-    const accept = (pfn: number, codes: Uint8Array) => {
+    // Progress counts the sections' pfns; the pfns between sections that a carried range covers do not.
+    const accept = (pfn: number, codes: Uint8Array, inSection: boolean) => {
       classMap.set(codes, pfn);
       stats.wasmCalls++;
+      if (!inSection) return;
       done += codes.length;
-      opts.onProgress?.('classify', Math.min(done, total), total);
+      opts.onProgress?.('classify', done, total);
     };
     // Classifies a batch here, in order, from the running state (records read into this instance's memory).
-    const runHere = async (b: Batch) => {
+    const runHere = async (b: Batch, inSection = true) => {
       if (b.nrecs > 0) {
         await km!.readVirt(b.vaddr, b.nrecs * structSize, () => new Uint8Array(k.memory.buffer, recs, b.nrecs * structSize));
         stats.structPagesRead += b.nrecs;
       }
-      accept(b.pfn, classifier.run(table, state, recs, b.nrecs, b.pfn, visitFlags(b.pfn, b.count)));
+      accept(b.pfn, classifier.run(table, state, recs, b.nrecs, b.pfn, visitFlags(b.pfn, b.count)), inSection);
     };
     // Workers classify batches from a fresh state while earlier ones are still running. A batch that a buddy block or
     // compound page of the batches before it reaches into (rare: both are aligned to their size) is classified again here.
@@ -222,7 +224,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
       if (carryEnd(state) > b.pfn) return runHere(b);
       chainState(state, r.state);
       stats.structPagesRead += b.nrecs;
-      accept(b.pfn, r.codes);
+      accept(b.pfn, r.codes, true);
     };
     try {
       let sinceYield = 0;
@@ -246,7 +248,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
         else {
           // Pfns without a mem_map that a buddy block or compound page of the previous section still covers.
           const end = Math.min(b.to, carryEnd(state), maxPfn);
-          for (let p = b.from; p < end; p += batch) await runHere({ pfn: p, count: Math.min(batch, end - p), nrecs: 0, vaddr: 0n });
+          for (let p = b.from; p < end; p += batch) await runHere({ pfn: p, count: Math.min(batch, end - p), nrecs: 0, vaddr: 0n }, false);
         }
       }
       while (inFlight.length > 0) await settleFirst();
