@@ -31,5 +31,5 @@ export { MemorySource } from './io/source.js';
 export { FlattenedSink, restoreFlattened } from './formats/flat/flattened.js';
 export { SizeLimitedKdumpSink } from './formats/kdump/size-limit.js';
 export { instantiateKernels, type KernelExports } from './wasm/kernels.js';
-export { ComputePool } from './workers/pool.js';
+export { closeStarted, ComputePool } from './workers/pool.js';
 export { installErrorTransfer } from './workers/comlink-errors.js';

@@ -15,7 +15,7 @@ import { exportDump, type ExportOptions, type ExportResult } from './pipeline/ex
 import type { OpenedDump } from './pipeline/pipeline-input.js';
 import type { ProgressCallback } from './pipeline/progress.js';
 import { instantiateKernels } from './wasm/kernels.js';
-import type { ComputePool } from './workers/pool.js';
+import { closeStarted, type ComputePool } from './workers/pool.js';
 
 /** What differs between Node and the browser: where the compiled kernels come from and how compute workers start. */
 export interface Platform {
@@ -115,7 +115,7 @@ export class Vmcore {
       const r = await classifyDump(dump, km, kernels, { zeroScan: scan ? levels : false, pool, signal: opts.signal, onProgress: opts.onProgress });
       return Object.assign(r, { report: (level: number) => reportForLevel(r, level) });
     } finally {
-      await (await pool?.catch(() => undefined))?.close();
+      await closeStarted(pool);
     }
   }
 
@@ -155,7 +155,7 @@ export class Vmcore {
       await sink.abort();
       throw e;
     } finally {
-      await (await pool?.catch(() => undefined))?.close();
+      await closeStarted(pool);
     }
   }
 

@@ -232,8 +232,8 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
         checkAbort(opts.signal);
         // Reads here settle as microtasks only: let the workers' start-up messages in now and then, or they wait for the end.
         if (pool && !pool.ready && ++sinceYield % 4 === 0) await yieldToEvents();
-        const workers = 'vaddr' in b && b.nrecs > 0 ? pool?.ready : undefined;
-        if (workers && 'vaddr' in b) {
+        const workers = pool?.ready;
+        if ('vaddr' in b && b.nrecs > 0 && workers) {
           const runs = await km!.physRuns(b.vaddr, b.nrecs * structSize);
           const records = byteExtents(dump, runs)!;
           const task: ClassifyTask = { table, records, nrecs: b.nrecs, recordBytes: b.nrecs * structSize, pfnStart: b.pfn, visit: visitFlags(b.pfn, b.count) };

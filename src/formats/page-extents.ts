@@ -12,15 +12,9 @@ export type PfnRun = readonly [start: number, end: number];
  */
 export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | undefined {
   const ps = dump.pageSize;
-  let pages = 0;
-  const bytes = (function* () {
-    for (const [start, end] of runs) {
-      yield [start * ps, (end - start) * ps] as const;
-      pages += end - start;
-    }
-  })();
-  const found = byteExtents(dump, bytes);
-  return found && { ...found, pages };
+  const list = [...runs];
+  const found = byteExtents(dump, list.map(([start, end]) => [start * ps, (end - start) * ps] as const));
+  return found && { ...found, pages: list.reduce((n, [start, end]) => n + end - start, 0) };
 }
 
 /** The same for runs of physical bytes (offset, length), not whole pages: the struct page records a worker classifies. */

@@ -131,26 +131,27 @@ export class PageCompute {
 
   /** Reads the batch's struct page records into a free window and classifies them there. */
   async classify(task: ClassifyTask): Promise<ClassifiedBatch> {
-    const window = this.freeWindows.pop();
-    if (window === undefined) throw new Error('internal: more compute tasks at once than windows');
-    try {
+    return this.withWindow(async (window) => {
       if (task.recordBytes > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.recordBytes}`);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
       await readExtents(this.reader, task.records, () => bytesAt(this.k, window, task.recordBytes));
       const state = freshState();
       const codes = batchClassifierFor(this.k as ClassifyKernels).run(task.table, state, window, task.nrecs, task.pfnStart, task.visit).slice();
       return { codes, state };
-    } finally {
-      this.freeWindows.push(window);
-    }
+    });
   }
 
   /** Loads the task's pages into a free window, runs `work` on them (synchronously) and frees the window. */
   private async withPages<T>(input: PagesInput, work: (window: number, count: number) => T): Promise<T> {
+    return this.withWindow(async (window) => work(window, await this.load(window, input)));
+  }
+
+  /** Lends a free window to `use` for the duration of one task. */
+  private async withWindow<T>(use: (window: number) => Promise<T>): Promise<T> {
     const window = this.freeWindows.pop();
     if (window === undefined) throw new Error('internal: more compute tasks at once than windows');
     try {
-      return work(window, await this.load(window, input));
+      return await use(window);
     } finally {
       this.freeWindows.push(window);
     }

@@ -80,4 +80,9 @@ export class ComputePool {
   }
 }
 
+/** Closes a pool that was started without being awaited, once it has started; one that failed to start needs nothing. */
+export async function closeStarted(pool: Promise<ComputePool> | undefined): Promise<void> {
+  await (await pool?.catch(() => undefined))?.close();
+}
+
 const stoppedError = () => new VmsieveError('E_CANCELLED', 'the compute workers were stopped');

@@ -1,4 +1,4 @@
-import { classifyDump, formatReport, nodeComputePool, reportForLevel, type PageReport } from '../../index.js';
+import { classifyDump, closeStarted, formatReport, nodeComputePool, reportForLevel, type PageReport } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { withInput } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
@@ -35,7 +35,7 @@ export async function dryRun(path: string | readonly string[], level: number, js
     try {
       result = await classifyDump(dump, km, kernels, { zeroScan: [level], pool, signal: io.signal });
     } finally {
-      await (await pool?.catch(() => undefined))?.close();
+      await closeStarted(pool);
     }
     printWarnings(result.warnings, io);
     const report = reportForLevel(result, level);

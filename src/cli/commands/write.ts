@@ -1,4 +1,5 @@
 import {
+  closeStarted,
   exportDump,
   FlattenedSink,
   formatReport,
@@ -62,7 +63,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
       say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
       return EXIT_OK;
     } finally {
-      await (await pool?.catch(() => undefined))?.close();
+      await closeStarted(pool);
     }
   }, io);
 }
