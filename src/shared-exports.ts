@@ -5,7 +5,7 @@ export { Vmcore, openedDump, type AnalyseCallOptions, type Classification, type 
 export { openDump, openDumps } from './formats/open-dump.js';
 export type { Dump, DumpProducer, ElfNote, LoadSegment } from './formats/dump.js';
 export { describeDump } from './info/dump-info.js';
-export { classifyDump, copyClassification, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
+export { classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
 export { formatReport, reportForLevel, type PageReport } from './filter/report.js';
 export { analyseDump, OUTPUT_KINDS, readableRanges, type AnalyseOptions, type AnalyseResult, type LevelSizes, type OutputKind } from './pipeline/analyse.js';
 export { exportDump, type ExportOptions, type ExportResult, type OutputFormat } from './pipeline/export.js';

@@ -13,6 +13,7 @@ import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
 import { byteExtents, pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
+import { sourceReader } from '../io/source-reader.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
@@ -301,13 +302,18 @@ export async function scanZeroPages(
   if (zeroLevels.length > 0) {
     const totalZero = withData.reduce((n, r) => n + r.end - r.start, 0);
     const pool = opts.pool && workersCanRead(dump) ? await opts.pool : undefined;
-    // With workers, one task carries many spans (a message per span would cost more than its scan).
+    // Without workers, pages that are plain file bytes are still read as workers read them: many spans per read, into wasm memory.
+    const local = !pool && workersCanRead(dump) ? sourceReader(dump.source) : undefined;
+    const scanner = zeroScannerFor(k, pageSize);
+    // One task carries many spans: a message or a read per span would cost more than its scan.
     const scan = async (spans: PfnRun[]): Promise<Uint8Array> => {
       if (pool) return pool.run((api) => api.scanZero(pageExtents(dump, spans)!));
+      if (local) return scanner.scanExtents(local, pageExtents(dump, spans)!);
       const [pfn, end] = spans[0]!;
-      return zeroScannerFor(k, pageSize).scan(await readPages(dump, pfn, end - pfn, pageSize));
+      return scanner.scan(await readPages(dump, pfn, end - pfn, pageSize));
     };
-    const tasks = zeroScanTasks(withData, classMap, need, zeroChunk, pool ? pool.windowPages : 0);
+    const taskPages = pool ? pool.windowPages : local ? scanner.maxPages : 0;
+    const tasks = zeroScanTasks(withData, classMap, need, local ? Math.min(zeroChunk, scanner.maxPages) : zeroChunk, taskPages);
     for await (const { spans, zero } of mapOrdered(tasks, pool ? pool.size * 4 : 1, async (spans) => ({ spans, zero: await scan(spans) }), opts.signal)) {
       checkAbort(opts.signal);
       let i = 0;
@@ -324,6 +330,15 @@ export async function scanZeroPages(
   }
   stats.zeroScanMs += performance.now() - t1;
   result.zeroScanLevels = [...new Set([...result.zeroScanLevels, ...zeroLevels])].sort((x, y) => x - y);
+}
+
+/** How many pages scanZeroPages() would read for `levels`: the pages some zero-filtering level among them keeps. */
+export function pagesToZeroScan(result: ClassifyResult, levels: readonly number[]): number {
+  const need = zeroScanTable(levels.filter((l) => l & 1));
+  const { classMap } = result;
+  let n = 0;
+  for (const r of result.withData) for (let p = r.start; p < r.end; p++) n += need[classMap[p]! & CODE_MASK]!;
+  return n;
 }
 
 /**

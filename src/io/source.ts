@@ -1,5 +1,6 @@
 import { VmsieveError } from '../errors.js';
 import type { SourceRef } from './source-ref.js';
+import type { Destination } from './worker-reader.js';
 
 /** Random-access reads of a dump that may be far larger than memory. Offsets are byte positions (< 2^53). */
 export interface ByteSource {
@@ -7,6 +8,8 @@ export interface ByteSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `offset`; fails with E_TRUNCATED if the source ends first. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Fills `dest()` with the bytes at `offset`, straight from the file (no buffer of its own), where the source can. */
+  readInto?(offset: number, dest: Destination): Promise<void>;
   close?(): Promise<void>;
   /** A handle compute workers can read the same bytes through, when the source has one. */
   ref?(): SourceRef | undefined;

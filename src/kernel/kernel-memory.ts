@@ -1,5 +1,8 @@
 import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
+import { byteExtents } from '../formats/page-extents.js';
+import { sourceReader } from '../io/source-reader.js';
+import { readExtents } from '../io/worker-reader.js';
 import type { KernelTranslator } from './arch/types.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 
@@ -51,8 +54,14 @@ export class KernelMemory {
    * It is asked for after the reads, so a view of memory that a read may grow (a kdump input's decompressor) stays valid.
    */
   async readVirt(vaddr: bigint, length: number, into?: () => Uint8Array): Promise<Uint8Array> {
+    const runs = await this.physRuns(vaddr, length);
+    const inFile = into && fileExtents(this.dump, runs);
+    if (inFile) {
+      await readExtents(sourceReader(this.dump.source), inFile, () => into().subarray(0, length));
+      return into();
+    }
     const read: Uint8Array[] = [];
-    for (const [phys, run] of await this.physRuns(vaddr, length)) read.push(await this.dump.readPhys(phys, run));
+    for (const [phys, run] of runs) read.push(await this.dump.readPhys(phys, run));
     const out = into?.() ?? new Uint8Array(length);
     let at = 0;
     for (const bytes of read) {
@@ -66,4 +75,10 @@ export class KernelMemory {
     const b = await this.readVirt(vaddr, 8);
     return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
   }
+}
+
+/** Where the runs lie in an ELF vmcore's file when every byte of them is file data (no zero fill, no gap). */
+function fileExtents(dump: Dump, runs: ReadonlyArray<readonly [number, number]>) {
+  const found = byteExtents(dump, runs);
+  return found && !found.extents.some((offset, i) => i % 2 === 0 && offset === -1) ? found : undefined;
 }

@@ -1,3 +1,5 @@
+import type { PageExtents } from '../io/source-ref.js';
+import { readExtents, type WorkerReader } from '../io/worker-reader.js';
 import { bytesAt, type KernelExports } from './kernels.js';
 
 /** Bytes of the arena pages are copied into for scan() unless maxPages says otherwise. */
@@ -28,6 +30,14 @@ export class ZeroScanner {
       out.set(this.scanAt(this.input(), n), first);
     }
     return out;
+  }
+
+  /** The same for pages (at most maxPages) that `reader` loads straight into the arena. */
+  async scanExtents(reader: WorkerReader, input: PageExtents): Promise<Uint8Array> {
+    if (input.pages > this.maxPages) throw new RangeError(`${input.pages} pages exceed the scanner's ${this.maxPages}`);
+    const ptr = this.input();
+    await readExtents(reader, input, () => bytesAt(this.k, ptr, input.pages * this.pageSize));
+    return this.scanAt(ptr, input.pages);
   }
 
   private input(): number {

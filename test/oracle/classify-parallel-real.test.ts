@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyDump, type ClassifyResult } from '../../src/filter/classify-dump.js';
-import { openVmcore } from '../../src/index.js';
+import { classifyDump, scanZeroPages, copyClassification, type ClassifyResult } from '../../src/filter/classify-dump.js';
+import { nodePlatform, openVmcore } from '../../src/index.js';
+import { NodeFileSource } from '../../src/io/node-source.js';
+import type { ByteSource } from '../../src/io/source.js';
+import { Vmcore } from '../../src/vmcore.js';
 import { nodeComputePool } from '../../src/workers/node-compute.js';
 import type { ComputePool } from '../../src/workers/pool.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
@@ -37,6 +40,42 @@ describe.skipIf(!!skip)(`classification in compute workers equals the one-thread
         }
       } finally {
         await vmcore.close();
+      }
+    });
+  }
+});
+
+/** The file through read() only (no readInto), with or without the ref that lets its pages be read as extents. */
+function readOnly(inner: ByteSource, withRef: boolean): ByteSource {
+  return { name: inner.name, size: inner.size, read: (o, n) => inner.read(o, n), ref: withRef ? () => inner.ref?.() : undefined };
+}
+
+// The zero scan reads pages four ways: a read per span (a source workers cannot reach), extents read on this thread
+// straight into wasm memory (a file) or across gaps through read() (a Blob), and extents read by workers.
+describe.skipIf(!!skip)(`the zero scan finds the same zero pages however the pages are read${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  for (const f of fixtures) {
+    it(`${f.name}: same zero bits by span reads, local extents (direct and through read()) and 2 workers`, async () => {
+      const file = await NodeFileSource.open(f.vmcore);
+      try {
+        const zeroBits = async (source: ByteSource, pool?: ComputePool) => {
+          const vmcore = await Vmcore.open(source, nodePlatform);
+          const { dump, km, kernels } = await vmcore.input();
+          const r = copyClassification(await classifyDump(dump, km, kernels, { zeroScan: false }));
+          await scanZeroPages(dump, r, kernels, [1, 31], { pool, zeroChunkPages: 777 });
+          return { classMap: Buffer.from(r.classMap), zero: r.stats.zeroPages, scanned: r.stats.zeroScannedPages };
+        };
+        const spans = await zeroBits(readOnly(file, false));
+        expect(spans.zero).toBeGreaterThan(0);
+        expect(await zeroBits(file)).toEqual(spans);
+        expect(await zeroBits(readOnly(file, true))).toEqual(spans);
+        const workers = await nodeComputePool((await Vmcore.open(file, nodePlatform)).dump.pageSize, 2);
+        try {
+          expect(await zeroBits(file, workers)).toEqual(spans);
+        } finally {
+          await workers.close();
+        }
+      } finally {
+        await file.close();
       }
     });
   }
