@@ -28,12 +28,20 @@ const vms = (args) => [process.execPath, [vmsieve, ...args]];
 const mdf = (args) => (hasMdf ? ['makedumpfile', args] : undefined);
 const gib = (file) => (statSync(file).size / 2 ** 30).toFixed(1);
 
-/** vmsieve's fixed costs on a dump: Node start-up with the CLI loaded, and classification alone (-d 30 reads no page). */
+/** vmsieve's fixed costs on a dump: Node's own start-up, start-up with the CLI loaded, and classification alone (-d 30 reads no page). */
 function fixedCosts(dump) {
+  const node = median([0, 1, 2].map(() => timed(process.execPath, ['-e', '0']).wall));
   const startup = median([0, 1, 2].map(() => timed(...vms(['--version'])).wall));
   const classify = median([0, 1, 2].map(() => timed(...vms(['--dry-run', '-d', '30', dump, out])).wall));
   rmSync(out, { force: true });
-  return { startup, classify };
+  return { node, startup, classify };
+}
+
+/** The bytes `level` writes on `dump` and each codec's seconds per GB of those very pages on one core (kept-codec-cpu.js). */
+function keptCodecCpu(dump, level) {
+  const r = spawnSync(process.execPath, [join(root, 'test/bench/kept-codec-cpu.js'), dump, String(level)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
 }
 
 /**
@@ -71,9 +79,9 @@ console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs eac
 
 const MODES = [
   { label: '--dry-run -d 31', args: ['--dry-run', '-d', '31'], goal: 1.5, threads: true },
-  { label: '-d 31 -l', args: ['-l', '-d', '31'], goal: 1.5, threads: true, force: true },
-  { label: '-d 31 -c', args: ['-c', '-d', '31'], goal: 3, threads: true, force: true },
-  { label: '-d 1 -c', args: ['-c', '-d', '1'], goal: 3, threads: true, force: true },
+  { label: '-d 31 -l', args: ['-l', '-d', '31'], goal: 1.5, threads: true, force: true, codec: 'lzo', level: 31 },
+  { label: '-d 31 -c', args: ['-c', '-d', '31'], goal: 3, threads: true, force: true, codec: 'zlib', level: 31 },
+  { label: '-d 1 -c', args: ['-c', '-d', '1'], goal: 3, threads: true, force: true, codec: 'zlib', level: 1 },
   // -E takes no --num-threads (as in makedumpfile): it has no compression to spread over workers.
   { label: '-E -d 31', args: ['-E', '-d', '31'], goal: 1.2, threads: false, force: true },
 ];
@@ -88,13 +96,21 @@ section('real', () => {
     const dump = r.file;
     const read = readSeconds(dump);
     const fixed = fixedCosts(dump);
-    const bound = (m, v) => {
-      return `fixed costs: Node start-up with the CLI loaded ${fixed.startup.toFixed(2)} s, and --dry-run -d 30 (start-up and struct pages only, no page read) ${fixed.classify.toFixed(2)} s, of vmsieve's ${v.wall.toFixed(2)} s; makedumpfile's whole run ${m?.wall.toFixed(2)} s; a warm read of the file ${read.toFixed(2)} s (${(statSync(dump).size / 1e9 / read).toFixed(1)} GB/s).`;
+    const kept = { 31: keptCodecCpu(dump, 31), 1: keptCodecCpu(dump, 1) };
+    const bound = (mode, workers, goal) => (m, v) => {
+      const fixedText = `fixed costs: Node's own start-up ${fixed.node.toFixed(2)} s, with the CLI loaded ${fixed.startup.toFixed(2)} s, and --dry-run -d 30 (start-up and struct pages only, no page read) ${fixed.classify.toFixed(2)} s, of vmsieve's ${v.wall.toFixed(2)} s; makedumpfile's whole run ${m?.wall.toFixed(2)} s; a warm read of the file ${read.toFixed(2)} s (${(statSync(dump).size / 1e9 / read).toFixed(1)} GB/s).`;
+      const needed = m ? ` The goal needs the whole run in ${(m.wall / goal).toFixed(3)} s.` : '';
+      const k = mode.codec && kept[mode.level];
+      const perGB = k?.perGB[mode.codec];
+      if (!perGB) return fixedText + needed;
+      const one = (k.keptBytes / 1e9) * perGB;
+      const floor = fixed.classify + one / workers;
+      return `${fixedText}${needed} Compressing the ${(k.keptBytes / 1e6).toFixed(0)} MB this level writes with ${mode.codec} takes ${one.toFixed(2)} s on one core (${(1 / perGB).toFixed(2)} GB/s, timed on those pages as a worker compresses them), ${(one / workers).toFixed(2)} s on ${workers} worker${workers > 1 ? 's' : ''}: with the -d 30 run, no less than ${floor.toFixed(2)} s, at most ${m ? (m.wall / floor).toFixed(2) : '–'}× makedumpfile here.`;
     };
     for (const mode of MODES) {
       const vmsArgs = [...(mode.force ? ['-f'] : []), ...mode.args];
-      compare({ label: `${mode.label} (2 workers)`, dump, mdfArgs: mode.args, vmsArgs, goal: mode.goal, bound });
-      if (mode.threads) compare({ label: `${mode.label} (1 worker)`, dump, mdfArgs: mode.args, vmsArgs: [...vmsArgs, '--num-threads', '1'], goal: 1, bound });
+      compare({ label: `${mode.label} (2 workers)`, dump, mdfArgs: mode.args, vmsArgs, goal: mode.goal, bound: bound(mode, 2, mode.goal) });
+      if (mode.threads) compare({ label: `${mode.label} (1 worker)`, dump, mdfArgs: mode.args, vmsArgs: [...vmsArgs, '--num-threads', '1'], goal: 1, bound: bound(mode, 1, 1) });
     }
   }
 });

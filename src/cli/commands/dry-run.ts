@@ -33,7 +33,7 @@ const POOL_FROM_SCAN_BYTES = 2 ** 29;
 /**
  * `vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE`: classify and report, write nothing. With bit 1 in
  * the level the pages that level keeps are read and scanned for zeros: by worker threads (started while the struct
- * pages are classified) on a large dump or when --num-threads asks, by this thread otherwise.
+ * pages are classified) on a large dump or when --num-threads asks for more than one, by this thread otherwise.
  */
 export async function dryRun(path: string | readonly string[], level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo): Promise<number> {
   return withInput(path, async ({ dump, km, kernels }) => {
@@ -45,10 +45,12 @@ export async function dryRun(path: string | readonly string[], level: number, js
     };
     let result;
     try {
-      const early = level & 1 && (threads !== undefined || dump.maxPfnFromLoads * dump.pageSize >= POOL_FROM_PFN_BYTES) ? startPool() : undefined;
+      // One worker would do what this thread does, after its start-up.
+      const parallel = threads === undefined || threads > 1;
+      const early = level & 1 && parallel && (threads !== undefined || dump.maxPfnFromLoads * dump.pageSize >= POOL_FROM_PFN_BYTES) ? startPool() : undefined;
       result = await classifyDump(dump, km, kernels, { zeroScan: early ? [level] : false, pool: early, signal: io.signal });
       if (!early && level & 1) {
-        const late = pagesToZeroScan(result, [level]) * dump.pageSize >= POOL_FROM_SCAN_BYTES ? startPool() : undefined;
+        const late = parallel && pagesToZeroScan(result, [level]) * dump.pageSize >= POOL_FROM_SCAN_BYTES ? startPool() : undefined;
         await scanZeroPages(dump, result, kernels, [level], { pool: late, signal: io.signal });
       }
     } finally {
