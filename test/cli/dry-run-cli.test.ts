@@ -5,9 +5,16 @@ import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
 const skip = realFixturesSkipReason();
 
 describe.skipIf(skip)(`vmsieve --dry-run --show-stats --json on real dumps${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const cases = realFixtures().flatMap((f) => [1, 31].map((level) => [f.name, level, f] as const));
-  it.each(cases)('%s -d %i equals makedumpfile', (_name, level, f) => {
-    const r = vmsieve(['--dry-run', '--show-stats', '--json', '-d', String(level), f.vmcore]);
+  // Small dumps are zero-scanned on the command's own thread unless --num-threads asks for workers: both must agree.
+  const cases = realFixtures().flatMap((f) =>
+    [
+      [1, []],
+      [31, []],
+      [31, ['--num-threads', '2']],
+    ].map(([level, threads]) => [f.name, level as number, (threads as string[]).join(' '), f] as const),
+  );
+  it.each(cases)('%s -d %i %s equals makedumpfile', (_name, level, threads, f) => {
+    const r = vmsieve(['--dry-run', '--show-stats', '--json', '-d', String(level), ...(threads ? threads.split(' ') : []), f.vmcore]);
     expect(r.status).toBe(0);
     const o = f.oracle.counts_by_level[String(level)];
     expect(JSON.parse(r.stdout)).toEqual({
