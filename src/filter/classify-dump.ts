@@ -7,7 +7,7 @@ import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { batchClassifierFor, carryEnd, chainState, freshState, stateCounts, type ClassifyKernels } from '../wasm/classify-batch.js';
+import { batchClassifierFor, carryEnd, chainState, CLASSIFY_CHUNK_PAGES, freshState, stateCounts, type ClassifyKernels } from '../wasm/classify-batch.js';
 import type { ClassifiedBatch, ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
@@ -27,7 +27,7 @@ import {
 } from './dump-level.js';
 
 export interface ClassifyOptions {
-  /** Struct pages per wasm call (default 32768; at least 4096 is sensible). */
+  /** Struct pages per batch, the unit a compute worker classifies in one task (default 32768; at least 4096 is sensible). */
   batchPages?: number;
   /**
    * Which levels the zero bits must serve: true (default) = every level with bit 1, i.e. every page that
@@ -190,7 +190,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   if (layout.enabled && sections.length > 0) {
     const table = encodePageLayoutTable(layout);
     const classifier = batchClassifierFor(k);
-    const recs = classifier.records((batch + 1) * structSize);
+    const recs = classifier.records((Math.min(batch, CLASSIFY_CHUNK_PAGES) + 1) * structSize);
     const state = freshState();
     const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
     let done = 0;
@@ -207,13 +207,19 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
       done += codes.length;
       opts.onProgress?.('classify', done, total);
     };
-    // Classifies a batch here, in order, from the running state (records read into this instance's memory).
+    // Classifies a batch here, in order, from the running state, a chunk at a time (records read into this instance's memory).
     const runHere = async (b: Batch, inSection = true) => {
-      if (b.nrecs > 0) {
-        await km!.readVirt(b.vaddr, b.nrecs * structSize, () => new Uint8Array(k.memory.buffer, recs, b.nrecs * structSize));
-        stats.structPagesRead += b.nrecs;
+      for (let at = 0; at < b.count; at += CLASSIFY_CHUNK_PAGES) {
+        const pfn = b.pfn + at;
+        const count = Math.min(CLASSIFY_CHUNK_PAGES, b.count - at);
+        // The batch's records run one past its pfns where its section goes on: so does every chunk's but the last.
+        const nrecs = b.nrecs === 0 ? 0 : Math.min(count + 1, b.nrecs - at);
+        if (nrecs > 0) {
+          await km!.readVirt(b.vaddr + BigInt(at * structSize), nrecs * structSize, () => new Uint8Array(k.memory.buffer, recs, nrecs * structSize));
+          stats.structPagesRead += Math.min(count, nrecs);
+        }
+        accept(pfn, classifier.run(table, state, recs, nrecs, pfn, visitFlags(pfn, count)), inSection);
       }
-      accept(b.pfn, classifier.run(table, state, recs, b.nrecs, b.pfn, visitFlags(b.pfn, b.count)), inSection);
     };
     // Workers classify batches from a fresh state while earlier ones are still running. A batch that a buddy block or
     // compound page of the batches before it reaches into (rare: both are aligned to their size) is classified again here.
@@ -224,7 +230,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
       const r = await result;
       if (carryEnd(state) > b.pfn) return runHere(b);
       chainState(state, r.state);
-      stats.structPagesRead += b.nrecs;
+      stats.structPagesRead += Math.min(b.count, b.nrecs);
       accept(b.pfn, r.codes, true);
     };
     try {

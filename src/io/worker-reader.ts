@@ -57,6 +57,18 @@ export async function readExtents(reader: WorkerReader, input: Pick<PageExtents,
   }
 }
 
+/** The extents of bytes [from, to) of what `extents` describe. */
+export function sliceExtents(extents: Float64Array, from: number, to: number): Float64Array {
+  const out: number[] = [];
+  for (let i = 0, at = 0; i < extents.length && at < to; i += 2) {
+    const [offset, length] = [extents[i]!, extents[i + 1]!];
+    const [a, b] = [Math.max(from, at), Math.min(to, at + length)];
+    if (a < b) out.push(offset === -1 ? -1 : offset + a - at, b - a);
+    at += length;
+  }
+  return Float64Array.from(out);
+}
+
 export function truncatedRead(ref: SourceRef, offset: number): VmsieveError {
   return new VmsieveError('E_TRUNCATED', `${ref.name}: unexpected end of file at ${offset}`);
 }

@@ -6,6 +6,12 @@ export interface ClassifyKernels extends KernelExports {
   classifyPages(table: number, recs: number, nrecs: number, count: number, pfnStart: number, out: number, state: number): void;
 }
 
+/**
+ * Pfns per classifier call: their records (256 KiB of 64-byte struct pages) are read and classified while they are
+ * still in the core's cache. A third faster than 32768 on 4 and 128 GiB dumps.
+ */
+export const CLASSIFY_CHUNK_PAGES = 4096;
+
 /** i64 slots of the classifier's state block (assembly/classify.ts S_*). */
 export const STATE_SLOTS = 8;
 const S_FREE_END = 0;

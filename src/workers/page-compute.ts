@@ -1,11 +1,11 @@
 import { createCompressor, STORED_RAW, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 import { concatBytes } from '../io/concat.js';
-import { readExtents, type WorkerReader } from '../io/worker-reader.js';
+import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { batchClassifierFor, freshState, type ClassifyKernels } from '../wasm/classify-batch.js';
+import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState, type ClassifyKernels } from '../wasm/classify-batch.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -129,14 +129,23 @@ export class PageCompute {
     });
   }
 
-  /** Reads the batch's struct page records into a free window and classifies them there. */
+  /** Reads the batch's struct page records into a free window and classifies them there, a chunk at a time. */
   async classify(task: ClassifyTask): Promise<ClassifiedBatch> {
     return this.withWindow(async (window) => {
       if (task.recordBytes > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.recordBytes}`);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
-      await readExtents(this.reader, task.records, () => bytesAt(this.k, window, task.recordBytes));
+      const classifier = batchClassifierFor(this.k as ClassifyKernels);
+      const size = task.nrecs > 0 ? task.recordBytes / task.nrecs : 0;
+      const count = task.visit.length;
       const state = freshState();
-      const codes = batchClassifierFor(this.k as ClassifyKernels).run(task.table, state, window, task.nrecs, task.pfnStart, task.visit).slice();
+      const codes = new Uint8Array(count);
+      for (let at = 0; at < count; at += CLASSIFY_CHUNK_PAGES) {
+        const n = Math.min(CLASSIFY_CHUNK_PAGES, count - at);
+        const nrecs = Math.max(0, Math.min(n + 1, task.nrecs - at));
+        const bytes = nrecs * size;
+        if (bytes > 0) await readExtents(this.reader, { ref: task.records.ref, extents: sliceExtents(task.records.extents, at * size, at * size + bytes) }, () => bytesAt(this.k, window, bytes));
+        codes.set(classifier.run(task.table, state, window, nrecs, task.pfnStart + at, task.visit.subarray(at, at + n)), at);
+      }
       return { codes, state };
     });
   }
