@@ -73,11 +73,30 @@ export class PageBatcher {
 
   /** Compresses `count` (≤ maxPages) pages already in this instance's memory at `ptr`, without copying them in. */
   compressAt(ptr: number, count: number): CompressedPages {
+    const written = this.run(ptr, count);
+    return { data: bytesAt(this.k as KernelExports, this.output, written).slice(), sizes: this.sizesOf(count).slice() };
+  }
+
+  /**
+   * The same, the stored forms moved to `dest` in this instance's memory (which may hold pages already compressed), or
+   * dropped with dest undefined, and the size words put in `sizes` from `first` on. Returns the bytes written.
+   */
+  compressAtInto(ptr: number, count: number, dest: number | undefined, sizes: Uint32Array, first: number): number {
+    const written = this.run(ptr, count);
+    if (dest !== undefined) new Uint8Array(this.k.memory.buffer).copyWithin(dest, this.output, this.output + written);
+    sizes.set(this.sizesOf(count), first);
+    return written;
+  }
+
+  private run(ptr: number, count: number): number {
     const { pageSize, maxPages } = this;
-    const k = this.k as KernelExports;
     if (!Number.isInteger(count) || count < 0 || count > maxPages) throw new RangeError(`${count} pages do not fit a batch of ${maxPages}`);
     const written = this.kernel(ptr, count, pageSize, this.output, maxPages * pageSize, this.sizesPtr) >>> 0;
     if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
-    return { data: bytesAt(k, this.output, written).slice(), sizes: new Uint32Array(k.memory.buffer, this.sizesPtr, count).slice() };
+    return written;
+  }
+
+  private sizesOf(count: number): Uint32Array {
+    return new Uint32Array(this.k.memory.buffer, this.sizesPtr, count);
   }
 }

@@ -12,6 +12,8 @@ export interface PageCompressor {
   compress(pages: Uint8Array): CompressedPages;
   /** Compresses pages already in the kernel instance's memory (at most the batch size it was made with). */
   compressAt(ptr: number, count: number): CompressedPages;
+  /** The same, moved to `dest` in the instance's memory or dropped (the size words into `sizes` from `first`); returns the bytes written. */
+  compressAtInto(ptr: number, count: number, dest: number | undefined, sizes: Uint32Array, first: number): number;
 }
 
 export { STORED_RAW, storedLength, type CompressedPages } from './page-batcher.js';

@@ -238,11 +238,25 @@ export interface ClassMapLike {
  * (in the dump and neither excluded by class nor, when bit 1 is set, all zero).
  */
 export function dumpableBitmap(result: ClassMapLike, level: number): Uint8Array {
-  const lut = outcomeTable(level);
+  const kept = outcomeTable(level).map((o) => (o === Outcome.Kept ? 1 : 0));
   const map = result.classMap;
   const bits = new Uint8Array(Math.ceil(result.maxPfn / 8));
+  const one = (pfn: number) => (bits[pfn >> 3]! |= kept[map[pfn]!]! << (pfn & 7));
   for (const r of result.withData) {
-    for (let pfn = r.start; pfn < r.end; pfn++) if (lut[map[pfn]] === Outcome.Kept) bits[pfn >> 3] |= 1 << (pfn & 7);
+    let pfn = r.start;
+    for (; pfn < r.end && pfn & 7; pfn++) one(pfn);
+    // Whole bytes inside the range: no other range shares them, so each is written once.
+    for (; pfn + 8 <= r.end; pfn += 8)
+      bits[pfn >> 3] =
+        kept[map[pfn]!]! |
+        (kept[map[pfn + 1]!]! << 1) |
+        (kept[map[pfn + 2]!]! << 2) |
+        (kept[map[pfn + 3]!]! << 3) |
+        (kept[map[pfn + 4]!]! << 4) |
+        (kept[map[pfn + 5]!]! << 5) |
+        (kept[map[pfn + 6]!]! << 6) |
+        (kept[map[pfn + 7]!]! << 7);
+    for (; pfn < r.end; pfn++) one(pfn);
   }
   return bits;
 }

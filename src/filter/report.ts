@@ -43,10 +43,21 @@ const histograms = new WeakMap<Uint8Array, Float64Array>();
 function histogram(src: ReportSource): Float64Array {
   let h = histograms.get(src.classMap);
   if (h) return h;
-  const counts = new Uint32Array(256);
+  // Four tables, so that runs of one class (free memory is long runs of one code) do not wait on their own increments.
+  const tables = [0, 1, 2, 3].map(() => new Uint32Array(256));
+  const [c0, c1, c2, c3] = tables as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const map = src.classMap;
-  for (const r of src.inDump) for (let pfn = r.start; pfn < r.end; pfn++) counts[map[pfn]]++;
-  h = Float64Array.from(counts);
+  for (const r of src.inDump) {
+    let pfn = r.start;
+    for (; pfn + 4 <= r.end; pfn += 4) {
+      c0[map[pfn]!]!++;
+      c1[map[pfn + 1]!]!++;
+      c2[map[pfn + 2]!]!++;
+      c3[map[pfn + 3]!]!++;
+    }
+    for (; pfn < r.end; pfn++) c0[map[pfn]!]!++;
+  }
+  h = Float64Array.from(c0, (n, b) => n + c1[b]! + c2[b]! + c3[b]!);
   histograms.set(src.classMap, h);
   return h;
 }

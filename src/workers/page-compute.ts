@@ -1,6 +1,5 @@
 import { createCompressor, STORED_RAW, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
-import { concatBytes } from '../io/concat.js';
 import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
@@ -121,7 +120,7 @@ export class PageCompute {
         this.pack(window, picked, packed);
         packed = picked;
         const words = new Uint32Array(count);
-        const out = this.compressPacked(window, codec, picked.length).sizes;
+        const out = this.packedSizes(window, codec, picked.length);
         picked.forEach((page, k) => (words[page] = out[k]!));
         sizes[codec] = words;
       });
@@ -197,18 +196,26 @@ export class PageCompute {
     });
   }
 
-  /** Compresses the first `count` pages of the window, a codec batch at a time. */
+  /**
+   * Compresses the first `count` pages of the window, a codec batch at a time. Each batch's stored forms move to the
+   * front of the window, over pages already compressed (they are never longer than their pages), and leave it in one copy.
+   */
   private compressPacked(window: number, codec: CodecId, count: number): CompressedPages {
+    const c = this.compressor(codec);
     const batch = this.codecBatch;
-    if (count <= batch) return this.compressor(codec).compressAt(window, count);
+    if (count <= batch) return c.compressAt(window, count);
     const sizes = new Uint32Array(count);
-    const parts: Uint8Array[] = [];
-    for (let first = 0; first < count; first += batch) {
-      const r = this.compressor(codec).compressAt(window + first * this.pageSize, Math.min(batch, count - first));
-      sizes.set(r.sizes, first);
-      parts.push(r.data);
-    }
-    return { data: concatBytes(parts), sizes };
+    let at = 0;
+    for (let first = 0; first < count; first += batch) at += c.compressAtInto(window + first * this.pageSize, Math.min(batch, count - first), window + at, sizes, first);
+    return { data: bytesAt(this.k, window, at).slice(), sizes };
+  }
+
+  /** The stored sizes of the first `count` pages of the window under `codec`; the pages stay as they are. */
+  private packedSizes(window: number, codec: CodecId, count: number): Uint32Array {
+    const c = this.compressor(codec);
+    const sizes = new Uint32Array(count);
+    for (let first = 0; first < count; first += this.codecBatch) c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), undefined, sizes, first);
+    return sizes;
   }
 
   private checkCount(pages: number): void {
