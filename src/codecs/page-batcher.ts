@@ -72,7 +72,7 @@ export class PageBatcher {
   }
 
   /** Compresses `count` (≤ maxPages) pages already in this instance's memory at `ptr`, without copying them in. */
-  compressAt(ptr: number, count: number): CompressedPages {
+  private compressAt(ptr: number, count: number): CompressedPages {
     const written = this.run(ptr, count);
     return { data: bytesAt(this.k as KernelExports, this.output, written).slice(), sizes: this.sizesOf(count).slice() };
   }

@@ -10,9 +10,10 @@ export type CodecId = (typeof CODECS)[number];
 
 export interface PageCompressor {
   compress(pages: Uint8Array): CompressedPages;
-  /** Compresses pages already in the kernel instance's memory (at most the batch size it was made with). */
-  compressAt(ptr: number, count: number): CompressedPages;
-  /** The same, moved to `dest` in the instance's memory or dropped (the size words into `sizes` from `first`); returns the bytes written. */
+  /**
+   * Compresses pages already in the kernel instance's memory (at most the batch size it was made with), the stored forms
+   * moved to `dest` in that memory or dropped (the size words into `sizes` from `first`); returns the bytes written.
+   */
   compressAtInto(ptr: number, count: number, dest: number | undefined, sizes: Uint32Array, first: number): number;
 }
 

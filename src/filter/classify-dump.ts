@@ -243,7 +243,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
         if ('vaddr' in b && b.nrecs > 0 && workers) {
           const runs = await km!.physRuns(b.vaddr, b.nrecs * structSize);
           const records = byteExtents(dump, runs)!;
-          const task: ClassifyTask = { table, records, nrecs: b.nrecs, recordBytes: b.nrecs * structSize, pfnStart: b.pfn, visit: visitFlags(b.pfn, b.count) };
+          const task: ClassifyTask = { table, records, nrecs: b.nrecs, pfnStart: b.pfn, visit: visitFlags(b.pfn, b.count) };
           const result = workers.run((api) => api.classify(task));
           result.catch(() => undefined);
           inFlight.push({ b, result });

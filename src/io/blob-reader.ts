@@ -1,5 +1,5 @@
 import { VmsieveError } from '../errors.js';
-import { truncatedRead, type WorkerReader } from './worker-reader.js';
+import { BLOB_MERGE_GAP, truncatedRead, type WorkerReader } from './worker-reader.js';
 
 /** Blob reads in a compute worker (asynchronous ones: large slices arrive faster that way than through FileReaderSync). */
 export const blobReader: WorkerReader = {
@@ -10,6 +10,5 @@ export const blobReader: WorkerReader = {
     if (bytes.byteLength !== length) throw truncatedRead(ref, offset + bytes.byteLength);
     dest().set(new Uint8Array(bytes));
   },
-  // Each read is a round trip to the browser's blob store (about as long as reading half a MiB): read across gaps.
-  mergeGap: 1 << 20,
+  mergeGap: BLOB_MERGE_GAP,
 };

@@ -1,8 +1,9 @@
-import { fstatSync, readSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
+import { preadFully } from './node-reader.js';
 import type { SourceRef } from './source-ref.js';
 import type { Destination } from './worker-reader.js';
 import { checkRange, type ByteSource } from './source.js';
@@ -51,22 +52,14 @@ export class NodeFileSource implements ByteSource {
     checkRange(this, offset, length, 'read');
     // Every byte is overwritten by the read: skip the zero fill of a plain new Uint8Array (a plain array, not a Buffer, whose slice() would not copy).
     const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    this.fill(offset, out);
+    preadFully(this.fd, this.name, out, offset);
     return out;
   }
 
   async readInto(offset: number, dest: Destination): Promise<void> {
     const out = dest(); // synchronous from here on: the view stays valid
     checkRange(this, offset, out.length, 'read');
-    this.fill(offset, out);
-  }
-
-  private fill(offset: number, out: Uint8Array): void {
-    for (let done = 0; done < out.length; ) {
-      const bytesRead = readSync(this.fd, out, done, out.length - done, offset + done);
-      if (bytesRead === 0) throw new VmsieveError('E_TRUNCATED', `${this.name}: unexpected end of file at ${offset + done}`);
-      done += bytesRead;
-    }
+    preadFully(this.fd, this.name, out, offset);
   }
 
   ref(): SourceRef {

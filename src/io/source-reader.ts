@@ -1,5 +1,5 @@
 import type { ByteSource } from './source.js';
-import type { WorkerReader } from './worker-reader.js';
+import { BLOB_MERGE_GAP, PREAD_MERGE_GAP, type WorkerReader } from './worker-reader.js';
 
 /**
  * Reads page extents through a source this thread holds, so compute on the calling thread loads a task's pages as a
@@ -13,7 +13,7 @@ export function sourceReader(source: ByteSource): WorkerReader {
       const bytes = await source.read(offset, dest().length);
       dest().set(bytes);
     },
-    // A pread costs about as much as copying a few pages; a Blob read, as much as reading half a MiB.
-    mergeGap: direct ? 16 << 10 : 1 << 20,
+    // Sources without readInto are Blobs (or held in memory, where gaps cost nothing to read across).
+    mergeGap: direct ? PREAD_MERGE_GAP : BLOB_MERGE_GAP,
   };
 }

@@ -18,6 +18,11 @@ export interface WorkerReader {
   readonly mergeGap: number;
 }
 
+/** mergeGap for pread: one costs about as much as copying a few pages. */
+export const PREAD_MERGE_GAP = 16 << 10;
+/** mergeGap for a Blob read: each is a round trip to the browser's blob store, about as long as reading half a MiB. */
+export const BLOB_MERGE_GAP = 1 << 20;
+
 /** Fills dest() (pages × pageSize bytes) from the extents, zero where an extent says so. */
 export async function readExtents(reader: WorkerReader, input: Pick<PageExtents, 'ref' | 'extents'>, dest: Destination): Promise<void> {
   const e = input.extents;
@@ -69,6 +74,6 @@ export function sliceExtents(extents: Float64Array, from: number, to: number): F
   return Float64Array.from(out);
 }
 
-export function truncatedRead(ref: SourceRef, offset: number): VmsieveError {
-  return new VmsieveError('E_TRUNCATED', `${ref.name}: unexpected end of file at ${offset}`);
+export function truncatedRead(source: Pick<SourceRef, 'name'>, offset: number): VmsieveError {
+  return new VmsieveError('E_TRUNCATED', `${source.name}: unexpected end of file at ${offset}`);
 }

@@ -2,17 +2,22 @@ import { VmsieveError } from '../errors.js';
 import type { Dump } from '../formats/dump.js';
 import { byteExtents } from '../formats/page-extents.js';
 import { sourceReader } from '../io/source-reader.js';
-import { readExtents } from '../io/worker-reader.js';
+import { readExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { KernelTranslator } from './arch/types.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 
 /** Reads kernel virtual memory out of a dump, translating through the dump's architecture. */
 export class KernelMemory {
+  /** Reads of kernel memory that is plain file data, straight into the caller's array. */
+  private readonly fileReader: WorkerReader;
+
   private constructor(
     readonly dump: Dump,
     readonly info: VmcoreInfo,
     readonly translator: KernelTranslator,
-  ) {}
+  ) {
+    this.fileReader = sourceReader(dump.source);
+  }
 
   static open(dump: Dump): KernelMemory {
     if (!dump.vmcoreinfo)
@@ -57,7 +62,7 @@ export class KernelMemory {
     const runs = await this.physRuns(vaddr, length);
     const inFile = into && fileExtents(this.dump, runs);
     if (inFile) {
-      await readExtents(sourceReader(this.dump.source), inFile, () => into().subarray(0, length));
+      await readExtents(this.fileReader, inFile, () => into().subarray(0, length));
       return into();
     }
     const read: Uint8Array[] = [];

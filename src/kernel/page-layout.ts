@@ -341,6 +341,9 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
 /** Slots of the table the wasm classifier reads (one i64 each); keep in sync with assembly/classify.ts. */
 export const TABLE_SLOTS = 40;
 
+/** sizeof(struct page), as encodePageLayoutTable() put it in slot 1. */
+export const tableStructSize = (table: BigInt64Array): number => Number(table[1]);
+
 /** Serialises the layout into the i64 table assembly/classify.ts reads. */
 export function encodePageLayoutTable(l: PageLayout): BigInt64Array {
   const t = new BigInt64Array(TABLE_SLOTS);

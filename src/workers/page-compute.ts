@@ -5,6 +5,7 @@ import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState, type ClassifyKernels } from '../wasm/classify-batch.js';
+import { tableStructSize } from '../kernel/page-layout.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -41,7 +42,6 @@ export interface ClassifyTask {
   table: BigInt64Array;
   records: Pick<PageExtents, 'ref' | 'extents'>;
   nrecs: number;
-  recordBytes: number;
   pfnStart: number;
   /** One byte per pfn of the batch: 0 to visit, 0xff outside every PT_LOAD. */
   visit: Uint8Array;
@@ -131,10 +131,10 @@ export class PageCompute {
   /** Reads the batch's struct page records into a free window and classifies them there, a chunk at a time. */
   async classify(task: ClassifyTask): Promise<ClassifiedBatch> {
     return this.withWindow(async (window) => {
-      if (task.recordBytes > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.recordBytes}`);
+      const size = tableStructSize(task.table);
+      if (task.nrecs * size > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.nrecs * size}`);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
       const classifier = batchClassifierFor(this.k as ClassifyKernels);
-      const size = task.nrecs > 0 ? task.recordBytes / task.nrecs : 0;
       const count = task.visit.length;
       const state = freshState();
       const codes = new Uint8Array(count);
@@ -201,21 +201,23 @@ export class PageCompute {
    * front of the window, over pages already compressed (they are never longer than their pages), and leave it in one copy.
    */
   private compressPacked(window: number, codec: CodecId, count: number): CompressedPages {
-    const c = this.compressor(codec);
-    const batch = this.codecBatch;
-    if (count <= batch) return c.compressAt(window, count);
-    const sizes = new Uint32Array(count);
-    let at = 0;
-    for (let first = 0; first < count; first += batch) at += c.compressAtInto(window + first * this.pageSize, Math.min(batch, count - first), window + at, sizes, first);
-    return { data: bytesAt(this.k, window, at).slice(), sizes };
+    const { sizes, bytes } = this.compressBatches(window, codec, count, true);
+    return { data: bytesAt(this.k, window, bytes).slice(), sizes };
   }
 
   /** The stored sizes of the first `count` pages of the window under `codec`; the pages stay as they are. */
   private packedSizes(window: number, codec: CodecId, count: number): Uint32Array {
+    return this.compressBatches(window, codec, count, false).sizes;
+  }
+
+  /** The codec over the window's first `count` pages, batch by batch; with `keep`, the stored forms gather at its front. */
+  private compressBatches(window: number, codec: CodecId, count: number, keep: boolean): { sizes: Uint32Array; bytes: number } {
     const c = this.compressor(codec);
     const sizes = new Uint32Array(count);
-    for (let first = 0; first < count; first += this.codecBatch) c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), undefined, sizes, first);
-    return sizes;
+    let bytes = 0;
+    for (let first = 0; first < count; first += this.codecBatch)
+      bytes += c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), keep ? window + bytes : undefined, sizes, first);
+    return { sizes, bytes };
   }
 
   private checkCount(pages: number): void {
