@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { VmsieveError } from '../errors.js';
 import { PREAD_MERGE_GAP, truncatedRead, type WorkerReader } from './worker-reader.js';
@@ -8,7 +9,12 @@ export const nodeReader: WorkerReader = {
     if (ref.kind !== 'fd') throw new VmsieveError('E_UNSUPPORTED', `a Node compute worker cannot read a ${ref.kind} source`);
     preadFully(ref.fd, ref.name, destination(), offset); // synchronous: the view stays valid
   },
+  read(ref, offset, length) {
+    if (ref.kind !== 'fd') throw new VmsieveError('E_UNSUPPORTED', `a Node compute worker cannot read a ${ref.kind} source`);
+    return preadBytes(ref.fd, ref.name, offset, length);
+  },
   mergeGap: PREAD_MERGE_GAP,
+  parallelReads: 1,
 };
 
 /** pread until `out` is full, from `offset` on; a file that ends first is truncated. */
@@ -18,4 +24,12 @@ export function preadFully(fd: number, name: string, out: Uint8Array, offset: nu
     if (n === 0) throw truncatedRead({ name }, offset + done);
     done += n;
   }
+}
+
+/** `length` bytes from `offset` on in a new array, not zero-filled first: the read overwrites every byte. */
+export function preadBytes(fd: number, name: string, offset: number, length: number): Uint8Array {
+  // A plain Uint8Array over the allocation, not a Buffer, whose slice() would not copy.
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+  preadFully(fd, name, out, offset);
+  return out;
 }

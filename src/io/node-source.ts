@@ -1,9 +1,8 @@
 import { fstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Buffer } from 'node:buffer';
 import { basename } from 'node:path';
 import { VmsieveError } from '../errors.js';
-import { preadFully } from './node-reader.js';
+import { preadBytes, preadFully } from './node-reader.js';
 import type { SourceRef } from './source-ref.js';
 import type { Destination } from './worker-reader.js';
 import { checkRange, type ByteSource } from './source.js';
@@ -50,10 +49,7 @@ export class NodeFileSource implements ByteSource {
    */
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this, offset, length, 'read');
-    // Every byte is overwritten by the read: skip the zero fill of a plain new Uint8Array (a plain array, not a Buffer, whose slice() would not copy).
-    const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    preadFully(this.fd, this.name, out, offset);
-    return out;
+    return preadBytes(this.fd, this.name, offset, length);
   }
 
   async readInto(offset: number, dest: Destination): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ByteSource } from './source.js';
-import { BLOB_MERGE_GAP, PREAD_MERGE_GAP, type WorkerReader } from './worker-reader.js';
+import { BLOB_MERGE_GAP, BLOB_PARALLEL_READS, PREAD_MERGE_GAP, type WorkerReader } from './worker-reader.js';
 
 /**
  * Reads page extents through a source this thread holds, so compute on the calling thread loads a task's pages as a
@@ -13,7 +13,9 @@ export function sourceReader(source: ByteSource): WorkerReader {
       const bytes = await source.read(offset, dest().length);
       dest().set(bytes);
     },
+    read: (_ref, offset, length) => source.read(offset, length),
     // Sources without readInto are Blobs (or held in memory, where gaps cost nothing to read across).
     mergeGap: direct ? PREAD_MERGE_GAP : BLOB_MERGE_GAP,
+    parallelReads: direct ? 1 : BLOB_PARALLEL_READS,
   };
 }

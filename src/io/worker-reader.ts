@@ -11,17 +11,28 @@ export type Destination = () => Uint8Array;
 export interface WorkerReader {
   /** Fills `dest()` with the bytes of `ref` from `offset` on. */
   readInto(ref: SourceRef, offset: number, dest: Destination): void | Promise<void>;
+  /** `length` bytes of `ref` from `offset` on, in a buffer of their own (a read across gaps, whose pages are picked out). */
+  read(ref: SourceRef, offset: number, length: number): Uint8Array | Promise<Uint8Array>;
   /**
    * Extents this close together (in bytes) are read in one call, gap included: worth it where every call has a
    * fixed cost far above copying the gap (a browser Blob read), not where a call is a cheap pread.
    */
   readonly mergeGap: number;
+  /** Reads one task may have in flight at once: more than 1 where a read waits on another process (a Blob read). */
+  readonly parallelReads: number;
 }
 
 /** mergeGap for pread: one costs about as much as copying a few pages. */
 export const PREAD_MERGE_GAP = 16 << 10;
 /** mergeGap for a Blob read: each is a round trip to the browser's blob store, about as long as reading half a MiB. */
 export const BLOB_MERGE_GAP = 1 << 20;
+/** Blob reads in flight per task: Chromium serves a few at once faster than one after another. */
+export const BLOB_PARALLEL_READS = 4;
+/**
+ * The most bytes one read across gaps may span: sparse pages with gaps just under mergeGap would otherwise make a
+ * task's read thousands of times its pages. Reads this large already run at the source's full speed.
+ */
+export const MAX_MERGED_READ = 8 << 20;
 
 /** Fills dest() (pages × pageSize bytes) from the extents, zero where an extent says so. */
 export async function readExtents(reader: WorkerReader, input: Pick<PageExtents, 'ref' | 'extents'>, dest: Destination): Promise<void> {
@@ -29,6 +40,23 @@ export async function readExtents(reader: WorkerReader, input: Pick<PageExtents,
   let total = 0;
   for (let i = 1; i < e.length; i += 2) total += e[i]!;
   if (total !== dest().length) throw new RangeError(`page extents cover ${total} bytes of a ${dest().length}-byte window`);
+  const inFlight = new Set<Promise<void>>();
+  const start = (read: Promise<void>) => {
+    const tracked = read.finally(() => inFlight.delete(tracked));
+    tracked.catch(() => undefined); // observed by the awaits below; a late failure after an earlier one is not unhandled
+    inFlight.add(tracked);
+  };
+  try {
+    await readAll(reader, input, dest, inFlight, start);
+  } catch (err) {
+    // No read may land in the window after it is handed back.
+    await Promise.allSettled(inFlight);
+    throw err;
+  }
+}
+
+async function readAll(reader: WorkerReader, input: Pick<PageExtents, 'ref' | 'extents'>, dest: Destination, inFlight: Set<Promise<void>>, start: (read: Promise<void>) => void): Promise<void> {
+  const e = input.extents;
   let at = 0;
   for (let i = 0; i < e.length; ) {
     const offset = e[i]!;
@@ -41,25 +69,31 @@ export async function readExtents(reader: WorkerReader, input: Pick<PageExtents,
     // The run of file extents that one read can cover: each starts at most mergeGap bytes after the previous ends.
     let j = i + 2;
     let end = offset + e[i + 1]!;
-    while (j < e.length && e[j]! !== -1 && e[j]! >= end && e[j]! - end <= reader.mergeGap) {
+    while (j < e.length && e[j]! !== -1 && e[j]! >= end && e[j]! - end <= reader.mergeGap && e[j]! + e[j + 1]! - offset <= MAX_MERGED_READ) {
       end = e[j]! + e[j + 1]!;
       j += 2;
     }
+    if (inFlight.size >= reader.parallelReads) await Promise.race(inFlight);
     if (j === i + 2) {
       const [from, to] = [at, at + e[i + 1]!];
-      await reader.readInto(input.ref, offset, () => dest().subarray(from, to));
+      start(Promise.resolve(reader.readInto(input.ref, offset, () => dest().subarray(from, to))));
       at = to;
     } else {
-      const span = new Uint8Array(end - offset);
-      await reader.readInto(input.ref, offset, () => span);
-      const out = dest();
-      for (let k = i; k < j; k += 2) {
-        out.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), at);
-        at += e[k + 1]!;
-      }
+      const [first, last, into] = [i, j, at];
+      start(
+        Promise.resolve(reader.read(input.ref, offset, end - offset)).then((span) => {
+          const out = dest();
+          for (let k = first, to = into; k < last; k += 2) {
+            out.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), to);
+            to += e[k + 1]!;
+          }
+        }),
+      );
+      for (let k = i; k < j; k += 2) at += e[k + 1]!;
     }
     i = j;
   }
+  await Promise.all(inFlight);
 }
 
 /** The extents of bytes [from, to) of what `extents` describe. */

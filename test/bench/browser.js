@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { createStaticServer } from '../../scripts/serve.js';
 import { codecSecondsPerGB } from './codec-cpu.js';
+import { countDescendantsCpu } from './proc-cpu.js';
 import { sampleDescendantsRss } from './proc-rss.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -157,14 +158,18 @@ try {
   await page.locator('#bench-file').setInputFiles(dump);
 
   const peak = { read: 0, analyse: 0, exact: 0, exported: 0 };
-  /** Runs one step while sampling Chromium's RSS; keeps the step's peak over the runs. */
+  /** Each run's CPU seconds by Chromium process type while the step ran. */
+  const cpuUsed = { read: [], analyse: [], exact: [], exported: [] };
+  /** Runs one step while sampling Chromium's RSS and counting its CPU time; keeps the step's peak over the runs. */
   const sampled = async (step, run) => {
     // Chromium runs as this process's child, with its renderer, GPU and utility processes under it.
     const stop = sampleDescendantsRss(process.pid);
+    const cpuSince = countDescendantsCpu(process.pid);
     try {
       return await run();
     } finally {
       peak[step] = Math.max(peak[step], stop());
+      cpuUsed[step].push(cpuSince());
     }
   };
   /** Clicks the button and waits, sampling Chromium's RSS, until `done` shows up or the step fails. */
@@ -201,6 +206,7 @@ try {
   log(`Chromium's processes before the first step: ${sampleDescendantsRss(process.pid)().toFixed(0)} MiB RSS`);
   const times = { read: [], analyse: [], exact: [], exported: [] };
   let outSize = 0;
+  let keptPages = 0;
   for (let run = 0; run < RUNS; run++) {
     times.read.push(await sampled('read', () => page.evaluate(readInWorker)));
     if (steps.has('analyse')) {
@@ -219,6 +225,7 @@ try {
       const result = page.getByTestId('export-result');
       times.exported.push(Number(await result.getAttribute('data-elapsed-ms')) / 1000);
       outSize = Number(await result.getAttribute('data-size'));
+      keptPages = Number(await result.getAttribute('data-kept-pages'));
       await clearOpfs();
     }
     log(`run ${run + 1}: ${Object.entries(times).filter(([, t]) => t.length > run).map(([k, t]) => `${k} ${t.at(-1).toFixed(2)} s`).join(', ')}`);
@@ -252,18 +259,28 @@ try {
       'peak MiB': peak[step].toFixed(0),
     });
   };
-  const beyondRead = (s) => `the read ${r.toFixed(2)} s and the zero-scan CPU ${zeroScanCpu.toFixed(2)} s (${workers} workers) are below it; ${Math.max(0, s - r).toFixed(2)} s beyond the read not attributed by this bench`;
+  const machineCores = cpus().length;
+  /** What Chromium's processes did with the machine's cores during the step (medians over runs). */
+  const cpuShare = (step, s) => {
+    const m = (k) => median(cpuUsed[step].map((c) => c[k]));
+    const total = m('browser') + m('renderer') + m('other');
+    const read = median(cpuUsed.read.map((c) => c.browser + c.renderer + c.other));
+    return `Chromium's processes used ${total.toFixed(2)} CPU s (the whole file's read: ${read.toFixed(2)}) in its ${s.toFixed(2)} s, ${((100 * total) / (s * machineCores)).toFixed(0)}% of ${machineCores} cores: the browser process ${m('browser').toFixed(2)} s (it serves every Blob read), the renderer ${m('renderer').toFixed(2)} s (the page, its dump worker and compute workers)`;
+  };
+  const beyondRead = (step) => (s) => `the read ${r.toFixed(2)} s and the zero-scan CPU ${zeroScanCpu.toFixed(2)} s (${workers} workers) are below it; ${cpuShare(step, s)}`;
+  const pageBytes = Number((await page.getByTestId('fact-page-size').locator('xpath=following-sibling::dd[1]').innerText()).replace(/\D/g, ''));
+  const exportBound = (s) => `${beyondRead('exported')(s)}; zlib alone on the ${((keptPages * pageBytes) / 1e6).toFixed(0)} MB of kept pages takes ${((cpu.zlib * keptPages * pageBytes) / 1e9).toFixed(2)} CPU s at Node's speed`;
   const name = `${dump.split('/').pop()}, ${(size / 2 ** 30).toFixed(2)} GiB`;
   row(`browser: read whole file in a worker (64 MiB slices; ${name})`, 'read');
-  if (steps.has('analyse')) row(`browser: analyse, every page read, a sample compressed (${workers} workers; ${name})`, 'analyse', 0.9, beyondRead);
+  if (steps.has('analyse')) row(`browser: analyse, every page read, a sample compressed (${workers} workers; ${name})`, 'analyse', 0.9, beyondRead('analyse'));
   if (steps.has('exact'))
     row(
       `browser: analyse, every page compressed with every codec (${workers} workers; ${name})`,
       'exact',
       0.5,
-      () => `codec CPU: zero scan ${cpu.zeroScan.toFixed(2)} + ${perCodec} s/GB on one core (Node V8) × ${gb.toFixed(2)} GB ÷ ${workers} workers = ${exactCpu.toFixed(2)} s, so at most ${(r / exactCpu).toFixed(2)}× of read with ${workers} cores`,
+      (s) => `codec CPU: zero scan ${cpu.zeroScan.toFixed(2)} + ${perCodec} s/GB on one core (Node V8) × ${gb.toFixed(2)} GB ÷ ${workers} workers = ${exactCpu.toFixed(2)} s, so at most ${(r / exactCpu).toFixed(2)}× of read with ${workers} cores; ${cpuShare('exact', s)}`,
     );
-  if (steps.has('export')) row(`browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out; ${name})`, 'exported', 0.9, beyondRead);
+  if (steps.has('export')) row(`browser: export -d 31 -c to OPFS (${workers} workers, ${(outSize / 1e6).toFixed(0)} MB out; ${name})`, 'exported', 0.9, exportBound);
 
   if (opts.map && !opts.dump) {
     const big = existsSync(join(cache, 'bench-4g.vmcore')) ? join(cache, 'bench-4g.vmcore') : dump;

@@ -19,8 +19,8 @@ function parents() {
   return ppid;
 }
 
-/** Sum of resident bytes of `root`'s descendants, not `root` itself (shared pages count once per process that maps them). */
-function descendantsRss(root) {
+/** The pids of `root`'s descendants, not `root` itself. */
+export function descendants(root) {
   const ppid = parents();
   const tree = new Set([root]);
   for (let grew = true; grew; ) {
@@ -32,8 +32,13 @@ function descendantsRss(root) {
       }
   }
   tree.delete(root);
+  return tree;
+}
+
+/** Sum of resident bytes of `root`'s descendants (shared pages count once per process that maps them). */
+function descendantsRss(root) {
   let bytes = 0;
-  for (const pid of tree) {
+  for (const pid of descendants(root)) {
     try {
       bytes += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
     } catch {

@@ -6,7 +6,9 @@ import type { SourceRef } from '../../src/io/source-ref.js';
 const file = Uint8Array.from({ length: 256 }, (_, i) => i);
 const reader: WorkerReader = {
   readInto: (_ref, offset, dest) => void dest().set(file.subarray(offset, offset + dest().length)),
+  read: (_ref, offset, length) => file.slice(offset, offset + length),
   mergeGap: 0,
+  parallelReads: 1,
 };
 const ref: SourceRef = { kind: 'fd', fd: -1, name: 'test', size: file.length };
 const read = async (extents: Float64Array) => {

@@ -6,7 +6,7 @@ import { CODECS } from '../../src/codecs/registry.js';
 import { readElfDump } from '../../src/formats/elf/read-elf.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { pageExtents } from '../../src/formats/page-extents.js';
-import { readExtents, type WorkerReader } from '../../src/io/worker-reader.js';
+import { MAX_MERGED_READ, readExtents, type WorkerReader } from '../../src/io/worker-reader.js';
 import { MemorySource } from '../../src/io/source.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
@@ -146,17 +146,34 @@ describe('reading extents', () => {
   const extents = Float64Array.of(100, 50, 200, 10, -1, 30, 5000, 40, 5040, 8, 60000, 100);
   const expected = Buffer.concat([file.subarray(100, 150), file.subarray(200, 210), Buffer.alloc(30), file.subarray(5000, 5048), file.subarray(60000, 60100)]);
 
+  /** A reader over `file` that records each call's offset and length, and answers after `delay(call)` ms when given. */
+  const recordingReader = (mergeGap: number, parallelReads = 1, delay?: (call: number) => number) => {
+    const calls: Array<[offset: number, length: number]> = [];
+    let inFlight = 0;
+    let most = 0;
+    const answer = async <T>(offset: number, length: number, put: (bytes: Uint8Array) => T): Promise<T> => {
+      const call = calls.push([offset, length]) - 1;
+      if (offset + length > file.length) throw new Error(`read beyond the file at ${offset}`);
+      most = Math.max(most, ++inFlight);
+      try {
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay(call)));
+        return put(file.slice(offset, offset + length));
+      } finally {
+        inFlight--;
+      }
+    };
+    const reader: WorkerReader = {
+      readInto: (_ref, offset, destination) => answer(offset, destination().length, (bytes) => void destination().set(bytes)),
+      read: (_ref, offset, length) => answer(offset, length, (bytes) => bytes),
+      mergeGap,
+      parallelReads,
+    };
+    return { reader, calls, most: () => most };
+  };
+
   for (const mergeGap of [0, 1024, 1 << 20]) {
     it(`gives the same bytes whatever the merge gap (${mergeGap}), with fewer reads for a larger one`, async () => {
-      const calls: number[] = [];
-      const reader: WorkerReader = {
-        readInto(_ref, offset, destination) {
-          calls.push(offset);
-          const dest = destination();
-          dest.set(file.subarray(offset, offset + dest.length));
-        },
-        mergeGap,
-      };
+      const { reader, calls } = recordingReader(mergeGap);
       const dest = new Uint8Array(expected.length);
       await readExtents(reader, { ref, extents }, () => dest);
       expect(Buffer.from(dest).equals(expected)).toBe(true);
@@ -164,8 +181,58 @@ describe('reading extents', () => {
     });
   }
 
+  it('keeps at most parallelReads reads in flight, and places each where it belongs whatever order they finish in', async () => {
+    const { reader, calls, most } = recordingReader(0, 3, (call) => [9, 1, 5, 2][call % 4]!);
+    const dest = new Uint8Array(expected.length);
+    await readExtents(reader, { ref, extents }, () => dest);
+    expect(Buffer.from(dest).equals(expected)).toBe(true);
+    expect(calls.length).toBe(4);
+    expect(most()).toBe(3);
+  });
+
+  it(`never reads across gaps over ${MAX_MERGED_READ} bytes at once`, async () => {
+    // One page every 512 KiB: every gap is under the merge gap, but one read of them all would span 64 MiB.
+    const sparse = new Float64Array(256);
+    for (let i = 0; i < 128; i++) [sparse[2 * i], sparse[2 * i + 1]] = [i * (512 << 10), 4096];
+    const big = { ...ref, size: 128 * (512 << 10) };
+    const reads: number[] = [];
+    const reader: WorkerReader = {
+      readInto: (_ref, _offset, destination) => void reads.push(destination().length),
+      read: (_ref, _offset, length) => (reads.push(length), new Uint8Array(length)),
+      mergeGap: 1 << 20,
+      parallelReads: 1,
+    };
+    const dest = new Uint8Array(128 * 4096);
+    await readExtents(reader, { ref: big, extents: sparse }, () => dest);
+    expect(Math.max(...reads)).toBeLessThanOrEqual(MAX_MERGED_READ);
+    expect(reads.length).toBe(Math.ceil((128 * (512 << 10)) / MAX_MERGED_READ));
+  });
+
+  it('fails only once every read in flight has settled: none lands in the window after it is handed back', async () => {
+    let settled = 0;
+    const readInto: WorkerReader['readInto'] = async (_ref, offset, destination) => {
+      await new Promise((resolve) => setTimeout(resolve, offset === 100 ? 1 : 20));
+      settled++;
+      if (offset === 100) throw new Error('disk gone');
+      destination().fill(1);
+    };
+    const reader: WorkerReader = {
+      readInto,
+      read: async (_ref, offset, length) => {
+        const out = new Uint8Array(length);
+        await readInto(_ref, offset, () => out);
+        return out;
+      },
+      mergeGap: 0,
+      parallelReads: 4,
+    };
+    const dest = new Uint8Array(expected.length);
+    await expect(readExtents(reader, { ref, extents }, () => dest)).rejects.toThrow('disk gone');
+    expect(settled).toBe(4);
+  });
+
   it('refuses extents that do not fill the window exactly', async () => {
-    const reader: WorkerReader = { readInto: () => undefined, mergeGap: 0 };
+    const { reader } = recordingReader(0);
     const tooBig = new Uint8Array(expected.length + 1);
     await expect(readExtents(reader, { ref, extents }, () => tooBig)).rejects.toThrow(/cover/);
   });
@@ -183,7 +250,9 @@ describe('a compute worker holding two tasks', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         dest().set(core.subarray(offset, offset + length));
       },
+      read: (_ref, offset, length) => core.slice(offset, offset + length),
       mergeGap: 0,
+      parallelReads: 1,
     };
     const module = await nodeWasmModule();
     const mask = new Uint8Array(32).fill(1);
