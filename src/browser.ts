@@ -19,7 +19,7 @@ export { ReadAheadSource } from './io/read-ahead-source.js';
 export { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
 export { defaultBrowserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
 export { bucketCounts, bucketPfns, classOverview, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview, type OverviewClass } from './filter/class-overview.js';
-export { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, type LevelBase, type LevelSource, type LevelView } from './filter/level-overview.js';
+export { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, pagesPerBucketFor, type LevelBase, type LevelSource, type LevelView } from './filter/level-overview.js';
 
 /** The compiled kernels, or where to fetch them from (default: the wasm file shipped beside this module). */
 export type WasmInput = WebAssembly.Module | URL | string;

@@ -106,16 +106,31 @@ export function levelBase(src: LevelSource, level: number): LevelBase {
   return { level, zeroKnown: t.zeroKnown, counts, totals };
 }
 
+/** [start, end) as whole pfns inside the dump, at least one pfn wide. */
+function clampedView(start: number, end: number, maxPfn: number): [lo: number, hi: number] {
+  const lo = Math.max(0, Math.min(Math.floor(start), maxPfn - 1));
+  return [lo, Math.max(lo + 1, Math.min(Math.ceil(end), maxPfn))];
+}
+
+/**
+ * The pages per bucket of levelView's view of [start, end): the smallest power of two that fits the view in maxBuckets.
+ * A page knows from it how fine the view it asked for will be before the view comes back.
+ */
+export function pagesPerBucketFor(start: number, end: number, maxPfn: number, maxBuckets: number): number {
+  const [lo, hi] = clampedView(start, end, maxPfn);
+  let per = 1;
+  while (Math.ceil(hi / per) - Math.floor(lo / per) > maxBuckets) per *= 2;
+  return per;
+}
+
 /**
  * The view of pfns [start, end) in at most maxBuckets buckets of a power-of-two size (a whole pfn at the finest), from
  * the level's base summary where its buckets are at least BASE_PAGES, else from the class map.
  */
 export function levelView(src: LevelSource, base: LevelBase, start: number, end: number, maxBuckets: number): LevelView {
   if (!Number.isInteger(maxBuckets) || maxBuckets < 1) throw new VmsieveError('E_USAGE', `the number of buckets must be a positive integer, not ${maxBuckets}`);
-  const lo = Math.max(0, Math.min(Math.floor(start), src.maxPfn - 1));
-  const hi = Math.max(lo + 1, Math.min(Math.ceil(end), src.maxPfn));
-  let per = 1;
-  while (Math.ceil(hi / per) - Math.floor(lo / per) > maxBuckets) per *= 2;
+  const [lo, hi] = clampedView(start, end, src.maxPfn);
+  const per = pagesPerBucketFor(start, end, src.maxPfn, maxBuckets);
   const first = Math.floor(lo / per) * per;
   const buckets = Math.ceil((hi - first) / per);
   const counts = new Uint32Array(buckets * LEVEL_SLOTS);

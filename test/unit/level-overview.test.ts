@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CODE_FREE_INTERIOR, CODE_TAIL, Outcome, outcomeOf, ZERO_BIT, type PfnRange } from '../../src/filter/dump-level.js';
-import { BASE_PAGES, DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, type LevelSource } from '../../src/filter/level-overview.js';
+import { BASE_PAGES, DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, pagesPerBucketFor, type LevelSource } from '../../src/filter/level-overview.js';
 
 // Class bytes of assembly/classify.ts (see dump-level.ts): kept, hwpoison, offline, user, cache, private cache, free.
 const CODES = [0, 1, 2, 3, 6, 12, 18, CODE_FREE_INTERIOR, CODE_TAIL + 3];
@@ -62,6 +62,24 @@ describe('levelBase and levelView', () => {
       for (let b = 0; b < v.buckets; b++) kept += keptAndDropped(v.counts, b * LEVEL_SLOTS).kept;
       expect([start, end, max, kept]).toEqual([start, end, max, expectedKept(src, 31, v.start, v.end)]);
     }
+  });
+
+  it('pagesPerBucketFor says how fine a view will be before it is made, and halving it halves the view asked for', () => {
+    const base = levelBase(src, 31);
+    const cells = 512;
+    // Zoom steps as the page takes them, each from the view asked for last: the span is (cells - 1) × per.
+    let [start, end] = [0, src.maxPfn];
+    const seen: number[] = [];
+    for (let step = 0; step < 12; step++) {
+      const per = pagesPerBucketFor(start, end, src.maxPfn, cells);
+      expect(per).toBe(levelView(src, base, start, end, cells).pagesPerBucket);
+      seen.push(per);
+      const next = Math.max(1, per / 2) * (cells - 1);
+      start = Math.max(0, Math.floor((start + end) / 2 - next / 2));
+      end = start + next;
+    }
+    expect(seen.slice(0, 3)).toEqual([seen[0], seen[0]! / 2, seen[0]! / 4]);
+    expect(seen.at(-1)).toBe(1);
   });
 
   it('zoomed in to single pages, each bucket is one pfn in its one slot', () => {
