@@ -117,7 +117,10 @@ function clampedView(start: number, end: number, maxPfn: number): [lo: number, h
  * A page knows from it how fine the view it asked for will be before the view comes back.
  */
 export function pagesPerBucketFor(start: number, end: number, maxPfn: number, maxBuckets: number): number {
-  const [lo, hi] = clampedView(start, end, maxPfn);
+  return bucketSize(...clampedView(start, end, maxPfn), maxBuckets);
+}
+
+function bucketSize(lo: number, hi: number, maxBuckets: number): number {
   let per = 1;
   while (Math.ceil(hi / per) - Math.floor(lo / per) > maxBuckets) per *= 2;
   return per;
@@ -130,7 +133,7 @@ export function pagesPerBucketFor(start: number, end: number, maxPfn: number, ma
 export function levelView(src: LevelSource, base: LevelBase, start: number, end: number, maxBuckets: number): LevelView {
   if (!Number.isInteger(maxBuckets) || maxBuckets < 1) throw new VmsieveError('E_USAGE', `the number of buckets must be a positive integer, not ${maxBuckets}`);
   const [lo, hi] = clampedView(start, end, src.maxPfn);
-  const per = pagesPerBucketFor(start, end, src.maxPfn, maxBuckets);
+  const per = bucketSize(lo, hi, maxBuckets);
   const first = Math.floor(lo / per) * per;
   const buckets = Math.ceil((hi - first) / per);
   const counts = new Uint32Array(buckets * LEVEL_SLOTS);

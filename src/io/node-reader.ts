@@ -1,21 +1,23 @@
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { VmsieveError } from '../errors.js';
+import type { SourceRef } from './source-ref.js';
 import { PREAD_MERGE_GAP, truncatedRead, type WorkerReader } from './worker-reader.js';
 
 /** pread on the descriptor the main thread opened: worker threads share the process's descriptors. */
 export const nodeReader: WorkerReader = {
   readInto(ref, offset, destination) {
-    if (ref.kind !== 'fd') throw new VmsieveError('E_UNSUPPORTED', `a Node compute worker cannot read a ${ref.kind} source`);
-    preadFully(ref.fd, ref.name, destination(), offset); // synchronous: the view stays valid
+    preadFully(fdOf(ref), ref.name, destination(), offset); // synchronous: the view stays valid
   },
-  read(ref, offset, length) {
-    if (ref.kind !== 'fd') throw new VmsieveError('E_UNSUPPORTED', `a Node compute worker cannot read a ${ref.kind} source`);
-    return preadBytes(ref.fd, ref.name, offset, length);
-  },
+  read: (ref, offset, length) => preadBytes(fdOf(ref), ref.name, offset, length),
   mergeGap: PREAD_MERGE_GAP,
   parallelReads: 1,
 };
+
+function fdOf(ref: SourceRef): number {
+  if (ref.kind !== 'fd') throw new VmsieveError('E_UNSUPPORTED', `a Node compute worker cannot read a ${ref.kind} source`);
+  return ref.fd;
+}
 
 /** pread until `out` is full, from `offset` on; a file that ends first is truncated. */
 export function preadFully(fd: number, name: string, out: Uint8Array, offset: number): void {

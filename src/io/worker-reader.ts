@@ -40,60 +40,51 @@ export async function readExtents(reader: WorkerReader, input: Pick<PageExtents,
   let total = 0;
   for (let i = 1; i < e.length; i += 2) total += e[i]!;
   if (total !== dest().length) throw new RangeError(`page extents cover ${total} bytes of a ${dest().length}-byte window`);
-  const inFlight = new Set<Promise<void>>();
-  const start = (read: Promise<void>) => {
-    const tracked = read.finally(() => inFlight.delete(tracked));
-    tracked.catch(() => undefined); // observed by the awaits below; a late failure after an earlier one is not unhandled
-    inFlight.add(tracked);
+  // Reads still to land, oldest first; a synchronous reader (pread) never leaves one.
+  const inFlight: Promise<void>[] = [];
+  const then = <T>(read: T | Promise<T>, land: (value: T) => void): void => {
+    if (!(read instanceof Promise)) return land(read);
+    const landed = read.then(land);
+    landed.catch(() => undefined); // awaited below; a second failure after the first is not unhandled
+    inFlight.push(landed);
   };
   try {
-    await readAll(reader, input, dest, inFlight, start);
-  } catch (err) {
-    // No read may land in the window after it is handed back.
-    await Promise.allSettled(inFlight);
-    throw err;
-  }
-}
-
-async function readAll(reader: WorkerReader, input: Pick<PageExtents, 'ref' | 'extents'>, dest: Destination, inFlight: Set<Promise<void>>, start: (read: Promise<void>) => void): Promise<void> {
-  const e = input.extents;
-  let at = 0;
-  for (let i = 0; i < e.length; ) {
-    const offset = e[i]!;
-    if (offset === -1) {
-      dest().fill(0, at, at + e[i + 1]!);
-      at += e[i + 1]!;
-      i += 2;
-      continue;
-    }
-    // The run of file extents that one read can cover: each starts at most mergeGap bytes after the previous ends.
-    let j = i + 2;
-    let end = offset + e[i + 1]!;
-    while (j < e.length && e[j]! !== -1 && e[j]! >= end && e[j]! - end <= reader.mergeGap && e[j]! + e[j + 1]! - offset <= MAX_MERGED_READ) {
-      end = e[j]! + e[j + 1]!;
-      j += 2;
-    }
-    if (inFlight.size >= reader.parallelReads) await Promise.race(inFlight);
-    if (j === i + 2) {
-      const [from, to] = [at, at + e[i + 1]!];
-      start(Promise.resolve(reader.readInto(input.ref, offset, () => dest().subarray(from, to))));
-      at = to;
-    } else {
+    let at = 0;
+    for (let i = 0; i < e.length; ) {
+      const offset = e[i]!;
+      if (offset === -1) {
+        dest().fill(0, at, at + e[i + 1]!);
+        at += e[i + 1]!;
+        i += 2;
+        continue;
+      }
+      // The run of file extents that one read can cover: each starts at most mergeGap bytes after the previous ends.
+      let j = i + 2;
+      let end = offset + e[i + 1]!;
+      while (j < e.length && e[j]! !== -1 && e[j]! >= end && e[j]! - end <= reader.mergeGap && e[j]! + e[j + 1]! - offset <= MAX_MERGED_READ) {
+        end = e[j]! + e[j + 1]!;
+        j += 2;
+      }
+      if (inFlight.length >= reader.parallelReads) await inFlight.shift();
       const [first, last, into] = [i, j, at];
-      start(
-        Promise.resolve(reader.read(input.ref, offset, end - offset)).then((span) => {
+      if (j === i + 2) then(reader.readInto(input.ref, offset, () => dest().subarray(into, into + e[first + 1]!)), () => undefined);
+      else
+        then(reader.read(input.ref, offset, end - offset), (span) => {
           const out = dest();
           for (let k = first, to = into; k < last; k += 2) {
             out.set(span.subarray(e[k]! - offset, e[k]! - offset + e[k + 1]!), to);
             to += e[k + 1]!;
           }
-        }),
-      );
+        });
       for (let k = i; k < j; k += 2) at += e[k + 1]!;
+      i = j;
     }
-    i = j;
+    await Promise.all(inFlight);
+  } catch (err) {
+    // No read may land in the window after it is handed back.
+    await Promise.allSettled(inFlight);
+    throw err;
   }
-  await Promise.all(inFlight);
 }
 
 /** The extents of bytes [from, to) of what `extents` describe. */

@@ -1,4 +1,4 @@
-import { createCompressor, STORED_RAW, type CodecId, type CompressedPages, type PageCompressor } from '../codecs/registry.js';
+import { createCompressor, STORED_RAW, type CodecId, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents } from '../io/source-ref.js';
@@ -98,9 +98,9 @@ export class PageCompute {
         for (const i of picked) sizes[i] = this.pageSize | STORED_RAW;
         return { zero, data: bytesAt(this.k, window, picked.length * this.pageSize).slice(), sizes };
       }
-      const out = this.compressPacked(window, codec, picked.length);
+      const out = this.compressBatches(window, codec, picked.length, true);
       picked.forEach((page, j) => (sizes[page] = out.sizes[j]!));
-      return { zero, data: out.data, sizes };
+      return { zero, data: bytesAt(this.k, window, out.bytes).slice(), sizes };
     });
   }
 
@@ -120,7 +120,7 @@ export class PageCompute {
         this.pack(window, picked, packed);
         packed = picked;
         const words = new Uint32Array(count);
-        const out = this.packedSizes(window, codec, picked.length);
+        const out = this.compressBatches(window, codec, picked.length, false).sizes;
         picked.forEach((page, k) => (words[page] = out[k]!));
         sizes[codec] = words;
       });
@@ -197,20 +197,10 @@ export class PageCompute {
   }
 
   /**
-   * Compresses the first `count` pages of the window, a codec batch at a time. Each batch's stored forms move to the
-   * front of the window, over pages already compressed (they are never longer than their pages), and leave it in one copy.
+   * Compresses the first `count` pages of the window, a codec batch at a time, for their stored sizes. With `keep`, each
+   * batch's stored forms move to the front of the window, over pages already compressed (they are never longer than
+   * their pages), and `bytes` of them lie there; without it, the pages stay as they are (measuring needs sizes only).
    */
-  private compressPacked(window: number, codec: CodecId, count: number): CompressedPages {
-    const { sizes, bytes } = this.compressBatches(window, codec, count, true);
-    return { data: bytesAt(this.k, window, bytes).slice(), sizes };
-  }
-
-  /** The stored sizes of the first `count` pages of the window under `codec`; the pages stay as they are. */
-  private packedSizes(window: number, codec: CodecId, count: number): Uint32Array {
-    return this.compressBatches(window, codec, count, false).sizes;
-  }
-
-  /** The codec over the window's first `count` pages, batch by batch; with `keep`, the stored forms gather at its front. */
   private compressBatches(window: number, codec: CodecId, count: number, keep: boolean): { sizes: Uint32Array; bytes: number } {
     const c = this.compressor(codec);
     const sizes = new Uint32Array(count);
