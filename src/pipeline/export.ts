@@ -48,8 +48,7 @@ export function selectionFor(result: ClassifyResult, level: number, dump: Dump):
  * The writers find zero pages by content while writing, so classification skips its zero scan: the report
  * is taken without bit 1 and completed with the zero pages the writer counted among the pages it kept.
  */
-function completeReport(report: (src: ClassifyResult, level: number) => PageReport, src: ClassifyResult, level: number, zeroPages: number): PageReport {
-  const r = report(src, level & ~1);
+function completeReport(r: PageReport, level: number, zeroPages: number): PageReport {
   if (!(level & 1)) return r;
   return { ...r, level, zero: zeroPages, excluded: r.excluded + zeroPages, remaining: r.remaining - zeroPages };
 }
@@ -74,12 +73,14 @@ export async function exportDump(
       progress.advance(doneBytes - last);
       last = doneBytes;
     };
+    // Counted now, while the workers may still be starting, rather than after the last page is written.
+    const counted = (opts.format === 'elf' ? elfReportForLevel : reportForLevel)(classified, opts.level & ~1);
     let fileSize: number;
     let report: PageReport;
     if (opts.format === 'elf') {
       const r = await writeElf(dump, selection, sink, { signal: opts.signal, onProgress: (done, total) => advanceTo((done / total) * totalBytes) });
       fileSize = r.fileSize;
-      report = completeReport(elfReportForLevel, classified, opts.level, r.zeroPages);
+      report = completeReport(counted, opts.level, r.zeroPages);
     } else {
       const pool = await opts.pool;
       const encoder = opts.codec ? poolEncoder(requirePool(pool), opts.codec, dump) : undefined;
@@ -93,7 +94,7 @@ export async function exportDump(
         onProgress: (done, total) => advanceTo((done / Math.max(1, total)) * totalBytes),
       });
       fileSize = r.fileSize;
-      report = completeReport(reportForLevel, classified, opts.level, r.zeroPages);
+      report = completeReport(counted, opts.level, r.zeroPages);
     }
     await sink.close();
     return {

@@ -12,6 +12,8 @@ import { tableStructSize } from '../kernel/page-layout.js';
  * 1024 of 16 KiB, 256 of 64 KiB. Bytes, not pages, so a worker's memory does not grow with the dump's page size.
  */
 export const WINDOW_BYTES = 16 << 20;
+/** A run of picked pages at least this long is compressed where it lies rather than moved (PageCompute.compressPicked). */
+const IN_PLACE_RUN_BYTES = 64 << 10;
 /** Bytes per codec kernel call (its output window holds that many pages' worst case). */
 const CODEC_BATCH_BYTES = 4 << 20;
 
@@ -92,13 +94,13 @@ export class PageCompute {
     return this.withPages(input, (window, count) => {
       const zero = this.zeroScanner.scanAt(window, count);
       const picked = pickPages(count, (i) => encode[i] === 1 && !(skipZero && zero[i]));
-      this.pack(window, picked);
       const sizes = new Uint32Array(count);
       if (codec === 'none') {
+        this.pack(window, picked);
         for (const i of picked) sizes[i] = this.pageSize | STORED_RAW;
         return { zero, data: bytesAt(this.k, window, picked.length * this.pageSize).slice(), sizes };
       }
-      const out = this.compressBatches(window, codec, picked.length, true);
+      const out = this.compressPicked(window, codec, picked);
       picked.forEach((page, j) => (sizes[page] = out.sizes[j]!));
       return { zero, data: bytesAt(this.k, window, out.bytes).slice(), sizes };
     });
@@ -120,7 +122,7 @@ export class PageCompute {
         this.pack(window, picked, packed);
         packed = picked;
         const words = new Uint32Array(count);
-        const out = this.compressBatches(window, codec, picked.length, false).sizes;
+        const out = this.measureBatches(window, codec, picked.length);
         picked.forEach((page, k) => (words[page] = out[k]!));
         sizes[codec] = words;
       });
@@ -196,17 +198,54 @@ export class PageCompute {
     });
   }
 
-  /**
-   * Compresses the first `count` pages of the window, a codec batch at a time, for their stored sizes. With `keep`, each
-   * batch's stored forms move to the front of the window, over pages already compressed (they are never longer than
-   * their pages), and `bytes` of them lie there; without it, the pages stay as they are (measuring needs sizes only).
-   */
-  private compressBatches(window: number, codec: CodecId, count: number, keep: boolean): { sizes: Uint32Array; bytes: number } {
+  /** The stored sizes of the first `count` pages of the window, a codec batch at a time; the pages stay as they are. */
+  private measureBatches(window: number, codec: CodecId, count: number): Uint32Array {
     const c = this.compressor(codec);
     const sizes = new Uint32Array(count);
+    for (let first = 0; first < count; first += this.codecBatch) c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), undefined, sizes, first);
+    return sizes;
+  }
+
+  /**
+   * Compresses the picked pages (ascending) of the window without packing them all first: a run of at least
+   * IN_PLACE_RUN_BYTES is compressed where it was loaded, shorter runs are moved up behind the pages before them. Each
+   * stored form lands at the window's front, never past the pages already compressed, so it overwrites no page still
+   * to be read; every page is compressed on its own, so the stored forms are those of the packed window.
+   */
+  private compressPicked(window: number, codec: CodecId, picked: readonly number[]): { sizes: Uint32Array; bytes: number } {
+    const ps = this.pageSize;
+    const longRun = pagesIn(IN_PLACE_RUN_BYTES, ps);
+    const c = this.compressor(codec);
+    const mem = new Uint8Array(this.k.memory.buffer);
+    const sizes = new Uint32Array(picked.length);
     let bytes = 0;
-    for (let first = 0; first < count; first += this.codecBatch)
-      bytes += c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), keep ? window + bytes : undefined, sizes, first);
+    let done = 0; // pages compressed so far: their stored forms fill [window, window + bytes)
+    // The pages waiting to be compressed, in order, at slots [from, to) of the window.
+    let from = 0;
+    let to = 0;
+    const flush = () => {
+      for (let at = from; at < to; at += this.codecBatch) {
+        const n = Math.min(this.codecBatch, to - at);
+        bytes += c.compressAtInto(window + at * ps, n, window + bytes, sizes, done);
+        done += n;
+      }
+      from = to = done;
+    };
+    for (let i = 0; i < picked.length; ) {
+      const start = picked[i]!;
+      let end = start + 1;
+      for (i++; i < picked.length && picked[i] === end; i++) end++;
+      if (start === to) to = end;
+      else if (end - start >= longRun) {
+        flush();
+        from = start;
+        to = end;
+      } else {
+        mem.copyWithin(window + to * ps, window + start * ps, window + end * ps);
+        to += end - start;
+      }
+    }
+    flush();
     return { sizes, bytes };
   }
 

@@ -1,13 +1,16 @@
 // What compressing the pages a level keeps costs on one core: the floor under vmsieve's -l and -c times on a dump.
 // Classifies the dump (zero pages found), gathers windows of kept pages spread evenly over them, and times each
-// codec's kernel on them as a compute worker runs it (PageCompute.measure, pages already in wasm memory).
+// codec's kernel alone on them, pages already in wasm memory, in calls as large as a compute worker makes: the
+// worker's own costs (reading, zero scan, moving results) are not in it, so the floor is the codec's, not vmsieve's.
 import { dumpableBitmap } from '../../build/lib/filter/dump-level.js';
 import { classifyDump, openVmcore } from '../../build/lib/index.js';
-import { instantiateKernels } from '../../build/lib/wasm/kernels.js';
+import { createCompressor } from '../../build/lib/codecs/registry.js';
+import { bytesAt, instantiateKernels } from '../../build/lib/wasm/kernels.js';
 import { nodeWasmModule } from '../../build/lib/wasm/node-module.js';
-import { PageCompute } from '../../build/lib/workers/page-compute.js';
 
 const WINDOW_PAGES = 4096;
+/** Pages per codec kernel call, as a compute worker makes them (page-compute.ts, 4 MiB of 4 KiB pages). */
+const CALL_PAGES = 1024;
 
 /** { keptBytes, perGB: { lzo, zlib, … } }: the bytes `level` keeps and each codec's seconds per GB of them on one core. */
 export async function keptCodecSeconds(file, level, codecs = ['lzo', 'zlib'], windows = 8) {
@@ -28,13 +31,25 @@ export async function keptCodecSeconds(file, level, codecs = ['lzo', 'zlib'], wi
       for (let i = 0; i < WINDOW_PAGES; i++) pages.set(await dump.readPhys(kept[first + i] * ps, ps), i * ps);
       bufs.push(pages);
     }
-    const compute = new PageCompute(await instantiateKernels(await nodeWasmModule()), ps);
+    const k = await instantiateKernels(await nodeWasmModule());
+    const window = k.arenaAlloc(WINDOW_PAGES * ps) >>> 0;
     const perGB = {};
     for (const codec of codecs) {
-      await compute.measure(bufs[0].slice().buffer, [codec]);
-      const t0 = performance.now();
-      for (const b of bufs) await compute.measure(b.slice().buffer, [codec]);
-      perGB[codec] = (performance.now() - t0) / 1000 / ((n * WINDOW_PAGES * ps) / 1e9);
+      const c = createCompressor(k, codec, ps, CALL_PAGES);
+      const sizes = new Uint32Array(CALL_PAGES);
+      const compressWindow = () => {
+        for (let at = 0; at < WINDOW_PAGES; at += CALL_PAGES) c.compressAtInto(window + at * ps, CALL_PAGES, undefined, sizes, 0);
+      };
+      bytesAt(k, window, bufs[0].length).set(bufs[0]);
+      compressWindow();
+      let seconds = 0;
+      for (const b of bufs) {
+        bytesAt(k, window, b.length).set(b);
+        const t0 = performance.now();
+        compressWindow();
+        seconds += (performance.now() - t0) / 1000;
+      }
+      perGB[codec] = seconds / ((n * WINDOW_PAGES * ps) / 1e9);
     }
     return { keptBytes: kept.length * ps, perGB };
   } finally {

@@ -108,7 +108,7 @@ section('real', () => {
       if (!perGB) return fixedText + needed;
       const one = (k.keptBytes / 1e9) * perGB;
       const floor = fixed.classify + one / workers;
-      return `${fixedText}${needed} Compressing the ${(k.keptBytes / 1e6).toFixed(0)} MB this level writes with ${mode.codec} takes ${one.toFixed(2)} s on one core (${(1 / perGB).toFixed(2)} GB/s, timed on those pages as a worker compresses them), ${(one / workers).toFixed(2)} s on ${workers} worker${workers > 1 ? 's' : ''}: with the -d 30 run, no less than ${floor.toFixed(2)} s, at most ${m ? (m.wall / floor).toFixed(2) : '–'}× makedumpfile here.`;
+      return `${fixedText}${needed} Compressing the ${(k.keptBytes / 1e6).toFixed(0)} MB this level writes with ${mode.codec} takes ${one.toFixed(2)} s on one core (${(1 / perGB).toFixed(2)} GB/s, its kernel alone timed on those pages), ${(one / workers).toFixed(2)} s on ${workers} worker${workers > 1 ? 's' : ''}: with the -d 30 run, no less than ${floor.toFixed(2)} s, at most ${m ? (m.wall / floor).toFixed(2) : '–'}× makedumpfile here.`;
     };
     for (const mode of MODES) {
       const vmsArgs = [...(mode.force ? ['-f'] : []), ...mode.args];

@@ -257,6 +257,14 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     return ++descCount === DESC_FLUSH;
   };
   const pushData = async (bytes: Uint8Array) => {
+    if (bytes.length >= DATA_FLUSH) {
+      // A worker's compressed batch is written as it is: gathering it with its neighbours would only copy it.
+      await flushData();
+      await sink.write(dataPos, bytes);
+      dataPos += bytes.length;
+      dataEnd += bytes.length;
+      return;
+    }
     dataChunks.push(bytes);
     dataBuffered += bytes.length;
     dataEnd += bytes.length;
