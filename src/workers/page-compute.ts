@@ -122,7 +122,8 @@ export class PageCompute {
         this.pack(window, picked, packed);
         packed = picked;
         const words = new Uint32Array(count);
-        const out = this.measureBatches(window, codec, picked.length);
+        const out = new Uint32Array(picked.length);
+        this.compressRun(this.compressor(codec), window, picked.length, undefined, out, 0);
         picked.forEach((page, k) => (words[page] = out[k]!));
         sizes[codec] = words;
       });
@@ -198,12 +199,16 @@ export class PageCompute {
     });
   }
 
-  /** The stored sizes of the first `count` pages of the window, a codec batch at a time; the pages stay as they are. */
-  private measureBatches(window: number, codec: CodecId, count: number): Uint32Array {
-    const c = this.compressor(codec);
-    const sizes = new Uint32Array(count);
-    for (let first = 0; first < count; first += this.codecBatch) c.compressAtInto(window + first * this.pageSize, Math.min(this.codecBatch, count - first), undefined, sizes, first);
-    return sizes;
+  /**
+   * Compresses `count` consecutive pages from `input`, a codec batch at a time, their size words into `sizes` from
+   * `first`. The stored forms go back to back from `output`, or are dropped without it (measuring needs sizes only);
+   * returns their bytes.
+   */
+  private compressRun(c: PageCompressor, input: number, count: number, output: number | undefined, sizes: Uint32Array, first: number): number {
+    let bytes = 0;
+    for (let at = 0; at < count; at += this.codecBatch)
+      bytes += c.compressAtInto(input + at * this.pageSize, Math.min(this.codecBatch, count - at), output === undefined ? undefined : output + bytes, sizes, first + at);
+    return bytes;
   }
 
   /**
@@ -224,11 +229,8 @@ export class PageCompute {
     let from = 0;
     let to = 0;
     const flush = () => {
-      for (let at = from; at < to; at += this.codecBatch) {
-        const n = Math.min(this.codecBatch, to - at);
-        bytes += c.compressAtInto(window + at * ps, n, window + bytes, sizes, done);
-        done += n;
-      }
+      bytes += this.compressRun(c, window + from * ps, to - from, window + bytes, sizes, done);
+      done += to - from;
       from = to = done;
     };
     for (let i = 0; i < picked.length; ) {

@@ -257,14 +257,9 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     return ++descCount === DESC_FLUSH;
   };
   const pushData = async (bytes: Uint8Array) => {
-    if (bytes.length >= DATA_FLUSH) {
-      // A worker's compressed batch is written as it is: gathering it with its neighbours would only copy it.
-      await flushData();
-      await sink.write(dataPos, bytes);
-      dataPos += bytes.length;
-      dataEnd += bytes.length;
-      return;
-    }
+    // A chunk as large as the buffer (a worker's compressed batch) is flushed on its own, which writes it as it is:
+    // gathering it with its neighbours would only copy it.
+    if (bytes.length >= DATA_FLUSH) await flushData();
     dataChunks.push(bytes);
     dataBuffered += bytes.length;
     dataEnd += bytes.length;
