@@ -9,15 +9,17 @@ import { VmsieveError } from './errors.js';
 import { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
 import { BlobSource } from './io/blob-source.js';
 import { ReadAheadSource } from './io/read-ahead-source.js';
-import { Vmcore, type Platform } from './vmcore.js';
-import { defaultBrowserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
+import { Vmcore, type Platform } from './session/vmcore.js';
+import { browserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
 import { ComputePool } from './workers/pool.js';
 
 export * from './shared-exports.js';
-export { BlobSource } from './io/blob-source.js';
-export { ReadAheadSource } from './io/read-ahead-source.js';
+/** Sinks a browser writes to: OPFS and a File System Access stream. */
 export { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
-export { defaultBrowserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
+export { browserThreads } from './workers/browser-compute.js';
+/** Comlink passes a VmsieveError's code across a worker boundary once this is installed on both sides. */
+export { installErrorTransfer } from './workers/comlink-errors.js';
+/** What the page draws: class and level views, cut by the session, read here. */
 export { bucketCounts, bucketPfns, classOverview, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverview, type OverviewClass } from './filter/class-overview.js';
 export { DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, pagesPerBucketFor, type LevelBase, type LevelSource, type LevelView } from './filter/level-overview.js';
 
@@ -49,8 +51,8 @@ export function browserWasmModule(wasm: WasmInput = PACKAGED_WASM): Promise<WebA
 export function browserPlatform(wasm?: WasmInput): Platform {
   return {
     wasmModule: () => browserWasmModule(wasm),
-    computePool: async (pageSize, threads = defaultBrowserThreads()) =>
-      ComputePool.create(Array.from({ length: threads }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), await browserWasmModule(wasm), pageSize),
+    computePool: async (pageSize, threads) =>
+      ComputePool.create(Array.from({ length: browserThreads(threads) }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), await browserWasmModule(wasm), pageSize),
   };
 }
 

@@ -4,15 +4,15 @@
  */
 import { NodeFileSource } from './io/node-source.js';
 import { nodeWasmModule } from './wasm/node-module.js';
-import { Vmcore, type Platform } from './vmcore.js';
+import { Vmcore, type Platform } from './session/vmcore.js';
 import { nodeComputePool } from './workers/node-compute.js';
 
 export * from './shared-exports.js';
+/** Node's files and streams as sources and sinks. */
 export { NodeFileSource } from './io/node-source.js';
 export { NodeFileSink, NodeStreamSink, type NodeFileSinkOptions } from './io/node-sink.js';
-export { nodeWasmModule } from './wasm/node-module.js';
-export { defaultThreads, nodeComputePool } from './workers/node-compute.js';
 
+/** Compute in worker_threads, the wasm kernels read from the package. */
 export const nodePlatform: Platform = {
   wasmModule: nodeWasmModule,
   computePool: (pageSize, threads) => nodeComputePool(pageSize, threads),

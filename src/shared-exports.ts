@@ -1,35 +1,48 @@
-// What both entry modules (index.ts for Node, browser.ts for bundlers) export: the platform-independent library.
+// What both entry modules (index.ts for Node, browser.ts for bundlers) export: the session, what its methods take and
+// give, and the sinks every platform has. Everything else is internal.
+
+/** The session: one open dump and every command on it. */
+export { Vmcore, type Platform } from './session/vmcore.js';
+export type {
+  AdviseCallOptions,
+  AdviseResult,
+  AnalyseCallOptions,
+  Classification,
+  ClassifyCallOptions,
+  ExportCallOptions,
+  KeepCounts,
+  LevelViewRequest,
+  ScratchFile,
+  SplitCallOptions,
+  SymbolLookup,
+  WorkOptions,
+} from './session/vmcore.js';
+export type { ClassMapProgress, ClassMapProgressCallback, ClassMapSummary } from './session/class-map.js';
+
+/** Errors: every failure is a VmsieveError with a code. */
 export { VmsieveError, isVmsieveError, type ErrorCode } from './errors.js';
+
+/** What the session's methods give. */
 export type { CpuRegisters, DumpInfo, DumpSegment, DumpWarning } from './api-types.js';
-export { Vmcore, openedDump, type AnalyseCallOptions, type Classification, type ClassifyCallOptions, type ExportCallOptions, type Platform, type WorkOptions } from './vmcore.js';
-export { openDump, openDumps } from './formats/open-dump.js';
-export type { Dump, DumpProducer, ElfNote, LoadSegment } from './formats/dump.js';
-export { describeDump } from './info/dump-info.js';
-export { classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
-export { formatReport, reportForLevel, type PageReport } from './filter/report.js';
-export { analyseDump, OUTPUT_KINDS, readableRanges, type AnalyseOptions, type AnalyseResult, type LevelSizes, type OutputKind } from './pipeline/analyse.js';
-export { exportDump, type ExportOptions, type ExportResult, type OutputFormat } from './pipeline/export.js';
-export type { OpenedDump, PipelineInput } from './pipeline/pipeline-input.js';
-export { ProgressTracker, type Progress, type ProgressCallback } from './pipeline/progress.js';
-export { readDmesg, type DmesgLayout, type DmesgOptions, type DmesgRecord, type DmesgResult, type DmesgWarning } from './kernel/dmesg/index.js';
-export { crashContext, cpuRegistersFromNotes, type CrashContext, type CrashLine, type CrashTask } from './kernel/crash-context.js';
-export { KernelMemory } from './kernel/kernel-memory.js';
-export { kallsymsOf, formatResolved, lookupSymbol, parseSymbolQuery, type KallsymsResult, type ResolvedAddress, type SymbolAnswer, type SymbolQuery } from './kernel/kallsyms/index.js';
-export { debuggerNeeds, debuggerNeedsOf, type DebuggerNeeds, type NeededKind, type NeededPage } from './kernel/debugger-needs.js';
-export { absentPages, droppedByLevel, keepCheck, type AbsentPages, type DropReason, type DroppedPage, type KeepCheck } from './filter/keep-check.js';
+export type { Dump, LoadSegment } from './formats/dump.js';
+export type { ClassifyResult } from './filter/classify-dump.js';
+export { formatReport, type PageReport } from './filter/report.js';
+export type { AnalyseResult, LevelSizes } from './pipeline/analyse.js';
+export { codecFlag, OUTPUT_KINDS, outputFlag, type OutputKind } from './pipeline/outputs.js';
+export type { ExportResult, OutputFormat } from './pipeline/export.js';
+export type { Progress, ProgressCallback } from './pipeline/progress.js';
+export type { DmesgLayout, DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning } from './kernel/dmesg/index.js';
+export type { CrashContext, CrashLine, CrashTask } from './kernel/crash-context.js';
+export { formatResolved, type ResolvedAddress, type SymbolAnswer } from './kernel/kallsyms/index.js';
+export type { NeededKind } from './kernel/debugger-needs.js';
+export type { DropReason, DroppedPage, KeepCheck } from './filter/keep-check.js';
 export { advise, assumptions, configLines, WRITE_PRESETS, type Advice, type Candidate, type ConfigLine, type Speeds } from './advise/model.js';
-export { measureCompressSpeeds, samplePages } from './advise/codec-speed.js';
-export { isKdumpDump, readKdumpDump, type KdumpDump } from './formats/kdump/read-kdump.js';
-export { membersOf } from './formats/kdump/split-set.js';
-export { reassemble } from './formats/kdump/reassemble.js';
-export { splitRanges, writeSplitMember } from './formats/kdump/split-write.js';
 export { CODECS, type CodecId } from './codecs/registry.js';
+
+/** Where bytes come from and go to, on any platform. */
 export type { ByteSink, SequentialSink } from './io/sink.js';
 export { MemorySink } from './io/sink.js';
 export type { ByteSource } from './io/source.js';
 export { MemorySource } from './io/source.js';
 export { FlattenedSink, restoreFlattened } from './formats/flat/flattened.js';
 export { SizeLimitedKdumpSink } from './formats/kdump/size-limit.js';
-export { instantiateKernels, type KernelExports } from './wasm/kernels.js';
-export { closeStarted, ComputePool } from './workers/pool.js';
-export { installErrorTransfer } from './workers/comlink-errors.js';

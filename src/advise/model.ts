@@ -1,4 +1,5 @@
-import type { LevelSizes, OutputKind } from '../pipeline/analyse.js';
+import type { LevelSizes } from '../pipeline/analyse.js';
+import { outputFlag, type OutputKind } from '../pipeline/outputs.js';
 
 /**
  * How long capturing a dump like this one would take, for every level × output, and which to use: the capture
@@ -70,7 +71,6 @@ export function advise(levels: readonly LevelSizes[], speeds: Speeds, maxBytes?:
   return { recommended, candidates };
 }
 
-const FLAG: Record<OutputKind, string> = { 'kdump-zlib': '-c', 'kdump-lzo': '-l', 'kdump-snappy': '-p', 'kdump-zstd': '-z', 'kdump-none': '', elf: '-E' };
 /** SUSE's KDUMP_DUMPFORMAT names (kdump(5) on SLES/openSUSE); it has none for uncompressed kdump format. */
 const SUSE_FORMAT: Partial<Record<OutputKind, string>> = { 'kdump-zlib': 'compressed', 'kdump-lzo': 'lzo', 'kdump-snappy': 'snappy', 'kdump-zstd': 'zstd', elf: 'ELF' };
 
@@ -82,10 +82,10 @@ export interface ConfigLine {
 
 /** What to put in each distribution's kdump configuration to capture at `level` with `output`. */
 export function configLines(level: number, output: OutputKind): ConfigLine[] {
-  const args = [FLAG[output], `-d ${level}`].filter(Boolean).join(' ');
+  const args = [outputFlag(output), `-d ${level}`].filter(Boolean).join(' ');
   const suse = SUSE_FORMAT[output];
   return [
-    { distribution: 'RHEL, Fedora', file: '/etc/kdump.conf', line: `core_collector makedumpfile ${[FLAG[output], '--message-level 7', `-d ${level}`].filter(Boolean).join(' ')}` },
+    { distribution: 'RHEL, Fedora', file: '/etc/kdump.conf', line: `core_collector makedumpfile ${[outputFlag(output), '--message-level 7', `-d ${level}`].filter(Boolean).join(' ')}` },
     { distribution: 'Debian, Ubuntu', file: '/etc/default/kdump-tools', line: `MAKEDUMP_ARGS="${args}"` },
     {
       distribution: 'SUSE',

@@ -1,4 +1,5 @@
 import { VmsieveError, type CodecId } from '../index.js';
+import { CODEC_FLAGS } from '../pipeline/outputs.js';
 
 export interface CliOptions {
   version: boolean;
@@ -72,7 +73,6 @@ const FLAGS: Record<string, BooleanKey> = {
   '--split': 'split',
 };
 
-const CODEC_FLAGS: Record<string, CodecId> = { '-c': 'zlib', '-l': 'lzo', '-p': 'snappy', '-z': 'zstd' };
 
 const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' | 'estimate' | 'measureEvery' | 'checkLevel' | 'writeSpeed' | 'maxSize'; min: number; max: number }> = {
   '--write-speed': { key: 'writeSpeed', min: 1, max: 1e6 },
@@ -86,7 +86,8 @@ const VALUED: Record<string, { key: 'dumpLevel' | 'messageLevel' | 'numThreads' 
   '--check-level': { key: 'checkLevel', min: 0, max: 31 },
 };
 
-function usage(message: string): VmsieveError {
+/** A usage error: what is wrong with the command line, and where help is. */
+export function usage(message: string): VmsieveError {
   return new VmsieveError('E_USAGE', `${message}\nTry 'vmsieve --help'.`);
 }
 
@@ -145,8 +146,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const attached = /^(-d)(\d+)$/.exec(a);
     if (name in FLAGS) {
       o[FLAGS[name]] = true;
-    } else if (name in CODEC_FLAGS) {
-      o.codecs.push(CODEC_FLAGS[name]);
+    } else if (CODEC_FLAGS.has(name)) {
+      o.codecs.push(CODEC_FLAGS.get(name)!);
     } else if (name === '--symbol') {
       const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw usage('--symbol needs a NAME or ADDRESS');

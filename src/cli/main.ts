@@ -1,5 +1,5 @@
 import { isVmsieveError, VmsieveError } from '../index.js';
-import { parseArgs, type CliOptions } from './args.js';
+import { parseArgs, usage, type CliOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { dumpDmesg } from './commands/dmesg.js';
 import { advise } from './commands/advise.js';
@@ -16,10 +16,6 @@ import { helpFor, VERSION } from './help.js';
 import { inputCount } from './open-input.js';
 
 export type { CliIo } from './cli-io.js';
-
-function usage(message: string): VmsieveError {
-  return new VmsieveError('E_USAGE', `${message}\nTry 'vmsieve --help'.`);
-}
 
 function positionals(o: CliOptions, min: number, max: number, what: string): string[] {
   if (o.positionals.length < min || o.positionals.length > max) throw usage(what);

@@ -1,5 +1,4 @@
-import { openVmcore, type Dump, type OpenedDump, type Vmcore } from '../index.js';
-import { isKdumpDump } from '../formats/kdump/read-kdump.js';
+import { openVmcore, type Vmcore } from '../index.js';
 import type { CliIo } from './cli-io.js';
 
 /**
@@ -7,7 +6,7 @@ import type { CliIo } from './cli-io.js';
  * happens. With `io`, what the reader warns about (an incomplete file and its missing pfn ranges, a wrong header
  * field) goes to stderr first.
  */
-async function withVmcore<T>(paths: string | readonly string[], io: CliIo | undefined, use: (vmcore: Vmcore) => Promise<T>): Promise<T> {
+export async function withVmcore<T>(paths: string | readonly string[], io: CliIo | undefined, use: (vmcore: Vmcore) => Promise<T>): Promise<T> {
   const vmcore = await openVmcore(paths);
   try {
     if (io) for (const w of vmcore.dump.warnings ?? []) io.stderr(`vmsieve: warning: ${w.message}\n`);
@@ -17,20 +16,7 @@ async function withVmcore<T>(paths: string | readonly string[], io: CliIo | unde
   }
 }
 
-/** The dump's structure: headers, notes, segments. */
-export function withDump<T>(paths: string | readonly string[], use: (dump: Dump) => Promise<T>, io?: CliIo): Promise<T> {
-  return withVmcore(paths, io, (v) => use(v.dump));
-}
-
-/** The dump, its kernel memory view and a wasm instance. */
-export function withInput<T>(paths: string | readonly string[], use: (input: OpenedDump) => Promise<T>, io?: CliIo): Promise<T> {
-  return withVmcore(paths, io, async (v) => use(await v.input()));
-}
-
-/** The pfn range a makedumpfile --split member holds, or undefined for any other dump. */
-async function splitShare(path: string): Promise<{ start: number; end: number; maxPfn: number } | undefined> {
-  return withDump(path, async (d) => (isKdumpDump(d) && d.subHeader && d.subHeader.split !== 0 ? { ...d.range, maxPfn: d.maxPfn } : undefined));
-}
+const splitShare = (path: string) => withVmcore(path, undefined, async (v) => v.splitShare());
 
 /**
  * How many of `paths`, from the first, are the input: one dump, or the members of the split set the first one

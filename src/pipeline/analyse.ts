@@ -17,8 +17,9 @@ import { mapOrdered } from '../workers/ordered.js';
 import { pagesIn } from '../workers/page-compute.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
-export const OUTPUT_KINDS = ['kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'kdump-zstd', 'kdump-none', 'elf'] as const;
-export type OutputKind = (typeof OUTPUT_KINDS)[number];
+import { codecOutput, OUTPUT_KINDS, type OutputKind } from './outputs.js';
+
+export { OUTPUT_KINDS, type OutputKind };
 
 export interface LevelSizes {
   level: number;
@@ -112,8 +113,7 @@ const MIN_SAMPLE_EVERY = 64;
 const SAMPLE_TASK_BYTES = 4 << 20;
 /** Small windows (16 pages of 4 KiB, one of 64 KiB) spread the sample over the whole dump; neighbouring pages are too alike to sample in bulk. */
 const SAMPLE_WINDOW_BYTES = 64 << 10;
-const CODEC_KEY: Record<CodecId, OutputKind> = { zlib: 'kdump-zlib', lzo: 'kdump-lzo', snappy: 'kdump-snappy', zstd: 'kdump-zstd' };
-const CODEC_KINDS = CODECS.map((c) => CODEC_KEY[c]);
+const CODEC_KINDS = CODECS.map(codecOutput);
 
 /** One compute task: runs of pages (one run, or many sampled windows) read and measured together. */
 interface Window {
@@ -360,7 +360,7 @@ export async function analyseDump(
     }
     const base = kdumpLayoutFor(ps, noteSize, classified.maxPfn, descriptors).dataOffset + (excludeZero ? ps : 0);
     const bytes = { 'kdump-none': base + data[0]!, elf: elfSize(dump, classified, inData, phdrs, level, noteSize) } as Record<OutputKind, number>;
-    CODECS.forEach((c, j) => (bytes[CODEC_KEY[c]] = base + data[1 + j]!));
+    CODECS.forEach((c, j) => (bytes[codecOutput(c)] = base + data[1 + j]!));
     const pages = pagesEstimated ? reportForLevel(classified, level & ~1).remaining - (excludeZero ? Math.round(zeroKept) : 0) : reportForLevel(classified, level).remaining;
     if (pagesEstimated && excludeZero) bytes.elf -= (zeroKept - zeroKeptSeen) * ps; // zero pages never read are not in the ELF plan; most lie in runs long enough to be cut out
     if (sizesEstimated) for (const k of OUTPUT_KINDS) bytes[k] = Math.round(bytes[k]);

@@ -34,5 +34,8 @@ export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   };
 }
 
-/** How many compute workers to start when the user has not said: one per logical core. */
-export const defaultBrowserThreads = (): number => Math.max(1, Math.min(64, globalThis.navigator?.hardwareConcurrency || 4));
+/** How many compute workers to start: as many as asked, else one per logical core; from 1 to 64 either way. */
+export function browserThreads(asked?: number): number {
+  const n = Math.floor(Number(asked ?? (globalThis.navigator?.hardwareConcurrency || 4)));
+  return Number.isFinite(n) ? Math.max(1, Math.min(64, n)) : 1;
+}

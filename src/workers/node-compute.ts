@@ -22,9 +22,7 @@ export function spawnNodeCompute(): ComputeHandle {
   return { api, terminate: async () => void (await worker.terminate()) };
 }
 
-export const defaultThreads = (): number => availableParallelism();
-
 /** `threads` worker threads (default: one per core), each with an instance of the wasm kernels. */
-export async function nodeComputePool(pageSize: number, threads = defaultThreads()): Promise<ComputePool> {
+export async function nodeComputePool(pageSize: number, threads = availableParallelism()): Promise<ComputePool> {
   return ComputePool.create(Array.from({ length: threads }, spawnNodeCompute), await nodeWasmModule(), pageSize);
 }

@@ -3,7 +3,7 @@ import { classifyDump, scanZeroPages, copyClassification, type ClassifyResult } 
 import { nodePlatform, openVmcore } from '../../src/index.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import type { ByteSource } from '../../src/io/source.js';
-import { Vmcore } from '../../src/vmcore.js';
+import { Vmcore } from '../../src/session/vmcore.js';
 import { nodeComputePool } from '../../src/workers/node-compute.js';
 import type { ComputePool } from '../../src/workers/pool.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';

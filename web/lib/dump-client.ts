@@ -110,6 +110,13 @@ export class DumpClient {
     return Promise.race([remote.codecSpeeds(), crashed]);
   }
 
+  /** Lets the open dump go: the worker stops its jobs and frees what it kept of it. */
+  async close(): Promise<void> {
+    if (!this.#remote) return;
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.close(), crashed]);
+  }
+
   /** Stops a running analysis or export; resolves once its workers are gone (false when nothing ran). */
   async cancel(): Promise<boolean> {
     if (!this.#remote) return false;

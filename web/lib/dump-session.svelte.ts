@@ -135,5 +135,6 @@ export class DumpSession {
     this.isSample = false;
     this.#resetLog();
     this.classMap.reset();
+    void this.#client.close().catch(() => undefined);
   }
 }

@@ -1,52 +1,40 @@
 /// <reference lib="webworker" />
 /**
- * The library in a dedicated worker: the page hands over a File (structured-cloned, still disk-backed) and gets
- * plain DumpInfo back. Only headers and notes are read here; no byte of the dump ever reaches the UI thread.
+ * The library's session in a dedicated worker: the page hands over Files (structured-cloned, still disk-backed) and
+ * gets plain data back; no byte of the dump ever reaches the UI thread. One Vmcore per opened dump, closed when the
+ * page opens another or lets it go. This file only adapts the session's results to what crosses the boundary.
  */
 import * as Comlink from 'comlink';
 import {
-  BlobSource,
-  crashContext,
+  browserThreads,
+  installErrorTransfer,
+  openVmcore,
+  type AnalyseResult,
+  type ClassMapProgress,
+  type ClassMapProgressCallback,
+  type ClassMapSummary,
+  type CodecId,
   type CrashContext,
-  describeDump,
   type DmesgLayout,
   type DmesgRecord,
   type DmesgWarning,
-  type Dump,
+  type DropReason,
   type DumpInfo,
-  installErrorTransfer,
-  measureCompressSpeeds,
-  openDumps,
-  readableRanges,
-  ReadAheadSource,
-  readDmesg,
-  samplePages,
+  type KeepCounts,
+  type LevelView,
+  type LevelViewRequest,
+  type NeededKind,
+  type OutputFormat,
+  type PageReport,
+  type Progress,
   type Speeds,
+  type Vmcore,
 } from '../../src/browser.js';
-import { classMapOf, stopClassMap, type ClassMapProgress, type ClassMapProgressCallback, type ClassMapSummary } from './class-map-job.js';
-import * as jobs from './jobs.js';
-import { keepCounts, keepLevel, type KeepCounts, type KeepLevel } from './keep-check-job.js';
-import { dropLevelViews, levelViewOf, type LevelView, type LevelViewRequest } from './level-view-job.js';
-import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, ExportTarget, Progress } from './jobs.js';
+import { exportSink, type ExportTarget } from './export-target.js';
 
-export type {
-  AnalyseRequest,
-  AnalyseSummary,
-  ClassMapProgress,
-  ClassMapSummary,
-  ExportRequest,
-  ExportSummary,
-  ExportTarget,
-  KeepCounts,
-  KeepLevel,
-  LevelView,
-  LevelViewRequest,
-  Progress,
-};
+export type { ClassMapProgress, ClassMapSummary, ExportTarget, KeepCounts, LevelView, LevelViewRequest, Progress };
 
 installErrorTransfer();
-
-let current: Dump | undefined;
 
 /** The kernel log of the open dump and what it says about the crash; plain structured-cloneable data (bigints included). */
 export interface DumpLog {
@@ -64,6 +52,62 @@ export interface DumpLog {
   crash: CrashContext;
 }
 
+/** How much to read and measure (see AnalyseCallOptions), and how many compute workers (default navigator.hardwareConcurrency). */
+export interface AnalyseRequest {
+  sampleEvery?: number;
+  sampleWindows?: number;
+  measureEvery?: number;
+  measureBytes?: number;
+  workers?: number;
+}
+
+/** The analysis as the page gets it: the result without the class map, plus how the job went. */
+export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery' | 'inputLevel' | 'lacking'> {
+  warnings: { code: string; message: string }[];
+  workers: number;
+  /** Wall time of the whole job, classification included. */
+  elapsedMs: number;
+  /** Bytes of page data read (or sampled). */
+  bytesRead: number;
+}
+
+export interface ExportRequest {
+  level: number;
+  format: OutputFormat;
+  /** kdump only; omitted or 'none' stores pages raw. */
+  codec?: CodecId | 'none';
+  workers?: number;
+  /** The file name used for an OPFS export. */
+  name?: string;
+}
+
+export interface ExportSummary {
+  name: string;
+  fileSize: number;
+  report: PageReport;
+  warnings: { code: string; message: string }[];
+  workers: number;
+  elapsedMs: number;
+  /** Bytes of page data read. */
+  bytesRead: number;
+  /** For an OPFS export: the finished file, disk-backed, to offer as a download. */
+  file: File | null;
+}
+
+export interface KeepLevel {
+  level: number;
+  /** Why the check could not be made for this dump (then `dropped` is empty and says nothing). */
+  unavailable?: string;
+  dropped: Array<{ kind: NeededKind; what: string; address: string | null; pfn: number; reason: DropReason }>;
+}
+
+let current: Vmcore | undefined;
+
+function openOrThrow(): Vmcore {
+  if (!current) throw new Error('No dump is open');
+  return current;
+}
+
 /** A latin1 string (one char per byte) as the bytes it stands for. */
 function latin1Bytes(s: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(s.length);
@@ -71,27 +115,48 @@ function latin1Bytes(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+const plainWarnings = (ws: readonly { code: string; message: string }[]) => ws.map(({ code, message }) => ({ code, message }));
+
+/** `onProgress`, remembering the bytes read so far for the summary. */
+function counting(onProgress: ((p: Progress) => void) | undefined): { report: (p: Progress) => void; bytesRead: () => number } {
+  let bytes = 0;
+  return {
+    report: (p) => {
+      if (p.phase !== 'classify') bytes = p.doneBytes;
+      onProgress?.(p);
+    },
+    bytesRead: () => bytes,
+  };
+}
+
 const api = {
   /**
    * Detects the format, reads the structure and describes the dump; several files are one makedumpfile --split set.
-   * Throws VmsieveError (with `code`) on bad input.
+   * The dump open before is closed. Throws VmsieveError (with `code`) on bad input.
    */
   async openFiles(files: File[]): Promise<DumpInfo> {
-    current = undefined;
-    stopClassMap();
-    dropLevelViews();
-    // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
-    const dump = await openDumps(files.map((f) => new ReadAheadSource(new BlobSource(f, f.name))));
-    const info = await describeDump(dump);
-    current = dump;
-    return info;
-  },
-  /** The kernel log of the dump opened last, with the crash context. Never throws for an unreadable log. */
-  async readLog(): Promise<DumpLog> {
-    const dump = current;
-    if (!dump) throw new Error('No dump is open');
+    await api.close();
+    const vmcore = await openVmcore(files);
     try {
-      const r = await readDmesg(dump);
+      const info = await vmcore.info();
+      current = vmcore;
+      return info;
+    } catch (e) {
+      await vmcore.close();
+      throw e;
+    }
+  },
+  /** Closes the open dump: its jobs and views stop, and its classification and maps are freed. */
+  async close(): Promise<void> {
+    const closing = current;
+    current = undefined;
+    await closing?.close();
+  },
+  /** The kernel log of the open dump, with the crash context. Never throws for an unreadable log. */
+  async readLog(): Promise<DumpLog> {
+    const vmcore = openOrThrow();
+    try {
+      const r = await vmcore.dmesg();
       return {
         layout: r.layout,
         records: r.records,
@@ -100,7 +165,7 @@ const api = {
         complete: r.complete,
         warnings: r.warnings,
         error: null,
-        crash: crashContext(r.records, dump),
+        crash: await vmcore.crashContext(r.records),
       };
     } catch (e) {
       const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'E_UNEXPECTED';
@@ -112,75 +177,85 @@ const api = {
         complete: false,
         warnings: [],
         error: { code, message: e instanceof Error ? e.message : String(e) },
-        crash: crashContext([], dump),
+        crash: await vmcore.crashContext([]),
       };
     }
   },
-  /** Forgets the open dump (the File stays owned by the page). */
-  close(): void {
-    current = undefined;
-    stopClassMap();
-  },
-  /** Whether a dump is open; for tests and future steps (filter, export) that work on it. */
-  hasDump(): boolean {
-    return current !== undefined;
-  },
   /**
-   * Exact (or, with `sampleEvery` > 1, estimated) output sizes of the open dump at every level for every output,
-   * measured by `workers` compute workers. Progress arrives through `onProgress` (a Comlink.proxy), a few times a second.
+   * Exact (or, with `sampleEvery` > 1, estimated) output sizes of the open dump at every level for every output.
+   * Progress arrives through `onProgress` (a Comlink.proxy), a few times a second.
    */
   async analyse(req: AnalyseRequest, onProgress?: (p: Progress) => void): Promise<AnalyseSummary> {
-    return jobs.analyse(openDumpOrThrow(), req, onProgress);
+    const vmcore = openOrThrow();
+    const started = performance.now();
+    const progress = counting(onProgress);
+    const { workers, ...sampling } = req;
+    const threads = browserThreads(workers);
+    const r = await vmcore.analyse({ ...sampling, threads, onProgress: progress.report });
+    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking } = r;
+    return {
+      levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking,
+      warnings: plainWarnings(r.classified.warnings),
+      workers: threads,
+      elapsedMs: performance.now() - started,
+      bytesRead: progress.bytesRead(),
+    };
   },
   /**
    * Writes the open dump filtered at `req.level` to `target`: a FileSystemFileHandle from the save dialog, or 'opfs'
    * (the result's `file` is then the finished file, for a download). The output is aborted on failure or cancel.
    */
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
-    return jobs.exportTo(openDumpOrThrow(), req, target, onProgress);
+    const vmcore = openOrThrow();
+    const started = performance.now();
+    const progress = counting(onProgress);
+    const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
+    const threads = browserThreads(req.workers);
+    const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
+    const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, onProgress: progress.report });
+    return {
+      name: out.sink.name,
+      fileSize: r.fileSize,
+      report: r.report,
+      warnings: plainWarnings(r.warnings),
+      workers: codec ? threads : 0,
+      elapsedMs: performance.now() - started,
+      bytesRead: progress.bytesRead(),
+      file: await out.file(),
+    };
   },
   /**
    * Every page of the open dump classified as makedumpfile -d 31 sees it (zero pages included), counted in at most
-   * `buckets` buckets over the pfn range. Runs beside analyse/export; `onProgress` (a Comlink.proxy) returning false
-   * stops it, and so does opening or closing a dump or a newer call.
+   * `buckets` buckets. Runs beside analyse/export; `onProgress` (a Comlink.proxy) returning false stops it.
    */
   async classOverview(buckets: number, onProgress?: ClassMapProgressCallback): Promise<ClassMapSummary> {
-    const r = await classMapOf(openDumpOrThrow(), buckets, onProgress);
+    const r = await openOrThrow().classOverview(buckets, onProgress);
     return Comlink.transfer(r, [r.overview.counts.buffer]);
   },
   /** How many pages crash and drgn need each dump level leaves out (kallsyms data, stacks, page tables, per-cpu areas). */
-  async keepCounts(): Promise<KeepCounts> {
-    return keepCounts(openDumpOrThrow());
+  keepCounts(): Promise<KeepCounts> {
+    return openOrThrow().keepCounts();
   },
   /** The needed pages `level` leaves out, with what lives there and the class that drops it. */
   async keepLevel(level: number): Promise<KeepLevel> {
-    return keepLevel(openDumpOrThrow(), level);
+    const c = await openOrThrow().keepCheck(level);
+    if ('unavailable' in c) return { level, dropped: [], unavailable: c.unavailable };
+    return { level, dropped: c.dropped.map((d) => ({ kind: d.kind, what: d.what, address: d.address === undefined ? null : `0x${d.address.toString(16)}`, pfn: d.pfn, reason: d.reason })) };
   },
   /** What `req.level` keeps and drops over pfns [start, end), in at most `req.buckets` cells (after the class map is made). */
   levelView(req: LevelViewRequest): LevelView {
-    const v = levelViewOf(openDumpOrThrow(), req);
+    const v = openOrThrow().levelView(req);
     return Comlink.transfer(v, [v.counts.buffer]);
   },
   /** Bytes per second each codec compresses pages of the open dump at, on this worker's one thread. */
-  async codecSpeeds(): Promise<Speeds['compress']> {
-    const dump = openDumpOrThrow();
-    const [{ kernels }, classified] = await Promise.all([jobs.openedFor(dump), jobs.classificationFor(dump)]);
-    return measureCompressSpeeds(kernels, await samplePages(dump, readableRanges(dump, classified)), dump.pageSize);
+  codecSpeeds(): Promise<Speeds['compress']> {
+    return openOrThrow().codecSpeeds();
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {
-    return jobs.cancel();
-  },
-  /** Whether an analysis or export is running. */
-  busy(): boolean {
-    return jobs.busy();
+    return current ? current.cancel() : false;
   },
 };
-
-function openDumpOrThrow(): Dump {
-  if (!current) throw new Error('No dump is open');
-  return current;
-}
 
 export type DumpWorkerApi = typeof api;
 

@@ -1,23 +1,7 @@
-import {
-  absentPages,
-  advise as adviseCapture,
-  analyseDump,
-  assumptions,
-  type Candidate,
-  configLines,
-  debuggerNeedsOf,
-  keepCheck,
-  type KeepCheck,
-  measureCompressSpeeds,
-  nodeComputePool,
-  readableRanges,
-  samplePages,
-  type Speeds,
-  VmsieveError,
-} from '../../index.js';
+import { assumptions, type Candidate, type KeepCheck } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { withInput } from '../open-input.js';
+import { withVmcore } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
 
 /** The capture kernel reads /proc/vmcore from RAM; this dump's file speed says nothing about that. */
@@ -44,56 +28,45 @@ function debuggerLine(level: number, c: KeepCheck | { unavailable: string }): st
 
 /** `vmsieve --advise [--json] [--write-speed MB/s] [--max-size BYTES] VMCOREFILE`: which level and codec to capture with. */
 export async function advise(paths: readonly string[], o: AdviseOptions, io: CliIo): Promise<number> {
-  return withInput(paths, async (opened) => {
-    const path = opened.dump.source.name;
-    const pool = await nodeComputePool(opened.dump.pageSize, o.threads);
-    try {
-      const analysed = await analyseDump(opened, pool, { signal: io.signal, measureBytes: 64 << 20 });
-      printWarnings(analysed.classified.warnings, io);
-      const { dump } = opened;
-      const pages = await samplePages(dump, readableRanges(dump, analysed.classified));
-      if (pages.length === 0) throw new VmsieveError('E_NO_LOAD', `${path} holds no page to measure the codecs on`);
-      const speeds: Speeds = { read: READ_BYTES_PER_SECOND, write: (o.writeSpeed ?? DEFAULT_WRITE_MB) * 1e6, compress: measureCompressSpeeds(opened.kernels, pages, dump.pageSize) };
-      const { recommended, candidates } = adviseCapture(analysed.levels, speeds, o.maxSize);
-      const config = recommended ? configLines(recommended.level, recommended.output) : [];
-      // Never recommend a level without saying what it costs the debugger (crash and drgn stop at a missing page).
-      let check: KeepCheck | { unavailable: string } | undefined;
-      if (recommended) {
-        const needs = await debuggerNeedsOf(dump, opened.km);
-        check = 'unavailable' in needs ? needs : keepCheck(needs, analysed.classified.classMap, recommended.level, absentPages(dump));
-      }
-      const said = assumptions(speeds, 'on this machine');
-      if (analysed.inputLevel !== undefined) said.push(`${path} is kdump-compressed at -d ${analysed.inputLevel}: levels without its bits are what -d ${analysed.inputLevel} gives.`);
-      const pick = (c: Candidate) => ({ level: c.level, codec: c.output, bytes: c.bytes, seconds: Number(c.seconds.toFixed(3)) });
-      if (o.json) {
-        io.stdout(
-          `${JSON.stringify({
-            recommended: recommended && {
-              ...pick(recommended),
-              debugger: check && ('unavailable' in check ? { checked: false, why: check.unavailable } : { checked: true, keepsEverything: check.dropped.length === 0, dropped: check.dropped.map((d) => ({ kind: d.kind, what: d.what, pfn: d.pfn, reason: d.reason })) }),
-            },
-            candidates: candidates.map((c) => ({ ...pick(c), readSeconds: c.readSeconds, compressSeconds: c.compressSeconds, writeSeconds: c.writeSeconds })),
-            assumptions: said,
-            speeds,
-            estimatedKinds: analysed.estimatedKinds,
-            config,
-          })}\n`,
-        );
-        return EXIT_OK;
-      }
-      if (!recommended) io.stdout(`No level and codec gives a file of at most ${o.maxSize} bytes.\n`);
-      else {
-        io.stdout(`Capture with -d ${recommended.level} ${recommended.output}: ${mb(recommended.bytes)} in about ${secs(recommended.seconds)}.\n`);
-        if (check) io.stdout(`${debuggerLine(recommended.level, check)}\n`);
-        io.stdout('\n');
-        for (const c of config) io.stdout(`  ${c.distribution.padEnd(15)} ${c.file.padEnd(26)} ${c.line}\n`);
-      }
-      io.stdout('\nFastest five:\n');
-      for (const c of candidates.slice(0, 5)) io.stdout(`  -d ${String(c.level).padStart(2)} ${c.output.padEnd(13)} ${mb(c.bytes).padStart(11)} ${secs(c.seconds).padStart(10)}\n`);
-      io.stdout(`\nAssumptions:\n${said.map((a) => `  - ${a}\n`).join('')}`);
+  return withVmcore(paths, io, async (vmcore) => {
+    const path = vmcore.name;
+    const { analysed, speeds, recommended, candidates, config, check } = await vmcore.advise({
+      threads: o.threads,
+      signal: io.signal,
+      readBytesPerSecond: READ_BYTES_PER_SECOND,
+      writeBytesPerSecond: (o.writeSpeed ?? DEFAULT_WRITE_MB) * 1e6,
+      maxBytes: o.maxSize,
+    });
+    printWarnings(analysed.classified.warnings, io);
+    const said = assumptions(speeds, 'on this machine');
+    if (analysed.inputLevel !== undefined) said.push(`${path} is kdump-compressed at -d ${analysed.inputLevel}: levels without its bits are what -d ${analysed.inputLevel} gives.`);
+    const pick = (c: Candidate) => ({ level: c.level, codec: c.output, bytes: c.bytes, seconds: Number(c.seconds.toFixed(3)) });
+    if (o.json) {
+      io.stdout(
+        `${JSON.stringify({
+          recommended: recommended && {
+            ...pick(recommended),
+            debugger: check && ('unavailable' in check ? { checked: false, why: check.unavailable } : { checked: true, keepsEverything: check.dropped.length === 0, dropped: check.dropped.map((d) => ({ kind: d.kind, what: d.what, pfn: d.pfn, reason: d.reason })) }),
+          },
+          candidates: candidates.map((c) => ({ ...pick(c), readSeconds: c.readSeconds, compressSeconds: c.compressSeconds, writeSeconds: c.writeSeconds })),
+          assumptions: said,
+          speeds,
+          estimatedKinds: analysed.estimatedKinds,
+          config,
+        })}\n`,
+      );
       return EXIT_OK;
-    } finally {
-      await pool.close();
     }
-  }, io);
+    if (!recommended) io.stdout(`No level and codec gives a file of at most ${o.maxSize} bytes.\n`);
+    else {
+      io.stdout(`Capture with -d ${recommended.level} ${recommended.output}: ${mb(recommended.bytes)} in about ${secs(recommended.seconds)}.\n`);
+      if (check) io.stdout(`${debuggerLine(recommended.level, check)}\n`);
+      io.stdout('\n');
+      for (const c of config) io.stdout(`  ${c.distribution.padEnd(15)} ${c.file.padEnd(26)} ${c.line}\n`);
+    }
+    io.stdout('\nFastest five:\n');
+    for (const c of candidates.slice(0, 5)) io.stdout(`  -d ${String(c.level).padStart(2)} ${c.output.padEnd(13)} ${mb(c.bytes).padStart(11)} ${secs(c.seconds).padStart(10)}\n`);
+    io.stdout(`\nAssumptions:\n${said.map((a) => `  - ${a}\n`).join('')}`);
+    return EXIT_OK;
+  });
 }

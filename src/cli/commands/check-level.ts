@@ -1,7 +1,7 @@
-import { absentPages, classifyDump, debuggerNeedsOf, keepCheck, type KeepCheck, VmsieveError } from '../../index.js';
+import { type KeepCheck, VmsieveError } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_DROPS_NEEDED, EXIT_OK } from '../exit-codes.js';
-import { withInput } from '../open-input.js';
+import { withVmcore } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
 
 const hex = (v: bigint) => v.toString(16).padStart(16, '0');
@@ -31,12 +31,10 @@ function checkJson(c: KeepCheck) {
 
 /** `vmsieve --check-level LEVEL [--json] VMCOREFILE`: exit 0 when the level keeps what a debugger needs, 4 when it does not. */
 export async function checkLevelCommand(path: string | readonly string[], level: number, json: boolean, io: CliIo): Promise<number> {
-  return withInput(path, async ({ dump, km, kernels }) => {
-    const needs = await debuggerNeedsOf(dump, km);
-    if ('unavailable' in needs) throw new VmsieveError(km ? 'E_UNSUPPORTED' : 'E_NO_VMCOREINFO', needs.unavailable);
-    const classified = await classifyDump(dump, km, kernels, { zeroScan: false, signal: io.signal });
-    printWarnings(classified.warnings, io);
-    const c = keepCheck(needs, classified.classMap, level, absentPages(dump));
+  return withVmcore(path, undefined, async (vmcore) => {
+    const c = await vmcore.keepCheck(level);
+    if ('unavailable' in c) throw new VmsieveError(vmcore.dump.vmcoreinfo ? 'E_UNSUPPORTED' : 'E_NO_VMCOREINFO', c.unavailable);
+    printWarnings((await vmcore.classification()).warnings, io);
     if (json) io.stdout(`${JSON.stringify(checkJson(c), null, 2)}\n`);
     else {
       io.stdout(checkText(c));

@@ -1,7 +1,7 @@
-import { formatResolved, kallsymsOf, KernelMemory, lookupSymbol, parseSymbolQuery, type SymbolAnswer, VmsieveError } from '../../index.js';
+import { formatResolved, type SymbolAnswer } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
-import { withDump } from '../open-input.js';
+import { withVmcore } from '../open-input.js';
 
 const hex = (v: bigint) => v.toString(16).padStart(16, '0');
 
@@ -25,13 +25,9 @@ function answerJson(a: SymbolAnswer) {
 
 /** `vmsieve --symbol NAME|ADDRESS[+OFF] … [--json] VMCOREFILE`: names for addresses, addresses for names, from the dump's kallsyms. */
 export async function symbol(path: string | readonly string[], queries: readonly string[], json: boolean, io: CliIo): Promise<number> {
-  return withDump(path, async (dump) => {
-    const km = KernelMemory.open(dump);
-    const ks = await kallsymsOf(dump, km);
-    if (!ks.ok) throw new VmsieveError('E_UNSUPPORTED', ks.warning.message);
-    const { table, encoding } = ks.kallsyms;
-    const answers = queries.map((q) => lookupSymbol(table, parseSymbolQuery(q, (n) => table.lookupName(n).length > 0)));
-    if (json) io.stdout(`${JSON.stringify({ symbolCount: table.size, encoding, answers: answers.map(answerJson) }, null, 2)}\n`);
+  return withVmcore(path, undefined, async (vmcore) => {
+    const { symbolCount, encoding, answers } = await vmcore.symbols(queries);
+    if (json) io.stdout(`${JSON.stringify({ symbolCount, encoding, answers: answers.map(answerJson) }, null, 2)}\n`);
     else {
       io.stdout(answers.map(answerText).join(''));
       for (const a of answers) if (a.error) io.stderr(`vmsieve: ${a.query}: ${a.error}\n`);

@@ -1,32 +1,16 @@
-import {
-  closeStarted,
-  exportDump,
-  FlattenedSink,
-  formatReport,
-  nodeComputePool,
-  NodeFileSink,
-  NodeStreamSink,
-  restoreFlattened,
-  SizeLimitedKdumpSink,
-  VmsieveError,
-  type ByteSink,
-  type ComputePool,
-} from '../../index.js';
-import type { CliOptions } from '../args.js';
+import { FlattenedSink, formatReport, NodeFileSink, NodeStreamSink, restoreFlattened, SizeLimitedKdumpSink, VmsieveError, type ByteSink } from '../../index.js';
+import { codecFlag } from '../../pipeline/outputs.js';
+import { usage, type CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
-import { withInput } from '../open-input.js';
+import { withVmcore } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
 
 const REPORT_MESSAGES = 16;
 
-function usage(message: string): VmsieveError {
-  return new VmsieveError('E_USAGE', `${message}\nTry 'vmsieve --help'.`);
-}
-
 /** The flag combinations makedumpfile refuses, refused with a reason. */
 function checkWriteFlags(o: CliOptions): void {
-  if (o.codecs.length > 1) throw usage(`choose one compression: ${o.codecs.map((c) => ({ zlib: '-c', lzo: '-l', snappy: '-p', zstd: '-z' })[c]).join(' and ')} were both given`);
+  if (o.codecs.length > 1) throw usage(`choose one compression: ${o.codecs.map(codecFlag).join(' and ')} were both given`);
   if (o.elf && o.codecs.length) throw usage('-E (ELF output) cannot be compressed: drop -c/-l/-p/-z or -E');
   if (o.elf && o.numThreads !== undefined) throw usage('--num-threads cannot be used with ELF output (-E), as in makedumpfile');
   if (o.sizeLimit !== undefined && (o.elf || o.flatten)) throw usage('-L limits kdump-compressed output to a file; vmsieve does not limit -E or -F output');
@@ -43,29 +27,21 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
   const level = o.dumpLevel ?? 0;
   const say = o.flatten ? io.stderr : io.stdout;
   if (o.flatten && !io.stdoutStream) throw new VmsieveError('E_IO', '-F needs a binary standard output');
-  return withInput(inputs, async (opened) => {
+  return withVmcore(inputs, io, async (vmcore) => {
     const file: ByteSink = o.flatten
       ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
       : await NodeFileSink.create(output, { overwrite: o.force });
     const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit);
-    const sink = limited ?? file;
-    // Started now, awaited only after classification: the workers boot while the struct pages are read.
-    const pool: Promise<ComputePool> | undefined = codec ? nodeComputePool(opened.dump.pageSize, o.numThreads) : undefined;
-    pool?.catch(() => undefined);
-    try {
-      const result = await exportDump(opened, sink, { level, format: o.elf ? 'elf' : 'kdump', codec, pool, signal: io.signal });
-      printWarnings(result.warnings, io);
-      if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
-      if (limited?.overflowed) {
-        io.stderr(`vmsieve: ${output} reached the size limit (-L ${o.sizeLimit} bytes): it is incomplete (flagged DUMP_DH_COMPRESSED_INCOMPLETE), the pages that did not fit are missing\n`);
-        return EXIT_FAILED;
-      }
-      say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
-      return EXIT_OK;
-    } finally {
-      await closeStarted(pool);
+    const result = await vmcore.export(limited ?? file, { level, format: o.elf ? 'elf' : 'kdump', codec, threads: o.numThreads, signal: io.signal });
+    printWarnings(result.warnings, io);
+    if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
+    if (limited?.overflowed) {
+      io.stderr(`vmsieve: ${output} reached the size limit (-L ${o.sizeLimit} bytes): it is incomplete (flagged DUMP_DH_COMPRESSED_INCOMPLETE), the pages that did not fit are missing\n`);
+      return EXIT_FAILED;
     }
-  }, io);
+    say(o.flatten ? `\nThe dumpfile is written to standard output (flattened).\n` : `\nThe dumpfile is saved to ${output}.\n`);
+    return EXIT_OK;
+  });
 }
 
 /** `vmsieve -R DUMPFILE < FLATTENED`: replays makedumpfile's flattened records into a normal file. */

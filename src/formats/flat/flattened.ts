@@ -1,4 +1,4 @@
-// makedumpfile's flattened format (-F, and -R to undo it), docs/formats.md §4.3: a 4096-byte header
+// makedumpfile's flattened format (-F, and -R to undo it): a 4096-byte header
 // ("makedumpfile", type 1, version 1, big-endian) then records {int64 BE offset, int64 BE size, data}
 // meaning "these bytes belong at offset" of the normal file, ended by {-1, -1}.
 import { VmsieveError } from '../../errors.js';

@@ -1,6 +1,6 @@
 // Reading makedumpfile's flattened format (-F; also QEMU's kdump-zlib/lzo/snappy) in place: one pass over the
 // record headers builds an index from offsets of the file it stands for to offsets in the flattened file, and the
-// index is then read like that restored file. docs/formats.md §4.3.
+// index is then read like that restored file. The layout is makedumpfile's (its makedumpfile.h, struct makedumpfile_header and makedumpfile_data_header).
 import { VmsieveError } from '../../errors.js';
 import { checkRange, type ByteSource } from '../../io/source.js';
 import { FLAT_HEADER_SIZE, FLAT_SIGNATURE, FLAT_TYPE } from './flattened.js';

@@ -1,4 +1,4 @@
-// kdump-compressed ("diskdump") on-disk structures, LP64 little-endian (docs/formats.md §4.1).
+// kdump-compressed ("diskdump") on-disk structures, LP64 little-endian (the layout of makedumpfile's diskdump_mod.h).
 import type { CodecId } from '../../codecs/registry.js';
 
 export const KDUMP_SIGNATURE = 'KDUMP   ';

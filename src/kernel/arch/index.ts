@@ -7,11 +7,35 @@ export type { Architecture, KernelTranslator, PhysReader, TranslatorInput } from
 
 export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64];
 
+/** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
+const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([
+  [2, 'SPARC'],
+  [3, 'Intel 80386'],
+  [8, 'MIPS'],
+  [20, 'PowerPC'],
+  [21, 'PowerPC 64-bit'],
+  [22, 'IBM S/390'],
+  [40, 'ARM 32-bit'],
+  [42, 'SuperH'],
+  [43, 'SPARC V9'],
+  [50, 'IA-64'],
+  [62, 'x86_64'],
+  [183, 'AArch64'],
+  [243, 'RISC-V'],
+  [258, 'LoongArch'],
+]);
+
+/** "PowerPC 64-bit (ELF machine 21)", or just the number for a machine without a name here. */
+export const elfMachineName = (machine: number): string => {
+  const name = ELF_MACHINE_NAMES.get(machine);
+  return name ? `${name} (ELF machine ${machine})` : `ELF machine ${machine}`;
+};
+
 /** The architecture of an ELF vmcore, from e_machine. */
 export function archForElfMachine(machine: number, fileName: string): Architecture {
   const arch = ARCHITECTURES.find((a) => a.elfMachine === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ELF machine ${machine}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
   return arch;
 }
 
