@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classOverview } from '../../src/filter/class-overview.js';
-import { bandHeights, cellAt, cellBox, gridLayout, rowAddress } from '../../web/lib/class-grid.js';
+import { bandHeights, classGridLayout, rowAddress } from '../../web/lib/class-map-draw.js';
+import { cellAt, cellBox } from '../../web/lib/grid.js';
 
 describe('bandHeights', () => {
   it('splits the cell in proportion, to the pixel', () => {
@@ -19,17 +20,17 @@ describe('bandHeights', () => {
   });
 });
 
-describe('gridLayout', () => {
+describe('classGridLayout', () => {
   it('uses 128 columns on a wide page and fewer on a narrow one, never more than there are buckets', () => {
-    expect(gridLayout(2303, 990, 1).cols).toBe(128);
-    expect(gridLayout(2303, 500, 1).cols).toBe(64);
-    expect(gridLayout(2303, 990, 1).rows).toBe(18);
-    expect(gridLayout(5, 990, 1)).toMatchObject({ cols: 5, rows: 1 });
+    expect(classGridLayout(2303, 990, 1).cols).toBe(128);
+    expect(classGridLayout(2303, 500, 1).cols).toBe(64);
+    expect(classGridLayout(2303, 990, 1).rows).toBe(18);
+    expect(classGridLayout(5, 990, 1)).toMatchObject({ cols: 5, rows: 1 });
   });
 
   it('keeps cell edges on whole device pixels', () => {
     for (const dpr of [1, 1.25, 2]) {
-      const l = gridLayout(4096, 977, dpr);
+      const l = classGridLayout(4096, 977, dpr);
       expect(Number.isInteger(l.pitchX) && Number.isInteger(l.pitchY) && Number.isInteger(l.gutter) && Number.isInteger(l.pad)).toBe(true);
       expect(l.width / dpr).toBeLessThanOrEqual(977);
     }
@@ -37,7 +38,7 @@ describe('gridLayout', () => {
 
   it('finds the cell under a point, and each cell box maps back to its cell', () => {
     for (const dpr of [1, 2]) {
-      const l = gridLayout(2303, 990, dpr);
+      const l = classGridLayout(2303, 990, dpr);
       for (const i of [0, 1, 127, 128, 1000, 2302]) {
         const b = cellBox(l, i);
         expect(cellAt(l, 2303, b.x + b.w / 2, b.y + b.h / 2)).toBe(i);
@@ -53,7 +54,7 @@ describe('rowAddress', () => {
   it('counts in the dump\'s pages: 64 KiB pages put each row 16 times as far as 4 KiB ones', () => {
     // 2^20 pfns in 4096 buckets of 256 pfns: 128 columns, so a row spans 2^15 pfns
     const over = (pageSize: number) => classOverview({ classMap: new Uint8Array(1 << 20), maxPfn: 1 << 20, pageSize, inDump: [], zeroScanLevels: [] }, 4096);
-    const l = gridLayout(4096, 990, 1);
+    const l = classGridLayout(4096, 990, 1);
     expect(l.cols).toBe(128);
     expect(rowAddress(over(4096), l, 3)).toBe(3 * 2 ** 15 * 4096);
     expect(rowAddress(over(65536), l, 31)).toBe(31 * 2 ** 15 * 65536); // 62 GiB: beyond 32 bits

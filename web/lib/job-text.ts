@@ -1,0 +1,38 @@
+import type { JobKind } from './export-job.svelte.js';
+
+/** How the export card words a job's progress and results. */
+
+/** Decimal megabytes, as makedumpfile and the size table count: "12.3 MB", "512 MB". */
+export const mb = (n: number): string => `${(n / 1e6).toFixed(n >= 1e8 ? 0 : 1)} MB`;
+
+/** Seconds with one decimal, from milliseconds. */
+export const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+
+/** Whole decimal megabytes per second. */
+export const mbPerSecond = (bytes: number, ms: number): string => (bytes / 1e6 / Math.max(0.001, ms / 1000)).toFixed(0);
+
+export const percentDone = (p: { doneBytes: number; totalBytes: number }): number => Math.floor((100 * p.doneBytes) / p.totalBytes);
+
+export function eta(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return 'estimating time left';
+  if (s < 1) return 'under a second left';
+  if (s < 90) return `${Math.ceil(s)} s left`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s left`;
+}
+
+/** What the running job is doing; the classification (once per dump) comes first whatever the job. */
+export function phaseText(progressPhase: string | undefined, running: JobKind | 'idle', writing: string): string {
+  if (progressPhase === 'classify') return 'Classifying pages (once per dump)';
+  switch (running) {
+    case 'estimate':
+      return 'Estimating from small windows spread over the dump';
+    case 'analyse':
+      return 'Reading every page (compressing a sample)';
+    case 'measure':
+      return 'Compressing every page with every codec';
+    case 'export':
+      return `Writing ${writing}`;
+    default:
+      return '';
+  }
+}
