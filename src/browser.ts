@@ -29,7 +29,7 @@ export type WasmInput = WebAssembly.Module | URL | string;
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /** Fetches and compiles the wasm kernels once per URL (same origin: the page's CSP needs only connect-src 'self'). */
-export function browserWasmModule(wasm: WasmInput = PACKAGED_WASM): Promise<WebAssembly.Module> {
+function browserWasmModule(wasm: WasmInput = PACKAGED_WASM): Promise<WebAssembly.Module> {
   if (wasm instanceof WebAssembly.Module) return Promise.resolve(wasm);
   const url = String(wasm);
   let module = compiled.get(url);

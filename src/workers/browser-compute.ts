@@ -34,8 +34,15 @@ export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   };
 }
 
-/** How many compute workers to start: as many as asked, else one per logical core; from 1 to 64 either way. */
+/** More workers than this cost memory and start-up and gain nothing on any machine a browser runs on. */
+const MAX_BROWSER_THREADS = 64;
+
+/**
+ * How many compute workers to start: as many as asked (whole, at most 64), else (nothing asked, or not a count) one
+ * per logical core the browser reports (4 where it does not say).
+ */
 export function browserThreads(asked?: number): number {
-  const n = Math.floor(Number(asked ?? (globalThis.navigator?.hardwareConcurrency || 4)));
-  return Number.isFinite(n) ? Math.max(1, Math.min(64, n)) : 1;
+  const n = Math.floor(Number(asked));
+  if (Number.isFinite(n) && n >= 1) return Math.min(n, MAX_BROWSER_THREADS);
+  return Math.max(1, Math.min(MAX_BROWSER_THREADS, globalThis.navigator?.hardwareConcurrency || 4));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clampLevel, LEVEL_BITS, withBit } from '../../web/lib/dump-level.js';
-import { clampWorkers, codecOf, compressingWorkers, exportName, formatOf, hardwareThreads, makedumpfileCommand } from '../../web/lib/export-choice.js';
+import { browserThreads } from '../../src/workers/browser-compute.js';
+import { codecOf, compressingWorkers, exportName, formatOf, makedumpfileCommand } from '../../web/lib/export-choice.js';
 import { eta, mb, mbPerSecond, percentDone, phaseText, seconds } from '../../web/lib/job-text.js';
 import { lossSummary, plural } from '../../web/lib/keep-loss.js';
 
@@ -32,7 +33,7 @@ describe('export choice', () => {
   });
 
   it('clamps workers to a whole 1…64, the machine\'s threads for what is not a count; none compress uncompressed outputs', () => {
-    expect([clampWorkers(3.9), clampWorkers(500), clampWorkers(0), clampWorkers(Number.NaN)]).toEqual([3, 64, hardwareThreads, hardwareThreads]);
+    expect([browserThreads(3.9), browserThreads(500), browserThreads(0), browserThreads(Number.NaN)]).toEqual([3, 64, browserThreads(), browserThreads()]);
     expect([compressingWorkers('kdump-lzo', 2), compressingWorkers('kdump-none', 2), compressingWorkers('elf', 2)]).toEqual([2, 0, 0]);
   });
 });

@@ -64,7 +64,7 @@ const SYMBOLS = [
   { type: 'B', name: '_end', address: IMAGE + 0x5000n },
 ];
 
-function fakeKernel(encoding: 'relative' | 'absolute-percpu' | 'absolute', opts: { release?: string; stext?: bigint } = {}): FakeKernel {
+function fakeKernel(encoding: 'relative' | 'absolute-percpu' | 'absolute' | 'place-relative', opts: { release?: string; stext?: bigint } = {}): FakeKernel {
   const k = new FakeKernel();
   const symbols = encoding === 'absolute-percpu' ? SYMBOLS : SYMBOLS.filter((s) => s.address >= IMAGE);
   const lines = [`OSRELEASE=${opts.release ?? '6.1.0'}`, `SYMBOL(_stext)=${(opts.stext ?? IMAGE + 0x1000n).toString(16)}`];
@@ -74,6 +74,12 @@ function fakeKernel(encoding: 'relative' | 'absolute-percpu' | 'absolute', opts:
     const a = new DataView(new ArrayBuffer(symbols.length * 8));
     symbols.forEach((s, i) => a.setBigUint64(i * 8, s.address, true));
     sym('kallsyms_addresses', k.place(new Uint8Array(a.buffer)));
+  } else if (encoding === 'place-relative') {
+    // 7.0+: each entry is its symbol's distance from the entry itself; VMCOREINFO lists no kallsyms_relative_base.
+    const o = new DataView(new ArrayBuffer(symbols.length * 4));
+    const at = k.place(new Uint8Array(o.buffer));
+    symbols.forEach((s, i) => new DataView(k.bytes.buffer).setInt32(Number(at - IMAGE) + i * 4, Number(s.address - (at + BigInt(i * 4))), true));
+    sym('kallsyms_offsets', at);
   } else {
     const o = new DataView(new ArrayBuffer(symbols.length * 4));
     symbols.forEach((s, i) => {
@@ -97,12 +103,16 @@ function fakeKernel(encoding: 'relative' | 'absolute-percpu' | 'absolute', opts:
 }
 
 describe('reading kallsyms from kernel memory', () => {
-  it.each(['relative', 'absolute-percpu', 'absolute'] as const)('%s offsets: every name, type and address', async (encoding) => {
+  it.each(['relative', 'absolute-percpu', 'absolute', 'place-relative'] as const)('%s offsets: every name, type and address', async (encoding) => {
     const r = await readKallsyms(fakeKernel(encoding));
     if (!r.ok) throw new Error(r.warning.message);
     expect(r.kallsyms.encoding).toBe(encoding);
     const expected = encoding === 'absolute-percpu' ? SYMBOLS : SYMBOLS.filter((s) => s.address >= IMAGE);
     expect(r.kallsyms.table.symbols).toEqual(expected);
+  });
+
+  it('place-relative tables (7.0+) that put _stext elsewhere are refused with the address they give', async () => {
+    await expect(readKallsyms(fakeKernel('place-relative', { stext: IMAGE + 0x1234n }))).rejects.toThrow(/_stext would be at 0xffffffff81001000 \(place-relative\).*VMCOREINFO says 0xffffffff81001234/);
   });
 
   it('tables that put _stext somewhere else than VMCOREINFO does are refused with both addresses', async () => {

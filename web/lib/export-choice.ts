@@ -1,3 +1,4 @@
+import { browserThreads } from '../../src/browser.js';
 import { outputChoice, type Kind } from './outputs.js';
 
 /** What a chosen level and output mean for an export: the file it writes, its format and codec, the workers. */
@@ -17,14 +18,5 @@ export function makedumpfileCommand(fileName: string, level: number, kind: Kind)
   return ['makedumpfile', outputChoice(kind).flag, `-d ${level}`, fileName, exportName(fileName, level, kind)].filter(Boolean).join(' ');
 }
 
-/** Threads this machine offers (4 where the browser does not say): the page's default worker count. */
-export const hardwareThreads = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 4;
-
-/** A typed-in worker count as one the pool takes: whole, from 1 to 64; the default for what is not. */
-export function clampWorkers(n: number): number {
-  const v = Math.floor(Number(n));
-  return Number.isFinite(v) && v >= 1 ? Math.min(v, 64) : hardwareThreads;
-}
-
 /** How many workers compress for `kind`: none for the outputs written uncompressed. */
-export const compressingWorkers = (kind: Kind, workers: number): number => (kind === 'elf' || kind === 'kdump-none' ? 0 : clampWorkers(workers));
+export const compressingWorkers = (kind: Kind, workers: number): number => (kind === 'elf' || kind === 'kdump-none' ? 0 : browserThreads(workers));

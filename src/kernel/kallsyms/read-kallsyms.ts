@@ -8,9 +8,11 @@ import { SymbolTable, type KernelSymbol } from './symbol-table.js';
  * - absolute: `kallsyms_addresses[]`, one unsigned long per symbol (no CONFIG_KALLSYMS_BASE_RELATIVE);
  * - relative: `kallsyms_relative_base + (u32)kallsyms_offsets[i]` (6.x without absolute per-cpu symbols);
  * - absolute-percpu: a non-negative offset is the value itself (per-cpu symbols are offsets into the per-cpu
- *   area), a negative one means `kallsyms_relative_base - 1 - offset` (x86_64 SMP kernels before 6.15).
+ *   area), a negative one means `kallsyms_relative_base - 1 - offset` (x86_64 SMP kernels before 6.15);
+ * - place-relative: `&kallsyms_offsets[i] + (s32)kallsyms_offsets[i]`, each offset from its own address (7.0+,
+ *   which dropped kallsyms_relative_base: VMCOREINFO lists kallsyms_offsets alone).
  */
-export type KallsymsEncoding = 'absolute' | 'relative' | 'absolute-percpu';
+export type KallsymsEncoding = 'absolute' | 'relative' | 'absolute-percpu' | 'place-relative';
 
 export interface Kallsyms {
   table: SymbolTable;
@@ -26,8 +28,7 @@ const TOKEN_TABLE_SLACK = 1024;
 
 function missingKeys(r: KernelReader): string[] {
   const missing: string[] = TABLE_KEYS.filter((k) => r.info.symbol(k) === undefined);
-  const relative = r.info.symbol('kallsyms_offsets') !== undefined && r.info.symbol('kallsyms_relative_base') !== undefined;
-  if (!relative && r.info.symbol('kallsyms_addresses') === undefined) missing.push('kallsyms_offsets and kallsyms_relative_base (or kallsyms_addresses)');
+  if (r.info.symbol('kallsyms_offsets') === undefined && r.info.symbol('kallsyms_addresses') === undefined) missing.push('kallsyms_offsets (or kallsyms_addresses)');
   return missing;
 }
 
@@ -79,26 +80,33 @@ function expandNames(bytes: Uint8Array, count: number, tokens: string[]): Array<
   return out;
 }
 
-function decodeOffset(o: number, base: bigint, encoding: 'relative' | 'absolute-percpu'): bigint {
+type OffsetEncoding = Exclude<KallsymsEncoding, 'absolute'>;
+
+/**
+ * Symbol `i`'s address from its offset `o`: against `base` (kallsyms_relative_base), or, place-relative, against the
+ * address of the offset itself (`base` is then kallsyms_offsets).
+ */
+function decodeOffset(o: number, i: number, base: bigint, encoding: OffsetEncoding): bigint {
   if (encoding === 'relative') return BigInt.asUintN(64, base + BigInt(o >>> 0));
+  if (encoding === 'place-relative') return BigInt.asUintN(64, base + BigInt(i * 4) + BigInt(o));
   return o >= 0 ? BigInt(o) : BigInt.asUintN(64, base - 1n - BigInt(o));
 }
 
-/** Picks the encoding under which `_stext` lands where VMCOREINFO's SYMBOL(_stext) says it is. */
-function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names: Array<{ name: string }>): 'relative' | 'absolute-percpu' {
+/** Picks, among `encodings`, the one under which `_stext` lands where VMCOREINFO's SYMBOL(_stext) says it is. */
+function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names: Array<{ name: string }>, encodings: readonly OffsetEncoding[]): OffsetEncoding {
   const stextIndex = names.findIndex((n) => n.name === '_stext');
   const stext = r.info.symbol('_stext');
-  const encodings = ['relative', 'absolute-percpu'] as const;
   if (stext !== undefined && stextIndex >= 0) {
     const o = offsets.getInt32(stextIndex * 4, true);
-    const match = encodings.find((e) => decodeOffset(o, base, e) === stext);
+    const match = encodings.find((e) => decodeOffset(o, stextIndex, base, e) === stext);
     if (!match)
       throw new VmsieveError(
         'E_BAD_VMCOREINFO',
-        `kallsyms does not decode: _stext would be at ${encodings.map((e) => `0x${decodeOffset(o, base, e).toString(16)} (${e})`).join(' or ')}, VMCOREINFO says 0x${stext.toString(16)}`,
+        `kallsyms does not decode: _stext would be at ${encodings.map((e) => `0x${decodeOffset(o, stextIndex, base, e).toString(16)} (${e})`).join(' or ')}, VMCOREINFO says 0x${stext.toString(16)}`,
       );
     return match;
   }
+  if (encodings.length === 1) return encodings[0]!;
   // Without _stext to check, negative offsets only occur in the absolute-percpu encoding.
   for (let i = 0; i < names.length; i++) if (offsets.getInt32(i * 4, true) < 0) return 'absolute-percpu';
   return 'relative';
@@ -120,12 +128,14 @@ export async function readKallsyms(r: KernelReader): Promise<KallsymsResult> {
 
   let encoding: KallsymsEncoding;
   let addresses: bigint[];
-  if (r.info.symbol('kallsyms_offsets') !== undefined && r.info.symbol('kallsyms_relative_base') !== undefined) {
+  if (r.info.symbol('kallsyms_offsets') !== undefined) {
     const offsets = view(await r.readVirt(sym('kallsyms_offsets'), count * 4));
-    const base = view(await r.readVirt(sym('kallsyms_relative_base'), 8)).getBigUint64(0, true);
-    const chosen = chooseEncoding(r, offsets, base, names);
+    // What VMCOREINFO lists tells the kernel's encoding apart: 7.0 dropped kallsyms_relative_base with its offsets.
+    const hasBase = r.info.symbol('kallsyms_relative_base') !== undefined;
+    const base = hasBase ? view(await r.readVirt(sym('kallsyms_relative_base'), 8)).getBigUint64(0, true) : sym('kallsyms_offsets');
+    const chosen = chooseEncoding(r, offsets, base, names, hasBase ? ['relative', 'absolute-percpu'] : ['place-relative']);
     encoding = chosen;
-    addresses = Array.from({ length: count }, (_, i) => decodeOffset(offsets.getInt32(i * 4, true), base, chosen));
+    addresses = Array.from({ length: count }, (_, i) => decodeOffset(offsets.getInt32(i * 4, true), i, base, chosen));
   } else {
     const raw = view(await r.readVirt(sym('kallsyms_addresses'), count * 8));
     encoding = 'absolute';
