@@ -148,6 +148,8 @@ export class Vmcore {
   private levels: { classified: ClassifyResult; source: LevelSource; bases: Map<number, LevelBase> } | undefined;
   private needs: Promise<{ needs: DebuggerNeeds; classMap: Uint8Array; absent: AbsentPages | undefined } | { reason: string }> | undefined;
   private km: KernelMemory | undefined;
+  /** Aborted by close(): what is shared by every view and job (the classification) stops with the session. */
+  private readonly lifetime = new AbortController();
 
   private constructor(
     readonly dump: Dump,
@@ -156,7 +158,7 @@ export class Vmcore {
   ) {
     this.shared = new SharedClassification(async (pool, onProgress) => {
       const { km, kernels } = await this.input();
-      return classifyDump(dump, km, kernels, { zeroScan: false, pool, onProgress });
+      return classifyDump(dump, km, kernels, { zeroScan: false, pool, signal: this.lifetime.signal, onProgress });
     });
     this.maps = new ClassMaps({
       classification: (onProgress) => this.shared.get(undefined, onProgress),
@@ -444,6 +446,7 @@ export class Vmcore {
 
   /** Stops every job and view on this dump, then releases its files. */
   async close(): Promise<void> {
+    this.lifetime.abort(new VmsieveError('E_CANCELLED', `${this.name} was closed`));
     this.maps.stop();
     await this.jobs.cancel();
     this.opened = undefined;
