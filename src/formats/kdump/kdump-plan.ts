@@ -20,7 +20,7 @@ export interface KdumpLayout {
   numDumpable: number;
 }
 
-export function kdumpLayout(pageSize: number, noteSize: number, selection: PageSelection): KdumpLayout {
+function kdumpLayout(pageSize: number, noteSize: number, selection: PageSelection): KdumpLayout {
   return kdumpLayoutFor(pageSize, noteSize, selection.maxPfn, countBits(selection.bitmap2, selection.maxPfn));
 }
 
