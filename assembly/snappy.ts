@@ -6,13 +6,11 @@
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
 import {
-  appendParsedPage, backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, pageTableBase, PAGE_TABLE,
+  backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, PAGE_TABLE,
 } from "./lz/match";
+import { compressPageBatch } from "./lz/page-batch";
 
 const MAX_OFFSET: usize = 0xffff;
-
-let scratch: usize = 0;
-let scratchSize: usize = 0;
 
 /** A literal element for n > 0 bytes at src; returns the new output position. */
 // @ts-ignore: decorator
@@ -146,12 +144,7 @@ function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
   return compressPage(src, n, out, base, true);
 }
 
-/**
- * Compresses `pages` consecutive pages of `pageSize` bytes at `input`, appending each page's
- * stored form to `output`. sizes[i] (u32) = stored length, with bit 31 set when the page is
- * stored raw (the compressed form was not smaller). Returns the total bytes written.
- * A page that does not fit in outputCapacity gets size 0 and stops the batch.
- */
+/** LZ page-batch ABI (lz/page-batch.ts): snappy per page. */
 export function snappyCompressPages(
   input: usize,
   pages: u32,
@@ -160,27 +153,6 @@ export function snappyCompressPages(
   outputCapacity: usize,
   sizes: usize,
 ): u32 {
-  const ps = <usize>pageSize;
-  const slack = (ps >> 4) + 32; // compressPage may write this far past the page length
-  const need = ps + slack;
-  if (scratchSize < need) {
-    scratch = heap.alloc(need);
-    scratchSize = need;
-  }
-  let base: usize = 0;
-  let total: usize = 0;
-  for (let i: u32 = 0; i < pages; i++) {
-    const src = input + <usize>i * ps;
-    base = pageTableBase(i, src, ps, base);
-    const room = outputCapacity - total;
-    const dst = output + total;
-    // straight into the output when it has room for the worst case, else into scratch
-    const direct = room >= ps + slack;
-    const comp = direct ? dst : scratch;
-    const clen = ps > 0x10000 ? compressBigPage(src, ps, comp, base) : compressSmallPage(src, ps, comp, base);
-    const stored = appendParsedPage(dst, room, direct, sizes, i, pages, src, ps, comp, clen);
-    if (stored == 0) break;
-    total += stored;
-  }
-  return <u32>total;
+  // compressPage may write this far past the page length
+  return compressPageBatch(input, pages, pageSize, output, outputCapacity, sizes, (pageSize >> 4) + 32, 0x10000, compressSmallPage, compressBigPage);
 }

@@ -18,7 +18,7 @@
 import { adler32 } from "./adler";
 import { buildCodes, buildLengths } from "./huffman";
 import { CL_ORDER, FIXED_LIT, LEN_EXTRA, LEN_INFO, initTables } from "./tables";
-import { matchLength, putPage } from "../lz/match";
+import { appendPage, matchLength } from "../lz/match";
 
 /** Largest page this encoder accepts (distances are still capped at 32 KiB). */
 export const ZLIB_MAX_PAGE: u32 = 65536;
@@ -439,8 +439,8 @@ function compressPage(src: usize, n: u32): u32 {
  * Compresses `pages` consecutive pages of `pageSize` bytes from `input`, appending each page's stored
  * form to `output`, and writes one u32 per page at `sizes`: the stored length, with bit 31 set when the
  * page is stored raw (its zlib form would not be smaller; length = pageSize, the page is copied).
- * Returns the total number of bytes written, or 0xFFFFFFFF when pageSize is outside 1..65536 or when
- * `outputCapacity` could not hold the worst case (pageSize) of the next page.
+ * Returns the total number of bytes written; a page that does not fit in outputCapacity gets size 0
+ * and stops the batch (as every page codec does). 0xFFFFFFFF when pageSize is outside 1..65536.
  */
 export function zlibCompressPages(
   input: usize,
@@ -452,13 +452,15 @@ export function zlibCompressPages(
 ): u32 {
   if (pageSize == 0 || pageSize > ZLIB_MAX_PAGE) return u32.MAX_VALUE;
   init();
+  const ps = <usize>pageSize;
   let written: usize = 0;
   for (let i: u32 = 0; i < pages; i++) {
-    if (written + pageSize > outputCapacity) return u32.MAX_VALUE;
-    const src = input + <usize>i * pageSize;
+    const src = input + <usize>i * ps;
     const len = compressPage(src, pageSize);
     // 0: the zlib stream would not be smaller, so the page is stored raw
-    written += putPage(output + written, sizes, i, src, pageSize, OUT, len == 0 ? pageSize : len);
+    const stored = appendPage(output + written, outputCapacity - written, sizes, i, pages, src, ps, OUT, len == 0 ? ps : len);
+    if (stored == 0) break;
+    written += stored;
   }
   return <u32>written;
 }

@@ -15,21 +15,22 @@ export interface CompressedPages {
 
 /**
  * The ABI every page codec kernel shares: (input, pages, pageSize, output, outputCapacity, sizes) → bytes
- * written, or 0xFFFFFFFF when the kernel rejects its arguments.
+ * written; a page that does not fit in outputCapacity gets size word 0 and stops the batch; 0xFFFFFFFF when the
+ * kernel rejects its arguments.
  */
 export type PageKernel = (input: number, pages: number, pageSize: number, output: number, outputCapacity: number, sizes: number) => number;
 
 export interface PageBatcherOptions {
   /** Called after the arguments are checked and before the windows are allocated (e.g. zlibInit, which may grow memory). */
   init?: () => void;
-  /** The kernel's name, for the error when it rejects its arguments. */
-  name?: string;
+  /** The kernel's name, for the errors it reports. */
+  name: string;
 }
 
 /**
- * Fixed windows in one kernel instance's arena, allocated once, and the batching loop shared by the
- * zlib, LZO, snappy and zstd facades. The output window holds maxPages pages, the worst case (a stored
- * page is never longer than the page), so a batch never runs out of room.
+ * The one facade over the page codec kernels: fixed windows in one kernel instance's arena, allocated once, and
+ * the batching loop. The output window holds maxPages pages, the worst case (a stored page is never longer than
+ * the page), so a batch never runs out of room.
  */
 export class PageBatcher {
   /** Allocated on the first compress(): callers that only use compressAt never need it. */
@@ -39,15 +40,15 @@ export class PageBatcher {
   private readonly name: string;
 
   constructor(
-    private readonly k: Pick<KernelExports, 'memory' | 'arenaAlloc'>,
+    private readonly k: KernelExports,
     private readonly kernel: PageKernel,
     readonly pageSize: number,
     readonly maxPages: number,
-    options: PageBatcherOptions = {},
+    options: PageBatcherOptions,
   ) {
     if (!Number.isInteger(pageSize) || pageSize <= 0 || pageSize > 65536) throw new RangeError(`bad page size ${pageSize}`);
     if (!Number.isInteger(maxPages) || maxPages <= 0) throw new RangeError(`bad batch size ${maxPages}`);
-    this.name = options.name ?? 'page kernel';
+    this.name = options.name;
     options.init?.(); // before the windows, so later calls never grow memory
     this.output = k.arenaAlloc(pageSize * maxPages) >>> 0;
     this.sizesPtr = k.arenaAlloc(maxPages * 4) >>> 0;
@@ -63,7 +64,7 @@ export class PageBatcher {
     for (let first = 0; first < count; first += maxPages) {
       const n = Math.min(maxPages, count - first);
       if (this.inputPtr === 0) this.inputPtr = this.k.arenaAlloc(pageSize * maxPages) >>> 0;
-      bytesAt(this.k as KernelExports, this.inputPtr, n * pageSize).set(pages.subarray(first * pageSize, (first + n) * pageSize));
+      bytesAt(this.k, this.inputPtr, n * pageSize).set(pages.subarray(first * pageSize, (first + n) * pageSize));
       const r = this.compressAt(this.inputPtr, n);
       sizes.set(r.sizes, first);
       chunks.push(r.data);
@@ -74,7 +75,7 @@ export class PageBatcher {
   /** Compresses `count` (≤ maxPages) pages already in this instance's memory at `ptr`, without copying them in. */
   private compressAt(ptr: number, count: number): CompressedPages {
     const written = this.run(ptr, count);
-    return { data: bytesAt(this.k as KernelExports, this.output, written).slice(), sizes: this.sizesOf(count).slice() };
+    return { data: bytesAt(this.k, this.output, written).slice(), sizes: this.sizesOf(count).slice() };
   }
 
   /**
@@ -93,6 +94,7 @@ export class PageBatcher {
     if (!Number.isInteger(count) || count < 0 || count > maxPages) throw new RangeError(`${count} pages do not fit a batch of ${maxPages}`);
     const written = this.kernel(ptr, count, pageSize, this.output, maxPages * pageSize, this.sizesPtr) >>> 0;
     if (written === 0xffff_ffff) throw new Error(`${this.name} rejected its arguments`);
+    if (count > 0 && this.sizesOf(count)[count - 1] === 0) throw new Error(`${this.name} ran out of output room`);
     return written;
   }
 

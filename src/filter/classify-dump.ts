@@ -7,7 +7,7 @@ import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { batchClassifierFor, carryEnd, chainState, CLASSIFY_CHUNK_PAGES, freshState, stateCounts, type ClassifyKernels } from '../wasm/classify-batch.js';
+import { batchClassifierFor, carryEnd, chainState, CLASSIFY_CHUNK_PAGES, freshState, stateCounts} from '../wasm/classify-batch.js';
 import type { ClassifiedBatch, ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
@@ -132,7 +132,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
  * that some zero-filtering level would keep. Memory: the class map (one byte per pfn) plus fixed windows.
  */
 export async function classifyDump(dump: Dump, km: KernelMemory | undefined, kernels: KernelExports, opts: ClassifyOptions = {}): Promise<ClassifyResult> {
-  const k = kernels as ClassifyKernels;
+  const k = kernels;
   if (typeof k.classifyPages !== 'function')
     throw new VmsieveError('E_UNSUPPORTED', 'the wasm kernels lack classifyPages: rebuild build/wasm/vmsieve.wasm (npm run asbuild)');
   const info = dump.vmcoreinfo ?? km?.info;

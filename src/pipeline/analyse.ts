@@ -8,7 +8,7 @@ import { bitmapFileLookup } from '../formats/elf-out/bitmap-file-lookup.js';
 import { assignOffsets, elfNoteOffset, planElfLoads, type Phdr } from '../formats/elf-out/write-elf.js';
 import { isKdumpDump, type KdumpDump } from '../formats/kdump/read-kdump.js';
 import { bitRuns } from '../formats/selection.js';
-import { kdumpLayoutFor } from '../formats/kdump/write-kdump.js';
+import { kdumpLayoutFor } from '../formats/kdump/kdump-plan.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
 import type { PfnRun } from '../formats/page-extents.js';

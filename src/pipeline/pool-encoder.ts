@@ -1,6 +1,6 @@
 import type { CodecId } from '../codecs/registry.js';
 import type { Dump } from '../formats/dump.js';
-import type { RunsEncoder } from '../formats/kdump/page-encoder.js';
+import type { PageEncoder } from '../formats/kdump/page-encoder.js';
 import type { ComputePool } from '../workers/pool.js';
 import { taskPages } from './task-pages.js';
 
@@ -9,7 +9,7 @@ import { taskPages } from './task-pages.js';
  * reads the pages itself when it can reach the dump (else they are read here and transferred), finds the zero pages
  * and compresses the rest.
  */
-export function poolEncoder(pool: ComputePool, codec: CodecId, dump: Dump): RunsEncoder {
+export function poolEncoder(pool: ComputePool, codec: CodecId, dump: Dump): PageEncoder {
   return {
     codec,
     async encodeRuns(runs, count, skipZero) {

@@ -1,11 +1,6 @@
 import { TABLE_SLOTS } from '../kernel/page-layout.js';
 import { bytesAt, type KernelExports } from './kernels.js';
 
-/** The wasm exports the struct page classifier needs (assembly/classify.ts). */
-export interface ClassifyKernels extends KernelExports {
-  classifyPages(table: number, recs: number, nrecs: number, count: number, pfnStart: number, out: number, state: number): void;
-}
-
 /**
  * Pfns per classifier call: their records (256 KiB of 64-byte struct pages) are read and classified while they are
  * still in the core's cache. A third faster than 32768 on 4 and 128 GiB dumps.
@@ -60,7 +55,7 @@ export class BatchClassifier {
   private recs = 0;
   private recsBytes = 0;
 
-  constructor(private readonly k: ClassifyKernels) {
+  constructor(private readonly k: KernelExports) {
     this.table = k.arenaAlloc(TABLE_SLOTS * 8) >>> 0;
     this.state = k.arenaAlloc(STATE_SLOTS * 8) >>> 0;
   }
@@ -91,7 +86,7 @@ export class BatchClassifier {
 const classifiers = new WeakMap<KernelExports, BatchClassifier>();
 
 /** One classifier per wasm instance: its buffers are allocated once (the stub runtime never frees). */
-export function batchClassifierFor(k: ClassifyKernels): BatchClassifier {
+export function batchClassifierFor(k: KernelExports): BatchClassifier {
   let c = classifiers.get(k);
   if (!c) classifiers.set(k, (c = new BatchClassifier(k)));
   return c;

@@ -1,9 +1,6 @@
-/** The raw exports of build/wasm/vmsieve.wasm; every pointer is a byte offset into `memory`. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  arenaAlloc(bytes: number): number;
-  scanZeroPages(window: number, pages: number, pageSize: number, out: number): number;
-}
+import type { KernelExports } from './kernel-exports.js';
+
+export type { KernelExports };
 
 export async function instantiateKernels(module: WebAssembly.Module): Promise<KernelExports> {
   const instance = await WebAssembly.instantiate(module, {
@@ -13,6 +10,7 @@ export async function instantiateKernels(module: WebAssembly.Module): Promise<Ke
       },
     },
   });
+  // The one place the exports get their type: kernel-exports.ts is generated from the same build.
   return instance.exports as unknown as KernelExports;
 }
 

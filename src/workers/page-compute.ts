@@ -4,7 +4,7 @@ import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reade
 import type { PageExtents } from '../io/source-ref.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState, type ClassifyKernels } from '../wasm/classify-batch.js';
+import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';
 import { tableStructSize } from '../kernel/page-layout.js';
 
 /**
@@ -137,7 +137,7 @@ export class PageCompute {
       const size = tableStructSize(task.table);
       if (task.nrecs * size > this.pageSize * this.windowPages) throw new RangeError(`a classify task carries at most ${this.pageSize * this.windowPages} bytes of records, not ${task.nrecs * size}`);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
-      const classifier = batchClassifierFor(this.k as ClassifyKernels);
+      const classifier = batchClassifierFor(this.k);
       const count = task.visit.length;
       const state = freshState();
       const codes = new Uint8Array(count);

@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { ZlibPageCompressor } = await import(join(root, 'build/lib/codecs/zlib.js'));
-const { nodeZlibPageCompressor } = await import(join(root, 'build/lib/codecs/zlib-node.js'));
+const { createCompressor, storedLength } = await import(join(root, 'build/lib/codecs/registry.js'));
+const { instantiateKernels } = await import(join(root, 'build/lib/wasm/kernels.js'));
+const { nodeWasmModule } = await import(join(root, 'build/lib/wasm/node-module.js'));
 
 const PS = 4096;
 const secArg = process.argv.indexOf('--seconds');
@@ -149,7 +150,7 @@ function rate(bytes, fn) {
   return best;
 }
 
-const ours = await nodeZlibPageCompressor(PS, 1024);
+const ours = createCompressor(await instantiateKernels(await nodeWasmModule()), 'zlib', PS, 1024);
 console.log(`zlib per ${PS}-byte page, one core, Node ${process.versions.node} (MB/s of input per CPU second, best of 5 × ${(SECONDS / 5).toFixed(2)} s)`);
 console.log('corpus   pages   ours MB/s  node:zlib-1 MB/s  speed×   ours ratio  node ratio  size ours/node');
 let sumOurs = 0;
@@ -159,7 +160,7 @@ for (const [name, pages] of corpora) {
   const bytes = all.length;
   const { sizes } = ours.compress(all);
   let stored = 0;
-  for (const w of sizes) stored += ZlibPageCompressor.length(w);
+  for (const w of sizes) stored += storedLength(w);
   let ref = 0;
   for (const p of pages) ref += Math.min(deflateSync(p, { level: 1 }).length, PS);
   const oursRate = rate(bytes, () => ours.compress(all));

@@ -12,8 +12,7 @@ import { createCompressor, type CodecId } from '../../src/codecs/registry.js';
 import type { Dump } from '../../src/formats/dump.js';
 import { writeElf } from '../../src/formats/elf-out/write-elf.js';
 import { FlattenedSink, restoreFlattened, sourceChunks } from '../../src/formats/flat/flattened.js';
-import { nodeZlibEncoder } from '../../src/formats/kdump/node-zlib-encoder.js';
-import { compressorEncoder, type PageEncoder } from '../../src/formats/kdump/page-encoder.js';
+import type { PageEncoder } from '../../src/formats/kdump/page-encoder.js';
 import { readKdumpDump, type KdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
@@ -24,6 +23,7 @@ import type { ByteSink } from '../../src/io/sink.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { cacheDir, realFixtures, realFixturesSkipReason, sharedDir } from '../helpers/fixtures.js';
+import { compressorEncoder, nodeZlibEncoder } from '../helpers/in-thread-encoders.js';
 
 const work = join(cacheDir, 'writer');
 const mdfDir = join(work, 'makedumpfile');
@@ -123,11 +123,13 @@ function dmesg(path: string): string {
 }
 
 let kernels: KernelExports | undefined;
-async function wasmEncoder(codec: CodecId, pageSize: number): Promise<PageEncoder | undefined> {
+type EncoderFor = (dump: Dump | KdumpDump) => PageEncoder;
+async function wasmEncoder(codec: CodecId, pageSize: number): Promise<EncoderFor | undefined> {
   kernels ??= await instantiateKernels(await nodeWasmModule());
   const fn = `${codec}CompressPages` as keyof KernelExports;
   if (typeof kernels[fn] !== 'function') return undefined;
-  return compressorEncoder(codec, createCompressor(kernels, codec, pageSize));
+  const compressor = createCompressor(kernels, codec, pageSize);
+  return (dump) => compressorEncoder(dump, codec, compressor);
 }
 
 const d = skipReason ? describe.skip : describe;
@@ -199,9 +201,10 @@ d('writers vs makedumpfile 1.7 on real dumps', () => {
     /** Our compressed outputs, checked together by libkdumpfile and drgn at the end (one pass over the source). */
     const forReaders: { out: string; numDumpable: number }[] = [];
 
-    async function compressed(label: string, encoder: PageEncoder, flag?: string) {
+    async function compressed(label: string, encoderFor: EncoderFor, flag?: string) {
       const selection = await selectionFrom(name, 31);
       const dump = await open(sourcePath(name));
+      const encoder = encoderFor(dump);
       const out = join(oursDir, `${name}-d31-${label.replace(/\W+/g, '_')}.kdump`);
       const r = await toFile(out, (sink) => writeKdump(dump, selection, sink, { dumpLevel: 31, encoder }));
       await dump.source.close?.();
@@ -246,7 +249,7 @@ d('writers vs makedumpfile 1.7 on real dumps', () => {
     }
 
     it('zlib through node:zlib deflate level 1 (the stand-in encoder)', async () => {
-      await compressed('zlib node', nodeZlibEncoder(4096), '-c');
+      await compressed('zlib node', nodeZlibEncoder, '-c');
     });
 
     it.each([

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClassifyKernels } from '../../src/wasm/classify-batch.js';
 import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, pageClass, PageClass, ZERO_BIT } from '../../src/filter/dump-level.js';
 import { formatReport, reportForLevel } from '../../src/filter/report.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type PageLayout } from '../../src/kernel/page-layout.js';
 import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
-import { instantiateKernels } from '../../src/wasm/kernels.js';
+import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 
 // Struct page layout of Debian's 6.12 and 6.1 kernels (from the real fixtures' VMCOREINFO).
@@ -57,9 +56,9 @@ interface Page {
 
 const PAGE_TYPE = (t: number) => ((t << 24) | 0) >>> 0;
 
-let k: ClassifyKernels;
+let k: KernelExports;
 beforeAll(async () => {
-  k = (await instantiateKernels(await nodeWasmModule())) as ClassifyKernels;
+  k = await instantiateKernels(await nodeWasmModule());
 });
 
 /** Runs the wasm classifier over `pages` (pfn = pfn0 + index) in batches of `batch`, carrying ranges. */

@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lzoDecompress } from '../../src/codecs/lzo-decode.js';
 import { createCompressor, type CompressedPages } from '../../src/codecs/registry.js';
 import { snappyDecompress } from '../../src/codecs/snappy-decode.js';
-import { compressorEncoder } from '../../src/formats/kdump/page-encoder.js';
 import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
@@ -16,6 +15,7 @@ import { MemorySink } from '../../src/io/sink.js';
 import { MemorySource } from '../../src/io/source.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
+import { compressorEncoder } from '../helpers/in-thread-encoders.js';
 import { decoderSkipReason, firstDifferentPage, lowEntropyPages, python, pythonCompressPages, realKernelPages, rng, syntheticPages } from '../helpers/decoders.js';
 import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
 
@@ -240,8 +240,9 @@ describe('the kdump reader decodes -l, -p and -z pages by default', () => {
     const bitmap = new Uint8Array(bitmapBytes(count));
     for (let p = 0; p < count; p++) setBit(bitmap, p);
     const sink = new MemorySink('out.kdump');
-    const encoder = compressorEncoder(codec, createCompressor(k, codec, PS));
-    await writeKdump(await openDump(new MemorySource(core, 'synthetic.vmcore')), { maxPfn: count, bitmap1: bitmap, bitmap2: bitmap, excludeZero: false }, sink, { dumpLevel: 0, encoder });
+    const source = await openDump(new MemorySource(core, 'synthetic.vmcore'));
+    const encoder = compressorEncoder(source, codec, createCompressor(k, codec, PS));
+    await writeKdump(source, { maxPfn: count, bitmap1: bitmap, bitmap2: bitmap, excludeZero: false }, sink, { dumpLevel: 0, encoder });
     await sink.close();
     const dump = await readKdumpDump(new MemorySource(sink.bytes().slice(), 'out.kdump'));
     let compressed = 0;

@@ -1,14 +1,12 @@
 // The LZ-family page compressors (LZO1X-1, snappy, zstd), each checked against an independent decoder
 // (test/helpers/decoders.ts: Debian's python3 bindings of liblzo2, libsnappy and libzstd).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LzoPageCompressor, type LzoKernelExports } from '../../src/codecs/lzo.js';
-import { SnappyPageCompressor, type SnappyKernelExports } from '../../src/codecs/snappy.js';
-import { ZstdPageCompressor, type ZstdKernelExports } from '../../src/codecs/zstd.js';
+import { createCompressor } from '../../src/codecs/registry.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { decoderSkipReason, lowEntropyPages, realKernelPages, rng, roundTrip, syntheticPages, type PageCodec } from '../helpers/decoders.js';
 
-type Kernels = KernelExports & LzoKernelExports & SnappyKernelExports & ZstdKernelExports;
+type Kernels = KernelExports;
 type PageKernel = (input: number, pages: number, pageSize: number, output: number, outputCapacity: number, sizes: number) => number;
 
 interface Case {
@@ -22,19 +20,19 @@ const cases: Case[] = [
   {
     codec: 'lzo',
     title: 'LZO1X-1 page compressor (decoded by liblzo2 lzo1x_decompress_safe via python3-lzo)',
-    make: (k, pageSize, maxPages) => new LzoPageCompressor(k, pageSize, maxPages),
+    make: (k, pageSize, maxPages) => createCompressor(k, 'lzo', pageSize, maxPages),
     kernel: (k) => k.lzoCompressPages,
   },
   {
     codec: 'snappy',
     title: 'snappy page compressor (decoded by libsnappy snappy::RawUncompress via python3-snappy)',
-    make: (k, pageSize, maxPages) => new SnappyPageCompressor(k, pageSize, maxPages),
+    make: (k, pageSize, maxPages) => createCompressor(k, 'snappy', pageSize, maxPages),
     kernel: (k) => k.snappyCompressPages,
   },
   {
     codec: 'zstd',
     title: 'zstd page compressor (decoded by libzstd via python3-zstandard)',
-    make: (k, pageSize, maxPages) => new ZstdPageCompressor(k, pageSize, maxPages),
+    make: (k, pageSize, maxPages) => createCompressor(k, 'zstd', pageSize, maxPages),
     kernel: (k) => k.zstdCompressPages,
   },
 ];

@@ -4,11 +4,11 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } fro
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ZlibPageCompressor, type ZlibKernelExports } from '../../src/codecs/zlib.js';
-import { nodeZlibPageCompressor } from '../../src/codecs/zlib-node.js';
-import { instantiateKernels } from '../../src/wasm/kernels.js';
+import { createCompressor, STORED_RAW, storedLength, type PageCompressor } from '../../src/codecs/registry.js';
+import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { fixtureCacheDir } from '../helpers/fixtures.js';
+import { nodeZlibPageCompressor } from '../helpers/zlib-node.js';
 
 // ---- corpora ------------------------------------------------------------------------------------
 
@@ -130,20 +130,22 @@ interface Check {
   blockTypes: Record<number, number>;
 }
 
+const isRaw = (w: number) => (w & STORED_RAW) !== 0;
+
 /** Compresses, inflates every stored page with node:zlib, and sums our sizes and node:zlib level 1's. */
-function check(c: ZlibPageCompressor, pages: Uint8Array, pageSize: number): Check {
+function check(c: PageCompressor, pages: Uint8Array, pageSize: number): Check {
   const { data, sizes } = c.compress(pages);
   const res: Check = { stored: 0, raw: 0, reference: 0, problems: [], blockTypes: {} };
   let at = 0;
   for (let i = 0; i < sizes.length; i++) {
     const w = sizes[i]!;
-    const n = ZlibPageCompressor.length(w);
+    const n = storedLength(w);
     const page = pages.subarray(i * pageSize, (i + 1) * pageSize);
     const stored = data.subarray(at, at + n);
     at += n;
     res.stored += n;
     res.reference += Math.min(deflateSync(page, { level: 1 }).length, pageSize);
-    if (ZlibPageCompressor.isRaw(w)) {
+    if (isRaw(w)) {
       res.raw++;
       if (n !== pageSize) res.problems.push(`page ${i}: raw with length ${n}`);
       else if (!Buffer.from(stored).equals(Buffer.from(page))) res.problems.push(`page ${i}: raw copy differs`);
@@ -217,13 +219,13 @@ function huffmanDepth(bytes: Uint8Array): number {
 }
 
 describe('zlib page compressor (inflated by node:zlib)', () => {
-  let k: ZlibKernelExports;
+  let k: KernelExports;
   beforeAll(async () => {
-    k = (await instantiateKernels(await nodeWasmModule())) as unknown as ZlibKernelExports;
+    k = await instantiateKernels(await nodeWasmModule());
   });
 
   it('round-trips every kind of synthetic page; raw only when not smaller', () => {
-    const c = new ZlibPageCompressor(k, 4096, 64); // small batches: several wasm calls
+    const c = createCompressor(k, 'zlib', 4096, 64); // small batches: several wasm calls
     const pages = synthetic(900);
     const r = check(c, pages, 4096);
     expect(r.problems).toEqual([]);
@@ -237,7 +239,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('stores random pages raw, verbatim, with bit 31 set', () => {
-    const c = new ZlibPageCompressor(k, 4096);
+    const c = createCompressor(k, 'zlib', 4096);
     const pages = synthetic(50, 4096, 5, 'random');
     const { data, sizes } = c.compress(pages);
     expect([...sizes].every((w) => w === (0x8000_0000 | 4096) >>> 0)).toBe(true);
@@ -245,7 +247,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('compresses nearly random pages that still shrink by more than 1/64 (entropy gate is not too eager)', () => {
-    const c = new ZlibPageCompressor(k, 4096);
+    const c = createCompressor(k, 'zlib', 4096);
     const r = rng(8);
     for (const tail of [150, 300, 600]) {
       const page = new Uint8Array(4096);
@@ -259,13 +261,13 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('writes zlib streams node:zlib accepts: 78 01 header, final block, Adler-32 trailer', () => {
-    const c = new ZlibPageCompressor(k, 4096);
+    const c = createCompressor(k, 'zlib', 4096);
     const pages = synthetic(9, 4096, 11, 'text');
     const { data, sizes } = c.compress(pages);
     let at = 0;
     for (const w of sizes) {
-      const n = ZlibPageCompressor.length(w);
-      expect(ZlibPageCompressor.isRaw(w)).toBe(false);
+      const n = storedLength(w);
+      expect(isRaw(w)).toBe(false);
       expect([data[at], data[at + 1]]).toEqual([0x78, 0x01]);
       expect(((data[at]! << 8) | data[at + 1]!) % 31).toBe(0);
       expect(data[at + 2]! & 1).toBe(1); // BFINAL
@@ -274,7 +276,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('text-like, zero-heavy and struct-like pages compress about as well as node:zlib level 1', () => {
-    const c = new ZlibPageCompressor(k, 4096);
+    const c = createCompressor(k, 'zlib', 4096);
     for (const kind of ['text', 'zero-heavy', 'struct', 'copies', 'small-alphabet'] as const) {
       const r = check(c, synthetic(200, 4096, 3, kind), 4096);
       expect(r.problems, kind).toEqual([]);
@@ -285,9 +287,9 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
 
   it('is deterministic and independent of batch boundaries', () => {
     const pages = synthetic(90, 4096, 3);
-    const a = new ZlibPageCompressor(k, 4096, 1024).compress(pages);
-    const b = new ZlibPageCompressor(k, 4096, 7).compress(pages);
-    const again = new ZlibPageCompressor(k, 4096, 1024).compress(pages);
+    const a = createCompressor(k, 'zlib', 4096, 1024).compress(pages);
+    const b = createCompressor(k, 'zlib', 4096, 7).compress(pages);
+    const again = createCompressor(k, 'zlib', 4096, 1024).compress(pages);
     expect(Buffer.from(b.sizes.buffer).equals(Buffer.from(a.sizes.buffer))).toBe(true);
     expect(Buffer.from(b.data).equals(Buffer.from(a.data))).toBe(true);
     expect(Buffer.from(again.data).equals(Buffer.from(a.data))).toBe(true);
@@ -310,14 +312,14 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
         for (let j = 0; j < len && i < 4096; j++, i++) page[i] = page[i - d]!;
       }
     }
-    const res = check(new ZlibPageCompressor(k, 4096), pages, 4096);
+    const res = check(createCompressor(k, 'zlib', 4096), pages, 4096);
     expect(res.problems).toEqual([]);
   });
 
   it('round-trips other page sizes, including 64 KiB pages with repeats beyond the 32 KiB window', () => {
     for (const pageSize of [1, 5, 64, 1000, 16384, 65536]) {
       const pages = synthetic(18, pageSize, pageSize);
-      const res = check(new ZlibPageCompressor(k, pageSize, 4), pages, pageSize);
+      const res = check(createCompressor(k, 'zlib', pageSize, 4), pages, pageSize);
       expect(res.problems, `page size ${pageSize}`).toEqual([]);
     }
     // a 64 KiB page whose second half repeats its first half from 40000 bytes back: not reachable
@@ -325,7 +327,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
     const r = rng(4);
     for (let i = 0; i < 40000; i++) big[i] = r() & 255;
     big.copyWithin(40000, 0, 25536);
-    const res = check(new ZlibPageCompressor(k, 65536, 1), big, 65536);
+    const res = check(createCompressor(k, 'zlib', 65536, 1), big, 65536);
     expect(res.problems).toEqual([]);
   });
 
@@ -348,11 +350,11 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
       page[2 * i + 1] = r() & 127;
     }
     expect(huffmanDepth(page)).toBeGreaterThan(15);
-    const c = new ZlibPageCompressor(k, 65536, 1);
+    const c = createCompressor(k, 'zlib', 65536, 1);
     const res = check(c, page, 65536);
     expect(res.problems).toEqual([]);
     const { data, sizes } = c.compress(page);
-    expect(ZlibPageCompressor.isRaw(sizes[0]!)).toBe(false);
+    expect(isRaw(sizes[0]!)).toBe(false);
     const h = dynamicHeader(data);
     expect(h).toBeDefined();
     expect(Math.max(...h!.litLens)).toBe(15);
@@ -360,17 +362,19 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
   });
 
   it('rejects bad arguments instead of writing out of bounds', () => {
-    const c = new ZlibPageCompressor(k, 4096, 2); // makes sure the windows exist
+    const c = createCompressor(k, 'zlib', 4096, 2); // makes sure the windows exist
     expect(c.pageSize).toBe(4096);
     const input = k.arenaAlloc(8192) >>> 0;
     const output = k.arenaAlloc(8192) >>> 0;
     const sizes = k.arenaAlloc(8) >>> 0;
-    // the window must hold the worst case (a raw page) of every page it is asked to write
-    expect(k.zlibCompressPages(input, 1, 4096, output, 4095, sizes) >>> 0).toBe(0xffff_ffff);
+    // a page that does not fit the window gets size 0 and stops the batch, as with every page codec
+    new Uint32Array(k.memory.buffer, sizes, 2).fill(7);
+    expect(k.zlibCompressPages(input, 2, 4096, output, 0, sizes) >>> 0).toBe(0);
+    expect(Array.from(new Uint32Array(k.memory.buffer, sizes, 2))).toEqual([0, 0]);
     expect(k.zlibCompressPages(input, 1, 0, output, 8192, sizes) >>> 0).toBe(0xffff_ffff);
     expect(k.zlibCompressPages(input, 1, 65537, output, 8192, sizes) >>> 0).toBe(0xffff_ffff);
     expect(k.zlibCompressPages(input, 0, 4096, output, 0, sizes) >>> 0).toBe(0);
-    expect(() => new ZlibPageCompressor(k, 0)).toThrow(RangeError);
+    expect(() => createCompressor(k, 'zlib', 0)).toThrow(RangeError);
     expect(() => c.compress(new Uint8Array(100))).toThrow(RangeError);
   });
 
@@ -384,7 +388,7 @@ describe('zlib page compressor (inflated by node:zlib)', () => {
 
   it('stays within 10% of node:zlib level 1 on a realistic mix (real pages when cached, else synthetic)', () => {
     const pages = real?.pages ?? synthetic(1800, 4096, 21);
-    const res = check(new ZlibPageCompressor(k, 4096), pages, 4096);
+    const res = check(createCompressor(k, 'zlib', 4096), pages, 4096);
     expect(res.problems).toEqual([]);
     const ratio = res.stored / res.reference;
     console.info(`[codec-zlib] ${pages.length / 4096} pages: ours ${res.stored} B, node:zlib level 1 ${res.reference} B (×${ratio.toFixed(4)}), ${res.raw} raw`);

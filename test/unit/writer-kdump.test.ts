@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Dump } from '../../src/formats/dump.js';
 import { FLAT_HEADER_SIZE, FlattenedSink, restoreFlattened } from '../../src/formats/flat/flattened.js';
 import { decodeDiskDumpHeader, decodeSubHeader, utsField } from '../../src/formats/kdump/diskdump.js';
-import { nodeZlibEncoder } from '../../src/formats/kdump/node-zlib-encoder.js';
-import { STORED_RAW, type PageEncoder } from '../../src/formats/kdump/page-encoder.js';
+import { STORED_RAW } from '../../src/codecs/registry.js';
+import type { PageEncoder } from '../../src/formats/kdump/page-encoder.js';
 import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
@@ -16,6 +16,7 @@ import { NodeFileSink } from '../../src/io/node-sink.js';
 import { MemorySequentialSink, MemorySink } from '../../src/io/sink.js';
 import { MemorySource } from '../../src/io/source.js';
 import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
+import { inThreadEncoder, nodeZlibEncoder } from '../helpers/in-thread-encoders.js';
 
 const PS = 4096;
 const info = 'OSRELEASE=6.1.0-test\nPAGESIZE=4096\nNUMBER(phys_base)=-16777216\nCRASHTIME=1700000000\n';
@@ -73,9 +74,10 @@ async function source(): Promise<Dump> {
   return openDump(new MemorySource(core, 'synthetic.vmcore'));
 }
 
-async function write(excludeZero: boolean, encoder?: PageEncoder, dumpLevel = excludeZero ? 1 : 0) {
+async function write(excludeZero: boolean, encoderFor?: (dump: Dump) => PageEncoder, dumpLevel = excludeZero ? 1 : 0) {
   const sink = new MemorySink('out.kdump');
-  const r = await writeKdump(await source(), selection(excludeZero), sink, { dumpLevel, encoder, batchPages: 5 });
+  const dump = await source();
+  const r = await writeKdump(dump, selection(excludeZero), sink, { dumpLevel, encoder: encoderFor?.(dump), batchPages: 5 });
   await sink.close();
   return { bytes: sink.bytes().slice(), r };
 }
@@ -135,7 +137,7 @@ describe('kdump-compressed writer', () => {
   });
 
   it('compresses with zlib where it helps and stores incompressible pages raw; the reader reads every page back', async () => {
-    const { bytes, r } = await write(true, nodeZlibEncoder(PS), 31);
+    const { bytes, r } = await write(true, nodeZlibEncoder, 31);
     expect(decodeDiskDumpHeader(bytes.subarray(0, 464)).status).toBe(1);
     expect(r.compressedPages).toBe(dumpable.filter((p) => p % 3 === 1).length);
     expect(r.rawPages).toBe(dumpable.filter((p) => p % 3 === 2).length);
@@ -155,9 +157,8 @@ describe('kdump-compressed writer', () => {
   });
 
   it('stores a page raw when the encoder says so or its output is not smaller than a page', async () => {
-    const stubborn: PageEncoder = {
-      codec: 'lzo',
-      encode(pages, count) {
+    const stubborn = (dump: Dump) =>
+      inThreadEncoder(dump, 'lzo', (pages, count) => {
         const sizes = new Uint32Array(count);
         const parts: number[] = [];
         for (let i = 0; i < count; i++) {
@@ -165,8 +166,7 @@ describe('kdump-compressed writer', () => {
           parts.push(...(i % 2 ? pages.subarray(i * PS, (i + 1) * PS) : new Uint8Array(10).fill(7)));
         }
         return { data: new Uint8Array(parts), sizes };
-      },
-    };
+      });
     const { bytes, r } = await write(true, stubborn, 31);
     expect(decodeDiskDumpHeader(bytes.subarray(0, 464)).status).toBe(2);
     expect(r.compressedPages + r.rawPages + r.zeroPages).toBe(dumpable.length);
@@ -197,10 +197,11 @@ describe('kdump-compressed writer', () => {
 
 describe('flattened format', () => {
   it('-F stream restores (-R) to exactly the normal file', async () => {
-    const normal = (await write(true, nodeZlibEncoder(PS), 31)).bytes;
+    const normal = (await write(true, nodeZlibEncoder, 31)).bytes;
     const stream = new MemorySequentialSink();
     const flat = new FlattenedSink(stream);
-    await writeKdump(await source(), selection(true), flat, { dumpLevel: 31, encoder: nodeZlibEncoder(PS) });
+    const dump = await source();
+    await writeKdump(dump, selection(true), flat, { dumpLevel: 31, encoder: nodeZlibEncoder(dump) });
     await flat.close();
     const s = stream.bytes();
     expect(new TextDecoder().decode(s.subarray(0, 12))).toBe('makedumpfile');
