@@ -3,7 +3,7 @@ export { VmsieveError, isVmsieveError, type ErrorCode } from './errors.js';
 export type { CpuRegisters, DumpInfo, DumpSegment, DumpWarning } from './api-types.js';
 export { Vmcore, openedDump, type AnalyseCallOptions, type Classification, type ClassifyCallOptions, type ExportCallOptions, type Platform, type WorkOptions } from './vmcore.js';
 export { openDump, openDumps } from './formats/open-dump.js';
-export type { Dump, DumpProducer, ElfNote, LoadSegment } from './formats/dump.js';
+export type { Dump, DumpProducer, ElfNote, LoadSegment } from './model/dump.js';
 export { describeDump } from './info/dump-info.js';
 export { classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyOptions, type ClassifyResult } from './filter/classify-dump.js';
 export { formatReport, reportForLevel, type PageReport } from './filter/report.js';

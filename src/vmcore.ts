@@ -2,7 +2,7 @@ import type { DumpInfo } from './api-types.js';
 import { VmsieveError } from './errors.js';
 import { classifyDump, type ClassifyResult } from './filter/classify-dump.js';
 import { reportForLevel, type PageReport } from './filter/report.js';
-import type { Dump } from './formats/dump.js';
+import type { Dump } from './model/dump.js';
 import { openDumps } from './formats/open-dump.js';
 import { describeDump } from './info/dump-info.js';
 import type { ByteSink } from './io/sink.js';

@@ -1,4 +1,4 @@
-import type { ElfNote } from '../dump.js';
+import type { ElfNote } from '../../model/dump.js';
 
 /** Plain arithmetic, not `& ~3`: a corrupt size near 2^32 must not wrap negative. */
 const align4 = (n: number) => Math.ceil(n / 4) * 4;

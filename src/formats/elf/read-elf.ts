@@ -1,10 +1,10 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { archForElfMachine } from '../../kernel/arch/index.js';
-import type { Architecture } from '../../kernel/arch/types.js';
-import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
+import type { Architecture } from '../../model/architecture.js';
+import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { DumpWarning } from '../../api-types.js';
-import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -15,7 +15,7 @@ import {
   PN_XNUM,
   PT_LOAD,
   PT_NOTE,
-} from './elf-constants.js';
+} from '../../model/elf-constants.js';
 import { incompleteWarning, mergeRanges } from '../incomplete.js';
 import { parseNotes } from './notes.js';
 

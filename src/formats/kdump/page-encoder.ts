@@ -1,5 +1,5 @@
 import type { CodecId } from '../../codecs/registry.js';
-import type { PfnRun } from '../page-extents.js';
+import type { PfnRun } from '../../model/page-extents.js';
 
 /** Bit 31 of a size word: the page is stored raw (its compressed form would not be smaller). */
 export { STORED_RAW } from '../../codecs/page-batcher.js';

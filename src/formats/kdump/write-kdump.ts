@@ -2,8 +2,8 @@ import { VmsieveError } from '../../errors.js';
 import { concatBytes } from '../../io/concat.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
-import type { Dump } from '../dump.js';
-import { readRuns, type PfnRun } from '../page-extents.js';
+import type { Dump } from '../../model/dump.js';
+import { readRuns, type PfnRun } from '../../model/page-extents.js';
 import { bitmapBytes, bitRuns, countBits, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
