@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import { cruise, type ICruiseResult, type IRegularForbiddenRuleType } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
@@ -61,7 +61,7 @@ describe('layering rules (.dependency-cruiser.js)', async () => {
 
   // Svelte 5 compiles a component's TypeScript before the cruiser reads it, erasing `import type`: check those here.
   test('type-only imports in .svelte files keep to the modules web/ may import from src/', () => {
-    const rule = result.summary.ruleSetUsed?.forbidden?.find((r) => r.name === 'web-through-entry-modules');
+    const rule = result.summary.ruleSetUsed?.forbidden?.find((r): r is IRegularForbiddenRuleType => r.name === 'web-through-entry-modules');
     const allowed = [rule?.to.pathNot ?? []].flat().map((p) => new RegExp(p));
     expect(allowed.length).toBeGreaterThan(0);
     const deep = svelteFiles('web').flatMap((file) =>
