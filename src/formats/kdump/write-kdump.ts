@@ -18,7 +18,7 @@ import {
   type DiskDumpHeader,
   type KdumpSubHeader,
 } from './diskdump.js';
-import { walkNoteSegment } from './note-walk.js';
+import { walkNoteSegment } from '../elf/notes.js';
 import { STORED_RAW, type EncodedPages, type PageEncoder } from './page-encoder.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';
 import { isZeroPage } from '../zero-page.js';
