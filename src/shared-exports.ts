@@ -24,7 +24,7 @@ export { VmsieveError, isVmsieveError, type ErrorCode } from './errors.js';
 
 /** What the session's methods give. */
 export type { CpuRegisters, DumpInfo, DumpSegment, DumpWarning } from './api-types.js';
-export type { Dump, LoadSegment } from './formats/dump.js';
+export type { Dump, LoadSegment } from './model/dump.js';
 export type { ClassifyResult } from './filter/classify-dump.js';
 export { formatReport, type PageReport } from './filter/report.js';
 export type { AnalyseResult, LevelSizes } from './pipeline/analyse.js';

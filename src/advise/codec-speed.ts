@@ -1,6 +1,5 @@
 import { createCompressor } from '../codecs/registry.js';
-import type { Dump } from '../formats/dump.js';
-import type { PfnRange } from '../filter/dump-level.js';
+import type { Dump, PfnRange } from '../model/dump.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import type { Speeds } from './model.js';
 

@@ -1,5 +1,6 @@
 import { VmsieveError } from '../errors.js';
-import { outcomeTable, type PfnRange } from './dump-level.js';
+import { outcomeTable } from './dump-level.js';
+import type { PfnRange } from '../model/dump.js';
 
 /**
  * A picture-sized summary of a class map: the pfn range cut into buckets, with page counts per class in each.

@@ -1,9 +1,9 @@
 import type { DumpWarning } from '../api-types.js';
 import { VmsieveError, isVmsieveError } from '../errors.js';
-import type { Dump, LoadSegment } from '../formats/dump.js';
+import type { Dump, LoadSegment, PfnRange } from '../model/dump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import { readMemSections, type MemSection } from '../kernel/mem-section.js';
-import { VmcoreInfo } from '../kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../model/vmcoreinfo.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
@@ -12,7 +12,7 @@ import type { ClassifiedBatch, ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
-import { byteExtents, pageExtents, workersCanRead, type PfnRun } from '../formats/page-extents.js';
+import { byteExtents, pageExtents, workersCanRead, type PfnRun } from '../model/page-extents.js';
 import { sourceReader } from '../io/source-reader.js';
 import {
   CODE_MASK,
@@ -23,7 +23,6 @@ import {
   visitedRanges,
   ZERO_BIT,
   zeroScanTable,
-  type PfnRange,
 } from './dump-level.js';
 
 export interface ClassifyOptions {

@@ -1,5 +1,5 @@
 import { VmsieveError } from '../errors.js';
-import type { LoadSegment } from '../formats/dump.js';
+import type { LoadSegment, PfnRange } from '../model/dump.js';
 import { DL_CACHE, DL_CACHE_PRI, DL_FREE, DL_USER, DL_ZERO } from '../kernel/page-layout.js';
 
 /**
@@ -149,12 +149,6 @@ export function pageClass(byte: number): PageClass {
   if ((byte & CODE_MASK) === CODE_NOT_VISITED) return PageClass.NotInDump;
   const o = classOutcome(byte, 31);
   return o === Outcome.Kept ? PageClass.Kernel : (o as number as PageClass);
-}
-
-/** A half-open pfn range [start, end). */
-export interface PfnRange {
-  start: number;
-  end: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DumpWarning } from '../api-types.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import type { DebuggerNeeds, NeededKind, NeededPage } from '../kernel/debugger-needs.js';
 import { checkLevel, classOutcome, Outcome } from './dump-level.js';

@@ -1,6 +1,7 @@
 import { VmsieveError } from '../errors.js';
 import { OVERVIEW_CLASSES } from './class-overview.js';
-import { checkLevel, Outcome, outcomeTable, type PfnRange } from './dump-level.js';
+import { checkLevel, Outcome, outcomeTable } from './dump-level.js';
+import type { PfnRange } from '../model/dump.js';
 
 /**
  * What one dump level keeps and drops, summarised for a picture of any part of memory at any zoom. A base summary

@@ -1,6 +1,6 @@
 import { VmsieveError } from '../errors.js';
-import type { LoadSegment } from '../formats/dump.js';
-import { checkLevel, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges, type PfnRange } from './dump-level.js';
+import type { LoadSegment, PfnRange } from '../model/dump.js';
+import { checkLevel, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges } from './dump-level.js';
 
 /** makedumpfile's "Excluded pages" report (print_report), numbers with its exact meanings. */
 export interface PageReport {

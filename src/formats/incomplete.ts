@@ -1,5 +1,5 @@
 import type { DumpWarning } from '../api-types.js';
-import type { PfnRange } from './dump.js';
+import type { PfnRange } from '../model/dump.js';
 
 /** How many missing pfn ranges a warning lists before it says "and N more". */
 const LISTED_RANGES = 8;

@@ -1,4 +1,4 @@
-import type { LoadSegment } from './dump.js';
+import type { LoadSegment } from '../model/dump.js';
 
 export interface PhysRange {
   physStart: number;

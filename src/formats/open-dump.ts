@@ -1,6 +1,6 @@
 import { VmsieveError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
-import type { Dump } from './dump.js';
+import type { Dump } from '../model/dump.js';
 import { FlattenedSource, isFlattened } from './flat/read-flattened.js';
 import { readElfDump } from './elf/read-elf.js';
 import { DISKDUMP_SIGNATURE, KDUMP_SIGNATURE } from './kdump/diskdump.js';

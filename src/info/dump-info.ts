@@ -1,6 +1,6 @@
 import type { DumpInfo, DumpWarning } from '../api-types.js';
 import { VmsieveError } from '../errors.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { coveredBytes, physicalHoles } from '../formats/layout.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
@@ -8,7 +8,7 @@ import { kallsymsOf } from '../kernel/kallsyms/index.js';
 import { nameRegisters } from './register-names.js';
 import { readMemSections } from '../kernel/mem-section.js';
 import { cpuRegistersFromNotes } from '../kernel/crash-context.js';
-import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
+import { NT_PRSTATUS } from '../model/elf-constants.js';
 
 export const NO_VMCOREINFO_WARNING: DumpWarning = {
   code: 'E_NO_VMCOREINFO',

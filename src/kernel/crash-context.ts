@@ -4,8 +4,8 @@
  * every conclusion keeps the log line it came from.
  */
 import type { CpuRegisters } from '../api-types.js';
-import { NT_PRSTATUS } from '../formats/elf/elf-constants.js';
-import type { Dump } from '../formats/dump.js';
+import { NT_PRSTATUS } from '../model/elf-constants.js';
+import type { Dump } from '../model/dump.js';
 import type { DmesgRecord } from './dmesg/types.js';
 
 export type CrashLineKind =

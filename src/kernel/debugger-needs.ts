@@ -1,6 +1,6 @@
 import type { CpuRegisters, DumpWarning } from '../api-types.js';
 import { isVmsieveError } from '../errors.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import { cpuRegistersFromNotes } from './crash-context.js';
 import { kallsymsOf } from './kallsyms/index.js';
 import type { SymbolTable } from './kallsyms/symbol-table.js';

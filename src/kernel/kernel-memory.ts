@@ -1,10 +1,10 @@
 import { VmsieveError } from '../errors.js';
-import type { Dump } from '../formats/dump.js';
-import { byteExtents } from '../formats/page-extents.js';
+import type { Dump } from '../model/dump.js';
+import { byteExtents } from '../model/page-extents.js';
 import { sourceReader } from '../io/source-reader.js';
 import { readExtents, type WorkerReader } from '../io/worker-reader.js';
-import type { KernelTranslator } from './arch/types.js';
-import type { VmcoreInfo } from './vmcoreinfo.js';
+import type { KernelTranslator } from '../model/architecture.js';
+import type { VmcoreInfo } from '../model/vmcoreinfo.js';
 
 /** Reads kernel virtual memory out of a dump, translating through the dump's architecture. */
 export class KernelMemory {

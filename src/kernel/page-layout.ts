@@ -1,5 +1,5 @@
 import type { DumpWarning } from '../api-types.js';
-import type { VmcoreInfo } from './vmcoreinfo.js';
+import type { VmcoreInfo } from '../model/vmcoreinfo.js';
 
 /**
  * Everything the struct page classifier needs, resolved from VMCOREINFO the way makedumpfile 1.7.9

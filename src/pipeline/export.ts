@@ -2,7 +2,7 @@ import type { CodecId } from '../codecs/registry.js';
 import { classifyDump, type ClassifyResult } from '../filter/classify-dump.js';
 import { dumpableBitmap } from '../filter/dump-level.js';
 import { elfReportForLevel, reportForLevel, type PageReport } from '../filter/report.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import { writeElf } from '../formats/elf-out/write-elf.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { writeKdump } from '../formats/kdump/write-kdump.js';

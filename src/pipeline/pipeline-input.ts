@@ -1,5 +1,5 @@
 import type { ClassifyResult } from '../filter/classify-dump.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import type { KernelExports } from '../wasm/kernels.js';
 

@@ -1,5 +1,5 @@
 import type { CodecId } from '../codecs/registry.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import type { PageEncoder } from '../formats/kdump/page-encoder.js';
 import type { ComputePool } from '../workers/pool.js';
 import { taskPages } from './task-pages.js';

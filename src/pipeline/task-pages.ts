@@ -1,5 +1,5 @@
-import type { Dump } from '../formats/dump.js';
-import { pageExtents, readRuns, type PfnRun } from '../formats/page-extents.js';
+import type { Dump } from '../model/dump.js';
+import { pageExtents, readRuns, type PfnRun } from '../model/page-extents.js';
 import type { PagesInput } from '../workers/page-compute.js';
 
 /**

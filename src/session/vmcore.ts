@@ -8,7 +8,7 @@ import { classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type 
 import { checkLevel } from '../filter/dump-level.js';
 import { levelBase, levelView, type LevelBase, type LevelSource, type LevelView } from '../filter/level-overview.js';
 import { reportForLevel, type PageReport } from '../filter/report.js';
-import type { Dump } from '../formats/dump.js';
+import type { Dump } from '../model/dump.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { reassemble } from '../formats/kdump/reassemble.js';
 import { membersOf } from '../formats/kdump/split-set.js';

@@ -1,6 +1,6 @@
 import { isVmsieveError } from '../../src/errors.js';
 import { classifyDump } from '../../src/filter/classify-dump.js';
-import type { Dump } from '../../src/formats/dump.js';
+import type { Dump } from '../../src/model/dump.js';
 import { isKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { describeDump } from '../../src/info/dump-info.js';

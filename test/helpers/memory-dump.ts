@@ -1,6 +1,6 @@
-import type { Dump, ElfNote } from '../../src/formats/dump.js';
+import type { Dump, ElfNote } from '../../src/model/dump.js';
 import { MemorySource } from '../../src/io/source.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 
 /** Direct-map base of a 4-level x86_64 kernel without KASLR. */

@@ -7,7 +7,7 @@ import { reportForLevel } from '../../src/filter/report.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 import { excludedByClass, realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelReader } from '../../src/kernel/dmesg/types.js';
 import { Arm64Translator } from '../../src/kernel/arm64/translate.js';
 import { formatResolved, lookupSymbol, parseSymbolQuery, readKallsyms, type SymbolTable } from '../../src/kernel/kallsyms/index.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
 
 const fixture = realFixtures().find((f) => f.name.includes('arm64'));

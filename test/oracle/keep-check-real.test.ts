@@ -3,7 +3,7 @@ import { isVmsieveError } from '../../src/errors.js';
 import { classifyDump, type ClassifyResult } from '../../src/filter/classify-dump.js';
 import { classOutcome, Outcome } from '../../src/filter/dump-level.js';
 import { keepCheck } from '../../src/filter/keep-check.js';
-import type { Dump } from '../../src/formats/dump.js';
+import type { Dump } from '../../src/model/dump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';

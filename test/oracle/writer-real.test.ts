@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompressor, type CodecId } from '../../src/codecs/registry.js';
-import type { Dump } from '../../src/formats/dump.js';
+import type { Dump } from '../../src/model/dump.js';
 import { writeElf } from '../../src/formats/elf-out/write-elf.js';
 import { FlattenedSink, restoreFlattened, sourceChunks } from '../../src/formats/flat/flattened.js';
 import type { PageEncoder } from '../../src/formats/kdump/page-encoder.js';

@@ -2,10 +2,10 @@
 // layout (PA48; FEAT_LPA for 64 KiB pages with 52-bit PA; FEAT_LPA2 for 4/16 KiB pages with 52-bit VA), and the
 // kernel layout read from VMCOREINFO with makedumpfile's fallbacks.
 import { describe, expect, it } from 'vitest';
-import type { LoadSegment } from '../../src/formats/dump.js';
+import type { LoadSegment } from '../../src/model/dump.js';
 import { arm64Layout, levelShift, type Arm64Layout, type DescriptorFormat } from '../../src/kernel/arm64/layout.js';
 import { Arm64Translator } from '../../src/kernel/arm64/translate.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 
 const bit = (n: number) => 1n << BigInt(n);
 const mask = (hi: number, lo: number) => bit(hi + 1) - bit(lo);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketCounts, bucketPfns, classOverview, OVERVIEW_CLASS_COUNT, OVERVIEW_CLASSES, type ClassOverviewSource, type OverviewClass } from '../../src/filter/class-overview.js';
-import { CODE_FREE_INTERIOR, CODE_NOT_VISITED, CODE_TAIL, Outcome, outcomeOf, ZERO_BIT, type PfnRange } from '../../src/filter/dump-level.js';
+import { CODE_FREE_INTERIOR, CODE_NOT_VISITED, CODE_TAIL, Outcome, outcomeOf, ZERO_BIT } from '../../src/filter/dump-level.js';
+import type { PfnRange } from '../../src/model/dump.js';
 
 // Class bytes of assembly/classify.ts (code = f*18 + k*6 + u*3 + a; see dump-level.ts).
 const KEPT = 0;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, pageClass, PageClass, ZERO_BIT } from '../../src/filter/dump-level.js';
 import { formatReport, reportForLevel } from '../../src/filter/report.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type PageLayout } from '../../src/kernel/page-layout.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ElfNote } from '../../src/formats/dump.js';
+import type { ElfNote } from '../../src/model/dump.js';
 import { crashContext, findCrashContext } from '../../src/kernel/crash-context.js';
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
 import { ARM64 } from '../../src/kernel/arm64/arch.js';

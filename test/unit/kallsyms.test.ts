@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelReader } from '../../src/kernel/dmesg/types.js';
 import { formatResolved, lookupSymbol, parseSymbolQuery, readKallsyms, SymbolTable, type KernelSymbol } from '../../src/kernel/kallsyms/index.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 
 const IMAGE = 0xffffffff81000000n;
 

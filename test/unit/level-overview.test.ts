@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_FREE_INTERIOR, CODE_TAIL, Outcome, outcomeOf, ZERO_BIT, type PfnRange } from '../../src/filter/dump-level.js';
+import { CODE_FREE_INTERIOR, CODE_TAIL, Outcome, outcomeOf, ZERO_BIT } from '../../src/filter/dump-level.js';
+import type { PfnRange } from '../../src/model/dump.js';
 import { BASE_PAGES, DROPPED, keptAndDropped, LACKING_SLOT, LEVEL_SLOTS, levelBase, levelView, NOT_IN_DUMP_SLOT, pagesPerBucketFor, type LevelSource } from '../../src/filter/level-overview.js';
 
 // Class bytes of assembly/classify.ts (see dump-level.ts): kept, hwpoison, offline, user, cache, private cache, free.

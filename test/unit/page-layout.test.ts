@@ -12,7 +12,7 @@ import {
   pageLayoutFromVmcoreinfo,
   parseKernelVersion,
 } from '../../src/kernel/page-layout.js';
-import { VmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
+import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 
 // The struct page part of the VMCOREINFO of the real fixtures (../shared/fixtures, Debian 6.1 and 6.12 kernels).
 const V6_1 = `OSRELEASE=6.1.0-56-amd64

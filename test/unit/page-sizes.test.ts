@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODECS, type CodecId } from '../../src/codecs/registry.js';
-import type { Dump } from '../../src/formats/dump.js';
+import type { Dump } from '../../src/model/dump.js';
 import { writeElf } from '../../src/formats/elf-out/write-elf.js';
 import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';

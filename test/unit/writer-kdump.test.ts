@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Dump } from '../../src/formats/dump.js';
+import type { Dump } from '../../src/model/dump.js';
 import { FLAT_HEADER_SIZE, FlattenedSink, restoreFlattened } from '../../src/formats/flat/flattened.js';
 import { decodeDiskDumpHeader, decodeSubHeader, utsField } from '../../src/formats/kdump/diskdump.js';
 import { STORED_RAW } from '../../src/codecs/registry.js';

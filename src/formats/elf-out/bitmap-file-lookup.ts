@@ -1,4 +1,4 @@
-import { PT_LOAD } from '../elf/elf-constants.js';
+import { PT_LOAD } from '../../model/elf-constants.js';
 import type { Phdr } from './write-elf.js';
 
 /** makedumpfile's BUFSIZE_BITMAP: its bitmap file is read 4096 bytes (32768 pfns) at a time. */

@@ -1,7 +1,7 @@
 import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
-import type { Dump } from '../dump.js';
+import type { Dump } from '../../model/dump.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -10,7 +10,7 @@ import {
   PN_XNUM,
   PT_LOAD,
   PT_NOTE,
-} from '../elf/elf-constants.js';
+} from '../../model/elf-constants.js';
 import { readElfHeader } from '../elf/read-elf.js';
 import type { SourceDump } from '../kdump/write-kdump.js';
 import { isKdumpDump } from '../kdump/read-kdump.js';

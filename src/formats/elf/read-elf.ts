@@ -1,10 +1,10 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { archForElfMachine } from '../../kernel/arch/index.js';
-import type { Architecture } from '../../kernel/arch/types.js';
-import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
+import type { Architecture } from '../../model/architecture.js';
+import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { DumpWarning } from '../../api-types.js';
-import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -15,7 +15,7 @@ import {
   PN_XNUM,
   PT_LOAD,
   PT_NOTE,
-} from './elf-constants.js';
+} from '../../model/elf-constants.js';
 import { incompleteWarning, mergeRanges } from '../incomplete.js';
 import { parseNotes } from './notes.js';
 
@@ -83,6 +83,7 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const pv = new DataView(phBytes.buffer, phBytes.byteOffset, phBytes.byteLength);
   const loads: LoadSegment[] = [];
   const notes: ElfNote[] = [];
+  const noteWarnings: DumpWarning[] = [];
   let noteSegment: Dump['noteSegment'];
   for (let i = 0; i < eh.phnum; i++) {
     const o = i * ELF64_PHDR_SIZE;
@@ -100,7 +101,9 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
         throw new VmsieveError('E_SEGMENT_PAST_EOF', `${source.name}: the PT_NOTE segment (${filesz} bytes at ${offset}) runs past the end of the file (${source.size} bytes); the file is truncated or corrupt`);
       const bytes = await source.read(Number(offset), Number(filesz));
       noteSegment ??= { fileOffset: Number(offset), fileSize: Number(filesz) };
-      notes.push(...parseNotes(bytes, Number(offset)));
+      const parsed = parseNotes(bytes, Number(offset), source.name);
+      notes.push(...parsed.notes);
+      if (parsed.warning) noteWarnings.push(parsed.warning);
     } else if (type === PT_LOAD) {
       if (paddr + memsz > BigInt(MAX_PHYS) || filesz > memsz)
         throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_LOAD ${i} (paddr 0x${paddr.toString(16)}, memsz 0x${memsz.toString(16)}, filesz 0x${filesz.toString(16)}) is not a plausible memory segment`);
@@ -122,7 +125,7 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const pageSize = vmcoreinfo?.pageSize ?? 4096;
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
   const { missing, warnings } = clipToFile(source, loads, pageSize);
-  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, warnings);
+  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...warnings]);
 }
 
 /**

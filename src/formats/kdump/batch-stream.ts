@@ -1,6 +1,6 @@
 import { VmsieveError } from '../../errors.js';
 import { mapOrdered } from '../../workers/ordered.js';
-import type { PfnRun } from '../page-extents.js';
+import type { PfnRun } from '../../model/page-extents.js';
 import { bitRuns } from '../selection.js';
 import type { EncodedBatch, PageEncoder } from './page-encoder.js';
 

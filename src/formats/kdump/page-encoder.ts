@@ -1,5 +1,5 @@
 import type { CodecId } from '../../codecs/registry.js';
-import type { PfnRun } from '../page-extents.js';
+import type { PfnRun } from '../../model/page-extents.js';
 
 /** What one batch of pages became. */
 export interface EncodedBatch {

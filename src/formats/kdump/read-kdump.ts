@@ -6,9 +6,9 @@ import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
 import { archForUtsMachine } from '../../kernel/arch/index.js';
-import type { Architecture } from '../../kernel/arch/types.js';
-import { VmcoreInfo } from '../../kernel/vmcoreinfo.js';
-import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../dump.js';
+import type { Architecture } from '../../model/architecture.js';
+import { VmcoreInfo } from '../../model/vmcoreinfo.js';
+import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import { incompleteWarning } from '../incomplete.js';
 import { parseNotes } from '../elf/notes.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
@@ -133,13 +133,14 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   const numDumpable = countBits(bitmap2.subarray(range.start >>> 3), range.end - (range.start & ~7)) - countBits(bitmap2.subarray(range.start >>> 3), range.start & 7);
 
   let notes: ElfNote[] = [];
+  let noteWarning: DumpWarning | undefined;
   let noteSegment: Dump['noteSegment'];
   let vmcoreinfo: VmcoreInfo | undefined;
   if (subHeader && header.headerVersion >= 4 && subHeader.sizeNote > 0n) {
     const off = Number(subHeader.offsetNote);
     const size = Number(subHeader.sizeNote);
     checkRange(source, off, size, 'the ELF notes');
-    notes = parseNotes(await source.read(off, size), off);
+    ({ notes, warning: noteWarning } = parseNotes(await source.read(off, size), off, source.name));
     noteSegment = { fileOffset: off, fileSize: size };
   }
   if (subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) {
@@ -155,7 +156,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n)
     eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
 
-  const warnings: DumpWarning[] = [];
+  const warnings: DumpWarning[] = noteWarning ? [noteWarning] : [];
   const infoPhysBase = vmcoreinfo?.has('NUMBER(phys_base)') ? BigInt.asUintN(64, vmcoreinfo.number('phys_base')!) : undefined;
   if (subHeader && infoPhysBase !== undefined && subHeader.physBase !== infoPhysBase)
     warnings.push({

@@ -3,7 +3,7 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
-import type { PfnRange } from '../dump.js';
+import type { PfnRange } from '../../model/dump.js';
 import type { PageSelection } from '../selection.js';
 import type { PageDesc } from './diskdump.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';

@@ -2,7 +2,7 @@
 // dump's headers and bitmaps, the sub header's split fields set, the descriptors of its range, then (when zero pages
 // are excluded) the shared zero page and its pages, at the offsets the unsplit file's full descriptor table leaves.
 import type { ByteSink } from '../../io/sink.js';
-import type { PfnRange } from '../dump.js';
+import type { PfnRange } from '../../model/dump.js';
 import { bitRuns, testBit } from '../selection.js';
 import { Appender } from './appender.js';
 import { KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, encodePageDesc } from './diskdump.js';

@@ -1,6 +1,6 @@
 import { STORED_RAW } from '../../codecs/registry.js';
-import type { Dump } from '../dump.js';
-import { readRuns, type PfnRun } from '../page-extents.js';
+import type { Dump } from '../../model/dump.js';
+import { readRuns, type PfnRun } from '../../model/page-extents.js';
 import { isZeroPage } from '../zero-page.js';
 import type { PageEncoder } from './page-encoder.js';
 import type { KdumpDump } from './read-kdump.js';

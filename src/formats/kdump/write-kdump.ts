@@ -1,11 +1,11 @@
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
-import type { Dump } from '../dump.js';
+import type { Dump } from '../../model/dump.js';
 import { bitmapBytes, trimmedBitmap, type PageSelection } from '../selection.js';
 import { encodedBatches } from './batch-stream.js';
 import { CODEC_FLAG, UTS_FIELD, UTSNAME_SIZE, encodeDiskDumpHeader, encodeSubHeader, type DiskDumpHeader, type KdumpSubHeader } from './diskdump.js';
 import { planKdump, type KdumpHeaderFacts } from './kdump-plan.js';
-import { walkNoteSegment } from './note-walk.js';
+import { walkNoteSegment } from '../elf/notes.js';
 import type { PageEncoder } from './page-encoder.js';
 import { PageDataWriter } from './page-data-writer.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';

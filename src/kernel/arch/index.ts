@@ -1,9 +1,7 @@
 import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
-import type { Architecture } from './types.js';
-
-export type { Architecture, KernelTranslator, PhysReader, TranslatorInput } from './types.js';
+import type { Architecture } from '../../model/architecture.js';
 
 export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64];
 

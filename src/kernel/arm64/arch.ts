@@ -1,6 +1,6 @@
-import { EM_AARCH64 } from '../../formats/elf/elf-constants.js';
+import { EM_AARCH64 } from '../../model/elf-constants.js';
 import { VmsieveError } from '../../errors.js';
-import type { Architecture } from '../arch/types.js';
+import type { Architecture } from '../../model/architecture.js';
 import { arm64Layout } from './layout.js';
 import { decodePrstatus } from './registers.js';
 import { Arm64Translator } from './translate.js';

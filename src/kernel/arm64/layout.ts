@@ -1,7 +1,7 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import type { LoadSegment } from '../../formats/dump.js';
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { LoadSegment } from '../../model/dump.js';
+import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 
 /**
  * Where a descriptor keeps its output address. 'pa48': bits [47:PAGE_SHIFT]. 'lpa' (64 KiB granule, FEAT_LPA):

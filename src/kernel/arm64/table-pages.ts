@@ -1,4 +1,4 @@
-import type { PhysReader } from '../arch/types.js';
+import type { PhysReader } from '../../model/architecture.js';
 import { descriptorOutputAddress, levelIndexBits, rootTablePhys, type Arm64Layout } from './layout.js';
 
 /** Descriptor bits [1:0] of a table above the last level (0b01 there is a block, which ends a branch). */

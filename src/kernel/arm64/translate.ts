@@ -1,6 +1,6 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../arch/types.js';
+import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../../model/architecture.js';
 import { arm64Layout, descriptorOutputAddress, levelIndexBits, levelShift, rootTablePhys, type Arm64Layout } from './layout.js';
 import { arm64TablePages } from './table-pages.js';
 

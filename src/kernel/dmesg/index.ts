@@ -1,4 +1,4 @@
-import type { Dump } from '../../formats/dump.js';
+import type { Dump } from '../../model/dump.js';
 import { KernelMemory } from '../kernel-memory.js';
 import { readLocklessDmesg } from './lockless.js';
 import { readLogBufDmesg } from './log-buf.js';

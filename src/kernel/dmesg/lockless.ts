@@ -11,7 +11,7 @@
  * - --partial-dmesg starts at the slot of clear_seq (a latched_seq: val[seq & 1]) in head's lap.
  */
 import { VmsieveError } from '../../errors.js';
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { cString, decodeText, formatCaller, formatRecord, formatTimestamp } from './format.js';
 import type { DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning, KernelReader } from './types.js';
 

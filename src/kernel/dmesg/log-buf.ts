@@ -14,7 +14,7 @@
  * the last log_buf_len bytes are copied verbatim, oldest first.
  */
 import { VmsieveError } from '../../errors.js';
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { decodeText, formatCaller, formatRecord, formatTimestamp } from './format.js';
 import type { DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning, KernelReader } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 
 /** What the dmesg readers need: VMCOREINFO and reads of kernel virtual memory. `KernelMemory` satisfies it. */
 export interface KernelReader {

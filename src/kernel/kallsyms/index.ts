@@ -1,5 +1,5 @@
 import { isVmsieveError } from '../../errors.js';
-import type { Dump } from '../../formats/dump.js';
+import type { Dump } from '../../model/dump.js';
 import type { KernelReader } from '../dmesg/types.js';
 import { readKallsyms, type KallsymsResult } from './read-kallsyms.js';
 

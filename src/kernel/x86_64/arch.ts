@@ -1,5 +1,5 @@
-import { EM_X86_64 } from '../../formats/elf/elf-constants.js';
-import type { Architecture } from '../arch/types.js';
+import { EM_X86_64 } from '../../model/elf-constants.js';
+import type { Architecture } from '../../model/architecture.js';
 import { decodePrstatus, decodeQemuCpuState } from './registers.js';
 import { START_KERNEL_MAP, X86_64Translator } from './translate.js';
 

@@ -1,5 +1,5 @@
 import type { CpuRegisters } from '../../api-types.js';
-import { hex64, prstatusDecoder } from '../arch/prstatus.js';
+import { hex64, prstatusDecoder } from '../prstatus.js';
 
 /** user_regs_struct order inside elf_prstatus.pr_reg on x86_64. */
 const PT_REGS = [

@@ -1,4 +1,4 @@
-import type { PhysReader } from '../arch/types.js';
+import type { PhysReader } from '../../model/architecture.js';
 import { ENTRY_ADDR_MASK, PRESENT, PSE, TABLE_BYTES } from './page-entry.js';
 import type { X86_64Paging } from './translate.js';
 

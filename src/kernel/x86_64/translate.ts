@@ -1,8 +1,8 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import type { LoadSegment } from '../../formats/dump.js';
-import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../arch/types.js';
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { LoadSegment } from '../../model/dump.js';
+import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../../model/architecture.js';
+import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { ENTRY_ADDR_MASK, PRESENT, PSE, TABLE_BYTES } from './page-entry.js';
 import { x86_64TablePages } from './table-pages.js';
 

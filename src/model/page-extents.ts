@@ -1,6 +1,5 @@
 import type { PageExtents } from '../io/source-ref.js';
 import type { Dump, LoadSegment } from './dump.js';
-import type { KdumpDump } from './kdump/read-kdump.js';
 
 export type PfnRun = readonly [start: number, end: number];
 
@@ -47,7 +46,7 @@ export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, l
 }
 
 /** Whether compute workers can read the dump's pages themselves (an ELF vmcore whose source gives them a way in). */
-export function workersCanRead(dump: Dump | KdumpDump): dump is Dump {
+export function workersCanRead(dump: Dump): boolean {
   return dump.format === 'elf' && dump.source.ref?.() !== undefined;
 }
 
@@ -62,7 +61,7 @@ function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): {
 }
 
 /** The pages of `runs` (`count` in all), read here and put back to back. */
-export async function readRuns(dump: Dump | KdumpDump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
+export async function readRuns(dump: Dump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
   const ps = dump.pageSize;
   if (runs.length === 1) return dump.readPhys(runs[0]![0] * ps, count * ps);
   const pages = new Uint8Array(count * ps);

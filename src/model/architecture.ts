@@ -1,6 +1,6 @@
-import type { CpuRegisters, DumpWarning } from '../../api-types.js';
-import type { Dump, LoadSegment } from '../../formats/dump.js';
-import type { VmcoreInfo } from '../vmcoreinfo.js';
+import type { CpuRegisters, DumpWarning } from '../api-types.js';
+import type { Dump, LoadSegment } from './dump.js';
+import type { VmcoreInfo } from './vmcoreinfo.js';
 
 /** Reads physical memory of the dump: what a page-table walk needs. */
 export type PhysReader = (paddr: number, length: number) => Promise<Uint8Array>;

@@ -1,4 +1,4 @@
-import type { CpuRegisters } from '../../api-types.js';
+import type { CpuRegisters } from '../api-types.js';
 
 /** Linux's 64-bit elf_prstatus keeps pr_pid and pr_reg at the same offsets on every architecture; only pr_reg differs. */
 const PRSTATUS_PID_OFFSET = 32;

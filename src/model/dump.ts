@@ -1,7 +1,7 @@
 import type { DumpWarning } from '../api-types.js';
 import type { ByteSource } from '../io/source.js';
-import type { Architecture } from '../kernel/arch/types.js';
-import type { VmcoreInfo } from '../kernel/vmcoreinfo.js';
+import type { Architecture } from './architecture.js';
+import type { VmcoreInfo } from './vmcoreinfo.js';
 
 export interface ElfNote {
   name: string;
