@@ -168,14 +168,7 @@ function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
 }
 
 /** LZ page-batch ABI (lz/page-batch.ts): LZO1X-1 per page. */
-export function lzoCompressPages(
-  input: usize,
-  pages: u32,
-  pageSize: u32,
-  output: usize,
-  outputCapacity: usize,
-  sizes: usize,
-): u32 {
+export function lzoCompressPages(input: usize, pages: u32, pageSize: u32, output: usize, outputCapacity: usize, sizes: usize): u32 {
   // compressPage may write this far past the page length
   return compressPageBatch(input, pages, pageSize, output, outputCapacity, sizes, (pageSize >> 7) + 32, M3_MAX_OFFSET, compressSmallPage, compressBigPage);
 }

@@ -145,14 +145,7 @@ function compressBigPage(src: usize, n: usize, out: usize, base: usize): usize {
 }
 
 /** LZ page-batch ABI (lz/page-batch.ts): snappy per page. */
-export function snappyCompressPages(
-  input: usize,
-  pages: u32,
-  pageSize: u32,
-  output: usize,
-  outputCapacity: usize,
-  sizes: usize,
-): u32 {
+export function snappyCompressPages(input: usize, pages: u32, pageSize: u32, output: usize, outputCapacity: usize, sizes: usize): u32 {
   // compressPage may write this far past the page length
   return compressPageBatch(input, pages, pageSize, output, outputCapacity, sizes, (pageSize >> 4) + 32, 0x10000, compressSmallPage, compressBigPage);
 }

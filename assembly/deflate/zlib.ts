@@ -442,14 +442,7 @@ function compressPage(src: usize, n: u32): u32 {
  * Returns the total number of bytes written; a page that does not fit in outputCapacity gets size 0
  * and stops the batch (as every page codec does). 0xFFFFFFFF when pageSize is outside 1..65536.
  */
-export function zlibCompressPages(
-  input: usize,
-  pages: u32,
-  pageSize: u32,
-  output: usize,
-  outputCapacity: usize,
-  sizes: usize,
-): u32 {
+export function zlibCompressPages(input: usize, pages: u32, pageSize: u32, output: usize, outputCapacity: usize, sizes: usize): u32 {
   if (pageSize == 0 || pageSize > ZLIB_MAX_PAGE) return u32.MAX_VALUE;
   init();
   const ps = <usize>pageSize;

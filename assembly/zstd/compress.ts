@@ -208,14 +208,7 @@ function compressPage(src: usize, n: usize, out: usize, table: usize): usize {
  * the page is stored raw (the frame was not smaller). Returns the total bytes written.
  * A page that does not fit in outputCapacity gets size 0 and stops the batch.
  */
-export function zstdCompressPages(
-  input: usize,
-  pages: u32,
-  pageSize: u32,
-  output: usize,
-  outputCapacity: usize,
-  sizes: usize,
-): u32 {
+export function zstdCompressPages(input: usize, pages: u32, pageSize: u32, output: usize, outputCapacity: usize, sizes: usize): u32 {
   fseInit();
   hashTable = clearedHashTable(hashTable);
   const ps = <usize>pageSize;

@@ -2,6 +2,7 @@ import { createCompressor } from '../codecs/registry.js';
 import type { Dump, PfnRange } from '../model/dump.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import type { Speeds } from './model.js';
+import { concatBytes } from '../io/concat.js';
 
 const SAMPLE_PAGES = 2048;
 const SAMPLE_RUN = 64;
@@ -30,13 +31,7 @@ export async function samplePages(dump: Dump, readable: readonly PfnRange[]): Pr
       index = at + count;
       pfn = start + count;
     }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Bytes of pages per second each codec compresses on this thread (one CPU, as makedumpfile by default). */
