@@ -33,28 +33,28 @@ function classMap(): Uint8Array {
   return map;
 }
 
-/** Sums as a pass gives them: `pages` seen of a class byte, `cheap` of them measured with LZO and snappy, `all` with every codec. */
-function sums(entries: { byte: number; pages: number; cheap?: number; all?: number }[]): ClassSums {
+type Seen = [pages: number, cheap: number, all: number];
+
+/**
+ * Sums as a pass gives them, for the kernel, zero and free pages: of each, the pages seen, how many of them were
+ * measured with LZO and snappy (cheap), and how many with every codec (all). Zero pages are never measured.
+ */
+function sums(kernel: Seen, zero: number, free: Seen): ClassSums {
   const s = newClassSums();
-  for (const { byte, pages, cheap = 0, all = 0 } of entries) {
+  s[(KERNEL | ZERO_BIT) * SLOTS + PAGES] = zero;
+  for (const [byte, [pages, cheap, all]] of [[KERNEL, kernel], [FREE, free]] as const) {
     const at = byte * SLOTS;
+    const per = PER_PAGE[byte]!;
     s[at + PAGES] = pages;
     s[at + MEASURED] = cheap;
     s[at + MEASURED_ALL] = all;
-    if (cheap === 0) continue;
-    const per = PER_PAGE[byte]!;
     s[at + LZO_OF_ALL] = all * per.lzo;
     CODECS.forEach((c, k) => (s[at + SIZE + k] = (c === 'lzo' || c === 'snappy' ? cheap : all) * per[c]));
   }
   return s;
 }
 
-const exactSums = () =>
-  sums([
-    { byte: KERNEL, pages: 8, cheap: 8, all: 8 },
-    { byte: KERNEL | ZERO_BIT, pages: 4 },
-    { byte: FREE, pages: 4, cheap: 4, all: 4 },
-  ]);
+const exactSums = () => sums([8, 8, 8], 4, [4, 4, 4]);
 
 function input(seen: ClassSums, more: Partial<SizeModelInput> = {}): SizeModelInput {
   return {
@@ -107,22 +107,14 @@ describe('the size model (per-class sums → sizes per level)', () => {
 
   it('extrapolates a measured sample with even per-page sizes to the exact sizes', () => {
     const exact = levelSizes(input(exactSums()));
-    const sample = sums([
-      { byte: KERNEL, pages: 8, cheap: 4, all: 2 },
-      { byte: KERNEL | ZERO_BIT, pages: 4 },
-      { byte: FREE, pages: 4, cheap: 2, all: 1 },
-    ]);
+    const sample = sums([8, 4, 2], 4, [4, 2, 1]);
     expect(levelSizes(input(sample, { sizesEstimated: true }))).toEqual(exact);
   });
 
   it('scales a sample of windows up to the class map’s page counts', () => {
     const exact = levelSizes(input(exactSums()));
     // Half of each class's pages seen (zero and not alike), all of them measured.
-    const sample = sums([
-      { byte: KERNEL, pages: 4, cheap: 4, all: 4 },
-      { byte: KERNEL | ZERO_BIT, pages: 2 },
-      { byte: FREE, pages: 2, cheap: 2, all: 2 },
-    ]);
+    const sample = sums([4, 4, 4], 2, [2, 2, 2]);
     const estimated = levelSizes(input(sample, { pagesEstimated: true, sizesEstimated: true }));
     for (const level of [0, 1, 16, 17]) {
       expect(estimated[level]!.pages).toBe(exact[level]!.pages);
