@@ -4,15 +4,14 @@ import type { Dump, LoadSegment, PfnRange } from '../model/dump.js';
 import type { KernelMemory } from '../kernel/kernel-memory.js';
 import { readMemSections, type MemSection } from '../kernel/mem-section.js';
 import { VmcoreInfo } from '../model/vmcoreinfo.js';
-import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
+import { pageLayoutFromVmcoreinfo, type LayoutWarning, type PageLayout } from '../kernel/page-layout.js';
 import type { KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
-import { batchClassifierFor, carryEnd, chainState, CLASSIFY_CHUNK_PAGES, freshState, stateCounts} from '../wasm/classify-batch.js';
-import type { ClassifiedBatch, ClassifyTask } from '../workers/page-compute.js';
+import type { ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
-import { byteExtents, pageExtents, workersCanRead, type PfnRun } from '../model/page-extents.js';
+import { pageExtents, workersCanRead, type PfnRun } from '../model/page-extents.js';
 import { sourceReader } from '../io/source-reader.js';
 import {
   CODE_MASK,
@@ -24,6 +23,7 @@ import {
   ZERO_BIT,
   zeroScanTable,
 } from './dump-level.js';
+import { isBatch, SectionClassifier, sectionWork, type Batch, type Gap } from './classify-sections.js';
 
 export interface ClassifyOptions {
   /** Struct pages per batch, the unit a compute worker classifies in one task (default 32768; at least 4096 is sensible). */
@@ -88,38 +88,63 @@ function zeroScannerFor(k: KernelExports, pageSize: number): ZeroScanner {
   return scanner;
 }
 
-/** A batch of a section's pfns (records at vaddr, nrecs of them: none where no pfn is in the dump), or the pfns between sections. */
-type Batch = { pfn: number; count: number; nrecs: number; vaddr: bigint };
-type Gap = { from: number; to: number };
-
-/** The classification's work in pfn order: each section's batches, with the gap before it and the one after the last. */
-function* batches(sections: readonly MemSection[], structSize: number, batch: number, maxPfn: number, visited: readonly PfnRange[]): Generator<Batch | Gap> {
-  let prevEnd = 0;
-  for (const sec of sections) {
-    if (prevEnd < sec.pfnStart) yield { from: prevEnd, to: sec.pfnStart };
-    for (let pfn = sec.pfnStart; pfn < sec.pfnEnd; pfn += batch) {
-      const count = Math.min(batch, sec.pfnEnd - pfn);
-      // One extra record: page[1] of a head at the batch end (makedumpfile reads it from the same mem_map).
-      const nrecs = overlaps(visited, pfn, pfn + count) ? (pfn + count < sec.pfnEnd ? count + 1 : count) : 0;
-      yield { pfn, count, nrecs, vaddr: sec.memMapVaddr + BigInt((pfn - sec.pfnStart) * structSize) };
-    }
-    prevEnd = sec.pfnEnd;
-  }
-  yield { from: prevEnd, to: maxPfn };
+/**
+ * The pool once it has started, and nothing before: classification goes on here meanwhile instead of waiting for
+ * workers that are still booting.
+ */
+interface PoolWhenReady {
+  readonly ready: ComputePool | undefined;
+  /** The pool if it has started by now. */
+  poll(): Promise<ComputePool | undefined>;
 }
 
-/** The pool once it has started, and nothing before: classification does not wait for workers that are still booting. */
-function poolWhenReady(pool: ComputePool | Promise<ComputePool>): { readonly ready: ComputePool | undefined } {
-  const state: { ready: ComputePool | undefined } = { ready: undefined };
+function poolWhenReady(pool: ComputePool | Promise<ComputePool>): PoolWhenReady {
+  let ready: ComputePool | undefined;
+  let polls = 0;
   Promise.resolve(pool).then(
-    (p) => (state.ready = p),
+    (p) => (ready = p),
     () => undefined,
   );
-  return state;
+  return {
+    get ready() {
+      return ready;
+    },
+    async poll() {
+      // The workers say they have started by message, a macrotask, while classifying here awaits reads that settle
+      // as microtasks only: without a turn of the event loop now and then, the pool would be seen ready only at the end.
+      if (!ready && ++polls % 4 === 0) await yieldToEvents();
+      return ready;
+    },
+  };
 }
 
 const yieldToEvents = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** A batch or gap in its turn, with the worker task that classifies it when one does. */
+type Planned = { work: Batch | Gap; worker?: { pool: ComputePool; task: ClassifyTask } };
+
+/**
+ * The classification's schedule: in pfn order, a batch goes to the workers once the pool has started (up to 3 per
+ * worker in flight), every other batch and gap waits its turn and is classified here; the model takes every one in
+ * pfn order.
+ */
+async function schedule(model: SectionClassifier, work: Iterable<Batch | Gap>, pool: PoolWhenReady | undefined, signal: AbortSignal | undefined): Promise<void> {
+  async function* planned(): AsyncGenerator<Planned> {
+    for (const w of work) {
+      checkAbort(signal);
+      const workers = await pool?.poll();
+      yield workers && isBatch(w) && w.nrecs > 0 ? { work: w, worker: { pool: workers, task: await model.task(w) } } : { work: w };
+    }
+  }
+  const limit = (): number => (pool?.ready ? pool.ready.size * 3 : 1);
+  const run = async ({ work, worker }: Planned) => ({ work, classified: worker && (await worker.pool.run((api) => api.classify(worker.task))) });
+  for await (const { work, classified } of mapOrdered(planned(), limit, run)) {
+    if (!isBatch(work)) await model.gap(work);
+    else if (classified) await model.merge(work, classified);
+    else await model.here(work);
+  }
+}
 
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'page classification was cancelled');
@@ -159,9 +184,9 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   };
 
   const t0 = performance.now();
-  const model = km && layout.enabled ? await readMemSections(km) : { sections: [] as MemSection[], maxPfn: dump.maxPfnFromLoads };
-  const maxPfn = model.maxPfn;
-  const sections = [...model.sections].sort((a, b) => a.pfnStart - b.pfnStart);
+  const mem = km && layout.enabled ? await readMemSections(km) : { sections: [] as MemSection[], maxPfn: dump.maxPfnFromLoads };
+  const maxPfn = mem.maxPfn;
+  const sections = [...mem.sections].sort((a, b) => a.pfnStart - b.pfnStart);
   stats.sections = sections.length;
   if (sections.length === 0 && layout.enabled)
     warnings.push({ code: 'W_NO_MEM_MAP', message: 'No memory section with a mem_map was found: no page can be classified; only zero pages can be excluded.' });
@@ -170,7 +195,6 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
   const withData = withDataRanges(inDump, dump.loads, pageSize, maxPfn);
   const visited = visitedRanges(dump.loads, pageSize, maxPfn);
-  const structSize = layout.structPageSize;
   const result: ClassifyResult = {
     classMap,
     maxPfn,
@@ -186,94 +210,24 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     stats,
   };
 
-  if (layout.enabled && sections.length > 0) {
-    const table = encodePageLayoutTable(layout);
-    const classifier = batchClassifierFor(k);
-    const recs = classifier.records((Math.min(batch, CLASSIFY_CHUNK_PAGES) + 1) * structSize);
-    const state = freshState();
-    const total = sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0);
-    let done = 0;
-    const visitFlags = (pfn: number, count: number) => {
-      const flags = new Uint8Array(count);
-      fillVisitFlags(flags, pfn, visited);
-      return flags;
-    };
-    // Progress counts the sections' pfns; the pfns between sections that a carried range covers do not.
-    const accept = (pfn: number, codes: Uint8Array, inSection: boolean) => {
-      classMap.set(codes, pfn);
-      stats.wasmCalls++;
-      if (!inSection) return;
-      done += codes.length;
-      opts.onProgress?.('classify', done, total);
-    };
-    // Classifies a batch here, in order, from the running state, a chunk at a time (records read into this instance's memory).
-    const runHere = async (b: Batch, inSection = true) => {
-      for (let at = 0; at < b.count; at += CLASSIFY_CHUNK_PAGES) {
-        const pfn = b.pfn + at;
-        const count = Math.min(CLASSIFY_CHUNK_PAGES, b.count - at);
-        // The batch's records run one past its pfns where its section goes on: so does every chunk's but the last.
-        const nrecs = b.nrecs === 0 ? 0 : Math.min(count + 1, b.nrecs - at);
-        if (nrecs > 0) {
-          await km!.readVirt(b.vaddr + BigInt(at * structSize), nrecs * structSize, () => new Uint8Array(k.memory.buffer, recs, nrecs * structSize));
-          stats.structPagesRead += Math.min(count, nrecs);
-        }
-        accept(pfn, classifier.run(table, state, recs, nrecs, pfn, visitFlags(pfn, count)), inSection);
-      }
-    };
-    // Workers classify batches from a fresh state while earlier ones are still running. A batch that a buddy block or
-    // compound page of the batches before it reaches into (rare: both are aligned to their size) is classified again here.
+  if (km && layout.enabled && sections.length > 0) {
+    const model = new SectionClassifier({
+      dump,
+      km,
+      kernels: k,
+      layout,
+      classMap,
+      visited,
+      stats,
+      batchPages: batch,
+      total: sections.reduce((n, s) => n + (s.pfnEnd - s.pfnStart), 0),
+      onProgress: opts.onProgress && ((done, total) => opts.onProgress!('classify', done, total)),
+    });
     const pool = opts.pool && workersCanRead(dump) ? poolWhenReady(opts.pool) : undefined;
-    const inFlight: Array<{ b: Batch; result: Promise<ClassifiedBatch> }> = [];
-    const settleFirst = async () => {
-      const { b, result } = inFlight.shift()!;
-      const r = await result;
-      if (carryEnd(state) > b.pfn) return runHere(b);
-      chainState(state, r.state);
-      stats.structPagesRead += Math.min(b.count, b.nrecs);
-      accept(b.pfn, r.codes, true);
-    };
-    try {
-      let sinceYield = 0;
-      for (const b of batches(sections, structSize, batch, maxPfn, visited)) {
-        checkAbort(opts.signal);
-        // Reads here settle as microtasks only: let the workers' start-up messages in now and then, or they wait for the end.
-        if (pool && !pool.ready && ++sinceYield % 4 === 0) await yieldToEvents();
-        const workers = pool?.ready;
-        if ('vaddr' in b && b.nrecs > 0 && workers) {
-          const runs = await km!.physRuns(b.vaddr, b.nrecs * structSize);
-          const records = byteExtents(dump, runs)!;
-          const task: ClassifyTask = { table, records, nrecs: b.nrecs, pfnStart: b.pfn, visit: visitFlags(b.pfn, b.count) };
-          const result = workers.run((api) => api.classify(task));
-          result.catch(() => undefined);
-          inFlight.push({ b, result });
-          if (inFlight.length >= workers.size * 3) await settleFirst();
-          continue;
-        }
-        while (inFlight.length > 0) await settleFirst();
-        if ('vaddr' in b) await runHere(b);
-        else {
-          // Pfns without a mem_map that a buddy block or compound page of the previous section still covers.
-          const end = Math.min(b.to, carryEnd(state), maxPfn);
-          for (let p = b.from; p < end; p += batch) await runHere({ pfn: p, count: Math.min(batch, end - p), nrecs: 0, vaddr: 0n }, false);
-        }
-      }
-      while (inFlight.length > 0) await settleFirst();
-    } finally {
-      await Promise.allSettled(inFlight.map((f) => f.result));
-    }
-
-    const { anomalies, badBuddy, badBuddyPfn, visited: visitedPages } = stateCounts(state);
-    stats.visitedPages = visitedPages;
-    if (badBuddy > 0)
-      warnings.push({
-        code: 'W_INVALID_FREE_ORDER',
-        message: `${badBuddy} free page${badBuddy > 1 ? 's have' : ' has'} a buddy order >= LENGTH(zone.free_area)=${layout.freeAreaLength} (first at pfn 0x${badBuddyPfn.toString(16)}); like makedumpfile, ${badBuddy > 1 ? 'they are' : 'it is'} kept even when free pages are excluded.`,
-      });
-    if (anomalies > 0)
-      warnings.push({
-        code: 'W_COMPOUND_INCONSISTENT',
-        message: `${anomalies} page${anomalies > 1 ? 's' : ''} inside compound pages ${anomalies > 1 ? 'are' : 'is'} not marked as tail pages (a torn struct page array?): ${anomalies > 1 ? 'they follow' : 'it follows'} the head's class, which can differ from makedumpfile at levels where the head is kept.`,
-      });
+    await schedule(model, sectionWork(sections, layout.structPageSize, batch, maxPfn, visited), pool, opts.signal);
+    const found = model.finish();
+    stats.visitedPages = found.visitedPages;
+    warnings.push(...found.warnings);
   }
   stats.classifyMs = performance.now() - t0;
   const zeroLevels = opts.zeroScan === false ? [] : Array.isArray(opts.zeroScan) ? [...(opts.zeroScan as number[])] : ALL_ZERO_LEVELS;
@@ -375,21 +329,6 @@ function* zeroScanTasks(withData: readonly PfnRange[], classMap: Uint8Array, nee
     }
   }
   if (task.length > 0) yield task;
-}
-
-function overlaps(ranges: readonly PfnRange[], start: number, end: number): boolean {
-  for (const r of ranges) if (r.start < end && start < r.end) return true;
-  return false;
-}
-
-/** out[i] = 0 where pfn start+i is in some PT_LOAD's file data (visit it), 0xff elsewhere. */
-function fillVisitFlags(out: Uint8Array, start: number, visited: readonly PfnRange[]): void {
-  out.fill(0xff);
-  const end = start + out.length;
-  for (const r of visited) {
-    if (r.end <= start || r.start >= end) continue;
-    out.fill(0, Math.max(r.start, start) - start, Math.min(r.end, end) - start);
-  }
 }
 
 /** Reads n whole pages from pfn on; parts of a page outside every PT_LOAD read as zero (makedumpfile's readpage_elf). */
