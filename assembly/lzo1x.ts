@@ -12,7 +12,7 @@
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
 import {
-  backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, PAGE_TABLE,
+  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, pageHashOffset, pageMatch, PAGE_TABLE,
 } from "./lz/match";
 import { compressPageBatch } from "./lz/page-batch";
 
@@ -78,21 +78,9 @@ const M3_MAX_OFFSET: usize = 0x4000;
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      // find a match: one branch per probe
-      let cand: usize;
-      do {
-        const seq = load<u32>(ip);
-        const slot = PAGE_TABLE + pageHashOffset(seq);
-        cand = base + <usize>load<u16>(slot);
-        store<u16>(slot, <u16>(ip - base));
-        if (big) {
-          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= M3_MAX_OFFSET)) break;
-        } else {
-          if (pageCandidateHit(cand, src, seq)) break;
-        }
-        ip += 1 + ((ip - anchor) >> 5);
-      } while (ip <= hashLimit);
+      ip = findPageMatch(ip, hashLimit, anchor, src, base, big, M3_MAX_OFFSET);
       if (ip > hashLimit) break;
+      const cand = pageMatch;
       // The next search starts at ip + fwd. The backward extension only moves the emitted match's
       // start, and the literal path is chosen on the count before it (known before the candidate
       // is): short runs extend back by at most one byte, long ones by up to 8.

@@ -6,7 +6,7 @@
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
 import {
-  backwardLength1, backwardLength8, copyRun, forwardLength, pageCandidateHit, pageHashOffset, PAGE_TABLE,
+  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, pageHashOffset, pageMatch, PAGE_TABLE,
 } from "./lz/match";
 import { compressPageBatch } from "./lz/page-batch";
 
@@ -83,21 +83,9 @@ const MAX_OFFSET: usize = 0xffff;
     const hashLimit = end - 4;
     let ip = src + 1;
     while (ip <= hashLimit) {
-      // find a match: one branch per probe
-      let cand: usize;
-      do {
-        const seq = load<u32>(ip);
-        const slot = PAGE_TABLE + pageHashOffset(seq);
-        cand = base + <usize>load<u16>(slot);
-        store<u16>(slot, <u16>(ip - base));
-        if (big) {
-          if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= MAX_OFFSET)) break;
-        } else {
-          if (pageCandidateHit(cand, src, seq)) break; // offsets are < 65536 within 64 KiB
-        }
-        ip += 1 + ((ip - anchor) >> 5);
-      } while (ip <= hashLimit);
+      ip = findPageMatch(ip, hashLimit, anchor, src, base, big, MAX_OFFSET);
       if (ip > hashLimit) break;
+      const cand = pageMatch;
       // The next search starts at ip + fwd. The backward extension only moves the emitted copy's
       // start, and the literal path is chosen on the count before it (known before the candidate
       // is): short runs extend back by at most one byte, long ones by up to 8.

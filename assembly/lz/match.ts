@@ -151,6 +151,33 @@ export const PAGE_TABLE: usize = memory.data(<i32>PAGE_TABLE_BYTES, 16);
   return (<u32>(cand >= src) & <u32>(load<u32>(cand) == seq)) != 0;
 }
 
+/** The candidate findPageMatch found (a second return value, kept out of the heap). */
+export let pageMatch: usize = 0;
+
+/**
+ * From ip, probes the page hash table for a match (one branch per probe, skipping faster through incompressible
+ * runs); returns where the match starts, its earlier copy in pageMatch, or a value past hashLimit when there is none.
+ * Tables hold 16-bit offsets, so in pages above 64 KiB (`big`) a hit must also lie within maxOffset.
+ */
+// @ts-ignore: decorator
+@inline export function findPageMatch(ip: usize, hashLimit: usize, anchor: usize, src: usize, base: usize, big: bool, maxOffset: usize): usize {
+  let cand: usize;
+  do {
+    const seq = load<u32>(ip);
+    const slot = PAGE_TABLE + pageHashOffset(seq);
+    cand = base + <usize>load<u16>(slot);
+    store<u16>(slot, <u16>(ip - base));
+    if (big) {
+      if (<u32>pageCandidateHit(cand, src, seq) & <u32>(ip - cand <= maxOffset)) break;
+    } else {
+      if (pageCandidateHit(cand, src, seq)) break;
+    }
+    ip += 1 + ((ip - anchor) >> 5);
+  } while (ip <= hashLimit);
+  pageMatch = cand;
+  return ip;
+}
+
 /** Length of the match at ip (earlier copy at cand, first 4 bytes equal), not reading at or past end. */
 // @ts-ignore: decorator
 @inline export function forwardLength(ip: usize, cand: usize, end: usize): usize {
