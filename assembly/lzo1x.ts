@@ -12,7 +12,7 @@
 // SS = 1..3 literals that follow the match; longer runs use the 0000LLLL instruction.
 
 import {
-  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, pageHashOffset, pageMatch, PAGE_TABLE,
+  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, indexInsideMatch, pageMatch,
 } from "./lz/match";
 import { compressPageBatch } from "./lz/page-batch";
 
@@ -129,11 +129,7 @@ const M3_MAX_OFFSET: usize = 0x4000;
       }
       ip += fwd;
       anchor = ip;
-      // index one position inside the match for the next search
-      if (ip <= hashLimit) {
-        const p = ip - 2;
-        store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
-      }
+      indexInsideMatch(ip, hashLimit, base);
     }
   }
   // trailing literals

@@ -6,7 +6,7 @@
 //   10 copy, 2-byte offset: length 1..64 in the upper 6 bits, then LE16 offset
 
 import {
-  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, pageHashOffset, pageMatch, PAGE_TABLE,
+  backwardLength1, backwardLength8, copyRun, findPageMatch, forwardLength, indexInsideMatch, pageMatch,
 } from "./lz/match";
 import { compressPageBatch } from "./lz/page-batch";
 
@@ -111,11 +111,7 @@ const MAX_OFFSET: usize = 0xffff;
       op = emitCopy(op, ip - cand, fwd + back);
       ip += fwd;
       anchor = ip;
-      // index one position inside the match for the next search
-      if (ip <= hashLimit) {
-        const p = ip - 2;
-        store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
-      }
+      indexInsideMatch(ip, hashLimit, base);
     }
   }
   const lit = end - anchor;

@@ -151,6 +151,15 @@ export const PAGE_TABLE: usize = memory.data(<i32>PAGE_TABLE_BYTES, 16);
   return (<u32>(cand >= src) & <u32>(load<u32>(cand) == seq)) != 0;
 }
 
+/** After a match that ends at ip: hashes the position two bytes back into the page table, for the next search. */
+// @ts-ignore: decorator
+@inline export function indexInsideMatch(ip: usize, hashLimit: usize, base: usize): void {
+  if (ip <= hashLimit) {
+    const p = ip - 2;
+    store<u16>(PAGE_TABLE + pageHashOffset(load<u32>(p)), <u16>(p - base));
+  }
+}
+
 /** The candidate findPageMatch found (a second return value, kept out of the heap). */
 export let pageMatch: usize = 0;
 

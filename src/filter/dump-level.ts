@@ -36,18 +36,6 @@ export const enum Outcome {
   Offline = 7,
 }
 
-/** Page classes for display: the class a page has at level 31 (what it "is"), plus pages outside the dump. */
-export const enum PageClass {
-  Kernel = 0,
-  Cache = 2,
-  CachePrivate = 3,
-  User = 4,
-  Free = 5,
-  Hwpoison = 6,
-  Offline = 7,
-  NotInDump = 8,
-}
-
 export function checkLevel(level: number): void {
   if (!Number.isInteger(level) || level < 0 || level > 31)
     throw new VmsieveError('E_USAGE', `dump level ${level} is out of range: it must be an integer from 0 to 31 (a sum of 1, 2, 4, 8 and 16)`);
@@ -144,24 +132,18 @@ export function zeroScanTable(levels: readonly number[]): Uint8Array {
   return t;
 }
 
-/** The class shown for a page (its outcome at level 31, zero-ness aside). */
-export function pageClass(byte: number): PageClass {
-  if ((byte & CODE_MASK) === CODE_NOT_VISITED) return PageClass.NotInDump;
-  const o = classOutcome(byte, 31);
-  return o === Outcome.Kept ? PageClass.Kernel : (o as number as PageClass);
-}
-
 /**
  * makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD contributes pfns
  * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
  */
 export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  const raw = loads
-    .map((l) => ({ start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize), maxPfn) }))
-    .filter((r) => r.start < r.end)
-    .sort((a, b) => a.start - b.start);
+  return mergedRanges(loads.map((l) => ({ start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize), maxPfn) })));
+}
+
+/** The non-empty ranges sorted, those that overlap or touch merged into one. */
+function mergedRanges(ranges: readonly PfnRange[]): PfnRange[] {
   const out: PfnRange[] = [];
-  for (const r of raw) {
+  for (const r of ranges.filter((r) => r.start < r.end).sort((a, b) => a.start - b.start)) {
     const last = out[out.length - 1];
     if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
     else out.push({ ...r });
@@ -206,17 +188,7 @@ export function originalPageCount(loads: readonly LoadSegment[], pageSize: numbe
 
 /** Pfns whose page data lies in some PT_LOAD's file image (makedumpfile's is_in_segs, which uses p_filesz). */
 export function visitedRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  const raw = loads
-    .map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) }))
-    .filter((r) => r.start < r.end)
-    .sort((a, b) => a.start - b.start);
-  const out: PfnRange[] = [];
-  for (const r of raw) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
+  return mergedRanges(loads.map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) })));
 }
 
 export interface ClassMapLike {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, pageClass, PageClass, ZERO_BIT } from '../../src/filter/dump-level.js';
+import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, ZERO_BIT } from '../../src/filter/dump-level.js';
 import { formatReport, reportForLevel } from '../../src/filter/report.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type PageLayout } from '../../src/kernel/page-layout.js';
 import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
@@ -167,7 +167,7 @@ describe('wasm struct page classifier (makedumpfile 1.7.9 rules)', () => {
       expect(user[25]).toBe(Outcome.User);
       expect(user[26]).toBe(Outcome.Kept);
       expect(at(codes, 7).filter((o) => o !== Outcome.Kept)).toEqual([]);
-      expect(pageClass(codes[12])).toBe(PageClass.User);
+      expect(classOutcome(codes[12], 31)).toBe(Outcome.User);
     }
   });
 
