@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../src/cli/main.js';
+import { NodeFileSource, openVmcore, VmsieveError, type ByteSink } from '../../src/index.js';
 import { NodeFileSink } from '../../src/io/node-sink.js';
 import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
 
@@ -148,6 +149,25 @@ describe.skipIf(!!skip)(`where vmsieve writes its outputs${skip ? ` (skipped: ${
     expect(readFileSync(`${m1}.vmsieve-whole`, 'utf8')).toBe('a user file');
     expect(readdirSync(dir).sort()).toEqual(['in.vmcore', 'm1', 'm1.vmsieve-whole', 'm2', 'm3']);
     for (const m of [m1, m2, m3]) expect(mode(m)).toBe(0o600);
+  });
+
+  it('a --split member that fails leaves none of the members before it', async () => {
+    const dir = tmp();
+    const vmcore = await openVmcore(small.vmcore);
+    try {
+      const scratch = await NodeFileSink.scratch(dir);
+      const failing: ByteSink = { name: 'm2', write: async () => Promise.reject(new VmsieveError('E_IO', 'disk full')), close: async () => undefined, abort: async () => undefined };
+      const split = vmcore.split({
+        level: 31,
+        members: 2,
+        scratch: { sink: scratch, open: () => NodeFileSource.open(scratch.target) },
+        openMember: async (i) => (i === 0 ? NodeFileSink.create(join(dir, 'm1')) : failing),
+      });
+      await expect(split).rejects.toThrow('disk full');
+      expect(readdirSync(dir)).toEqual([scratch.name]);
+    } finally {
+      await vmcore.close();
+    }
   });
 
   it('-F with standard output closed fails and says so', () => {
