@@ -61,9 +61,9 @@ async function linkExclusive(partial: string, target: string): Promise<void> {
     await link(partial, target);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw existsError(target, ' (it appeared while the dump was written)');
-    // FAT and exFAT have no hard links. An exclusive create claims the name instead, and the rename replaces
-    // only that empty file: the name is never taken from anyone else.
+    if (code === 'EEXIST') throw existsError(target, ': it appeared while the dump was written');
+    // FAT and exFAT have no hard links. An exclusive create claims the name instead and the rename replaces that
+    // empty file: only a file put there between the two calls, after ours was removed, could be lost.
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
     await (await createExclusive(target)).close();
     await rename(partial, target);
@@ -100,7 +100,8 @@ export class NodeFileSink implements ByteSink {
     if (replaced && !options.overwrite) throw existsError(target);
     const partialPath = join(dirname(target), `${basename(target)}.partial-${randomBytes(3).toString('hex')}`);
     const handle = await createExclusive(partialPath);
-    if (replaced?.isFile()) await handle.chmod((await handle.stat()).mode & replaced.mode & 0o777);
+    // Our own new file: fchmod fails only where modes mean nothing (FAT refuses it unless mounted quiet).
+    if (replaced?.isFile()) await handle.chmod((await handle.stat()).mode & replaced.mode & 0o777).catch(() => undefined);
     const finish = options.overwrite ? () => rename(partialPath, target) : () => linkExclusive(partialPath, target);
     return new NodeFileSink(handle, target, partialPath, basename(target), finish, options.signal);
   }
