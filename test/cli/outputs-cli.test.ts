@@ -177,6 +177,13 @@ describe.skipIf(!!skip)(`where vmsieve writes its outputs${skip ? ` (skipped: ${
     expect(r.status).toBe(1);
   });
 
+  it('-F into a pipe that breaks fails and says so', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" -F -d 31 "${small.vmcore}" | head -c 1 > /dev/null`], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(/E_IO: cannot write stdout: .*EPIPE/);
+    expect(r.stderr).not.toMatch(/written/);
+    expect(r.status).toBe(1);
+  });
+
   /** The export runs in its own process, stopped by `sig` once pages are being written (its partial file passed 16 MiB). */
   async function interrupted(args: readonly string[], outputs: readonly string[], sig: NodeJS.Signals) {
     const dir = tmp();
