@@ -29,11 +29,16 @@ function ioError(name: string, what: string, e: unknown): VmsieveError {
   return new VmsieveError('E_IO', `${name}: ${what} failed${quota ? ' (the disk or the browser storage quota is full)' : ''}: ${msg}`, { cause: e instanceof DOMException ? e.name : undefined });
 }
 
+/** Chromium's `FileSystemHandle.remove()` (not in every browser). */
+type RemovableHandle = FileSystemFileHandle & { remove?: () => Promise<void> };
+
 /**
  * A ByteSink over a `FileSystemWritableFileStream` (a file chosen with `showSaveFilePicker`, or any handle's
  * `createWritable()`). Writes are positional and queued one after another (the stream takes one write at a time).
  * Nothing is visible under the file's name until `close()`: Chromium writes to `<name>.crswap` and swaps it in, and
- * `abort()` discards the swap file, so a cancelled or failed export never leaves a complete-looking file.
+ * `abort()` discards the swap file, so a cancelled or failed export never leaves a complete-looking file. The save
+ * dialog creates the chosen file empty: `abort()` removes it again when it was empty, and leaves a file that held
+ * something as it was.
  */
 export class WritableStreamSink implements ByteSink {
   private state: State = 'open';
@@ -43,13 +48,19 @@ export class WritableStreamSink implements ByteSink {
   constructor(
     private readonly stream: PositionalWritableStream,
     readonly name: string,
+    /** Removes the file this sink was opened on, when nothing was lost by removing it. */
+    private readonly removeEmpty: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Opens `handle` for writing from scratch (`keepExistingData: false`), the way a save dialog expects. */
   static async create(handle: FileSystemFileHandle): Promise<WritableStreamSink> {
     try {
+      const wasEmpty = await handle.getFile().then((f) => f.size === 0, () => false);
+      const remove = (handle as RemovableHandle).remove?.bind(handle);
       const stream = await handle.createWritable({ keepExistingData: false });
-      return new WritableStreamSink(stream as unknown as PositionalWritableStream, handle.name);
+      return new WritableStreamSink(stream as unknown as PositionalWritableStream, handle.name, async () => {
+        if (wasEmpty) await remove?.().catch(() => undefined);
+      });
     } catch (e) {
       throw ioError(handle.name, 'opening the file for writing', e);
     }
@@ -94,6 +105,7 @@ export class WritableStreamSink implements ByteSink {
     if (wasClosed) return;
     // Abort at once: a write still queued in the stream is rejected, and the swap file is deleted.
     await this.stream.abort(new VmsieveError('E_CANCELLED', 'export cancelled')).catch(() => undefined);
+    await this.removeEmpty();
   }
 }
 
@@ -119,13 +131,15 @@ export class OpfsSyncSink implements ByteSink {
   static async create(dir: FileSystemDirectoryHandle, name: string): Promise<OpfsSyncSink> {
     const handle = await dir.getFileHandle(name, { create: true });
     const withSync = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncAccessHandleLike> };
-    if (typeof withSync.createSyncAccessHandle !== 'function')
-      throw new VmsieveError('E_UNSUPPORTED', 'this browser cannot write files in the origin-private file system from a worker (no createSyncAccessHandle)');
     let access: SyncAccessHandleLike;
     try {
+      if (typeof withSync.createSyncAccessHandle !== 'function')
+        throw new VmsieveError('E_UNSUPPORTED', 'this browser cannot write files in the origin-private file system from a worker (no createSyncAccessHandle)');
       access = await withSync.createSyncAccessHandle();
       access.truncate(0);
     } catch (e) {
+      // The file just created would stay behind, empty.
+      await dir.removeEntry(name).catch(() => undefined);
       throw ioError(name, 'opening the browser-storage file', e);
     }
     return new OpfsSyncSink(dir, handle, access);

@@ -397,24 +397,24 @@ export class Vmcore {
 
   /**
    * Writes the dump filtered at `level` as makedumpfile --split does: the whole kdump file into `scratch` first, then
-   * cut into `members` files holding equal shares of its pages.
+   * cut into `members` files holding equal shares of its pages. Members are closed only once every one is written,
+   * so a failure or cancel leaves none of them (not a set missing its last members).
    */
   async split(opts: SplitCallOptions): Promise<ExportResult> {
     const result = await this.export(opts.scratch.sink, { ...opts, format: 'kdump' });
     const source = await opts.scratch.open();
+    const sinks: ByteSink[] = [];
     try {
       const whole = await readKdumpDump(source);
       const ranges = splitRanges(whole.bitmap2, whole.maxPfn, whole.pageSize, opts.members, opts.splitblockSize);
       for (const [i, range] of ranges.entries()) {
-        const sink = await opts.openMember(i);
-        try {
-          await writeSplitMember(whole, range, sink);
-          await sink.close();
-        } catch (e) {
-          await sink.abort();
-          throw e;
-        }
+        sinks.push(await opts.openMember(i));
+        await writeSplitMember(whole, range, sinks[i]!);
       }
+      for (const sink of sinks) await sink.close();
+    } catch (e) {
+      for (const sink of sinks) await sink.abort();
+      throw e;
     } finally {
       await source.close?.();
     }

@@ -170,6 +170,8 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
     const file = await opfsFile(page, name);
     expect(file === null || file.size === 0, `after cancel ${name} is ${JSON.stringify(file)}`).toBe(true);
+    // Not even the empty file the save dialog created stays.
+    expect(file).toBeNull();
     await expect.poll(() => computeWorkers(page), { timeout: 2_000 }).toBe(0);
 
     // The next export runs normally.
@@ -199,7 +201,30 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     expect(download.suggestedFilename()).toBe(name);
     expect(statSync(await download.path()).size).toBe(want.output_size);
   });
+
+  test('Cancel mid-export without a save dialog leaves the OPFS folder empty', async () => {
+    await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await page.getByTestId('export-output').selectOption('kdump-zstd');
+    await setLevel(page, 0);
+    await setWorkers(page, 1);
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('progress-percent')).toBeVisible({ timeout: 60_000 });
+    expect(await opfsEntries(page, 'vmsieve-exports'), 'the export is written into OPFS').toEqual([`${NAME}.vmcore.d0.kdump`]);
+    await page.getByTestId('cancel-button').click();
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
+    await expect.poll(() => opfsEntries(page, 'vmsieve-exports'), { timeout: 2_000 }).toEqual([]);
+  });
 });
+
+/** The names in OPFS folder `dir`. */
+function opfsEntries(page: Page, dir: string): Promise<string[]> {
+  return page.evaluate(async (dir) => {
+    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir);
+    const names: string[] = [];
+    for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    return names;
+  }, dir);
+}
 
 /** A kdump-compressed input (vmsieve -l -d 1 of the real dump): re-filtered in the page, exactly as makedumpfile would. */
 test.describe.serial('re-filter a kdump-compressed file in the browser', () => {

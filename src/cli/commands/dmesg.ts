@@ -1,17 +1,16 @@
-import { NodeFileSink, VmsieveError } from '../../index.js';
-import { existsSync } from 'node:fs';
+import { NodeFileSink } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { withVmcore } from '../open-input.js';
+import { checkOutputNames } from '../output-names.js';
 
 /** `vmsieve --dump-dmesg [--partial-dmesg] [-f] VMCOREFILE LOGFILE`, as makedumpfile writes it. */
 export async function dumpDmesg(input: string | readonly string[], output: string, partial: boolean, force: boolean, io: CliIo): Promise<number> {
   // Like makedumpfile's check_dump_file: refuse before reading anything.
-  if (!force && existsSync(output))
-    throw new VmsieveError('E_EXISTS', `cannot write ${output}: the file exists (give -f to overwrite it)`, { path: output });
+  await checkOutputNames([output], typeof input === 'string' ? [input] : input, force);
   const result = await withVmcore(input, io, (vmcore) => vmcore.dmesg({ partial }));
   // Written even when the log_buf walk stopped on corruption, as makedumpfile leaves what it wrote.
-  const sink = await NodeFileSink.create(output, { overwrite: force, mode: 0o600 });
+  const sink = await NodeFileSink.create(output, { overwrite: force });
   try {
     await sink.write(0, Buffer.from(result.log, 'latin1'));
     await sink.close();

@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { NodeFileSink, NodeFileSource } from '../../index.js';
 import { usage, type CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { inputCount, withVmcore } from '../open-input.js';
+import { checkOutputNames } from '../output-names.js';
 import { printWarnings } from '../print-warnings.js';
 
 /**
@@ -19,9 +21,11 @@ export async function splitCommand(o: CliOptions, io: CliIo): Promise<number> {
   const inputs = o.positionals.slice(0, await inputCount(o.positionals));
   const members = o.positionals.slice(inputs.length);
   if (members.length < 2) throw usage(`--split needs at least two DUMPFILEs after ${inputs.join(' ')}`);
-  const whole = `${members[0]}.vmsieve-whole`;
-  try {
-    await withVmcore(inputs, io, async (vmcore) => {
+  // Every member is checked before any is written: a refusal leaves no earlier member behind.
+  await checkOutputNames(members, inputs, o.force);
+  await withVmcore(inputs, io, async (vmcore) => {
+    const whole = await NodeFileSink.scratch(dirname(members[0]!), { signal: io.signal });
+    try {
       const result = await vmcore.split({
         level: o.dumpLevel ?? 0,
         codec: o.codecs[0],
@@ -29,14 +33,14 @@ export async function splitCommand(o: CliOptions, io: CliIo): Promise<number> {
         signal: io.signal,
         members: members.length,
         splitblockSize: o.splitblockSize,
-        scratch: { sink: await NodeFileSink.create(whole, { overwrite: true }), open: () => NodeFileSource.open(whole) },
-        openMember: (i) => NodeFileSink.create(members[i]!, { overwrite: o.force }),
+        scratch: { sink: whole, open: () => NodeFileSource.open(whole.target) },
+        openMember: (i) => NodeFileSink.create(members[i]!, { overwrite: o.force, signal: io.signal }),
       });
       printWarnings(result.warnings, io);
-    });
-  } finally {
-    await rm(whole, { force: true });
-  }
+    } finally {
+      await rm(whole.target, { force: true });
+    }
+  });
   io.stdout(`\nThe dumpfiles are saved to ${members.slice(0, -1).join(', ')}, and ${members[members.length - 1]}.\n`);
   return EXIT_OK;
 }

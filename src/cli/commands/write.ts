@@ -4,7 +4,9 @@ import { usage, type CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { withVmcore } from '../open-input.js';
+import { checkOutputNames } from '../output-names.js';
 import { printWarnings } from '../print-warnings.js';
+import { closedAtStart, streamFd } from '../std-streams.js';
 
 const REPORT_MESSAGES = 16;
 
@@ -18,6 +20,14 @@ function checkWriteFlags(o: CliOptions): void {
     throw usage(o.flatten ? '-F takes VMCOREFILE (or the files of a split set) and writes to standard output' : 'give VMCOREFILE (or the files of a split set) and DUMPFILE');
 }
 
+/** -F writes to standard output: one that was closed would take the dump and keep nothing. */
+function checkStandardOutput(io: CliIo): void {
+  if (!io.stdoutStream) throw new VmsieveError('E_IO', '-F needs a binary standard output');
+  const fd = streamFd(io.stdoutStream);
+  if (fd !== undefined && closedAtStart(fd))
+    throw new VmsieveError('E_IO', '-F writes the dump to standard output, and standard output is closed: redirect it to a file or a pipe');
+}
+
 /** `vmsieve [-d L] [-c|-l|-p|-z] [-E] [-F] [-f] [--num-threads N] VMCOREFILE… [DUMPFILE]`: VMCOREFILE or the files of a split set. */
 export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
   checkWriteFlags(o);
@@ -26,11 +36,12 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
   const codec = o.codecs[0];
   const level = o.dumpLevel ?? 0;
   const say = o.flatten ? io.stderr : io.stdout;
-  if (o.flatten && !io.stdoutStream) throw new VmsieveError('E_IO', '-F needs a binary standard output');
+  if (o.flatten) checkStandardOutput(io);
+  else await checkOutputNames([output], inputs, o.force);
   return withVmcore(inputs, io, async (vmcore) => {
     const file: ByteSink = o.flatten
       ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
-      : await NodeFileSink.create(output, { overwrite: o.force });
+      : await NodeFileSink.create(output, { overwrite: o.force, signal: io.signal });
     const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit);
     const result = await vmcore.export(limited ?? file, { level, format: o.elf ? 'elf' : 'kdump', codec, threads: o.numThreads, signal: io.signal });
     printWarnings(result.warnings, io);
@@ -48,7 +59,9 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
 export async function rearrange(o: CliOptions, io: CliIo): Promise<number> {
   if (o.positionals.length !== 1) throw usage('-R takes DUMPFILE and reads the flattened data from standard input');
   if (!io.stdinStream) throw new VmsieveError('E_IO', '-R needs a binary standard input');
-  const sink = await NodeFileSink.create(o.positionals[0], { overwrite: o.force });
+  const stdinFd = streamFd(io.stdinStream);
+  await checkOutputNames(o.positionals, stdinFd === undefined ? [] : [stdinFd], o.force);
+  const sink = await NodeFileSink.create(o.positionals[0], { overwrite: o.force, signal: io.signal });
   try {
     await restoreFlattened(io.stdinStream, sink, 'standard input');
     await sink.close();
