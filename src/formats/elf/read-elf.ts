@@ -125,7 +125,8 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const pageSize = vmcoreinfo?.pageSize ?? 4096;
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
   const { missing, warnings } = clipToFile(source, loads, pageSize);
-  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...warnings]);
+  const conflict = vmcoreinfo?.conflictWarning(source.name) ?? [];
+  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...conflict, ...warnings]);
 }
 
 /**
