@@ -10,7 +10,7 @@ import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import { incompleteWarning } from '../incomplete.js';
-import { parseNotes, walkNoteSegment } from '../elf/notes.js';
+import { MAX_NOTE_BYTES, parseNotes, walkNoteSegment } from '../elf/notes.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
@@ -148,7 +148,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   let vmcoreinfo: VmcoreInfo | undefined;
   if (subHeader && header.headerVersion >= 4 && subHeader.sizeNote > 0n) {
     const off = Number(subHeader.offsetNote);
-    const size = Number(subHeader.sizeNote);
+    const size = boundedSize(source.name, 'size_note', subHeader.sizeNote);
     checkRange(source, off, size, 'the ELF notes');
     noteBytes = await source.read(off, size);
     ({ notes, warning: noteWarning } = parseNotes(noteBytes, off, source.name));
@@ -157,17 +157,18 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   }
   if (subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) {
     const off = Number(subHeader.offsetVmcoreinfo);
-    const size = Number(subHeader.sizeVmcoreinfo);
+    const size = boundedSize(source.name, 'size_vmcoreinfo', subHeader.sizeVmcoreinfo);
     checkRange(source, off, size, 'VMCOREINFO');
     vmcoreinfo = VmcoreInfo.fromNote(await source.read(off, size));
   } else {
     const note = notes.find((x) => x.name === 'VMCOREINFO');
     if (note) vmcoreinfo = VmcoreInfo.fromNote(note.desc);
   }
-  if (noteBytes && subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) checkVmcoreinfoNote(source.name, noteBytes, subHeader);
+  // A walk cut short has its warning already (and the notes after the cut are not read): nothing to compare.
+  if (noteBytes && !noteWarning && subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) checkVmcoreinfoNote(source.name, noteBytes, subHeader);
   let eraseinfo: KdumpDump['eraseinfo'];
   if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n) {
-    eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
+    eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: boundedSize(source.name, 'size_eraseinfo', subHeader.sizeEraseinfo) };
     checkRange(source, eraseinfo.offset, eraseinfo.size, 'the eraseinfo');
   }
 
@@ -201,6 +202,12 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   await file.checkDataStart();
   await file.findMissing();
   return file;
+}
+
+/** A sub-header size of notes, VMCOREINFO or eraseinfo (text of a few KiB): refused before it is read when absurd. */
+function boundedSize(name: string, field: string, size: bigint): number {
+  if (size > BigInt(MAX_NOTE_BYTES)) throw new VmsieveError('E_ABSURD_SIZE', `${name}: the kdump sub-header's ${field} is ${size} bytes: not plausible`, { field });
+  return Number(size);
 }
 
 /**
