@@ -1,3 +1,4 @@
+import type { DumpWarning } from '../api-types.js';
 import { VmsieveError } from '../errors.js';
 
 const KEY_RE = /^(SYMBOL|SIZE|OFFSET|LENGTH|NUMBER)\((.+)\)$/;
@@ -23,14 +24,33 @@ const PLAUSIBLE: Record<string, { min: bigint; max: bigint; pow2?: boolean; what
 /** VMCOREINFO as the kernel wrote it, with typed accessors for each key family. */
 export class VmcoreInfo {
   readonly entries = new Map<string, string>();
+  /** Keys written more than once with different values; the first value is the one used. */
+  readonly conflicts: { key: string; values: string[] }[] = [];
 
   constructor(readonly raw: string) {
+    const later = new Map<string, string[]>();
     for (const line of raw.split('\n')) {
       if (line === '' || line === '\0') continue;
       const eq = line.indexOf('=');
       if (eq <= 0) continue;
-      this.entries.set(line.slice(0, eq), line.slice(eq + 1).replace(/\0+$/, ''));
+      const key = line.slice(0, eq);
+      const value = line.slice(eq + 1).replace(/\0+$/, '');
+      // makedumpfile's read_vmcoreinfo_* stop at the first line with the key: the same one is used here.
+      const first = this.entries.get(key);
+      if (first === undefined) this.entries.set(key, value);
+      else if (value !== first) later.set(key, [...(later.get(key) ?? [first]), value]);
     }
+    for (const [key, values] of later) this.conflicts.push({ key, values });
+  }
+
+  /** The warning (none or one) for keys given twice with different values, naming each and the value used. */
+  conflictWarning(fileName: string): DumpWarning[] {
+    if (this.conflicts.length === 0) return [];
+    const listed = this.conflicts.map((c) => `${c.key} (${c.values.map((v) => JSON.stringify(v)).join(', then ')})`).join('; ');
+    return [{
+      code: 'W_VMCOREINFO_CONFLICT',
+      message: `${fileName}: VMCOREINFO gives ${this.conflicts.length === 1 ? 'a key' : 'keys'} more than once with different values: ${listed}; the first value is used, as makedumpfile does, but the note is suspect and what is read with it may be wrong`,
+    }];
   }
 
   static fromNote(desc: Uint8Array): VmcoreInfo {

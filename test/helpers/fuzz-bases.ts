@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVmcore } from '../../fixtures/gen/generate.js';
+import type { CodecId } from '../../src/codecs/registry.js';
 import { FlattenedSink } from '../../src/formats/flat/flattened.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import type { ByteSink } from '../../src/io/sink.js';
@@ -23,6 +24,19 @@ export interface FuzzBases {
   kdumpZlib: Uint8Array;
   /** The same -d 31 zlib dump in the flattened format (-F). */
   flat: Uint8Array;
+}
+
+/** `elf` written as a -d 31 kdump-compressed file with `codec` (as the CLI's -c, -l, -p, -z write it). */
+export async function kdumpWithCodec(elf: Uint8Array, kernels: KernelExports, codec: CodecId): Promise<Uint8Array> {
+  const pool = await ComputePool.create([localCompute()], await nodeWasmModule(), 4096);
+  try {
+    const dump = await openDump(new MemorySource(elf, 'base.vmcore'));
+    const sink = new MemorySink();
+    await exportDump({ dump, km: KernelMemory.open(dump), kernels }, sink, { level: 31, format: 'kdump', codec, pool });
+    return sink.bytes().slice();
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Small real-shaped dumps of every input format, made from one generated vmcore; nothing stays on disk. */

@@ -2,8 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISK_DUMP_HEADER_SIZE, KDUMP_SUB_HEADER_SIZE, decodeDiskDumpHeader, decodeSubHeader } from '../../src/formats/kdump/diskdump.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
 import { nodeWasmModule } from '../../src/wasm/node-module.js';
-import { makeFuzzBases, type FuzzBases } from '../helpers/fuzz-bases.js';
+import { isVmsieveError } from '../../src/errors.js';
+import { isKdumpDump } from '../../src/formats/kdump/read-kdump.js';
+import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
+import { openDumps } from '../../src/formats/open-dump.js';
+import { MemorySink } from '../../src/io/sink.js';
+import { MemorySource, type ByteSource } from '../../src/io/source.js';
+import { kdumpWithCodec, makeFuzzBases, type FuzzBases } from '../helpers/fuzz-bases.js';
 import { exercise, type Outcome } from '../helpers/fuzz-exercise.js';
+import { kdumpLayout, splitSetOf } from '../helpers/fuzz-kdump.js';
+import { flatTruth, kdumpTruth, rawPages, readerDifferences, silentDifferences, type PageTruth } from '../helpers/fuzz-oracle.js';
 import { MutatedSource, type Patch } from '../helpers/mutated-source.js';
 
 /**
@@ -351,5 +359,216 @@ describe('fuzzed inputs fail with a VmsieveError, never a crash, hang or huge al
     report('truncated', t);
     expect(t.failures).toEqual([]);
     expect(t.codes.get('E_TRUNCATED') ?? 0).toBeGreaterThan(0);
+  });
+});
+
+/** How one mutated input ended, for the counts the lead pastes: refused with a code, read as incomplete, or exact. */
+type Verdict = `refused ${string}` | 'incomplete' | 'exact';
+
+interface OracleTally {
+  inputs: number;
+  verdicts: Map<Verdict, number>;
+  failures: string[];
+}
+
+const oracleTotals = new Map<string, OracleTally>();
+afterAll(() => {
+  if (oracleTotals.size === 0) return;
+  let all = 0;
+  for (const [family, t] of oracleTotals) {
+    all += t.inputs;
+    const v = [...t.verdicts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+    console.log(`[fuzz oracle ${family}] ${t.inputs} inputs: ${v}`);
+  }
+  console.log(`[fuzz oracle total] ${all} mutated or truncated inputs opened and exported; 0 silent differences allowed`);
+});
+
+/** One input in this many is exported to a file and read back; the others are checked on the reader's output. */
+const FULL_EXPORT_EVERY = 12;
+
+/**
+ * Opens the input (one file, or a split set with one member mutated), exports every page it holds to an
+ * uncompressed kdump file, and checks each page of the export against the base read independently: a page that
+ * differs where no patch touched it is a silent wrong result. Most inputs stop short of writing the file and check
+ * what the reader would hand the writer (each page's descriptor and bytes), which is where a corrupt input goes wrong.
+ */
+async function exportAndCompare(
+  t: OracleTally,
+  label: string,
+  sources: ByteSource[],
+  truth: PageTruth,
+  patches: readonly Patch[],
+): Promise<void> {
+  const verdict = async (): Promise<Verdict> => {
+    let dump;
+    try {
+      dump = await openDumps(sources);
+      if (!isKdumpDump(dump)) throw new Error('not read as a kdump file');
+      let bad: number[];
+      if (t.inputs % FULL_EXPORT_EVERY === 0) {
+        const sink = new MemorySink();
+        await writeKdump(dump, dump.selection(false), sink, { dumpLevel: 0 });
+        bad = silentDifferences(rawPages(sink.bytes(), dump.pageSize), truth, patches);
+      } else bad = await readerDifferences(dump, truth, patches);
+      if (bad.length) throw new Error(`${bad.length} pages differ from the input's with nothing said, first pfn 0x${bad[0]!.toString(16)}`);
+    } catch (e) {
+      if (isVmsieveError(e)) return `refused ${e.code}`;
+      throw e;
+    }
+    return (dump.missing?.length ?? 0) > 0 || dump.warnings?.some((w) => w.code === 'W_INCOMPLETE') ? 'incomplete' : 'exact';
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS);
+  });
+  t.inputs++;
+  try {
+    const v = await Promise.race([verdict(), hang]);
+    t.verdicts.set(v, (t.verdicts.get(v) ?? 0) + 1);
+  } catch (e) {
+    if (t.failures.length < 20) t.failures.push(`${label}: ${(e as Error)?.stack ?? e}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const s of sources)
+    if (s instanceof MutatedSource && s.largestRead > MAX_READ && t.failures.length < 20) t.failures.push(`${label}: read ${s.largestRead} bytes at once`);
+}
+
+/** Header fields that are sizes, counts or offsets: the absurd-size family sets them to huge values. */
+const SIZE_FIELDS: Array<{ what: string; at: (bs: number) => number; width: 4 | 8 }> = [
+  { what: 'block_size', at: () => 428, width: 4 },
+  { what: 'sub_hdr_size', at: () => 432, width: 4 },
+  { what: 'bitmap_blocks', at: () => 436, width: 4 },
+  { what: 'max_mapnr', at: () => 440, width: 4 },
+  { what: 'start_pfn_64', at: (bs) => bs + 80, width: 8 },
+  { what: 'end_pfn_64', at: (bs) => bs + 88, width: 8 },
+  { what: 'max_mapnr_64', at: (bs) => bs + 96, width: 8 },
+  { what: 'offset_vmcoreinfo', at: (bs) => bs + 32, width: 8 },
+  { what: 'size_vmcoreinfo', at: (bs) => bs + 40, width: 8 },
+  { what: 'offset_note', at: (bs) => bs + 48, width: 8 },
+  { what: 'size_note', at: (bs) => bs + 56, width: 8 },
+  { what: 'offset_eraseinfo', at: (bs) => bs + 64, width: 8 },
+  { what: 'size_eraseinfo', at: (bs) => bs + 72, width: 8 },
+];
+const HUGE = [1n << 31n, 1n << 32n, (1n << 32n) - 1n, 1n << 34n, 1n << 40n, 1n << 52n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n];
+
+describe('fuzzed kdump, flattened and split inputs: refused, marked incomplete, or exact (never silently different)', () => {
+  const codecBases = new Map<string, Uint8Array>();
+  beforeAll(async () => {
+    for (const codec of ['lzo', 'snappy', 'zstd'] as const) codecBases.set(codec, await kdumpWithCodec(bases.elf, kernels, codec));
+    codecBases.set('zlib', bases.kdumpZlib);
+  }, 120_000);
+
+  const tallyFor = (family: string) => {
+    const t = oracleTotals.get(family) ?? { inputs: 0, verdicts: new Map(), failures: [] };
+    oracleTotals.set(family, t);
+    return t;
+  };
+
+  /** The mutators of the ELF/kdump fuzz, plus single bit flips in the bitmaps (the issue's shifted table). */
+  function kdumpMutations(s: Structure, count: number, seed: number): Array<{ patches: Patch[]; label: string }> {
+    const l = kdumpLayout(s.base);
+    const bitmaps: Region = { what: '2nd bitmap', start: l.bitmap2At, end: l.bitmap2At + l.bitmapBytes };
+    const pages: Region = { what: 'page data', start: l.dataStart, end: s.base.length };
+    const bitFlip: Mutator = (_s, r) => {
+      const g = r() < 0.7 ? bitmaps : { what: '1st bitmap', start: l.bitmap1At, end: l.bitmap1At + l.bitmapBytes };
+      const at = inRegion(g, r);
+      const bit = Math.floor(r() * 8);
+      return { patches: [{ at, bytes: new Uint8Array([s.base[at]! ^ (1 << bit)]) }], label: `bit ${bit} of ${g.what} byte ${at - g.start}` };
+    };
+    const withPages: Structure = { ...s, data: [...s.data, pages, pages] };
+    const mutators: Array<[Mutator, number]> = [[fieldValue, 3], [byteFlips, 4], [bitFlip, 2], [vmcoreinfoValue, 1]];
+    const weights = mutators.reduce((n, [, w]) => n + w, 0);
+    const r = rng(seed);
+    return Array.from({ length: count }, () => {
+      let roll = r() * weights;
+      return mutators.find(([, w]) => (roll -= w) < 0)![0](withPages, r);
+    });
+  }
+
+  /** Cut points: inside the headers, bitmaps, descriptor table and page data. */
+  function cuts(base: Uint8Array, n: number, seed: number): number[] {
+    const l = kdumpLayout(base);
+    const r = rng(seed);
+    const at = new Set([100, l.blockSize + 50, l.bitmap1At + 10, l.bitmap2At + 10, l.descAt + 12, l.dataStart - 1, l.dataStart + 1]);
+    while (at.size < n) at.add(Math.floor(r() * base.length));
+    return [...at];
+  }
+
+  for (const [codec, seed] of [['zlib', 21], ['lzo', 22], ['snappy', 23], ['zstd', 24]] as const)
+    it(`kdump-compressed (${codec}): 400 mutated and 40 truncated files`, async () => {
+      const base = codecBases.get(codec)!;
+      const truth = kdumpTruth(base, 4096);
+      const s = await kdumpStructure(base);
+      const t = tallyFor(`kdump ${codec}`);
+      for (const [i, { patches, label }] of kdumpMutations(s, 400, seed).entries()) {
+        const size = Math.max(base.length, ...patches.map((p) => p.at + p.bytes.length));
+        await exportAndCompare(t, `#${i} ${label}`, [new MutatedSource(base, patches, size, `${codec}.kdump`)], truth, patches);
+      }
+      for (const cut of cuts(base, 40, seed)) await exportAndCompare(t, `cut at ${cut}`, [new MutatedSource(base, [], cut, `${codec}.kdump`)], truth, []);
+      expect(t.failures).toEqual([]);
+    });
+
+  it('flattened: 300 mutated record headers and data, 40 truncations', async () => {
+    const base = bases.flat;
+    const truth = flatTruth(base, 4096);
+    const s = flatStructure(base);
+    const t = tallyFor('flattened');
+    const r = rng(25);
+    for (let i = 0; i < 300; i++) {
+      const { patches, label } = (r() < 0.6 ? fieldValue : r() < 0.5 ? fieldValueBE : byteFlips)(s, r);
+      const size = Math.max(base.length, ...patches.map((p) => p.at + p.bytes.length));
+      await exportAndCompare(t, `#${i} ${label}`, [new MutatedSource(base, patches, size, 'dump.flat')], truth, patches);
+    }
+    for (let i = 0; i < 40; i++) {
+      const cut = Math.floor(r() * base.length);
+      await exportAndCompare(t, `cut at ${cut}`, [new MutatedSource(base, [], cut, 'dump.flat')], truth, []);
+    }
+    expect(t.failures).toEqual([]);
+  });
+
+  it('split sets: 450 mutations spread over the three members, 20 truncations of each', async () => {
+    const members = await splitSetOf(bases.kdumpZlib, 3);
+    const truths = members.map((m) => kdumpTruth(m, 4096));
+    const pagesOfAll = new Map(truths.flatMap((x) => [...x.pages]));
+    const storedOfAll = new Map(truths.flatMap((x) => [...x.stored]));
+    const structures = await Promise.all(members.map(kdumpStructure));
+    const t = tallyFor('split');
+    const sourcesWith = (k: number, mutated: MutatedSource) => members.map((m, j) => (j === k ? mutated : new MemorySource(m, `member${j}`)));
+    for (let k = 0; k < members.length; k++) {
+      const base = members[k]!;
+      const truth: PageTruth = { pages: pagesOfAll, ranges: truths[k]!.ranges, stored: storedOfAll };
+      for (const [i, { patches, label }] of kdumpMutations(structures[k]!, 150, 26 + k).entries()) {
+        const size = Math.max(base.length, ...patches.map((p) => p.at + p.bytes.length));
+        await exportAndCompare(t, `member${k} #${i} ${label}`, sourcesWith(k, new MutatedSource(base, patches, size, `member${k}`)), truth, patches);
+      }
+      for (const cut of cuts(base, 20, 29 + k))
+        await exportAndCompare(t, `member${k} cut at ${cut}`, sourcesWith(k, new MutatedSource(base, [], cut, `member${k}`)), truth, []);
+    }
+    expect(t.failures).toEqual([]);
+  });
+
+  it('absurd sizes: every size, count and offset field of the headers set huge, the file sometimes as large as claimed', async () => {
+    const t = tallyFor('absurd sizes');
+    const r = rng(30);
+    const targets = [...codecBases.entries()].map(([codec, base]) => ({ name: `${codec}.kdump`, base, truth: kdumpTruth(base, 4096) }));
+    for (let i = 0; i < 300; i++) {
+      const { name, base, truth } = pick(targets, r);
+      const f = pick(SIZE_FIELDS, r);
+      const v = pick(HUGE, r);
+      const patches = [{ at: f.at(4096), bytes: u64le(v).subarray(0, f.width) }];
+      // A sparse file as large as the field says, or the real size.
+      const size = r() < 0.5 ? base.length : Math.min(Number(v) * 8, 2 ** 50);
+      await exportAndCompare(t, `#${i} ${name} ${f.what} := ${v}, size ${size}`, [new MutatedSource(base, patches, Math.max(size, base.length), name)], truth, patches);
+    }
+    const flatTruthBase = flatTruth(bases.flat, 4096);
+    const s = flatStructure(bases.flat);
+    for (let i = 0; i < 60; i++) {
+      const g = pick(s.fields.filter((x) => x.what === 'flattened record header'), r);
+      const patches = [{ at: g.start + (r() < 0.5 ? 0 : 8), bytes: u64be(pick(HUGE, r)) }];
+      await exportAndCompare(t, `flat #${i} record header at ${g.start}`, [new MutatedSource(bases.flat, patches, bases.flat.length, 'dump.flat')], flatTruthBase, patches);
+    }
+    expect(t.failures).toEqual([]);
+    expect(t.verdicts.get('exact') ?? 0).toBeLessThan(t.inputs);
   });
 });

@@ -24,6 +24,7 @@ const headlines: Record<ErrorCode, string> = {
   E_CANCELLED: 'Cancelled',
   E_UNSUPPORTED: 'Unsupported format',
   E_SPLIT_SET: 'Incomplete split set',
+  E_CORRUPT: 'Corrupt dump',
 };
 
 /** One line of advice for the codes where there is something useful to say. */
@@ -40,6 +41,7 @@ const hints: Partial<Record<ErrorCode, string>> = {
   E_SEGMENT_PAST_EOF: 'Part of the memory the headers describe is missing from the file. Copy the dump again, completely.',
   E_NO_VMCOREINFO:
     'Without VMCOREINFO the kernel’s release and structures are unknown, so pages cannot be classified; zero pages can still be dropped.',
+  E_CORRUPT: 'Two parts of the file contradict each other, so its pages cannot be trusted. Copy the dump again, or use another copy.',
   E_IO: 'The browser could not read the file. It may have been moved or changed while open; choose it again.',
 };
 

@@ -2,6 +2,9 @@ import type { DumpWarning } from '../../api-types.js';
 import type { ElfNote } from '../../model/dump.js';
 import { NT_PRSTATUS } from '../../model/elf-constants.js';
 
+/** The most bytes of notes read (a real PT_NOTE holds a few KiB per CPU): a larger claim is corruption. */
+export const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+
 /** Plain arithmetic, not `& ~3`: a corrupt size near 2^32 must not wrap negative. */
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
 

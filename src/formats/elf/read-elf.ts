@@ -17,11 +17,10 @@ import {
   PT_NOTE,
 } from '../../model/elf-constants.js';
 import { incompleteWarning, mergeRanges } from '../incomplete.js';
-import { parseNotes } from './notes.js';
+import { MAX_NOTE_BYTES, parseNotes } from './notes.js';
 
 /** Physical addresses above 2^52 are not real memory; refusing them keeps every offset an exact JS number. */
 const MAX_PHYS = 2 ** 52;
-const MAX_NOTE_BYTES = 64 * 1024 * 1024;
 const MAX_PHDRS = 1 << 20;
 
 export interface ElfHeader {
@@ -125,7 +124,8 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const pageSize = vmcoreinfo?.pageSize ?? 4096;
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
   const { missing, warnings } = clipToFile(source, loads, pageSize);
-  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...warnings]);
+  const conflict = vmcoreinfo?.conflictWarning(source.name) ?? [];
+  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...conflict, ...warnings]);
 }
 
 /**

@@ -11,6 +11,7 @@ import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import { incompleteWarning } from '../incomplete.js';
 import { parseNotes } from '../elf/notes.js';
+import { boundedSize, checkBitmapsAgree, checkNoteNames, checkVmcoreinfoNote } from './consistency.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
   CODEC_FLAG,
@@ -86,6 +87,15 @@ const UTS_MACHINE = 4;
 
 const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;
+/**
+ * The most pfns whose bitmaps are held in memory (256 MiB each): 8 TiB of 4 KiB pages. A header claiming more is
+ * refused before anything is read, whatever the file's size (a sparse or flattened file can be larger than its disk).
+ */
+const MAX_PFNS = 2 ** 31;
+/** Runs of the 1st bitmap (memory ranges with holes between them): a real machine has hundreds at most. */
+const MAX_MEMORY_RUNS = 1 << 20;
+/** makedumpfile's DL_EXCLUDE_ZERO: every zero page's descriptor then points at one shared zero page. */
+const DL_EXCLUDE_ZERO = 1;
 
 /** Reads a kdump-compressed file's structure: headers, notes, bitmaps; pages are read on demand. */
 export async function readKdumpDump(source: ByteSource, options: ReadKdumpOptions = {}): Promise<KdumpDump> {
@@ -105,8 +115,8 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     subHeader = decodeSubHeader(await source.read(bs, KDUMP_SUB_HEADER_SIZE));
   }
   const maxPfn = header.headerVersion >= 6 && subHeader ? Number(subHeader.maxMapnr64) : header.maxMapnr;
-  if (!Number.isSafeInteger(maxPfn) || maxPfn <= 0 || maxPfn > 2 ** 40)
-    throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: max_mapnr ${maxPfn} is not plausible`);
+  if (!Number.isSafeInteger(maxPfn) || maxPfn <= 0 || maxPfn > MAX_PFNS)
+    throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: max_mapnr ${maxPfn} is not plausible (vmsieve reads dumps of up to ${MAX_PFNS} pfns)`, { maxPfn });
 
   const bitmapOffset = (1 + header.subHdrSize) * bs;
   const bitmapArea = header.bitmapBlocks * bs;
@@ -135,28 +145,37 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   let notes: ElfNote[] = [];
   let noteWarning: DumpWarning | undefined;
   let noteSegment: Dump['noteSegment'];
+  let noteBytes: Uint8Array | undefined;
   let vmcoreinfo: VmcoreInfo | undefined;
   if (subHeader && header.headerVersion >= 4 && subHeader.sizeNote > 0n) {
     const off = Number(subHeader.offsetNote);
-    const size = Number(subHeader.sizeNote);
+    const size = boundedSize(source.name, 'size_note', subHeader.sizeNote);
     checkRange(source, off, size, 'the ELF notes');
-    ({ notes, warning: noteWarning } = parseNotes(await source.read(off, size), off, source.name));
+    noteBytes = await source.read(off, size);
+    ({ notes, warning: noteWarning } = parseNotes(noteBytes, off, source.name));
+    checkNoteNames(source.name, notes, off);
     noteSegment = { fileOffset: off, fileSize: size };
   }
   if (subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) {
     const off = Number(subHeader.offsetVmcoreinfo);
-    const size = Number(subHeader.sizeVmcoreinfo);
+    const size = boundedSize(source.name, 'size_vmcoreinfo', subHeader.sizeVmcoreinfo);
     checkRange(source, off, size, 'VMCOREINFO');
     vmcoreinfo = VmcoreInfo.fromNote(await source.read(off, size));
   } else {
     const note = notes.find((x) => x.name === 'VMCOREINFO');
     if (note) vmcoreinfo = VmcoreInfo.fromNote(note.desc);
   }
+  // A walk cut short has its warning already (and the notes after the cut are not read): nothing to compare.
+  if (noteBytes && !noteWarning && subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) checkVmcoreinfoNote(source.name, noteBytes, subHeader);
   let eraseinfo: KdumpDump['eraseinfo'];
-  if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n)
-    eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: Number(subHeader.sizeEraseinfo) };
+  if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n) {
+    eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: boundedSize(source.name, 'size_eraseinfo', subHeader.sizeEraseinfo) };
+    checkRange(source, eraseinfo.offset, eraseinfo.size, 'the eraseinfo');
+  }
 
   const warnings: DumpWarning[] = noteWarning ? [noteWarning] : [];
+  if (vmcoreinfo) warnings.push(...vmcoreinfo.conflictWarning(source.name));
+  checkBitmapsAgree(source.name, bitmap1, bitmap2);
   const infoPhysBase = vmcoreinfo?.has('NUMBER(phys_base)') ? BigInt.asUintN(64, vmcoreinfo.number('phys_base')!) : undefined;
   if (subHeader && infoPhysBase !== undefined && subHeader.physBase !== infoPhysBase)
     warnings.push({
@@ -166,9 +185,11 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
 
   const pageSize = bs;
   const loads: LoadSegment[] = [];
-  forEachRun(bitmap1, 0, maxPfn, (s, e) =>
-    loads.push({ physStart: s * pageSize, physEnd: e * pageSize, fileOffset: -1, fileSize: (e - s) * pageSize, virtStart: 0n, flags: 0 }),
-  );
+  forEachRun(bitmap1, 0, maxPfn, (s, e) => {
+    if (loads.length === MAX_MEMORY_RUNS)
+      throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: the 1st bitmap has more than ${MAX_MEMORY_RUNS} separate memory ranges: it is corrupt`);
+    loads.push({ physStart: s * pageSize, physEnd: e * pageSize, fileOffset: -1, fileSize: (e - s) * pageSize, virtStart: 0n, flags: 0 });
+  });
   if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name}: the 1st bitmap is empty: the dump holds no memory`);
 
   const decompressors: Partial<Record<CodecId, PageDecompressor>> = {
@@ -179,6 +200,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     ...options.decompressors,
   };
   const file = new KdumpFile(source, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
+  await file.checkDataStart();
   await file.findMissing();
   return file;
 }
@@ -206,6 +228,12 @@ class KdumpFile implements KdumpDump {
   private readonly descsInFile: number;
   /** Dumpable pfns before this file's range (a split member's table starts after them). */
   private readonly firstIndex: number;
+  /**
+   * Where page data starts: after a table sized for the whole dump's 2nd bitmap, in every member of a split set too.
+   * With zero pages excluded the shared zero page is stored there first.
+   */
+  private readonly dataStart: number;
+  private readonly sharedZeroPage: boolean;
   bitmap2: Uint8Array;
   missing: PfnRange[] = [];
 
@@ -237,9 +265,60 @@ class KdumpFile implements KdumpDump {
     this.rank = new Float64Array(blocks + 1);
     for (let b = 0; b < blocks; b++) this.rank[b + 1] = this.rank[b]! + countBits(storedBitmap2.subarray(b * 512, b * 512 + 512), Math.min(4096, maxPfn - b * 4096));
     this.firstIndex = this.globalRank(range.start);
+    this.dataStart = descTableOffset + this.rank[blocks]! * PAGE_DESC_SIZE;
+    this.sharedZeroPage = subHeader !== undefined && (subHeader.dumpLevel & DL_EXCLUDE_ZERO) !== 0;
     this.descsInFile = Math.max(0, Math.min(numDumpable, Math.floor((source.size - descTableOffset) / PAGE_DESC_SIZE)));
     if (this.descsInFile < numDumpable && !(header.status & DUMP_DH_COMPRESSED_INCOMPLETE))
       checkRange(source, descTableOffset, numDumpable * PAGE_DESC_SIZE, 'the page descriptor table');
+  }
+
+  /**
+   * The 2nd bitmap's count of pages against the descriptor table: the first page's data follows the table (after
+   * the shared zero page when there is one). A bit more or less in the bitmap moves the table's end by a descriptor
+   * and shifts every pfn onto its neighbour's page; this is where that shows.
+   */
+  async checkDataStart(): Promise<void> {
+    if (this.numDumpable === 0) return;
+    const first = await this.descAt(0);
+    if (!this.written(first)) return;
+    const zeroAfter = this.dataStart + this.pageSize;
+    if (first.offset === this.dataStart || (this.sharedZeroPage && first.offset === zeroAfter)) return;
+    throw new VmsieveError(
+      'E_CORRUPT',
+      `${this.source.name}: the 2nd bitmap lists ${this.rank[this.rank.length - 1]} pages, so page data starts at byte ${this.dataStart}, but the first page descriptor (at byte ${this.descTableOffset}) points at byte ${first.offset}: the 2nd bitmap or the descriptor table is corrupt`,
+      { offset: first.offset, expected: this.dataStart },
+    );
+  }
+
+  /** A descriptor of a page the file holds: written (not zero), and its data inside the file (not cut off). */
+  private written(d: PageDesc): boolean {
+    return d.offset > 0 && d.offset + d.size <= this.source.size;
+  }
+
+  /**
+   * Checks the written descriptors of one block of the table as it is read: each page's bytes after the table,
+   * at most a page, raw pages exactly a page, and pages stored in pfn order without overlap (only the shared zero
+   * page is pointed at again). A descriptor that breaks this is refused where it is, before its page is used.
+   */
+  private checkDescriptors(view: DataView, first: number, count: number): void {
+    const ps = this.pageSize;
+    let end = first === 0 ? this.dataStart + (this.sharedZeroPage ? ps : 0) : this.dataStart;
+    for (let k = 0; k < count; k++) {
+      const d = decodePageDesc(view, k * PAGE_DESC_SIZE);
+      if (!this.written(d)) continue;
+      const zeroRef = this.sharedZeroPage && d.offset === this.dataStart;
+      const why =
+        d.size === 0 || d.size > ps ? `claims ${d.size} stored bytes (a page is ${ps})` :
+        d.flags === 0 && d.size !== ps ? `is raw but ${d.size} bytes, not a page` :
+        zeroRef && (d.size !== ps || d.flags !== 0) ? `points at the shared zero page at byte ${d.offset} but as ${d.size} bytes with flags 0x${d.flags.toString(16)}` :
+        !zeroRef && d.offset < end ? `points at byte ${d.offset}, before the end (${end}) of the page data before it: pages are stored in pfn order, once` :
+        undefined;
+      if (why)
+        throw new VmsieveError('E_CORRUPT', `${this.source.name}: page descriptor ${first + k} (at byte ${this.descTableOffset + (first + k) * PAGE_DESC_SIZE}) ${why}: the descriptor table is corrupt`, {
+          descriptor: first + k,
+        });
+      if (!zeroRef) end = d.offset + d.size;
+    }
   }
 
   /**
@@ -311,11 +390,13 @@ class KdumpFile implements KdumpDump {
         const bytes = new Uint8Array(DESC_CACHE_BLOCK * PAGE_DESC_SIZE);
         if (count > 0) bytes.set(await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE));
         view = new DataView(bytes.buffer);
+        this.checkDescriptors(view, first, count);
         this.descCache.set(block, view);
         return decodePageDesc(view, (index % DESC_CACHE_BLOCK) * PAGE_DESC_SIZE);
       }
       const bytes = await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE);
       view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.checkDescriptors(view, first, count);
       if (this.descCache.size >= 64) this.descCache.delete(this.descCache.keys().next().value!);
       this.descCache.set(block, view);
     }
