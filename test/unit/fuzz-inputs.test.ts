@@ -509,13 +509,13 @@ describe('fuzzed kdump, flattened and split inputs: refused, marked incomplete, 
       expect(t.failures).toEqual([]);
     });
 
-  it('flattened: 300 mutated record headers and data, 40 truncations', async () => {
+  it('flattened: 340 mutated record headers and data, 40 truncations', async () => {
     const base = bases.flat;
     const truth = flatTruth(base, 4096);
     const s = flatStructure(base);
     const t = tallyFor('flattened');
     const r = rng(25);
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 340; i++) {
       const { patches, label } = (r() < 0.6 ? fieldValue : r() < 0.5 ? fieldValueBE : byteFlips)(s, r);
       const size = Math.max(base.length, ...patches.map((p) => p.at + p.bytes.length));
       await exportAndCompare(t, `#${i} ${label}`, [new MutatedSource(base, patches, size, 'dump.flat')], truth, patches);
