@@ -15,8 +15,6 @@ export interface JobOptions {
   signal?: AbortSignal;
   /** Starts the job's compute workers; they boot while the job begins and are closed when it ends. */
   startPool?: () => Promise<ComputePool>;
-  /** Runs when the job is given up after a cancel it did not stop for in time (discard its partial output here). */
-  onAbandon?: () => Promise<void>;
 }
 
 export const cancelledError = (): VmsieveError => new VmsieveError('E_CANCELLED', 'Cancelled: the job was stopped and its workers were shut down.');
@@ -63,7 +61,6 @@ export class JobSlot {
         return await Promise.race([work, hardStop]);
       } catch (e) {
         if (!signal.aborted) throw e;
-        await opts.onAbandon?.();
         throw cancelledError();
       }
     } finally {

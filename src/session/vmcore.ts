@@ -318,7 +318,6 @@ export class Vmcore {
 
   /** The keep check on `classMap` (an analysis's, with its zero bits), or on the shared classification's. */
   private async keepCheckOn(level: number, classMap?: Uint8Array): Promise<KeepCheck | { unavailable: string }> {
-    checkLevel(level);
     const p = await this.debuggerNeeds();
     if ('reason' in p) return { unavailable: p.reason };
     return keepCheck(p.needs, classMap ?? p.classMap, level, p.absent);
@@ -385,7 +384,7 @@ export class Vmcore {
       if (format === 'elf' && opts.codec) throw new VmsieveError('E_USAGE', 'ELF output cannot be compressed: leave codec out or choose kdump');
       // Workers boot while the pages are classified; the export awaits them only to encode.
       const startPool = opts.codec ? () => this.platform.computePool(this.pageSize, opts.threads) : undefined;
-      return await this.jobs.run({ signal: opts.signal, startPool, onAbandon: () => sink.abort() }, async (job) => {
+      return await this.jobs.run({ signal: opts.signal, startPool }, async (job) => {
         const input = await this.pipelineInput(job, opts.onProgress);
         return exportDump(input, sink, { level: opts.level, format, codec: opts.codec, pool: job.pool, signal: job.signal, onProgress: opts.onProgress });
       });
