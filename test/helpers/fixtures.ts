@@ -41,7 +41,23 @@ export function excludedByClass(r: MakedumpfileReport) {
   };
 }
 
-export type FixtureArch = 'x86_64' | 'arm64';
+/**
+ * The architectures of the real dumps, by the ELF machine their records carry: the Debian architecture whose
+ * makedumpfile reads them (scripts/setup-foreign-makedumpfile.sh sets up a foreign one under qemu-user) and the
+ * variable that names an upstream build of it, for records whose truth is upstream's.
+ */
+const FIXTURE_ARCHES = {
+  x86_64: { elfMachine: 62, debianArch: 'amd64', upstreamEnv: 'VMSIEVE_MAKEDUMPFILE_X86_64' },
+  arm64: { elfMachine: 183, debianArch: 'arm64', upstreamEnv: 'VMSIEVE_MAKEDUMPFILE_ARM64' },
+  ppc64le: { elfMachine: 21, debianArch: 'ppc64el', upstreamEnv: 'VMSIEVE_MAKEDUMPFILE_PPC64LE' },
+  s390x: { elfMachine: 22, debianArch: 's390x', upstreamEnv: 'VMSIEVE_MAKEDUMPFILE_S390X' },
+  riscv64: { elfMachine: 243, debianArch: 'riscv64', upstreamEnv: 'VMSIEVE_MAKEDUMPFILE_RISCV64' },
+} as const;
+
+export type FixtureArch = keyof typeof FIXTURE_ARCHES;
+
+const fixtureArchOf = (machine: number | undefined): FixtureArch =>
+  (Object.keys(FIXTURE_ARCHES) as FixtureArch[]).find((a) => FIXTURE_ARCHES[a].elfMachine === machine) ?? 'x86_64';
 
 export interface RealFixture {
   name: string;
@@ -81,8 +97,9 @@ export function realFixturesSkipReason(): string | undefined {
   return undefined;
 }
 
-/** 6.12 dumps: Debian's 1.7.2 miscounts slab pages, so upstream's record is the truth (see the fixtures README). */
-const upstreamIsTruth = new Set(['next-kdump612-384m-4l-kaslr']);
+/** Dumps whose upstream record is the truth (see the fixtures README): on 6.12 Debian's 1.7.2 miscounts slab pages;
+ * on riscv64 Debian's 1.7.6 mistranslates the huge-page vmemmap. */
+const upstreamIsTruth = new Set(['next-kdump612-384m-4l-kaslr', 'next-riscv64-kdump-1g']);
 
 /** A fixture's ELF machine, from its record (the recorded vmcores are all ELF files). */
 const recordedMachine = (oracle: { elf?: { e_machine?: number } }): number | undefined => oracle.elf?.e_machine;
@@ -113,7 +130,7 @@ export function realFixtures(): RealFixture[] {
   return allRealFixtures().filter((f) => readsMachine(recordedMachine(f.oracle))).map(({ name, cache, oracle, oracleFile, dir }) => {
     return {
       name,
-      arch: oracle.elf?.e_machine === EM_AARCH64 ? 'arm64' : 'x86_64',
+      arch: fixtureArchOf(recordedMachine(oracle)),
       vmcore: join(cache, `${name}.vmcore`),
       oracle,
       oracleFile,
@@ -122,44 +139,44 @@ export function realFixtures(): RealFixture[] {
   });
 }
 
-const EM_AARCH64 = 183;
-
-/** Where scripts/setup-arm64-makedumpfile.sh puts Debian's arm64 makedumpfile (run under qemu-aarch64-static). */
-export const arm64MakedumpfilePath = join(cacheDir, 'arm64-makedumpfile', 'makedumpfile');
+/** Where scripts/setup-foreign-makedumpfile.sh puts Debian's makedumpfile for another architecture (run under qemu-user). */
+export const foreignMakedumpfilePath = (arch: FixtureArch) => join(cacheDir, `makedumpfile-${FIXTURE_ARCHES[arch].debianArch}`, 'makedumpfile');
 
 const works = (cmd: string) => spawnSync(cmd, ['-v'], { stdio: 'ignore' }).status === 0;
 const makedumpfileFound = new Map<FixtureArch, string | undefined>();
 
 /**
  * The makedumpfile that reads dumps of this architecture (a makedumpfile build reads its own architecture's dumps
- * only): Debian's on PATH for x86_64; for arm64 Debian's arm64 build through qemu-aarch64-static, set up by
- * scripts/setup-arm64-makedumpfile.sh. `skip` says why there is none.
+ * only): Debian's on PATH for x86_64; for another architecture Debian's build of it through qemu-user, set up by
+ * scripts/setup-foreign-makedumpfile.sh. `skip` says why there is none.
  */
 export function makedumpfileFor(arch: FixtureArch): { cmd: string; skip?: undefined } | { cmd?: undefined; skip: string } {
   if (!makedumpfileFound.has(arch)) {
-    const cmd = arch === 'arm64' ? arm64MakedumpfilePath : 'makedumpfile';
+    const cmd = arch === 'x86_64' ? 'makedumpfile' : foreignMakedumpfilePath(arch);
     makedumpfileFound.set(arch, works(cmd) ? cmd : undefined);
   }
   const cmd = makedumpfileFound.get(arch);
   if (cmd) return { cmd };
   return {
     skip:
-      arch === 'arm64'
-        ? `the arm64 makedumpfile is not set up at ${arm64MakedumpfilePath} (run scripts/setup-arm64-makedumpfile.sh; needs qemu-user-static)`
-        : 'makedumpfile is not installed (apt-get install makedumpfile)',
+      arch === 'x86_64'
+        ? 'makedumpfile is not installed (apt-get install makedumpfile)'
+        : `the ${arch} makedumpfile is not set up at ${foreignMakedumpfilePath(arch)} (run scripts/setup-foreign-makedumpfile.sh ${FIXTURE_ARCHES[arch].debianArch}; needs qemu-user-static; Debian 12 has none for riscv64)`,
   };
 }
 
 /**
  * The makedumpfile whose record a fixture carries, and the --dump-dmesg text it prints. Debian's 1.7.2 for most;
- * fixtures/real's 16 KiB dump, which 1.7.2 cannot read, was recorded with upstream makedumpfile built for arm64
- * (whose log has the caller column: NAME.dmesg-new.txt): VMSIEVE_MAKEDUMPFILE_ARM64 names such a build (see
- * fixtures/real/README.md), and without it the checks that run makedumpfile on that dump skip.
+ * Records made with upstream makedumpfile (fixtures/real's 16 KiB arm64 dump, which 1.7.2 cannot read; the riscv64
+ * dump, which Debian's riscv64 build miscounts), whose log has the caller column (NAME.dmesg-new.txt), need an
+ * upstream build of that architecture named by VMSIEVE_MAKEDUMPFILE_<ARCH> (see fixtures/real/README.md); without
+ * it the checks that run makedumpfile on that dump skip.
  */
 export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedumpfileFor> & { dmesgFile?: string } {
   const version = String(f.oracle.makedumpfile_version ?? '');
   if (version.startsWith('makedumpfile: version 1.7.2 ')) return { ...makedumpfileFor(f.arch), dmesgFile: f.dmesgFile };
-  const upstream = f.arch === 'arm64' ? process.env.VMSIEVE_MAKEDUMPFILE_ARM64 : undefined;
+  const { upstreamEnv } = FIXTURE_ARCHES[f.arch];
+  const upstream = process.env[upstreamEnv];
   if (upstream && works(upstream)) return { cmd: upstream, dmesgFile: f.dmesgFile.replace(/\.dmesg\.txt$/, '.dmesg-new.txt') };
-  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, not Debian's 1.7.2: set VMSIEVE_MAKEDUMPFILE_ARM64 to an upstream arm64 build` };
+  return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, not Debian's 1.7.2: set ${upstreamEnv} to an upstream ${f.arch} build` };
 }
