@@ -5,3 +5,4 @@ export { snappyCompressPages } from "./snappy";
 export { zlibCompressPages, zlibInit } from "./deflate/zlib";
 export { zstdCompressPages } from "./zstd/compress";
 export { classifyPages } from "./classify";
+export { findAnchors } from "./anchors";

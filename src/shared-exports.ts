@@ -12,6 +12,7 @@ export type {
   ExportCallOptions,
   KeepCounts,
   LevelViewRequest,
+  ScanSecretsCallOptions,
   ScratchFile,
   SplitCallOptions,
   SymbolLookup,
@@ -30,6 +31,7 @@ export { formatReport, type PageReport } from './filter/report.js';
 export type { AnalyseResult, LevelSizes } from './pipeline/analyse.js';
 export { codecFlag, OUTPUT_KINDS, outputFlag, type OutputKind } from './pipeline/outputs.js';
 export type { ExportResult, OutputFormat } from './pipeline/export.js';
+export type { SecretFinding, SecretScanResult } from './pipeline/scan-secrets.js';
 export type { Progress, ProgressCallback } from './pipeline/progress.js';
 export type { DmesgLayout, DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning } from './kernel/dmesg/index.js';
 export type { CrashContext, CrashLine, CrashTask } from './kernel/crash-context.js';

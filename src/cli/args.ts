@@ -46,6 +46,10 @@ export interface CliOptions {
   measureEvery: number | undefined;
   /** --symbol NAME|ADDRESS[+OFF], repeatable: look names and addresses up in the dump's kallsyms. */
   symbols: string[];
+  /** --scan-secrets: search the pages the level keeps for secrets and identifying data. */
+  scanSecrets: boolean;
+  /** --erase-found: write the dump with every finding of the secret scan zeroed. */
+  eraseFound: boolean;
   /** --check-level LEVEL: what kernel objects that dump level would leave out. */
   checkLevel: number | undefined;
   positionals: string[];
@@ -62,6 +66,8 @@ const FLAGS: Record<string, BooleanKey> = {
   '--advise': 'advise',
   '--json': 'json',
   '--dry-run': 'dryRun',
+  '--scan-secrets': 'scanSecrets',
+  '--erase-found': 'eraseFound',
   '--show-stats': 'showStats',
   '--dump-dmesg': 'dumpDmesg',
   '--partial-dmesg': 'partialDmesg',
@@ -136,6 +142,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     estimate: undefined,
     measureEvery: undefined,
     symbols: [],
+    scanSecrets: false,
+    eraseFound: false,
     checkLevel: undefined,
     positionals: [],
   };

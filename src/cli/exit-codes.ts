@@ -7,3 +7,5 @@ export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
 /** --check-level: the level leaves out pages a debugger needs (the list is printed). */
 export const EXIT_DROPS_NEEDED = 4;
+/** --scan-secrets: the level keeps pages holding secrets (listed masked). */
+export const EXIT_SECRETS_FOUND = 5;

@@ -71,6 +71,11 @@ export const OPTIONS: OptionHelp[] = [
     names: '--check-level LEVEL',
     text: 'list the kernel data/bss symbols, CPU stacks, page tables and per-cpu areas whose\npages LEVEL leaves out (exit 4 when there are any)',
   },
+  {
+    names: '--scan-secrets',
+    text: 'search the pages LEVEL keeps for private keys, password hashes, tokens, passwords\n(secret), e-mail addresses, host names and IPv4 addresses (identifying); masked',
+  },
+  { names: '--erase-found', text: 'when writing: zero the bytes of every finding --scan-secrets reports (kdump: eraseinfo)' },
   { names: '--json', text: 'one JSON object instead of text' },
   { names: '-h, --help', text: 'this text; after a command, that command only (vmsieve --analyse --help)' },
   { names: '-v, --version', text: 'the version' },
@@ -86,7 +91,7 @@ export const COMMANDS: CommandHelp[] = [
       ['vmsieve -F [-d LEVEL] [-c|-l|-p|-z] VMCOREFILE > FLATTENED', 'flattened format on standard output'],
     ],
     summary: 'writes the dump filtered at a dump level: kdump-compressed, ELF (-E), or flattened on standard output (-F)',
-    options: ['-d, --dump-level LEVEL', '-c, -l, -p, -z', '-E', '-F / -R', '-f', '-L SIZE', '--num-threads N', '--message-level N', '--show-stats'],
+    options: ['-d, --dump-level LEVEL', '-c, -l, -p, -z', '-E', '-F / -R', '-f', '-L SIZE', '--num-threads N', '--message-level N', '--show-stats', '--erase-found'],
   },
   {
     flags: ['--split'],
@@ -152,6 +157,13 @@ export const COMMANDS: CommandHelp[] = [
     options: ['--symbol Q', '--json'],
   },
   {
+    flags: ['--scan-secrets'],
+    name: 'scan-secrets',
+    usage: [['vmsieve --scan-secrets [--json] -d LEVEL VMCOREFILE', 'secrets and identifying data LEVEL keeps']],
+    summary: 'searches every page a dump level keeps for secrets and identifying data and lists them masked; no guarantee',
+    options: ['-d, --dump-level LEVEL', '--scan-secrets', '--json', '--num-threads N'],
+  },
+  {
     flags: ['--check-level'],
     name: 'check-level',
     usage: [['vmsieve --check-level LEVEL [--json] VMCOREFILE', 'what LEVEL leaves out that crash/drgn need']],
@@ -162,7 +174,8 @@ export const COMMANDS: CommandHelp[] = [
 
 const EXIT_STATUS = `Exit status: 0 success, 1 failure (the message says why), 2 bad usage,
 3 the dump was read but has no VMCOREINFO (no page filtering is possible),
-4 --check-level: the level leaves out pages a debugger needs, 130 interrupted.
+4 --check-level: the level leaves out pages a debugger needs, 5 --scan-secrets: the level
+keeps secrets, 130 interrupted.
 `;
 
 const INPUTS = `VMCOREFILE is an ELF vmcore, a kdump-compressed or flattened file, or the files of one

@@ -8,6 +8,7 @@ import { checkLevelCommand } from './commands/check-level.js';
 import { dryRun } from './commands/dry-run.js';
 import { info } from './commands/info.js';
 import { reassembleCommand } from './commands/reassemble.js';
+import { scanSecretsCommand } from './commands/scan-secrets.js';
 import { splitCommand } from './commands/split.js';
 import { symbol } from './commands/symbol.js';
 import { rearrange, writeDump } from './commands/write.js';
@@ -39,6 +40,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     return advise(positionals(o, 1, Infinity, '--advise takes VMCOREFILE (or the files of a split set)'), { json: o.json, threads: o.numThreads, writeSpeed: o.writeSpeed, maxSize: o.maxSize }, io);
   if (o.symbols.length) return symbol(positionals(o, 1, Infinity, '--symbol takes VMCOREFILE (or the files of a split set)'), o.symbols, o.json, io);
   if (o.checkLevel !== undefined) return checkLevelCommand(positionals(o, 1, Infinity, '--check-level takes VMCOREFILE (or the files of a split set)'), o.checkLevel, o.json, io);
+  if (o.scanSecrets) return scanSecretsCommand(positionals(o, 1, Infinity, '--scan-secrets takes VMCOREFILE (or the files of a split set)'), o.dumpLevel ?? 0, o.json, o.numThreads, io);
   if (o.info) return info(positionals(o, 1, Infinity, '--info takes VMCOREFILE (or the files of a split set)'), o.json, io);
   if (o.reassemble) return reassembleCommand(o, io);
   if (o.split) return splitCommand(o, io);

@@ -23,8 +23,10 @@ import { debuggerNeedsOf, type DebuggerNeeds, type NeededKind } from '../kernel/
 import { readDmesg, type DmesgOptions, type DmesgResult } from '../kernel/dmesg/index.js';
 import { kallsymsOf, lookupSymbol, parseSymbolQuery, type KallsymsEncoding, type SymbolAnswer } from '../kernel/kallsyms/index.js';
 import { KernelMemory } from '../kernel/kernel-memory.js';
+import { kernelObjects } from '../secrets/kernel-objects.js';
 import { analyseDump, readableRanges, type AnalyseOptions, type AnalyseResult } from '../pipeline/analyse.js';
 import { exportDump, type ExportResult, type OutputFormat } from '../pipeline/export.js';
+import { scanSecrets, type SecretScanResult } from '../pipeline/scan-secrets.js';
 import type { OpenedDump, PipelineInput } from '../pipeline/pipeline-input.js';
 import { ProgressTracker, type ProgressCallback } from '../pipeline/progress.js';
 import { instantiateKernels } from '../wasm/kernels.js';
@@ -87,6 +89,12 @@ export interface SplitCallOptions extends Omit<ExportCallOptions, 'format'> {
   scratch: ScratchFile;
   /** The sink for member `i`, opened when that member is written. */
   openMember(i: number): Promise<ByteSink>;
+}
+
+export interface ScanSecretsCallOptions extends WorkOptions {
+  /** The level whose kept pages are searched. */
+  level: number;
+  onProgress?: ProgressCallback;
 }
 
 export interface AdviseCallOptions extends WorkOptions {
@@ -324,7 +332,7 @@ export class Vmcore {
   }
 
   /** The pipeline's input with a private copy of the shared classification, made with the job's pool if it is the first. */
-  private async pipelineInput(job: JobContext, onProgress?: ProgressCallback): Promise<PipelineInput> {
+  private async pipelineInput(job: JobContext, onProgress?: ProgressCallback): Promise<PipelineInput & { classified: ClassifyResult }> {
     let tracker: ProgressTracker | undefined;
     let last = 0;
     // While the classification is made (seconds on a big dump), its progress is the 'classify' phase, in bytes of memory.
@@ -346,6 +354,19 @@ export class Vmcore {
       const r = await analyseDump(await this.pipelineInput(job, rest.onProgress), (await job.pool)!, { ...rest, signal: job.signal });
       if (!r.pagesEstimated) this.analysed = r.classified;
       return r;
+    });
+  }
+
+  /**
+   * What the pages `level` keeps still hold that should not be handed over (`vmsieve --scan-secrets`): private keys,
+   * credentials and tokens ("secret"), e-mail addresses, host names and IP addresses ("identifying"), masked.
+   */
+  scanSecrets(opts: ScanSecretsCallOptions): Promise<SecretScanResult> {
+    checkLevel(opts.level);
+    return this.jobs.run({ signal: opts.signal, startPool: () => this.platform.computePool(this.pageSize, opts.threads) }, async (job) => {
+      const input = await this.pipelineInput(job, opts.onProgress);
+      const objects = await kernelObjects(this.dump, input.km);
+      return scanSecrets(input, { level: opts.level, pool: (await job.pool)!, objects, signal: job.signal, onProgress: opts.onProgress });
     });
   }
 

@@ -78,4 +78,16 @@ export interface KernelExports {
    * @param state `usize`
    */
   classifyPages(table: number, recs: number, nrecs: number, count: number, pfnStart: number, out: number, state: number): void;
+  /**
+   * assembly/anchors/findAnchors
+   * @param window `usize`
+   * @param len `u32`
+   * @param from `u32`
+   * @param rules `usize`
+   * @param nRules `u32`
+   * @param out `usize`
+   * @param cap `u32`
+   * @returns `u32`
+   */
+  findAnchors(window: number, len: number, from: number, rules: number, nRules: number, out: number, cap: number): number;
 }

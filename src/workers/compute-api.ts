@@ -1,4 +1,5 @@
 import type { CodecId } from '../codecs/registry.js';
+import type { RawFinding } from '../secrets/find-secrets.js';
 import type { ClassifiedBatch, ClassifyTask, EncodedWindow, MeasuredWindow, PagesInput } from './page-compute.js';
 
 /**
@@ -8,6 +9,8 @@ import type { ClassifiedBatch, ClassifyTask, EncodedWindow, MeasuredWindow, Page
 export interface ComputeApi {
   init(module: WebAssembly.Module, pageSize: number): Promise<void>;
   scanZero(pages: PagesInput): Promise<Uint8Array>;
+  /** The (masked) secrets in the pages, which lie in runs of `runs[i]` contiguous pages. */
+  scanSecrets(pages: PagesInput, runs: Uint32Array): Promise<RawFinding[]>;
   /** Compresses the pages whose mask byte is 1; with skipZero, all-zero pages are left out too (size word 0). */
   encode(pages: PagesInput, codec: CodecId | 'none', encodeMask: Uint8Array, skipZero?: boolean): Promise<EncodedWindow>;
   /** Stored sizes of the non-zero pages under each codec; with `sample`, page i only under the first sample[i] codecs. */

@@ -25,6 +25,9 @@ export function computeService(reader?: WorkerReader, transfer: Transfer = (v) =
       const zero = await ready().scanZero(pages);
       return transfer(zero, [zero.buffer as ArrayBuffer]);
     },
+    async scanSecrets(pages, runs) {
+      return ready().scanSecrets(pages, runs);
+    },
     async encode(pages, codec, encodeMask, skipZero) {
       const r = await ready().encode(pages, codec, encodeMask, skipZero);
       return transfer(r, [r.zero.buffer, r.data.buffer, r.sizes.buffer] as ArrayBuffer[]);

@@ -6,6 +6,9 @@ import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';
 import { tableStructSize } from '../kernel/page-layout.js';
+import { AnchorScanner } from '../wasm/anchor-scan.js';
+import { findInRun, type RawFinding } from '../secrets/find-secrets.js';
+import { anchorTable, type AnchorTable } from '../secrets/patterns.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -67,6 +70,7 @@ export class PageCompute {
   private readonly freeWindows: number[] = [];
   readonly windowPages: number;
   private readonly codecBatch: number;
+  private secrets: { scanner: AnchorScanner; table: AnchorTable } | undefined;
 
   /**
    * `windows` > 1 lets the next task's pages be read (asynchronously, as in a browser) while this task's are worked on:
@@ -87,6 +91,28 @@ export class PageCompute {
 
   async scanZero(input: PagesInput): Promise<Uint8Array> {
     return this.withPages(input, (window, count) => this.zeroScanner.scanAt(window, count));
+  }
+
+  /**
+   * The secrets in the task's pages, which are `runs[i]` pages of contiguous memory after another: a match never
+   * spans two runs. Only masked text leaves here.
+   */
+  async scanSecrets(input: PagesInput, runs: Uint32Array): Promise<RawFinding[]> {
+    return this.withPages(input, (window) => {
+      this.secrets ??= (() => {
+        const table = anchorTable();
+        return { scanner: new AnchorScanner(this.k, table.rules), table };
+      })();
+      const { scanner, table } = this.secrets;
+      const found: RawFinding[] = [];
+      let at = 0;
+      for (const pages of runs) {
+        const len = pages * this.pageSize;
+        found.push(...findInRun(scanner, table, window + at, bytesAt(this.k, window + at, len), at));
+        at += len;
+      }
+      return found;
+    });
   }
 
   /** Zero-scans the window and compresses every page with `encode[i] = 1` (all-zero pages too, unless skipZero). 'none' stores pages raw. */

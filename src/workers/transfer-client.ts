@@ -10,6 +10,7 @@ export function transferringClient(remote: ComputeApi): ComputeApi {
   return {
     init: (module, pageSize) => remote.init(module, pageSize),
     scanZero: (pages) => remote.scanZero(moved(pages)),
+    scanSecrets: (pages, runs) => remote.scanSecrets(moved(pages), runs),
     encode: (pages, codec, mask, skipZero) => remote.encode(moved(pages), codec, mask, skipZero),
     measure: (pages, codecs, sample) => remote.measure(moved(pages), codecs, sample),
     classify: (task) => remote.classify(task),

@@ -1,0 +1,30 @@
+import type { AnchorScanner } from '../wasm/anchor-scan.js';
+import { maskSpan, SECRET_PATTERNS, type AnchorTable, type SecretPattern } from './patterns.js';
+
+/** A match in a compute task's pages: where (bytes from the task's first page), how long, which pattern, masked. */
+export interface RawFinding {
+  offset: number;
+  length: number;
+  pattern: number;
+  masked: string;
+}
+
+/**
+ * The matches in one run of contiguous bytes (`bytes`, at `ptr` in the scanner's memory), `base` bytes into the task:
+ * the anchors found by the kernel, each checked by its patterns; a match overlapping an earlier one is left out, so
+ * every byte belongs to at most one finding.
+ */
+export function findInRun(scanner: AnchorScanner, table: AnchorTable, ptr: number, bytes: Uint8Array, base: number, patterns: readonly SecretPattern[] = SECRET_PATTERNS): RawFinding[] {
+  const found: RawFinding[] = [];
+  let coveredTo = 0;
+  for (const hit of scanner.hits(ptr, bytes.length)) {
+    // A match starts at most a little before its anchor (the 'p' of "password"; e-mail and host names look back).
+    for (const p of table.patternsOf[hit.rule]!) {
+      const span = patterns[p]!.match(bytes, hit.offset);
+      if (!span || span.start < coveredTo || span.end <= span.start) continue;
+      found.push({ offset: base + span.start, length: span.end - span.start, pattern: p, masked: maskSpan(bytes, span) });
+      coveredTo = span.end;
+    }
+  }
+  return found;
+}
