@@ -45,11 +45,17 @@ function text(bytes: Uint8Array, from: number, to: number): string {
   return s;
 }
 
+/** The match of sticky `re` at the start of `s` (a sticky regex starts where its last match ended: reset it). */
+function execAtStart(re: RegExp, s: string): RegExpExecArray | null {
+  re.lastIndex = 0;
+  return re.exec(s);
+}
+
 /** The match of sticky `re` at `start`, if there is one, reading at most `max` bytes. */
 function stickyAt(bytes: Uint8Array, start: number, re: RegExp, max: number): Span | undefined {
   if (start < 0) return undefined;
-  const m = re.exec(text(bytes, start, start + max));
-  return m && m.index === 0 ? { start, end: start + m[0].length } : undefined;
+  const m = execAtStart(re, text(bytes, start, start + max));
+  return m ? { start, end: start + m[0].length } : undefined;
 }
 
 const isWordByte = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a));
@@ -77,7 +83,7 @@ function pemBlock(bytes: Uint8Array, at: number): Span | undefined {
   const label = /BEGIN (.*)-----/.exec(text(bytes, head.start, head.end))![1]!;
   const rest = text(bytes, head.end, head.end + 16384);
   const footer = `-----END ${label}-----`;
-  const body = ARMOUR_BODY.exec(rest);
+  const body = execAtStart(ARMOUR_BODY, rest);
   const bodyEnd = body ? body[0].length : 0;
   const end = rest.startsWith(footer, bodyEnd) ? bodyEnd + footer.length : bodyEnd;
   return end >= 16 ? { start: at, end: head.end + end } : undefined;
@@ -167,8 +173,8 @@ const ASSIGNMENT = /(?:password|passwd)[ \t]*[=:][ \t]*"?([\x21-\x7e]{4,128})/iy
 function passwordAssignment(bytes: Uint8Array, at: number): Span | undefined {
   const start = at - 1;
   if (isWordByte(bytes[start - 1])) return undefined;
-  const m = ASSIGNMENT.exec(text(bytes, start, start + 160));
-  if (!m || m.index !== 0) return undefined;
+  const m = execAtStart(ASSIGNMENT, text(bytes, start, start + 160));
+  if (!m) return undefined;
   const value = m[1]!.replace(/["',;]+$/, '');
   if (value.length < 4 || PLACEHOLDER.test(value) || /%[-0-9.]*[sdulxp]/.test(value)) return undefined;
   return { start, end: start + m[0].length - (m[1]!.length - value.length) };
