@@ -184,6 +184,7 @@ const LOCAL_PART = (b: number) => isWordByte(b) || b === 0x2e || b === 0x5f || b
 const EMAIL = /[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/y;
 
 function email(bytes: Uint8Array, at: number): Span | undefined {
+  if (!isWordByte(bytes[at + 2])) return undefined;
   // The anchor is the local part's last byte and the '@'.
   let start = runStart(bytes, at + 1, LOCAL_PART, 64);
   while (start <= at && !isWordByte(bytes[start])) start++;
@@ -196,6 +197,7 @@ const DIGIT_OR_DOT = (b: number) => (b >= 0x30 && b <= 0x39) || b === 0x2e;
 
 /** An IPv4 address in text, not a loopback, unspecified or broadcast one; every dot of it finds the same start. */
 function ipv4(bytes: Uint8Array, at: number): Span | undefined {
+  if (!DIGIT_OR_DOT(bytes[at]!) || !DIGIT_OR_DOT(bytes[at + 2] ?? 0)) return undefined;
   const start = runStart(bytes, at + 1, DIGIT_OR_DOT, 16);
   if (start > 0 && (DIGIT_OR_DOT(bytes[start - 1]!) || isWordByte(bytes[start - 1]))) return undefined;
   const m = stickyAt(bytes, start, IPV4, 16);
@@ -211,12 +213,15 @@ const HOST_BYTE = (b: number) => isWordByte(b) || b === 0x2d || b === 0x2e;
 
 /** A host name of at least two labels ending in a known top-level domain; every dot of it finds the same start. */
 function hostname(bytes: Uint8Array, at: number): Span | undefined {
+  const next = bytes[at + 2] ?? 0;
+  if (!isWordByte(next)) return undefined;
   let start = runStart(bytes, at + 1, HOST_BYTE, 253);
   while (start <= at && !isWordByte(bytes[start])) start++;
   if (bytes[start - 1] === 0x40 || bytes[start - 1] === 0x5f || bytes[start - 1] === 0x2f) return undefined;
   return stickyAt(bytes, start, HOST, 260);
 }
 
+const BEARER = /Bearer [A-Za-z0-9._~+/-]{20,}=*/y;
 const WORD_DOT = anchor([0, ch('0'), ch('z')], exact(1, '.'));
 
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
@@ -229,7 +234,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'slack-token', category: 'secret', label: 'Slack token', anchors: [anchor(exact(0, 'x'), exact(2, 'x'))], match: (b, at) => tokenAt(b, at, /xox[abposr]-[A-Za-z0-9-]{10,200}/y) },
   { kind: 'google-api-key', category: 'secret', label: 'Google API key', anchors: [anchor(exact(0, 'A'), exact(2, 'z'))], match: (b, at) => tokenAt(b, at, /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/y) },
   { kind: 'jwt', category: 'secret', label: 'JSON web token', anchors: [anchor(exact(0, 'e'), exact(2, 'J'))], match: (b, at) => tokenAt(b, at, /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/y, 4096) },
-  { kind: 'bearer-token', category: 'secret', label: 'HTTP bearer token', anchors: [anchor(exact(0, 'e'), exact(4, 'r'))], match: (b, at) => tokenAt(b, at - 1, /[Bb]earer [A-Za-z0-9._~+/-]{20,}=*/y, 4096) },
+  { kind: 'bearer-token', category: 'secret', label: 'HTTP bearer token', anchors: [anchor(exact(0, 'B'), exact(5, 'r'))], match: (b, at) => (b[at + 6] === 0x20 ? tokenAt(b, at, BEARER, 4096) : undefined) },
   { kind: 'password-assignment', category: 'secret', label: 'password= or passwd: assignment', anchors: [anchor(exact(0, 'a'), exact(3, 'w')), anchor(exact(0, 'A'), exact(3, 'W'))], match: passwordAssignment },
   { kind: 'email', category: 'identifying', label: 'e-mail address', anchors: [anchor([0, ch('0'), ch('z')], exact(1, '@'))], match: email },
   { kind: 'ipv4', category: 'identifying', label: 'IPv4 address', anchors: [WORD_DOT], match: ipv4 },
