@@ -28,6 +28,8 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT_OK;
   }
+  const writes = !(o.dumpDmesg || o.analyse || o.advise || o.symbols.length || o.checkLevel !== undefined || o.info || o.reassemble || o.split || o.dryRun || o.rearrange || o.scanSecrets);
+  if (o.eraseFound && !writes) throw usage('--erase-found goes with writing a dump (VMCOREFILE DUMPFILE, -E, -F)');
   if (o.partialDmesg && !o.dumpDmesg) throw usage('--partial-dmesg needs --dump-dmesg');
   if (o.dumpDmesg) {
     if (o.dryRun) throw usage('--dry-run cannot be used with --dump-dmesg');

@@ -10,6 +10,7 @@ import { bitmapBytes, setBitRange, type PageSelection } from '../formats/selecti
 import type { ByteSink } from '../io/sink.js';
 import type { PipelineInput } from './pipeline-input.js';
 import type { ComputePool } from '../workers/pool.js';
+import type { SecretFinding } from './scan-secrets.js';
 import { poolEncoder } from './pool-encoder.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 
@@ -24,12 +25,16 @@ export interface ExportOptions {
   pool?: ComputePool | Promise<ComputePool>;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** kdump eraseinfo lines for what the input's pages had erased (see secrets/erase.ts). */
+  eraseinfo?: Uint8Array;
 }
 
 export interface ExportResult {
   report: PageReport;
   fileSize: number;
   warnings: ClassifyResult['warnings'];
+  /** With eraseFound: the findings whose bytes were zeroed (masked). */
+  erased?: SecretFinding[];
 }
 
 /**
@@ -86,6 +91,7 @@ export async function exportDump(
       const encoder = opts.codec ? poolEncoder(requirePool(pool), opts.codec, dump) : undefined;
       const r = await writeKdump(dump, selection, sink, {
         dumpLevel: opts.level,
+        eraseinfo: opts.eraseinfo,
         encoder,
         inFlight: Math.max(4, (pool?.size ?? 1) * 2),
         // Big enough for few large reads (browser), small enough to keep every worker busy.

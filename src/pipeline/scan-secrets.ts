@@ -39,6 +39,8 @@ export interface SecretScanResult {
   scannedPages: number;
   patterns: { kind: string; category: SecretCategory; label: string }[];
   findings: SecretFinding[];
+  /** The classification's warnings (what it could not tell about some pages). */
+  warnings: ClassifyResult['warnings'];
   /** Matches left out because they lie in the kernel image's text or read-only data (the same in every copy of the build). */
   builtIn: number;
 }
@@ -130,5 +132,5 @@ export async function scanSecrets(input: PipelineInput & { classified: ClassifyR
     }
     progress.advance(task.reduce((n, [s, e]) => n + e - s, 0) * ps);
   }
-  return { level: opts.level, scannedPages, patterns: scanPatterns(), findings, builtIn };
+  return { level: opts.level, scannedPages, patterns: scanPatterns(), findings, builtIn, warnings: classified.warnings };
 }

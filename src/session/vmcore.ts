@@ -26,7 +26,8 @@ import { KernelMemory } from '../kernel/kernel-memory.js';
 import { kernelObjects } from '../secrets/kernel-objects.js';
 import { analyseDump, readableRanges, type AnalyseOptions, type AnalyseResult } from '../pipeline/analyse.js';
 import { exportDump, type ExportResult, type OutputFormat } from '../pipeline/export.js';
-import { scanSecrets, type SecretScanResult } from '../pipeline/scan-secrets.js';
+import { scanSecrets, type SecretFinding, type SecretScanResult } from '../pipeline/scan-secrets.js';
+import { eraseinfoText, erasingSource } from '../secrets/erase.js';
 import type { OpenedDump, PipelineInput } from '../pipeline/pipeline-input.js';
 import { ProgressTracker, type ProgressCallback } from '../pipeline/progress.js';
 import { instantiateKernels } from '../wasm/kernels.js';
@@ -72,6 +73,11 @@ export interface ExportCallOptions extends WorkOptions {
   /** kdump page compression (makedumpfile's -c, -l, -p, -z); none stores pages raw. */
   codec?: CodecId;
   onProgress?: ProgressCallback;
+  /**
+   * Zero the bytes of every finding scanSecrets() reports for `level` in the written pages (an ELF vmcore input only),
+   * recorded in kdump-compressed output's eraseinfo; the result lists them, masked.
+   */
+  eraseFound?: boolean;
 }
 
 /** Where a split writes the whole filtered dump before cutting it: a scratch file the caller removes afterwards. */
@@ -408,17 +414,35 @@ export class Vmcore {
       checkLevel(opts.level);
       if (format !== 'kdump' && format !== 'elf') throw new VmsieveError('E_USAGE', `unknown output format ${String(format)}: choose kdump or elf`);
       if (format === 'elf' && opts.codec) throw new VmsieveError('E_USAGE', 'ELF output cannot be compressed: leave codec out or choose kdump');
-      // Workers boot while the pages are classified; the export awaits them only to encode.
-      const startPool = opts.codec ? () => this.platform.computePool(this.pageSize, opts.threads) : undefined;
+      if (opts.eraseFound && this.dump.format !== 'elf') throw new VmsieveError('E_UNSUPPORTED', 'erasing what the secret scan finds needs an ELF vmcore as input, not a kdump-compressed file');
+      // Workers boot while the pages are classified; the export awaits them only to scan and encode.
+      const startPool = opts.codec || opts.eraseFound ? () => this.platform.computePool(this.pageSize, opts.threads) : undefined;
       return await this.jobs.run({ signal: opts.signal, startPool }, async (job) => {
         const input = await this.pipelineInput(job, opts.onProgress);
-        const classified = cyclic && input.classified ? asCyclic(input.classified) : input.classified;
-        return exportDump({ ...input, classified }, sink, { level: opts.level, format, codec: opts.codec, pool: job.pool, signal: job.signal, onProgress: opts.onProgress });
+        const classified = cyclic ? asCyclic(input.classified) : input.classified;
+        const erase = opts.eraseFound ? await this.erasedInput(input, opts.level, job) : undefined;
+        const r = await exportDump({ ...input, dump: erase?.dump ?? input.dump, classified }, sink, {
+          level: opts.level,
+          format,
+          codec: opts.codec,
+          pool: job.pool,
+          signal: job.signal,
+          onProgress: opts.onProgress,
+          eraseinfo: erase && eraseinfoText(erase.found),
+        });
+        return erase ? { ...r, erased: erase.found } : r;
       });
     } catch (e) {
       await sink.abort();
       throw e;
     }
+  }
+
+  /** The dump with every finding of the secret scan at `level` reading as zero, and the findings. */
+  private async erasedInput(input: PipelineInput & { classified: ClassifyResult }, level: number, job: JobContext): Promise<{ dump: Dump; found: SecretFinding[] }> {
+    const objects = await kernelObjects(this.dump, input.km);
+    const { findings } = await scanSecrets(input, { level, pool: (await job.pool)!, objects, signal: job.signal });
+    return { dump: await openDumps([erasingSource(this.dump.source, this.dump.loads, findings)]), found: findings };
   }
 
   /**

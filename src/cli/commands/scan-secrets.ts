@@ -29,8 +29,9 @@ function scanText(r: SecretScanResult): string {
 export async function scanSecretsCommand(path: string | readonly string[], level: number, json: boolean, threads: number | undefined, io: CliIo): Promise<number> {
   return withVmcore(path, io, async (vmcore) => {
     const r = await vmcore.scanSecrets({ level, threads, signal: io.signal });
-    printWarnings((await vmcore.classification()).warnings, io);
-    io.stdout(json ? `${JSON.stringify({ ...r, limits: LIMITS }, null, 2)}\n` : scanText(r));
+    const { warnings, ...result } = r;
+    printWarnings(warnings, io);
+    io.stdout(json ? `${JSON.stringify({ ...result, limits: LIMITS }, null, 2)}\n` : scanText(r));
     return r.findings.some((f) => f.category === 'secret') ? EXIT_SECRETS_FOUND : EXIT_OK;
   });
 }

@@ -1,4 +1,4 @@
-import { FlattenedSink, formatReport, NodeFileSink, NodeStreamSink, restoreFlattened, SizeLimitedKdumpSink, VmsieveError, type ByteSink } from '../../index.js';
+import { FlattenedSink, formatReport, NodeFileSink, NodeStreamSink, restoreFlattened, SizeLimitedKdumpSink, VmsieveError, type ByteSink, type SecretFinding } from '../../index.js';
 import { codecFlag } from '../../pipeline/outputs.js';
 import { usage, type CliOptions } from '../args.js';
 import type { CliIo } from '../cli-io.js';
@@ -18,6 +18,13 @@ function checkWriteFlags(o: CliOptions): void {
   if (o.sizeLimit !== undefined && (o.elf || o.flatten)) throw usage('-L limits kdump-compressed output to a file; vmsieve does not limit -E or -F output');
   if (o.positionals.length < (o.flatten ? 1 : 2))
     throw usage(o.flatten ? '-F takes VMCOREFILE (or the files of a split set) and writes to standard output' : 'give VMCOREFILE (or the files of a split set) and DUMPFILE');
+}
+
+/** What --erase-found zeroed, counted (never shown: vmsieve --scan-secrets lists them masked). */
+function erasedLine(erased: readonly SecretFinding[], elf: boolean): string {
+  const secret = erased.filter((f) => f.category === 'secret').length;
+  const where = elf ? 'ELF output has no place to record it' : 'recorded in the eraseinfo';
+  return `Erased ${erased.length} finding${erased.length === 1 ? '' : 's'} of the secret scan (${secret} secret, ${erased.length - secret} identifying): their bytes are zero in the output (${where}).\n`;
 }
 
 /** -F writes to standard output: one that was closed would take the dump and keep nothing. */
@@ -43,8 +50,9 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
       ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
       : await NodeFileSink.create(output, { overwrite: o.force, signal: io.signal });
     const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit);
-    const result = await vmcore.export(limited ?? file, { level, format: o.elf ? 'elf' : 'kdump', codec, threads: o.numThreads, signal: io.signal });
+    const result = await vmcore.export(limited ?? file, { level, format: o.elf ? 'elf' : 'kdump', codec, threads: o.numThreads, signal: io.signal, eraseFound: o.eraseFound });
     printWarnings(result.warnings, io);
+    if (result.erased) say(erasedLine(result.erased, o.elf));
     if (o.showStats || ((o.messageLevel ?? 0) & REPORT_MESSAGES) !== 0) say(formatReport(result.report, { writeBytes: result.fileSize }));
     if (limited?.overflowed) {
       io.stderr(`vmsieve: ${output} reached the size limit (-L ${o.sizeLimit} bytes): it is incomplete (flagged DUMP_DH_COMPRESSED_INCOMPLETE), the pages that did not fit are missing\n`);

@@ -25,6 +25,8 @@ export interface KdumpWriteOptions {
   inFlight?: number;
   signal?: AbortSignal;
   onProgress?: (pagesDone: number, pagesTotal: number) => void;
+  /** eraseinfo lines for what this export erased, after any the input carries (makedumpfile's `erase EXPR size N`). */
+  eraseinfo?: Uint8Array;
   /** Header fields, when the caller knows better than the dump (normally left out; see kdumpHeaderFacts). */
   facts?: Partial<KdumpHeaderFacts>;
 }
@@ -137,10 +139,14 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   }
   let dataEnd = await pages.finish();
 
-  // 4. eraseinfo carried over from a kdump input.
-  if (isKdumpDump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0) {
-    const bytes = await dump.source.read(dump.eraseinfo.offset, dump.eraseinfo.size);
-    await sink.write(dataEnd, bytes.slice());
+  // 4. eraseinfo carried over from a kdump input, then this export's own.
+  const carried = isKdumpDump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0 ? await dump.source.read(dump.eraseinfo.offset, dump.eraseinfo.size) : new Uint8Array();
+  const own = options.eraseinfo ?? new Uint8Array();
+  if (carried.length + own.length > 0) {
+    const bytes = new Uint8Array(carried.length + own.length);
+    bytes.set(carried);
+    bytes.set(own, carried.length);
+    await sink.write(dataEnd, bytes);
     subHeader.offsetEraseinfo = BigInt(dataEnd);
     subHeader.sizeEraseinfo = BigInt(bytes.length);
     dataEnd += bytes.length;
