@@ -41,7 +41,10 @@ export interface SecretScanResult {
   findings: SecretFinding[];
   /** The classification's warnings (what it could not tell about some pages). */
   warnings: ClassifyResult['warnings'];
-  /** Matches left out because they lie in the kernel image's text or read-only data (the same in every copy of the build). */
+  /**
+   * Matches left out because they lie in the kernel image's text or read-only data, or are copies of such a match:
+   * the same in every copy of the kernel build (crypto self-test keys, maintainers' addresses).
+   */
   builtIn: number;
 }
 
@@ -106,31 +109,29 @@ export async function scanSecrets(input: PipelineInput & { classified: ClassifyR
     const runs = Uint32Array.from(task, ([s, e]) => e - s);
     return { task, found: await pool.run((api) => api.scanSecrets(pages, runs)) };
   };
-  const findings: SecretFinding[] = [];
-  let builtIn = 0;
+  const raw: Array<RawFinding & { paddr: number }> = [];
   for await (const { task, found } of mapOrdered(scanTasks(bitRuns(bitmap2, 0, maxPfn), pool.windowPages), pool.size * 2, scan, opts.signal)) {
-    for (const f of found) {
-      const paddr = paddrOf(task, f.offset, ps);
-      if (opts.objects.builtIn(paddr)) {
-        builtIn++;
-        continue;
-      }
-      const pfn = Math.floor(paddr / ps);
-      const code = classified.classMap[pfn]!;
-      const p = SECRET_PATTERNS[f.pattern]!;
-      findings.push({
-        kind: p.kind,
-        category: p.category,
-        paddr,
-        pfn,
-        length: f.length,
-        pageClass: OVERVIEW_CLASSES[classOutcome(code, 31)],
-        droppedBy: CLASS_BITS.filter((bit) => classOutcome(code, bit) !== Outcome.Kept),
-        masked: f.masked,
-        object: opts.objects.objectAt(paddr),
-      });
-    }
+    for (const f of found) raw.push({ ...f, paddr: paddrOf(task, f.offset, ps) });
     progress.advance(task.reduce((n, [s, e]) => n + e - s, 0) * ps);
   }
+  // Copies of the kernel's own bytes (kexec's image buffer, the capture kernel) are as public as the image itself.
+  const builtInDigests = new Set(raw.filter((f) => opts.objects.builtIn(f.paddr)).map((f) => f.digest));
+  const findings = raw.filter((f) => !builtInDigests.has(f.digest)).map((f): SecretFinding => {
+    const pfn = Math.floor(f.paddr / ps);
+    const code = classified.classMap[pfn]!;
+    const p = SECRET_PATTERNS[f.pattern]!;
+    return {
+      kind: p.kind,
+      category: p.category,
+      paddr: f.paddr,
+      pfn,
+      length: f.length,
+      pageClass: OVERVIEW_CLASSES[classOutcome(code, 31)],
+      droppedBy: CLASS_BITS.filter((bit) => classOutcome(code, bit) !== Outcome.Kept),
+      masked: f.masked,
+      object: opts.objects.objectAt(f.paddr),
+    };
+  });
+  const builtIn = raw.length - findings.length;
   return { level: opts.level, scannedPages, patterns: scanPatterns(), findings, builtIn, warnings: classified.warnings };
 }

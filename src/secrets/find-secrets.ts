@@ -7,6 +7,14 @@ export interface RawFinding {
   length: number;
   pattern: number;
   masked: string;
+  /** FNV-1a of its bytes: tells copies of one match apart from others without keeping its text. */
+  digest: number;
+}
+
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -22,7 +30,7 @@ export function findInRun(scanner: AnchorScanner, table: AnchorTable, ptr: numbe
     for (const p of table.patternsOf[hit.rule]!) {
       const span = patterns[p]!.match(bytes, hit.offset);
       if (!span || span.start < coveredTo || span.end <= span.start) continue;
-      found.push({ offset: base + span.start, length: span.end - span.start, pattern: p, masked: maskSpan(bytes, span) });
+      found.push({ offset: base + span.start, length: span.end - span.start, pattern: p, masked: maskSpan(bytes, span), digest: fnv1a(bytes.subarray(span.start, span.end)) });
       coveredTo = span.end;
     }
   }

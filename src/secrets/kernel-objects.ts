@@ -23,7 +23,8 @@ export async function kernelObjects(dump: Dump, km: KernelMemory | undefined): P
   const table: SymbolTable = ks.kallsyms.table;
   const at = (name: string) => table.lookupName(name)[0]?.address;
   const stext = at('_stext');
-  const endRodata = at('__end_rodata') ?? at('_etext');
+  // arm64's kallsyms lacks __end_rodata; its read-only data ends where init begins.
+  const endRodata = at('__end_rodata') ?? at('__init_begin') ?? at('_etext');
   if (stext === undefined) return NOTHING;
   let base: number;
   try {
