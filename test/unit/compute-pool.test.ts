@@ -120,7 +120,7 @@ describe('compute pool', () => {
 describe('closing a pool', () => {
   it('settles work in progress and work waiting for a worker', async () => {
     const never: ComputeHandle = {
-      api: { init: async () => undefined, scanZero: () => new Promise(() => undefined), encode: () => new Promise(() => undefined), measure: () => new Promise(() => undefined), classify: () => new Promise(() => undefined) },
+      api: { init: async () => undefined, scanZero: () => new Promise(() => undefined), scanSecrets: () => new Promise(() => undefined), encode: () => new Promise(() => undefined), measure: () => new Promise(() => undefined), classify: () => new Promise(() => undefined) },
       terminate: () => undefined,
     };
     const pool = await ComputePool.create([never], await nodeWasmModule(), PAGE);

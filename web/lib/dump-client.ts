@@ -15,6 +15,7 @@ import type {
   LevelView,
   LevelViewRequest,
   Progress,
+  SecretScanSummary,
 } from '../worker/dump-worker.js';
 
 /** The page's handle on the dump worker. The worker starts on first use and is restarted if it dies. */
@@ -70,6 +71,12 @@ export class DumpClient {
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.export(req, target, onProgress && Comlink.proxy(onProgress)), crashed]);
+  }
+
+  /** What the pages `level` keeps still hold that should not be handed over, masked (see the worker's `scanSecrets`). */
+  async scanSecrets(level: number, workers?: number, onProgress?: (p: Progress) => void): Promise<SecretScanSummary> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.scanSecrets(level, workers, onProgress && Comlink.proxy(onProgress)), crashed]);
   }
 
   /**

@@ -27,6 +27,7 @@ import {
   type OutputFormat,
   type PageReport,
   type Progress,
+  type SecretScanResult,
   type Speeds,
   type Vmcore,
 } from '../../src/browser.js';
@@ -79,6 +80,13 @@ export interface ExportRequest {
   workers?: number;
   /** The file name used for an OPFS export. */
   name?: string;
+  /** Zero the bytes of everything the secret scan at `level` finds (an ELF vmcore input only). */
+  eraseFound?: boolean;
+}
+
+/** What the secret scan found (masked), with what it searched and how long it took. */
+export interface SecretScanSummary extends Omit<SecretScanResult, 'warnings'> {
+  elapsedMs: number;
 }
 
 export interface ExportSummary {
@@ -92,6 +100,8 @@ export interface ExportSummary {
   bytesRead: number;
   /** For an OPFS export: the finished file, disk-backed, to offer as a download. */
   file: File | null;
+  /** With eraseFound: how many findings were zeroed, and how many of them were secrets. */
+  erased?: { findings: number; secrets: number };
 }
 
 export interface KeepLevel {
@@ -212,8 +222,9 @@ const api = {
     const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
     const threads = browserThreads(req.workers);
     const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
-    const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, onProgress: progress.report });
+    const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, onProgress: progress.report, eraseFound: req.eraseFound });
     return {
+      erased: r.erased && { findings: r.erased.length, secrets: r.erased.filter((f) => f.category === 'secret').length },
       name: out.sink.name,
       fileSize: r.fileSize,
       report: r.report,
@@ -223,6 +234,12 @@ const api = {
       bytesRead: progress.bytesRead(),
       file: await out.file(),
     };
+  },
+  /** The secrets and identifying data the pages `level` keeps still hold, masked (vmsieve --scan-secrets). */
+  async scanSecrets(level: number, workers?: number, onProgress?: (p: Progress) => void): Promise<SecretScanSummary> {
+    const started = performance.now();
+    const { warnings: _, ...r } = await openOrThrow().scanSecrets({ level, threads: browserThreads(workers), onProgress });
+    return { ...r, elapsedMs: performance.now() - started };
   },
   /**
    * Every page of the open dump classified as makedumpfile -d 31 sees it (zero pages included), counted in at most
