@@ -20,7 +20,8 @@ export class AnchorScanner {
     rules: Uint8Array,
   ) {
     this.nRules = rules.length / 8;
-    this.rules = k.arenaAlloc(rules.length) >>> 0;
+    // The kernel keeps each rule's bounds as vectors after the table: 64 bytes a rule.
+    this.rules = k.arenaAlloc(rules.length + this.nRules * 64) >>> 0;
     bytesAt(k, this.rules, rules.length).set(rules);
     this.out = k.arenaAlloc(8 + HIT_CAPACITY * 8) >>> 0;
   }
