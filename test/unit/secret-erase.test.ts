@@ -86,6 +86,12 @@ describe('--erase-found', () => {
     expect(logs[0]).not.toContain('\\x00');
   });
 
+  it.skipIf(!has('crash'))('crash --osrelease reads the erased file', () => {
+    const r = spawnSync('crash', ['--osrelease', out('erased.kdump')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(spawnSync('crash', ['--osrelease', out('plain.kdump')], { encoding: 'utf8' }).stdout.trim());
+  });
+
   it('ELF output: only the findings differ from the plain ELF output, and they are zero', () => {
     const plain = readFileSync(out('plain.elf'));
     const erased = readFileSync(out('erased.elf'));

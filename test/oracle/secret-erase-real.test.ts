@@ -1,0 +1,53 @@
+/**
+ * --erase-found on a real dump (no secret in it: what it erases are the identifying findings, the boot log's
+ * addresses among them): libkdumpfile reads the erased output as the plain one but for those bytes, which are zero;
+ * makedumpfile --dump-dmesg and crash read it; the scan of it finds nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openVmcore, type SecretFinding } from '../../src/index.js';
+import { vmsieve } from '../helpers/cli.js';
+import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
+import { hasReaders, PY } from '../helpers/oracle-outputs.js';
+
+const skip = realFixturesSkipReason();
+const dir = mkdtempSync(join(tmpdir(), 'vmsieve-erase-real-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+async function scan(path: string): Promise<SecretFinding[]> {
+  const vmcore = await openVmcore(path);
+  try {
+    return (await vmcore.scanSecrets({ level: 31, threads: 1 })).findings;
+  } finally {
+    await vmcore.close();
+  }
+}
+
+describe.skipIf(skip)(`--erase-found on a real dump${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('zeroes every finding and nothing else; the readers read the file; its scan finds nothing', async () => {
+    const f = realFixtures().find((x) => x.arch === 'x86_64')!;
+    const found = await scan(f.vmcore);
+    expect(found.length).toBeGreaterThan(0);
+    const plain = join(dir, 'plain');
+    const erased = join(dir, 'erased');
+    expect(vmsieve(['-c', '-d', '31', f.vmcore, plain]).status).toBe(0);
+    const r = vmsieve(['-c', '--erase-found', '-d', '31', f.vmcore, erased]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Erased ${found.length} findings`);
+    if (hasReaders) {
+      const c = spawnSync(PY, [join(repoRoot, 'test/helpers/compare_erased.py'), plain, erased, '4096', ...found.map((x) => `${x.paddr}:${x.length}`)], { encoding: 'utf8' });
+      expect(c.status, c.stderr).toBe(0);
+      const result = JSON.parse(c.stdout) as { pages: number; identical: number; zeroedBytes: number; problems: string[] };
+      expect(result.problems).toEqual([]);
+      expect(result.zeroedBytes).toBe(found.reduce((n, x) => n + x.length, 0));
+      expect(result.identical).toBe(result.pages - new Set(found.map((x) => x.pfn)).size);
+    }
+    if (has('makedumpfile')) expect(spawnSync('makedumpfile', ['--dump-dmesg', erased, join(dir, 'log')]).status).toBe(0);
+    if (has('crash')) expect(spawnSync('crash', ['--osrelease', erased], { encoding: 'utf8' }).stdout.trim()).toBe(spawnSync('crash', ['--osrelease', plain], { encoding: 'utf8' }).stdout.trim());
+    expect(await scan(erased)).toEqual([]);
+  }, 600_000);
+});
