@@ -91,13 +91,16 @@ const MAX_LINES = 500;
 /** How many records after the panic line its own "CPU:" line (panic's dump_stack) may come. */
 const PANIC_CPU_WINDOW = 4;
 
-/** ppc64 prints "NIP:  <hex> LR: <hex> CTR: …" in its register dump too; the "NIP [<hex>] symbol" line names the function. */
-const IP_PREFIX = /^(?:RIP: |pc : |NIP (?=\[)|PC is at |epc : )/;
-const LR_PREFIX = /^(?:lr : |LR (?=\[))/;
-/** A ppc64 stack frame line: "[stack pointer] [return address] symbol+off/len", or the "--- interrupt: 3000 at …" marker between frames. */
-const PPC64_FRAME = /^(?:\[[0-9a-f]+\] \[[0-9a-f]+\] |--- interrupt: )/;
-/** ppc64's "[<address>] …" after its NIP prefix: a lower-half address is a user-mode one. */
-const PPC64_USER_IP = /^\[[0-7][0-9a-f]{15}\]/;
+/**
+ * ppc64 prints "NIP:  <hex> LR: <hex> CTR: …" in its register dump too; the "NIP [<address>] symbol+off/len" line names
+ * the function, and its address says the mode (a lower-half one is a user address).
+ */
+const IP_PREFIX = /^(?:RIP: |pc : |NIP \[[0-9a-f]+\] |PC is at |epc : )/;
+const LR_PREFIX = /^(?:lr : |LR \[[0-9a-f]+\] )/;
+const PPC64_USER_NIP = /^NIP \[[0-7][0-9a-f]{15}\] /;
+/** ppc64 stack frames: "[stack pointer] [return address] symbol+off/len", and "--- interrupt: 3000 at …" between them. */
+const PPC64_FRAME_PREFIX = /^\[[0-9a-f]+\] \[[0-9a-f]+\] /;
+const PPC64_INTERRUPT = /^--- interrupt: /;
 
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
@@ -221,12 +224,13 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
     if (lrLine) lr = lrLine.text.replace(LR_PREFIX, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
-    ipUserMode = (selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3) || (ip !== null && /^NIP /.test(ipLine!.text) && PPC64_USER_IP.test(ip));
+    ipUserMode = (selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3) || (ipLine !== undefined && PPC64_USER_NIP.test(ipLine.text));
     // x86 and ppc64 print "Call Trace:", arm64 "Call trace:"; x86 and arm64 frames start with a space.
     const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     if (traceAt >= 0) {
-      for (let i = traceAt + 1; i < stop && (records[i].text.startsWith(' ') || PPC64_FRAME.test(records[i].text)); i++) {
-        const frame = records[i].text.trim();
+      const isFrame = (t: string) => t.startsWith(' ') || PPC64_FRAME_PREFIX.test(t) || PPC64_INTERRUPT.test(t);
+      for (let i = traceAt + 1; i < stop && isFrame(records[i].text); i++) {
+        const frame = records[i].text.replace(PPC64_FRAME_PREFIX, '').trim();
         if (frame !== '<TASK>' && frame !== '</TASK>' && frame !== '<IRQ>' && frame !== '</IRQ>') callTrace.push(frame);
       }
     }
