@@ -46,7 +46,9 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps of other a
       rmSync(restored);
     }, 300_000);
 
-    it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
+    // page-size-real.test.ts reads the outputs of a dump with pages other than 4 KiB page by page at its page size.
+    const largePages = Number(f.oracle.vmcoreinfo_summary.PAGESIZE) !== 4096;
+    it.skipIf(!hasReaders || !!mdf.skip || largePages)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
       const outs = CODEC_FLAGS.map((flag) => {
         const out = join(dir, `${f.name}-codec${flag}`);
         expect(vmsieve([flag, '-d', '31', f.vmcore, out]).status).toBe(0);

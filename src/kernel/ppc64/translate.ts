@@ -72,7 +72,7 @@ export class Ppc64Translator implements KernelTranslator {
 
   private kernelTables(): Promise<KernelTables> {
     this.kernel ??= readKernelTables(this.info, this.layout, {
-      read: async (va, length) => this.readPhys((await this.linear(va, 0n)).phys, length),
+      read: (va, length) => this.readPhys(this.linear(va, 0n).phys, length),
       mapsLinearMap: (radix) => this.walk(this.layout.kernelStart, radix).then(
         (r) => r.phys === this.linear(this.layout.kernelStart, 0n).phys,
         (e) => {
