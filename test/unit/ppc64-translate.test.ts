@@ -174,6 +174,26 @@ describe('ppc64 page-table walks', () => {
     expect(await t.toPhys(VMALLOC)).toBe(0x5000000);
   });
 
+  it('NUMBER(VMALLOC_START) (6.9+, which has no vmap_area_list) says where vmalloc starts; without it or a vmalloc area, past the linear map is walked', async () => {
+    const shape = SHAPES[0];
+    const mem = new Memory();
+    buildTables(mem, shape, [[VMALLOC, 0x5000000n, 3], [VMEMMAP, 0x6000000n, 2]]);
+    const noList = (extra: string[]) => new VmcoreInfo(vmcoreinfo(shape, extra).raw.replace(/^.*vmap_area.*\n/gm, ''));
+    // A vmalloc_start inside the linear map's range: above it, addresses are walked (and this one is not mapped).
+    const t = open(mem, noList(['NUMBER(RADIX_MMU)=1', `NUMBER(VMALLOC_START)=0x${(KERNEL + 0x40000000n).toString(16)}`]), shape.pageSize);
+    expect(await t.toPhys(VMALLOC)).toBe(0x5000000);
+    expect(await t.toPhysRun(KERNEL + 0x10n)).toEqual({ phys: 0x10, bytes: 0x40000000 - 0x10 });
+    await expect(t.toPhys(KERNEL + 0x50000000n)).rejects.toMatchObject({ code: 'E_TRANSLATE' });
+    // An empty vmap_area_list points at itself: no vmalloc_start, so the linear map runs to MAX_PHYSMEM_BITS and
+    // the vmemmap of a radix kernel with an empty vmemmap_list (6.6+) is walked.
+    mem.u64(VMAP_AREA_LIST - KERNEL, VMAP_AREA_LIST);
+    mem.u64(VMAP_AREA_LIST - KERNEL - 40n, KERNEL + 0x1000n);
+    const empty = open(mem, vmcoreinfo(shape, ['NUMBER(RADIX_MMU)=1']), shape.pageSize);
+    expect(await empty.toPhysRun(KERNEL + 0x10n)).toEqual({ phys: 0x10, bytes: 2 ** 51 - 0x10 });
+    expect(await empty.toPhys(VMEMMAP + 0x40n)).toBe(0x6000040);
+    await expect(empty.toPhys(0x100n)).rejects.toMatchObject({ code: 'E_TRANSLATE' });
+  });
+
   it('refuses page-table walks on kernels before 4.11 (another entry format), and still reads the linear map', async () => {
     const shape = { ...SHAPES[4], release: '3.10.0-1160.el7.ppc64le' };
     const mem = new Memory();

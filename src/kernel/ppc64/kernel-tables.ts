@@ -14,7 +14,7 @@ export interface VmemmapBlocks {
 
 /** What translation needs from kernel memory, read once. */
 export interface KernelTables {
-  /** The first vmalloc area's start (makedumpfile's vmalloc_start); 0 when the kernel does not say. */
+  /** NUMBER(VMALLOC_START) (6.9+), else the first vmalloc area's start (makedumpfile's vmalloc_start); 0 when the kernel says neither. */
   vmallocStart: bigint;
   /** undefined when VMCOREINFO lacks what vmemmap_list needs: the vmemmap is then found like any other address. */
   vmemmap: VmemmapBlocks | undefined;
@@ -42,14 +42,15 @@ export async function readKernelTables(info: VmcoreInfo, layout: Ppc64Layout, io
   const u32 = async (va: bigint) => view(await io.read(va, 4)).getUint32(0, true);
 
   let vmallocStart = 0n;
-  const vmallocKey = info.number('vmalloc_start');
+  const vmallocKey = info.number('VMALLOC_START');
   const vmapAreaList = info.symbol('vmap_area_list');
   const vaStart = info.offset('vmap_area.va_start');
   const vaList = info.offset('vmap_area.list');
   if (vmallocKey !== undefined) vmallocStart = BigInt.asUintN(64, vmallocKey);
   else if (vmapAreaList !== undefined && vaStart !== undefined && vaList !== undefined) {
     const first = await u64(vmapAreaList + BigInt(info.offset('list_head.next') ?? 0));
-    vmallocStart = await u64(first - BigInt(vaList) + BigInt(vaStart));
+    // An empty list points back at itself: no vmalloc area to start from.
+    if (first !== vmapAreaList) vmallocStart = await u64(first - BigInt(vaList) + BigInt(vaStart));
   }
 
   return { vmallocStart, vmemmap: await readVmemmapList(info, u64, u32), radix: await mmuIsRadix(info, layout, u64, u32, io) };

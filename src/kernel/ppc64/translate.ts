@@ -59,22 +59,26 @@ export class Ppc64Translator implements KernelTranslator {
       if (phys === undefined) throw notMapped(va, 'no vmemmap_list entry holds it');
       return { phys: Number(phys + (va - block)), bytes: Number(block + k.vmemmap.blockSize - va) };
     }
-    if (k.vmallocStart === 0n || va < k.vmallocStart) return this.linear(va, k.vmallocStart);
+    const load = this.loadRun(va);
+    if (load) return load;
+    if (va < k.vmallocStart || (k.vmallocStart === 0n && this.inLinearMap(va))) return this.linearRun(va, k.vmallocStart);
+    // Without vmalloc_start makedumpfile takes every address as a linear one; past the linear map only a walk can
+    // find it (the vmemmap of a radix kernel with an empty vmemmap_list).
     return this.walk(va, k.radix);
   }
 
   kernelTablePages(): Promise<bigint[]> {
     return this.kernelTables().then((k) => {
       this.requireWalkable();
-      return ppc64TablePages(this.readPhys, this.layout, k.radix, this.linear(this.layout.swapperPgDir, 0n).phys);
+      return ppc64TablePages(this.readPhys, this.layout, k.radix, this.linear(this.layout.swapperPgDir).phys);
     });
   }
 
   private kernelTables(): Promise<KernelTables> {
     this.kernel ??= readKernelTables(this.info, this.layout, {
-      read: (va, length) => this.readPhys(this.linear(va, 0n).phys, length),
+      read: (va, length) => this.readPhys(this.linear(va).phys, length),
       mapsLinearMap: (radix) => this.walk(this.layout.kernelStart, radix).then(
-        (r) => r.phys === this.linear(this.layout.kernelStart, 0n).phys,
+        (r) => r.phys === this.linear(this.layout.kernelStart).phys,
         (e) => {
           if (isVmsieveError(e)) return false;
           throw e;
@@ -84,16 +88,29 @@ export class Ppc64Translator implements KernelTranslator {
     return this.kernel;
   }
 
-  /** A PT_LOAD's own mapping, else the linear map below vmalloc (makedumpfile: vaddr_to_paddr_general, then vaddr − kernel_start). */
-  private linear(va: bigint, vmallocStart: bigint): PhysRun {
+  /** Kernel data and page tables: a PT_LOAD's own mapping, else the linear map (makedumpfile: vaddr_to_paddr_general, then vaddr − kernel_start). */
+  private linear(va: bigint): PhysRun {
+    return this.loadRun(va) ?? this.linearRun(va, 0n);
+  }
+
+  /** The linear map, up to vmalloc_start (or its end). */
+  private linearRun(va: bigint, vmallocStart: bigint): PhysRun {
+    if (!this.inLinearMap(va)) throw notMapped(va, 'below the linear map or past MAX_PHYSMEM_BITS');
+    const phys = va - this.layout.kernelStart;
+    const end = vmallocStart === 0n ? this.layout.kernelStart + (1n << BigInt(this.layout.maxPhysmemBits)) : vmallocStart;
+    return { phys: Number(phys), bytes: Number(end - va) };
+  }
+
+  private loadRun(va: bigint): PhysRun | undefined {
     for (const l of this.loads) {
       const size = BigInt(l.physEnd - l.physStart);
       if (l.virtStart !== 0n && va >= l.virtStart && va < l.virtStart + size) return { phys: l.physStart + Number(va - l.virtStart), bytes: Number(l.virtStart + size - va) };
     }
-    const phys = va - this.layout.kernelStart;
-    if (phys < 0n || phys >= 1n << BigInt(this.layout.maxPhysmemBits)) throw notMapped(va, 'below the linear map or past MAX_PHYSMEM_BITS');
-    const end = vmallocStart === 0n ? this.layout.kernelStart + (1n << BigInt(this.layout.maxPhysmemBits)) : vmallocStart;
-    return { phys: Number(phys), bytes: Number(end - va) };
+    return undefined;
+  }
+
+  private inLinearMap(va: bigint): boolean {
+    return va >= this.layout.kernelStart && va - this.layout.kernelStart < 1n << BigInt(this.layout.maxPhysmemBits);
   }
 
   private requireWalkable(): void {
@@ -106,7 +123,7 @@ export class Ppc64Translator implements KernelTranslator {
     this.requireWalkable();
     const bits = tableIndexBits(this.layout, radix);
     const shifts = levelShifts(bits, this.layout.pageShift);
-    let table = BigInt(this.linear(this.layout.swapperPgDir, 0n).phys);
+    let table = BigInt(this.linear(this.layout.swapperPgDir).phys);
     for (let level = 0; level < bits.length; level++) {
       const entry = await this.entry(table, (va >> BigInt(shifts[level])) & ((1n << BigInt(bits[level])) - 1n));
       const last = level === bits.length - 1;
