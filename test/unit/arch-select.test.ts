@@ -50,6 +50,21 @@ describe('architecture selection', () => {
     expect(new DataView(sink.bytes().buffer).getUint16(18, true)).toBe(183);
   });
 
+  it('ELF e_machine 21 is ppc64le: its kdump header says "ppc64le" with phys_base 0, read back as ppc64le, ELF again 21', async () => {
+    const info = 'OSRELEASE=6.1.0-test-powerpc64le\nPAGESIZE=4096\nSYMBOL(_stext)=c000000000000000\nSYMBOL(swapper_pg_dir)=c000000002740000\n';
+    const ppc = core(21, info);
+    expect((await openDump(new MemorySource(ppc, 'p.vmcore'))).arch.name).toBe('ppc64le');
+    const bytes = await kdumpOf(ppc);
+    expect(utsField(decodeDiskDumpHeader(bytes.subarray(0, 464)).utsname, 4)).toBe('ppc64le');
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104)).physBase).toBe(0n);
+    const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
+    expect(back.arch.name).toBe('ppc64le');
+    const sink = new MemorySink('out.elf');
+    await writeElf(back, all(), sink);
+    await sink.close();
+    expect(new DataView(sink.bytes().buffer).getUint16(18, true)).toBe(21);
+  });
+
   it('a kdump file of another machine is refused with a specific error; an empty machine is taken as x86_64', async () => {
     const bytes = await kdumpOf(core(183, ARM64_INFO));
     const machine = 12 + 4 * UTS_FIELD;
