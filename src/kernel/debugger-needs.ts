@@ -131,12 +131,11 @@ async function perCpuPages(km: KernelMemory, table: SymbolTable, pfnOf: PfnOf, w
     warnings.push({ code: 'W_NO_PERCPU', message: 'kallsyms has no __per_cpu_offset, __per_cpu_start/__per_cpu_end or nr_cpu_ids: per-cpu areas not checked' });
     return [];
   }
-  const n = Math.min(MAX_CPUS, new DataView((await km.readVirt(nrCpuIds, 4)).buffer).getUint32(0, true));
-  const raw = await km.readVirt(offsets, n * 8);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = Math.min(MAX_CPUS, km.fields(await km.readVirt(nrCpuIds, 4)).u32(0));
+  const view = km.fields(await km.readVirt(offsets, n * 8));
   const out: NeededPage[] = [];
   for (let cpu = 0; cpu < n; cpu++) {
-    const base = view.getBigUint64(cpu * 8, true);
+    const base = view.u64(cpu * 8);
     const start = BigInt.asUintN(64, base + sectionStart);
     const to = BigInt.asUintN(64, base + sectionEnd);
     for (let a = start - (start % page); a < to; a += page) {

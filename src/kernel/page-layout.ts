@@ -1,5 +1,6 @@
 import type { DumpWarning } from '../api-types.js';
 import type { VmcoreInfo } from '../model/vmcoreinfo.js';
+import type { ByteOrder } from '../model/byte-order.js';
 
 /**
  * Everything the struct page classifier needs, resolved from VMCOREINFO the way makedumpfile 1.7.9
@@ -345,7 +346,8 @@ export const TABLE_SLOTS = 40;
 export const tableStructSize = (table: BigInt64Array): number => Number(table[1]);
 
 /** Serialises the layout into the i64 table assembly/classify.ts reads. */
-export function encodePageLayoutTable(l: PageLayout): BigInt64Array {
+/** The classifier's table of `l`, for struct pages stored in `order` (the dump's). */
+export function encodePageLayoutTable(l: PageLayout, order: ByteOrder): BigInt64Array {
   const t = new BigInt64Array(TABLE_SLOTS);
   const s = (i: number, v: bigint | number) => {
     t[i] = BigInt.asIntN(64, BigInt(v));
@@ -383,5 +385,6 @@ export function encodePageLayoutTable(l: PageLayout): BigInt64Array {
   s(30, l.freeHugePage ?? 0n);
   s(31, l.freeAreaLength);
   s(32, l.pgmmCached);
+  s(33, order === 'big' ? 1 : 0);
   return t;
 }

@@ -38,9 +38,9 @@ describe('architecture selection', () => {
 
   it('an arm64 kdump header: machine "aarch64" (utsname unreadable here), PHYS_OFFSET as phys_base; read back as arm64', async () => {
     const bytes = await kdumpOf(core(183, ARM64_INFO));
-    const h = decodeDiskDumpHeader(bytes.subarray(0, 464));
+    const h = decodeDiskDumpHeader(bytes.subarray(0, 464), 'little');
     expect(utsField(h.utsname, 4)).toBe('aarch64');
-    expect(decodeSubHeader(bytes.subarray(PS, PS + 104)).physBase).toBe(0xfffff6e240000000n);
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104), 'little').physBase).toBe(0xfffff6e240000000n);
     const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
     expect(back.arch.name).toBe('arm64');
     // Written again as ELF: e_machine stays EM_AARCH64.

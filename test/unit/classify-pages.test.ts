@@ -70,7 +70,7 @@ function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn
   const state = k.arenaAlloc(64);
   const recs = k.arenaAlloc((batch + 1) * size);
   const out = k.arenaAlloc(batch);
-  new BigInt64Array(k.memory.buffer, table, TABLE_SLOTS).set(encodePageLayoutTable(layout));
+  new BigInt64Array(k.memory.buffer, table, TABLE_SLOTS).set(encodePageLayoutTable(layout, 'little'));
   const st = new BigInt64Array(k.memory.buffer, state, 8);
   st.fill(0n);
   st[5] = -1n;

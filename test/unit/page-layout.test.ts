@@ -109,7 +109,7 @@ describe('page layout from VMCOREINFO', () => {
     expect(layout.slabMapcount).toBe(0xf5000000n);
     expect(layout.unacceptedMapcount).toBe(NO_MAPCOUNT);
     expect(layout.pgSlab).toBe(7);
-    expect(encodePageLayoutTable(layout)[17]).toBe(0xf0000000n);
+    expect(encodePageLayoutTable(layout, 'little')[17]).toBe(0xf0000000n);
   });
 
   it('parses kernel versions as makedumpfile does', () => {

@@ -1,9 +1,11 @@
 import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
+import { S390X } from '../s390x/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
 import type { Architecture } from '../../model/architecture.js';
+import type { ByteOrder } from '../../model/byte-order.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64];
+export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, S390X];
 
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
 const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -35,6 +37,15 @@ export function archForElfMachine(machine: number, fileName: string): Architectu
   if (!arch)
     throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
   return arch;
+}
+
+/**
+ * The byte order of a kdump-compressed file's header, from its utsname.machine (plain text in any order): the
+ * architecture's; little-endian for a machine vmsieve does not read (archForUtsMachine refuses it after the checks of the
+ * header's own fields) and for an empty one, as archForUtsMachine takes it.
+ */
+export function byteOrderOfUtsMachine(machine: string): ByteOrder {
+  return ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine)?.byteOrder ?? 'little';
 }
 
 /**

@@ -7,6 +7,7 @@ export const X86_64: Architecture = {
   name: 'x86_64',
   elfMachine: EM_X86_64,
   utsMachine: 'x86_64',
+  byteOrder: 'little',
   ipRegister: 'rip',
   // CORE notes carry eflags, QEMU's own CPU state rflags.
   keyRegisters: ['rip', 'rsp', 'rbp', 'eflags', 'rflags'],
