@@ -130,7 +130,11 @@ function asU32(v: bigint): bigint {
 }
 
 /** Resolves the struct page table from VMCOREINFO, with makedumpfile's fallbacks and a warning for each lost guarantee. */
-export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
+/**
+ * `memoryFailure`: the architecture's kernels can mark pages hardware-poisoned (ARCH_SUPPORTS_MEMORY_FAILURE); where
+ * they cannot (s390x) VMCOREINFO never has NUMBER(PG_hwpoison) and its absence loses nothing.
+ */
+export function pageLayoutFromVmcoreinfo(info: VmcoreInfo, memoryFailure: boolean): PageLayoutResult {
   const warnings: LayoutWarning[] = [];
   const warn = (code: string, keys: string[], lostBits: number, message: string, severity: 'warning' | 'info' = 'warning') => {
     const suffix = lostBits ? ` Level bit${lostBits & (lostBits - 1) ? 's' : ''} affected: ${bitNames(lostBits)}.` : '';
@@ -211,7 +215,7 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
   }
   const pgHwpoisonRaw = num('PG_hwpoison');
   const pgHwpoison = pgHwpoisonRaw === undefined ? -1 : Number(pgHwpoisonRaw);
-  if (pgHwpoison < 0)
+  if (pgHwpoison < 0 && memoryFailure)
     warn('W_NO_PG_HWPOISON', ['NUMBER(PG_hwpoison)'], ALWAYS,
       'VMCOREINFO lacks NUMBER(PG_hwpoison): hardware-poisoned pages cannot be recognised and are kept (makedumpfile excludes them at every level when it knows the bit).');
 

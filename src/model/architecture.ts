@@ -48,6 +48,8 @@ export interface Architecture {
   readonly utsMachine: string;
   /** The byte order of its dumps' headers, notes and kernel memory, and of the files written from them. */
   readonly byteOrder: ByteOrder;
+  /** Its kernels can mark pages hardware-poisoned (ARCH_SUPPORTS_MEMORY_FAILURE), so NUMBER(PG_hwpoison) is worth having. */
+  readonly memoryFailure: boolean;
   /** The register that holds the instruction pointer in decoded register sets. */
   readonly ipRegister: string;
   /** The registers a one-line CPU summary shows, in reading order (ip, stack, frame, flags). */

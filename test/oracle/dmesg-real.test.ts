@@ -66,7 +66,8 @@ describe.skipIf(!!skip)(`dmesg of real dumps equals makedumpfile's --dump-dmesg$
       const clearSeq = km.info.symbol('clear_seq')!;
       const latch = new Uint8Array(24);
       const v = km.fields(latch);
-      v.setU32(0, 1);
+      // makedumpfile reads the latch's sequence (a u32 and its padding) as a u64 and takes bit 0 of that.
+      v.setU64(0, 1n);
       v.setU64(8, 7n);
       v.setU64(16, BigInt(from));
       const patched = {

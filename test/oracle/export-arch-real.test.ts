@@ -53,9 +53,12 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps of other a
         return out;
       });
       const theirs = join(dir, `${f.name}-makedumpfile-c`);
-      expect(spawnSync(mdf.cmd!, ['-c', '-d', '31', f.vmcore, theirs]).status).toBe(0);
+      // makedumpfile 1.7.2 cannot read QEMU's ELF layout (its record is of a normalized copy): it re-filters our -c
+      // output instead (that it re-filters our -d 0 output to the record's -d 31 is checked above).
+      const input = f.oracle.normalized_input ? outs[0]! : f.vmcore;
+      expect(spawnSync(mdf.cmd!, ['-c', '-d', '31', input, theirs]).status).toBe(0);
       outs.push(theirs);
-      const r = spawnSync(PY, [join(repoRoot, '../shared/tools/verify_readers.py'), f.vmcore, ...outs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(PY, [join(repoRoot, 'test/helpers/verify-readers.py'), '--no-drgn', f.vmcore, ...outs], { encoding: 'utf8', maxBuffer: 1 << 26 });
       expect(r.status).toBe(0);
       const lines = r.stdout.split('\n');
       expect(lines.filter((l) => /libkdumpfile: identical=\d+ differing=0/.test(l))).toHaveLength(5);

@@ -100,8 +100,8 @@ function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn
   return result;
 }
 
-const v612 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12)).layout;
-const v61 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1)).layout;
+const v612 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12), true).layout;
+const v61 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1), true).layout;
 const at = (codes: Uint8Array, level: number) => Array.from(codes, (c) => classOutcome(c, level));
 const bit = (n: number) => 1n << BigInt(n);
 

@@ -9,6 +9,8 @@ export const S390X: Architecture = {
   elfMachine: EM_S390,
   utsMachine: 's390x',
   byteOrder: S390X_BYTE_ORDER,
+  // arch/s390 does not select ARCH_SUPPORTS_MEMORY_FAILURE: no page is ever hwpoisoned.
+  memoryFailure: false,
   ipRegister: 'psw_addr',
   // r15 is the stack pointer, r14 the return address.
   keyRegisters: ['psw_addr', 'r15', 'r14', 'psw_mask'],
