@@ -7,6 +7,17 @@ const PRSTATUS_REG_OFFSET = 112;
 
 export const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
 
+/** Kernel virtual addresses are the upper half on x86_64 and arm64: a stack pointer below it is a user one. */
+const KERNEL_HALF = 1n << 63n;
+
+/** kernelStackPointer for an architecture whose kernel owns the upper half of the address space. */
+export function upperHalfStackPointer(register: string): (c: CpuRegisters) => bigint | undefined {
+  return (c) => {
+    const v = c.registers[register];
+    return v !== undefined && BigInt(v) >= KERNEL_HALF ? BigInt(v) : undefined;
+  };
+}
+
 /** One register of pr_reg: its name and width in bytes (u64 unless said). */
 export type RegisterSlot = string | { name: string; bytes: 4 | 8 };
 

@@ -54,6 +54,8 @@ export interface Architecture {
   readonly ipRegister: string;
   /** The registers a one-line CPU summary shows, in reading order (ip, stack, frame, flags). */
   readonly keyRegisters: readonly string[];
+  /** The stack pointer of a CPU that was running in the kernel; undefined when it was in user mode (or has none). */
+  kernelStackPointer(c: CpuRegisters): bigint | undefined;
   /** NT_PRSTATUS descriptor → registers; undefined when it is too short. */
   decodePrstatus(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
   /** QEMU's own CPU-state note ("QEMU"), where QEMU writes one for this architecture. */

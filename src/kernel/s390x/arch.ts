@@ -1,6 +1,6 @@
 import { EM_S390 } from '../../model/elf-constants.js';
 import type { Architecture } from '../../model/architecture.js';
-import { decodePrstatus } from './registers.js';
+import { decodePrstatus, kernelStackPointer } from './registers.js';
 import { S390X_BYTE_ORDER } from './table-entry.js';
 import { S390xTranslator } from './translate.js';
 
@@ -14,6 +14,7 @@ export const S390X: Architecture = {
   ipRegister: 'psw_addr',
   // r15 is the stack pointer, r14 the return address.
   keyRegisters: ['psw_addr', 'r15', 'r14', 'psw_mask'],
+  kernelStackPointer,
   decodePrstatus,
   // QEMU writes its "QEMU" CPU-state note for x86 guests only.
   decodeQemuCpuState: () => undefined,

@@ -1,3 +1,4 @@
+import type { CpuRegisters } from '../../api-types.js';
 import { prstatusDecoder, type RegisterSlot } from '../prstatus.js';
 import { S390X_BYTE_ORDER } from './table-entry.js';
 
@@ -11,3 +12,13 @@ const PT_REGS: readonly RegisterSlot[] = [
 ];
 
 export const decodePrstatus = prstatusDecoder(PT_REGS, S390X_BYTE_ORDER);
+
+/** The PSW's problem-state bit (bit 15): set, the CPU ran user code. */
+const PSW_PROBLEM_STATE = 1n << 48n;
+
+/** r15 is the stack pointer; the kernel's own address space is told apart by the PSW, not by the address. */
+export function kernelStackPointer(c: CpuRegisters): bigint | undefined {
+  const { psw_mask: mask, r15 } = c.registers;
+  if (mask === undefined || r15 === undefined || (BigInt(mask) & PSW_PROBLEM_STATE) !== 0n) return undefined;
+  return BigInt(r15);
+}
