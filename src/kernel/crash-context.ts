@@ -25,7 +25,7 @@ export type CrashLineKind =
   | 'warning'
   /** "CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.1.0-56-amd64 #1 …" (6.9+: "CPU: 0 UID: 0 PID: 1 …") */
   | 'cpu'
-  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64) */
+  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "Krnl PSW : <mask> <addr> (…)" (s390x) */
   | 'ip'
   /** "lr : __handle_sysrq+0x90/0x19c" (arm64: the link register, where the faulting function returns to) */
   | 'lr'
@@ -91,6 +91,9 @@ const MAX_LINES = 500;
 /** How many records after the panic line its own "CPU:" line (panic's dump_stack) may come. */
 const PANIC_CPU_WINDOW = 4;
 
+/** An instruction pointer line's prefix: x86, arm64, ppc64, older arm, riscv64; s390x's PSW (its mask dropped). */
+const IP_PREFIX = /^(?:RIP: |pc : |NIP: |PC is at |epc : |Krnl PSW : [0-9a-f]{16} )/;
+
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
   ['panic-end', /^---\[ end Kernel panic/],
@@ -100,7 +103,7 @@ const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['fault', /^Unable to handle kernel /],
   ['warning', /^WARNING: CPU: \d+ PID: /],
   ['cpu', /^CPU: \d+ (?:UID: \d+ )?PID: -?\d+ Comm: /],
-  ['ip', /^(?:RIP: |pc : |NIP: |PC is at |epc : )/],
+  ['ip', IP_PREFIX],
   ['lr', /^lr : /],
   ['sysrq', /^sysrq: Trigger a crash/],
   ['hardware', /^Hardware name: /],
@@ -209,15 +212,15 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
   let ipUserMode = false;
   if (from) {
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
-    if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
+    if (ipLine) ip = ipLine.text.replace(IP_PREFIX, '');
     const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
     if (lrLine) lr = lrLine.text.replace(/^lr : /, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    // x86 prints "Call Trace:", arm64 "Call trace:".
+    // x86 prints "Call Trace:", arm64 "Call trace:"; frames are indented, s390x's unreliable ones in parentheses.
     const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     if (traceAt >= 0) {
-      for (let i = traceAt + 1; i < stop && records[i].text.startsWith(' '); i++) {
+      for (let i = traceAt + 1; i < stop && /^[ (]/.test(records[i].text); i++) {
         const frame = records[i].text.trim();
         if (frame !== '<TASK>' && frame !== '</TASK>' && frame !== '<IRQ>' && frame !== '</IRQ>') callTrace.push(frame);
       }
