@@ -8,6 +8,12 @@ import type { ByteOrder } from '../../model/byte-order.js';
 export const S390X_BYTE_ORDER: ByteOrder = 'big';
 
 export const TABLE_BYTES = 4096;
+/**
+ * The root table's size: Linux allocates every region table whole (2048 entries). makedumpfile takes the root's length
+ * from its first entry's TL field, which is the length of the table that entry points to: an empty first entry (as a
+ * relocated identity map leaves it) would hide all but the first 512 entries.
+ */
+export const ROOT_TABLE_BYTES = 4 * TABLE_BYTES;
 export const SEGMENT_LEVEL = 0;
 export const REGION3_LEVEL = 1;
 

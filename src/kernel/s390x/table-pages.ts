@@ -1,15 +1,14 @@
 import type { PhysReader } from '../../model/architecture.js';
 import { Fields } from '../../model/byte-order.js';
-import { S390X_BYTE_ORDER, SEGMENT_LEVEL, TABLE_BYTES, entryTableLength, isInvalid, isLarge, regionOrigin, segmentOrigin } from './table-entry.js';
+import { ROOT_TABLE_BYTES, S390X_BYTE_ORDER, SEGMENT_LEVEL, TABLE_BYTES, entryTableLength, isInvalid, isLarge, regionOrigin, segmentOrigin } from './table-entry.js';
 
 /**
  * Physical addresses of every page holding a table reachable from swapper_pg_dir (the root included): region and
  * segment tables of their entries' lengths, and the pages that hold the page tables of segments without a large page.
  */
 export async function s390xTablePages(readPhys: PhysReader, root: bigint, rootLevel: number): Promise<bigint[]> {
-  const first = new Fields(await readPhys(Number(root), 8), S390X_BYTE_ORDER).u64(0);
   const pages = new Set<bigint>();
-  let tables: Array<{ at: bigint; bytes: number }> = [{ at: root, bytes: (entryTableLength(first) + 1) * TABLE_BYTES }];
+  let tables: Array<{ at: bigint; bytes: number }> = [{ at: root, bytes: ROOT_TABLE_BYTES }];
   for (let level = rootLevel; level >= SEGMENT_LEVEL; level--) {
     const next = new Map<bigint, number>();
     for (const { at, bytes } of tables) {

@@ -6,7 +6,7 @@ import type { LoadSegment } from '../../model/dump.js';
 import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { s390xSparseBits } from './layout.js';
 import { s390xTablePages } from './table-pages.js';
-import { REGION3_LEVEL, S390X_BYTE_ORDER, SEGMENT_LEVEL, TABLE_BYTES, entryLevel, entryTableLength, isInvalid, isLarge, pteInvalid, regionOrigin, reservedBits, segmentOrigin } from './table-entry.js';
+import { REGION3_LEVEL, ROOT_TABLE_BYTES, S390X_BYTE_ORDER, SEGMENT_LEVEL, TABLE_BYTES, entryLevel, entryTableLength, isInvalid, isLarge, pteInvalid, regionOrigin, reservedBits, segmentOrigin } from './table-entry.js';
 
 /** The lowcore (prefix area) of absolute storage: addresses below it are never translated. */
 const LOWCORE_SIZE = 0x2000n;
@@ -36,8 +36,6 @@ interface Root {
   table: bigint;
   /** Level of the root table: 3 region-first … 1 region-third, 0 segment. */
   level: number;
-  /** Its length in 4 KiB units minus one, as the first entry's TL field gives it (makedumpfile's reading). */
-  length: number;
 }
 
 /**
@@ -109,7 +107,7 @@ export class S390xTranslator implements KernelTranslator {
     const fail = (why: string) => new VmsieveError('E_TRANSLATE', `kernel address ${hex(va)} is not mapped (${why})`, { vaddr: hex(va) });
     if (va >> BigInt(31 + 11 * root.level) !== 0n) throw fail(`beyond the ${root.level + 2}-level address space of swapper_pg_dir`);
     let table = root.table;
-    let length = root.length;
+    let length = ROOT_TABLE_BYTES / TABLE_BYTES - 1;
     let entry = 0n;
     for (let level = root.level; level >= SEGMENT_LEVEL; level--) {
       const index = Number((va >> BigInt(20 + 11 * level)) & 0x7ffn);
@@ -147,7 +145,7 @@ export class S390xTranslator implements KernelTranslator {
     const table = BigInt(this.direct(u64(pgd), space)?.phys ?? -1);
     if (table < 0n) throw new VmsieveError('E_TRANSLATE', `SYMBOL(swapper_pg_dir) ${hex(pgd)} is outside the kernel's directly mapped addresses`);
     const first = await this.entry(table);
-    return { space, table, level: entryLevel(first), length: entryTableLength(first) };
+    return { space, table, level: entryLevel(first) };
   }
 
   /** The address-space layout: os_info's entries when it names a KASLR offset, else the direct map up to high_memory. */
