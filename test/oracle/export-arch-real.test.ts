@@ -4,7 +4,7 @@
  * export-real: the emulated makedumpfile is slow.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,31 @@ describe.skipIf(skip)(`vmsieve output vs makedumpfile's on real dumps of other a
       expect(spawnSync(mdf.cmd!, ['-R', restored], { input: flat.stdout }).status).toBe(0);
       expect(await sha256(restored)).toBe(want.output_sha256);
       rmSync(restored);
+    }, 300_000);
+
+    // Split and flattened files of a big-endian dump carry its byte order (little-endian ones: split-real, flattened-real).
+    it.skipIf(f.oracle.elf.byte_order !== 'big')("a -d 31 split set reassembles to the record's -d 31 file, and it and a -d 31 flattened stream count as that file", async () => {
+      const want = (f.oracle.matrix as MatrixRun[]).find((m) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31)!;
+      const members = [1, 2].map((i) => join(dir, `${f.name}-split${i}`));
+      expect(vmsieve(['--split', '-d', '31', f.vmcore, ...members]).status).toBe(0);
+      const whole = join(dir, `${f.name}-reassembled`);
+      expect(vmsieve(['--reassemble', ...members, whole]).status).toBe(0);
+      expect(await sha256(whole)).toBe(want.output_sha256);
+      const flat = join(dir, `${f.name}-flat`);
+      const streamed = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-F', '-d', '31', f.vmcore], { maxBuffer: 1 << 30 });
+      expect(streamed.status).toBe(0);
+      writeFileSync(flat, streamed.stdout);
+      // Re-filtered at -d 31, each reads as the file it holds.
+      const counts = (input: string[]) => {
+        const r = vmsieve(['--dry-run', '--json', '-d', '31', ...input]);
+        expect(r.status, r.stderr).toBe(0);
+        return JSON.parse(r.stdout);
+      };
+      const ref = counts([whole]);
+      expect(ref.total).toBe(f.oracle.counts_by_level['31'].total_pages);
+      expect(counts(members)).toEqual(ref);
+      expect(counts([flat])).toEqual(ref);
+      for (const p of [...members, whole, flat]) rmSync(p);
     }, 300_000);
 
     it.skipIf(!hasReaders || !!mdf.skip)("libkdumpfile reads our -c, -l, -p and -z -d 31 outputs page-exact: the pages of makedumpfile's", () => {
