@@ -31,11 +31,14 @@ export const elfMachineName = (machine: number): string => {
   return name ? `${name} (ELF machine ${machine})` : `ELF machine ${machine}`;
 };
 
+/** "x86_64, arm64 and s390x": the architectures vmsieve reads, for saying so in an error. */
+const READ_ARCHITECTURES = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
+
 /** The architecture of an ELF vmcore, from e_machine. */
 export function archForElfMachine(machine: number, fileName: string): Architecture {
   const arch = ARCHITECTURES.find((a) => a.elfMachine === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
   return arch;
 }
 
@@ -56,6 +59,6 @@ export function archForUtsMachine(machine: string, fileName: string): Architectu
   if (machine === '') return X86_64;
   const arch = ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
   return arch;
 }
