@@ -1,5 +1,7 @@
 import { VmsieveError } from '../errors.js';
 import type { LoadSegment, PfnRange } from '../model/dump.js';
+import type { BitmapMode } from '../model/bitmap-mode.js';
+import { mergedRanges } from '../model/page-extents.js';
 import { DL_CACHE, DL_CACHE_PRI, DL_FREE, DL_USER, DL_ZERO } from '../kernel/page-layout.js';
 
 /**
@@ -133,22 +135,17 @@ export function zeroScanTable(levels: readonly number[]): Uint8Array {
 }
 
 /**
- * makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD contributes pfns
- * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
+ * A PT_LOAD's pfns in makedumpfile's 1st bitmap: from floor(physStart / page) to floor(physEnd / page) clipped to
+ * max_mapnr; in 'file' mode (create_1st_bitmap_file) the partial last page too.
  */
-export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  return mergedRanges(loads.map((l) => ({ start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize), maxPfn) })));
+function loadPfns(l: LoadSegment, pageSize: number, maxPfn: number, mode: BitmapMode): PfnRange {
+  const partialLast = mode === 'file' && l.physEnd % pageSize !== 0 ? 1 : 0;
+  return { start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize) + partialLast, maxPfn) };
 }
 
-/** The non-empty ranges sorted, those that overlap or touch merged into one. */
-function mergedRanges(ranges: readonly PfnRange[]): PfnRange[] {
-  const out: PfnRange[] = [];
-  for (const r of ranges.filter((r) => r.start < r.end).sort((a, b) => a.start - b.start)) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
+/** makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD's pfns (loadPfns); overlapping loads merge here. */
+export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, mode: BitmapMode): PfnRange[] {
+  return mergedRanges(loads.map((l) => loadPfns(l, pageSize, maxPfn, mode)));
 }
 
 /**
@@ -173,22 +170,16 @@ export function withDataRanges(inDump: readonly PfnRange[], loads: readonly Load
 }
 
 /**
- * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (same rounding and clipping as the
- * 1st bitmap) — not the union, so pages in two PT_LOADs (the kdump kernel-image segment) count twice.
+ * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (as in the 1st bitmap) — not the union, so
+ * pages in two PT_LOADs (the kdump kernel-image segment) count twice.
  */
-export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): number {
+export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, mode: BitmapMode): number {
   let n = 0;
   for (const l of loads) {
-    const start = Math.floor(l.physStart / pageSize);
-    const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn);
+    const { start, end } = loadPfns(l, pageSize, maxPfn, mode);
     if (end > start) n += end - start;
   }
   return n;
-}
-
-/** Pfns whose page data lies in some PT_LOAD's file image (makedumpfile's is_in_segs, which uses p_filesz). */
-export function visitedRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  return mergedRanges(loads.map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) })));
 }
 
 export interface ClassMapLike {

@@ -51,7 +51,7 @@ function ranges(table: SymbolTable, pairs: ReadonlyArray<readonly [string, strin
 }
 
 const within = (a: bigint, rs: readonly Range[]) => rs.some((r) => a >= r.start && a < r.end);
-/** Kernel stacks on x86_64, arm64 and s390x without KASAN (THREAD_SIZE), aligned to their size. */
+/** Kernel stacks on x86_64, arm64, ppc64 and s390x without KASAN (THREAD_SIZE), aligned to their size. */
 const THREAD_SIZE = 16384n;
 const MAX_CPUS = 8192;
 

@@ -7,7 +7,7 @@ const PRSTATUS_REG_OFFSET = 112;
 
 export const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
 
-/** Kernel virtual addresses are the upper half on x86_64 and arm64: a stack pointer below it is a user one. */
+/** Kernel virtual addresses are the upper half on x86_64, arm64 and ppc64: a stack pointer below it is a user one. */
 const KERNEL_HALF = 1n << 63n;
 
 /** kernelStackPointer for an architecture whose kernel owns the upper half of the address space. */

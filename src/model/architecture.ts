@@ -25,7 +25,7 @@ export interface KernelTranslator {
   toPhys(vaddr: bigint): Promise<number>;
   /** toPhys plus the length of the leaf mapping left from there: one walk per huge page, not per base page. */
   toPhysRun(vaddr: bigint): Promise<PhysRun>;
-  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET), signed. */
+  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET; ppc64: 0), signed. */
   readonly physBase: bigint;
   /** Paging levels of the kernel's tables (s390x: known once a translation has been made, from the root's first entry). */
   readonly levels: number;
@@ -40,7 +40,7 @@ export interface KernelTranslator {
 
 /** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */
 export interface Architecture {
-  /** The name `--info` prints: "x86_64", "arm64". */
+  /** The name `--info` prints: "x86_64", "arm64", "ppc64le". */
   readonly name: string;
   /** ELF e_machine of its vmcores, written again into ELF output. */
   readonly elfMachine: number;

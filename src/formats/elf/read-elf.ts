@@ -1,6 +1,6 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
-import { archForElfMachine } from '../../kernel/arch/index.js';
+import { archForElfMachine, elfMachineName } from '../../kernel/arch/index.js';
 import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { Fields, type ByteOrder } from '../../model/byte-order.js';
@@ -51,7 +51,7 @@ export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
   const machine = v.u16(18);
   const arch = archForElfMachine(machine, source.name);
   if (arch.byteOrder !== order)
-    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a ${order}-endian ${arch.name} dump; vmsieve reads ${arch.name} dumps ${arch.byteOrder}-endian only`, { machine, byteOrder: order });
+    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a ${order}-endian ${elfMachineName(machine)} dump; vmsieve reads ${arch.name} dumps, which are ${arch.byteOrder}-endian`, { machine, byteOrder: order });
   const phoff = Number(v.u64(32));
   const shoff = Number(v.u64(40));
   const ehsize = v.u16(52);

@@ -103,10 +103,13 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   if (source.size < DISK_DUMP_HEADER_SIZE) throw truncated(source, 0, DISK_DUMP_HEADER_SIZE, 'the kdump header');
   const headerBytes = await source.read(0, DISK_DUMP_HEADER_SIZE);
   // The header's own fields are in the dumped machine's byte order, which its utsname names.
-  const order = byteOrderOfUtsMachine(utsField(headerBytes.subarray(12), UTS_MACHINE));
-  const header = decodeDiskDumpHeader(headerBytes, order);
+  const machine = utsField(headerBytes.subarray(12), UTS_MACHINE);
+  const header = decodeDiskDumpHeader(headerBytes, byteOrderOfUtsMachine(machine));
   if (header.signature !== KDUMP_SIGNATURE && header.signature !== DISKDUMP_SIGNATURE)
     throw new VmsieveError('E_UNKNOWN_FORMAT', `${source.name} is not a kdump-compressed dump (signature ${JSON.stringify(header.signature)})`);
+  // A machine vmsieve does not read (big-endian ppc64, say) is refused before fields in an unknown byte order are believed.
+  const arch = archForUtsMachine(machine, source.name);
+  const order = arch.byteOrder;
   const bs = header.blockSize;
   if (!Number.isInteger(Math.log2(bs)) || bs < 4096 || bs > 65536)
     throw new VmsieveError('E_BAD_HEADER', `${source.name}: block_size ${bs} is not a page size`);
@@ -203,7 +206,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zstd: zstdDecompress,
     ...options.decompressors,
   };
-  const file = new KdumpFile(source, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
+  const file = new KdumpFile(source, arch, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
   await file.checkDataStart();
   await file.findMissing();
   return file;
@@ -222,7 +225,6 @@ async function defaultZlib(): Promise<PageDecompressor> {
 class KdumpFile implements KdumpDump {
   readonly format = 'kdump' as const;
   readonly producer: DumpProducer;
-  readonly arch: Architecture;
   readonly pageSize: number;
   readonly maxPfnFromLoads: number;
   /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
@@ -243,6 +245,7 @@ class KdumpFile implements KdumpDump {
 
   constructor(
     readonly source: ByteSource,
+    readonly arch: Architecture,
     readonly header: DiskDumpHeader,
     readonly subHeader: KdumpSubHeader | undefined,
     readonly maxPfn: number,
@@ -262,7 +265,6 @@ class KdumpFile implements KdumpDump {
     this.bitmap2 = storedBitmap2;
     if (range.start > 0 || range.end < maxPfn) this.bitmap2 = clearedOutside(storedBitmap2, range, maxPfn);
     this.pageSize = header.blockSize;
-    this.arch = archForUtsMachine(utsField(header.utsname, UTS_MACHINE), source.name);
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);
