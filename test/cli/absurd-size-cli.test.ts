@@ -25,14 +25,14 @@ function claimingPfns(pfns: number): string {
     signature: KDUMP_SIGNATURE, headerVersion: 6, utsname: new Uint8Array(390), timestampSec: 0n, timestampUsec: 0n, status: 0,
     blockSize: BS, subHdrSize: 1, bitmapBlocks: bitmapBlocks >>> 0, maxMapnr: Math.min(pfns, 0xffffffff), totalRamBlocks: 0,
     deviceBlocks: 0, writtenBlocks: 0, currentCpu: 0, nrCpus: 1,
-  });
+  }, 'little');
   const u = new Uint8Array(390);
   u.set(new TextEncoder().encode('x86_64'), 4 * 65);
   header.set(u, 12);
   const sub = encodeSubHeader({
     physBase: 0n, dumpLevel: 31, split: 0, startPfn: 0n, endPfn: 0n, offsetVmcoreinfo: 0n, sizeVmcoreinfo: 0n, offsetNote: 0n, sizeNote: 0n,
     offsetEraseinfo: 0n, sizeEraseinfo: 0n, startPfn64: 0n, endPfn64: 0n, maxMapnr64: BigInt(pfns),
-  });
+  }, 'little');
   const fd = openSync(path, 'w');
   writeSync(fd, header, 0, DISK_DUMP_HEADER_SIZE, 0);
   writeSync(fd, sub, 0, sub.length, BS);

@@ -92,7 +92,7 @@ describe.skipIf(skip)(`vmsieve --analyse on kdump-compressed files${skip ? ` (sk
         rmSync(out);
       }
     }
-  });
+  }, 300_000);
 
   it('the pages a -d 31 file lacks count as excluded: its -d 31 figures are the vmcore\'s, and it lacks what -d 31 leaves out', () => {
     const f = realFixtures().find((x) => x.oracle.elf.e_machine === X86_64)!;

@@ -65,12 +65,14 @@ describe.skipIf(!!skip)(`dmesg of real dumps equals makedumpfile's --dump-dmesg$
       const from = f.name === 'dev-kdump-288m-4l-kaslr' ? 400 : full.records.at(-10)!.seq;
       const clearSeq = km.info.symbol('clear_seq')!;
       const latch = new Uint8Array(24);
-      const v = new DataView(latch.buffer);
-      v.setUint32(0, 1, true);
-      v.setBigUint64(8, 7n, true);
-      v.setBigUint64(16, BigInt(from), true);
+      const v = km.fields(latch);
+      // makedumpfile reads the latch's sequence (a u32 and its padding) as a u64 and takes bit 0 of that.
+      v.setU64(0, 1n);
+      v.setU64(8, 7n);
+      v.setU64(16, BigInt(from));
       const patched = {
         info: km.info,
+        byteOrder: km.byteOrder,
         async readVirt(va: bigint, n: number) {
           const b = await km.readVirt(va, n);
           for (let i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ import { crashContext, findCrashContext } from '../../src/kernel/crash-context.j
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
 import { ARM64 } from '../../src/kernel/arm64/arch.js';
 import { PPC64 } from '../../src/kernel/ppc64/arch.js';
+import { S390X } from '../../src/kernel/s390x/arch.js';
 import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 import { formatTimestamp } from '../../src/kernel/dmesg/format.js';
 
@@ -210,5 +211,44 @@ describe('crash context', () => {
     expect(c.registers?.registers).toMatchObject({ nip: '0xc008000000a10024', gpr1: '0xc000000003d97ca0', link: '0xc00000000052ec8c', gpr0: '0x0000000000000000' });
     expect(Object.keys(c.registers!.registers)).toHaveLength(44);
     expect(c.lines.map((l) => l.kind)).toEqual(['bug', 'oops', 'cpu', 'hardware', 'ip', 'lr', 'panic']);
+  });
+});
+
+describe('crash context on s390x', () => {
+  test('an Oops: the fault, the PSW line as the instruction pointer, reliable and unreliable frames, r15 and the PSW from NT_PRSTATUS', () => {
+    const lines = [
+      'Unable to handle kernel pointer dereference in virtual kernel address space',
+      'Failing address: 0000000000000000 TEID: 0000000000000483',
+      'Fault in home space mode while using kernel ASCE.',
+      'Oops: 0004 ilc:3 [#1] SMP ',
+      'Modules linked in: mydrv(OE)',
+      'CPU: 0 PID: 412 Comm: sh Kdump: loaded Tainted: G           OE      6.1.0-50-s390x #1  Debian 6.1.176-1',
+      'Hardware name: QEMU 8561 QEMU (KVM/Linux)',
+      'Krnl PSW : 0704c00180000000 000003ff7fe2a0d2 (mydrv_write+0x12/0x30 [mydrv])',
+      '           R:0 T:1 IO:1 EX:1 Key:0 M:1 W:0 P:0 AS:3 CC:0 PM:0 RI:0 EA:3',
+      'Call Trace:',
+      ' [<000003ff7fe2a0d2>] mydrv_write+0x12/0x30 [mydrv] ',
+      '([<000000000046b7f4>] vfs_write+0xb4/0x3e0)',
+      ' [<000000000046bc4a>] ksys_write+0x72/0x100 ',
+      'Last Breaking-Event-Address:',
+      ' [<000000000046b7f0>] vfs_write+0xb0/0x3e0',
+      'Kernel panic - not syncing: Fatal exception: panic_on_oops',
+    ];
+    // elf_prstatus on s390x: pr_reg = psw mask, psw addr, r0–r15 (big-endian) from offset 112.
+    const desc = new Uint8Array(336);
+    const v = new DataView(desc.buffer);
+    v.setInt32(32, 412);
+    v.setBigUint64(112, 0x0704c00180000000n);
+    v.setBigUint64(120, 0x000003ff7fe2a0d2n);
+    v.setBigUint64(112 + 17 * 8, 0x0000037fffd13da0n);
+    const c = crashContext(log(lines), { notes: [{ name: 'CORE', type: 1, desc, fileOffset: 0, fileLength: 0 }], producer: 'kdump', arch: S390X });
+    expect(c.kind).toBe('panic');
+    expect(c.event?.text).toBe(lines[0]);
+    expect(c.task).toEqual({ pid: 412, comm: 'sh' });
+    expect(c.ip).toBe('000003ff7fe2a0d2 (mydrv_write+0x12/0x30 [mydrv])');
+    expect(c.callTrace).toEqual(['[<000003ff7fe2a0d2>] mydrv_write+0x12/0x30 [mydrv]', '([<000000000046b7f4>] vfs_write+0xb4/0x3e0)', '[<000000000046bc4a>] ksys_write+0x72/0x100']);
+    expect(c.registers?.registers).toMatchObject({ psw_mask: '0x0704c00180000000', psw_addr: '0x000003ff7fe2a0d2', r15: '0x0000037fffd13da0' });
+    expect(S390X.kernelStackPointer(c.registers!)).toBe(0x37fffd13da0n);
+    expect(c.lines.map((l) => l.kind)).toEqual(['fault', 'oops', 'cpu', 'hardware', 'ip', 'panic']);
   });
 });

@@ -6,4 +6,4 @@ const PT_REGS = [
   'nip', 'msr', 'orig_gpr3', 'ctr', 'link', 'xer', 'ccr', 'softe', 'trap', 'dar', 'dsisr', 'result',
 ] as const;
 
-export const decodePrstatus = prstatusDecoder(PT_REGS);
+export const decodePrstatus = prstatusDecoder(PT_REGS, 'little');
