@@ -48,6 +48,7 @@ const T_FREE_HUGE_PAGE_PRESENT = 29;
 const T_FREE_HUGE_PAGE = 30;
 const T_FREE_AREA_LENGTH = 31;
 const T_PGMM_CACHED = 32;
+const T_BIG_ENDIAN = 33;
 
 // state slots (i64 each)
 const S_FREE_END = 0; // first pfn after the current free block
@@ -70,13 +71,35 @@ const IS_HUGETLB: u64 = 0xffffffffffffffff;
   return (<u64>mask & flags) != 0;
 }
 
-@inline function readWidth(p: usize, width: i64): u64 {
+// struct page fields in the dump's byte order. `be` is a constant in each inlined copy of classifyRun, so the
+// little-endian copy's loads stay plain loads.
+@inline function ld64(p: usize, be: bool): u64 {
+  const v = load<u64>(p);
+  return be ? bswap<u64>(v) : v;
+}
+
+@inline function ld32(p: usize, be: bool): u32 {
+  const v = load<u32>(p);
+  return be ? bswap<u32>(v) : v;
+}
+
+@inline function ld16(p: usize, be: bool): u16 {
+  const v = load<u16>(p);
+  return be ? bswap<u16>(v) : v;
+}
+
+@inline function readWidth(p: usize, width: i64, be: bool): u64 {
   if (width == 1) return <u64>load<u8>(p);
-  if (width == 2) return <u64>load<u16>(p);
-  return load<u64>(p);
+  if (width == 2) return <u64>ld16(p, be);
+  return ld64(p, be);
 }
 
 export function classifyPages(table: usize, recs: usize, nrecs: u32, count: u32, pfnStart: f64, out: usize, state: usize): void {
+  if (tbl(table, T_BIG_ENDIAN) != 0) classifyRun(table, recs, nrecs, count, pfnStart, out, state, true);
+  else classifyRun(table, recs, nrecs, count, pfnStart, out, state, false);
+}
+
+@inline function classifyRun(table: usize, recs: usize, nrecs: u32, count: u32, pfnStart: f64, out: usize, state: usize, be: bool): void {
   const pfn0 = <u64>pfnStart;
   let freeEnd = <u64>load<i64>(state + (S_FREE_END << 3));
   let compEnd = <u64>load<i64>(state + (S_COMP_END << 3));
@@ -138,11 +161,11 @@ export function classifyPages(table: usize, recs: usize, nrecs: u32, count: u32,
     visited++;
 
     const rec = recs + <usize>i * size;
-    const flags = load<u64>(rec + offFlags);
-    const mapping = load<u64>(rec + offMapping);
-    const mapcount: u64 = offMapcount >= 0 ? <u64>load<u32>(rec + <usize>offMapcount) : 0;
-    const priv: u64 = offPrivate >= 0 ? load<u64>(rec + <usize>offPrivate) : 0;
-    const chead: u64 = offCompoundHead >= 0 ? load<u64>(rec + <usize>offCompoundHead) : 0;
+    const flags = ld64(rec + offFlags, be);
+    const mapping = ld64(rec + offMapping, be);
+    const mapcount: u64 = offMapcount >= 0 ? <u64>ld32(rec + <usize>offMapcount, be) : 0;
+    const priv: u64 = offPrivate >= 0 ? ld64(rec + <usize>offPrivate, be) : 0;
+    const chead: u64 = offCompoundHead >= 0 ? ld64(rec + <usize>offCompoundHead, be) : 0;
 
     // Compound order and destructor, read from page[1] as makedumpfile does.
     let order: u64 = 0;
@@ -150,15 +173,15 @@ export function classifyPages(table: usize, recs: usize, nrecs: u32, count: u32,
     if ((pfn & pgmmMask) != pgmmMask && (flags & headMask) != 0 && i + 1 < nrecs) {
       const next = rec + size;
       if (compoundMode == 1) {
-        order = load<u64>(next + offFlags) & 0xff;
+        order = ld64(next + offFlags, be) & 0xff;
         if (mapcount == hugetlbMc) dtor = IS_HUGETLB;
       } else if (compoundMode == 2) {
-        const flags1 = load<u64>(next + offFlags);
+        const flags1 = ld64(next + offFlags, be);
         order = flags1 & 0xff;
         if ((flags1 & hugetlbBit) != 0) dtor = IS_HUGETLB;
       } else if (compoundMode == 3) {
-        if (orderOff != 0) order = readWidth(next + orderOff, orderWidth);
-        if (dtorOff != 0) dtor = readWidth(next + dtorOff, dtorWidth);
+        if (orderOff != 0) order = readWidth(next + orderOff, orderWidth, be);
+        if (dtorOff != 0) dtor = readWidth(next + dtorOff, dtorWidth, be);
       }
       if (order >= 64 || (pfn & ((<u64>1 << order) - 1)) != 0) order = 0;
     }

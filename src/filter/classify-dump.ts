@@ -162,7 +162,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   if (typeof k.classifyPages !== 'function')
     throw new VmsieveError('E_UNSUPPORTED', 'the wasm kernels lack classifyPages: rebuild build/wasm/vmsieve.wasm (npm run asbuild)');
   const info = dump.vmcoreinfo ?? km?.info;
-  const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info ?? new VmcoreInfo(''));
+  const { layout, warnings: layoutWarnings } = pageLayoutFromVmcoreinfo(info ?? new VmcoreInfo(''), dump.arch.memoryFailure);
   const warnings: (LayoutWarning | DumpWarning)[] = info
     ? [...(km?.translator.warnings ?? []), ...layoutWarnings]
     : [

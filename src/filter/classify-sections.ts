@@ -70,7 +70,7 @@ export class SectionClassifier {
   private done = 0;
 
   constructor(private readonly c: SectionClassifierInput) {
-    this.table = encodePageLayoutTable(c.layout);
+    this.table = encodePageLayoutTable(c.layout, c.dump.arch.byteOrder);
     this.classifier = batchClassifierFor(c.kernels);
     this.structSize = c.layout.structPageSize;
     this.recs = this.classifier.records((Math.min(c.batchPages, CLASSIFY_CHUNK_PAGES) + 1) * this.structSize);

@@ -33,9 +33,10 @@ export async function describeDump(dump: Dump): Promise<DumpInfo> {
     try {
       km = KernelMemory.open(dump);
       physBase = Number(km.translator.physBase);
-      pagingLevels = km.translator.levels;
       warnings.push(...km.translator.warnings);
       maxPfn = (await readMemSections(km)).maxPfn;
+      // After a translation: s390x learns its levels from the root table's first entry.
+      pagingLevels = km.translator.levels;
     } catch (e) {
       if (!(e instanceof VmsieveError)) throw e;
       warnings.push({ code: e.code, message: e.message });

@@ -51,17 +51,9 @@ function ranges(table: SymbolTable, pairs: ReadonlyArray<readonly [string, strin
 }
 
 const within = (a: bigint, rs: readonly Range[]) => rs.some((r) => a >= r.start && a < r.end);
-/** Kernel stacks on x86_64 and arm64 without KASAN (THREAD_SIZE), aligned to their size. */
+/** Kernel stacks on x86_64, arm64, ppc64 and s390x without KASAN (THREAD_SIZE), aligned to their size. */
 const THREAD_SIZE = 16384n;
 const MAX_CPUS = 8192;
-/** Kernel virtual addresses are the upper half on x86_64 and arm64; a lower-half stack pointer is a user one. */
-const KERNEL_HALF = 1n << 63n;
-
-/** The kernel's stack pointer register, whichever architecture named it. */
-const stackPointer = (c: CpuRegisters): bigint | undefined => {
-  const v = c.registers.rsp ?? c.registers.sp;
-  return v === undefined ? undefined : BigInt(v);
-};
 
 type PfnOf = (vaddr: bigint) => Promise<number | null>;
 
@@ -107,8 +99,8 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
   }
 
   for (const c of cpus) {
-    const sp = stackPointer(c);
-    if (sp === undefined || sp < KERNEL_HALF) continue;
+    const sp = km.dump.arch.kernelStackPointer(c);
+    if (sp === undefined) continue;
     const base = sp & ~(THREAD_SIZE - 1n);
     for (let a = base; a < base + THREAD_SIZE; a += page) {
       const pfn = await pfnOf(a);
@@ -131,12 +123,11 @@ async function perCpuPages(km: KernelMemory, table: SymbolTable, pfnOf: PfnOf, w
     warnings.push({ code: 'W_NO_PERCPU', message: 'kallsyms has no __per_cpu_offset, __per_cpu_start/__per_cpu_end or nr_cpu_ids: per-cpu areas not checked' });
     return [];
   }
-  const n = Math.min(MAX_CPUS, new DataView((await km.readVirt(nrCpuIds, 4)).buffer).getUint32(0, true));
-  const raw = await km.readVirt(offsets, n * 8);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = Math.min(MAX_CPUS, km.fields(await km.readVirt(nrCpuIds, 4)).u32(0));
+  const view = km.fields(await km.readVirt(offsets, n * 8));
   const out: NeededPage[] = [];
   for (let cpu = 0; cpu < n; cpu++) {
-    const base = view.getBigUint64(cpu * 8, true);
+    const base = view.u64(cpu * 8);
     const start = BigInt.asUintN(64, base + sectionStart);
     const to = BigInt.asUintN(64, base + sectionEnd);
     for (let a = start - (start % page); a < to; a += page) {

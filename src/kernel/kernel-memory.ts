@@ -5,6 +5,7 @@ import { sourceReader } from '../io/source-reader.js';
 import { readExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { KernelTranslator } from '../model/architecture.js';
 import type { VmcoreInfo } from '../model/vmcoreinfo.js';
+import { Fields, type ByteOrder } from '../model/byte-order.js';
 
 /** Reads kernel virtual memory out of a dump, translating through the dump's architecture. */
 export class KernelMemory {
@@ -29,6 +30,15 @@ export class KernelMemory {
       readPhys: (paddr, length) => dump.readPhys(paddr, length),
     });
     return new KernelMemory(dump, dump.vmcoreinfo, translator);
+  }
+
+  get byteOrder(): ByteOrder {
+    return this.dump.arch.byteOrder;
+  }
+
+  /** The kernel's multi-byte fields in `bytes` (read from this dump), in its byte order. */
+  fields(bytes: Uint8Array): Fields {
+    return new Fields(bytes, this.byteOrder);
   }
 
   virtToPhys(vaddr: bigint): Promise<number> {
@@ -77,8 +87,7 @@ export class KernelMemory {
   }
 
   async readU64(vaddr: bigint): Promise<bigint> {
-    const b = await this.readVirt(vaddr, 8);
-    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+    return this.fields(await this.readVirt(vaddr, 8)).u64(0);
   }
 }
 

@@ -82,8 +82,8 @@ async function extremeSectionLocator(
 ): Promise<(nr: number) => bigint | undefined> {
   const rootsNeeded = Math.ceil(numSections / perRoot);
   const bytes = await km.readVirt(rootArray, rootsNeeded * 8);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const roots = Array.from({ length: rootsNeeded }, (_, i) => view.getBigUint64(i * 8, true));
+  const view = km.fields(bytes);
+  const roots = Array.from({ length: rootsNeeded }, (_, i) => view.u64(i * 8));
   return (nr) => {
     const root = roots[Math.floor(nr / perRoot)];
     return root === 0n ? undefined : root + BigInt((nr % perRoot) * sectionSize);

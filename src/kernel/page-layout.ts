@@ -1,5 +1,6 @@
 import type { DumpWarning } from '../api-types.js';
 import type { VmcoreInfo } from '../model/vmcoreinfo.js';
+import type { ByteOrder } from '../model/byte-order.js';
 
 /**
  * Everything the struct page classifier needs, resolved from VMCOREINFO the way makedumpfile 1.7.9
@@ -133,7 +134,11 @@ function asU32(v: bigint): bigint {
 }
 
 /** Resolves the struct page table from VMCOREINFO, with makedumpfile's fallbacks and a warning for each lost guarantee. */
-export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
+/**
+ * `memoryFailure`: the architecture's kernels can mark pages hardware-poisoned (ARCH_SUPPORTS_MEMORY_FAILURE); where
+ * they cannot (s390x) VMCOREINFO never has NUMBER(PG_hwpoison) and its absence loses nothing.
+ */
+export function pageLayoutFromVmcoreinfo(info: VmcoreInfo, memoryFailure: boolean): PageLayoutResult {
   const warnings: LayoutWarning[] = [];
   const warn = (code: string, keys: string[], lostBits: number, message: string, severity: 'warning' | 'info' = 'warning') => {
     const suffix = lostBits ? ` Level bit${lostBits & (lostBits - 1) ? 's' : ''} affected: ${bitNames(lostBits)}.` : '';
@@ -219,7 +224,7 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
   }
   const pgHwpoisonRaw = num('PG_hwpoison');
   const pgHwpoison = pgHwpoisonRaw === undefined ? -1 : Number(pgHwpoisonRaw);
-  if (pgHwpoison < 0)
+  if (pgHwpoison < 0 && memoryFailure)
     warn('W_NO_PG_HWPOISON', ['NUMBER(PG_hwpoison)'], ALWAYS,
       'VMCOREINFO lacks NUMBER(PG_hwpoison): hardware-poisoned pages cannot be recognised and are kept (makedumpfile excludes them at every level when it knows the bit).');
 
@@ -354,7 +359,8 @@ export const TABLE_SLOTS = 40;
 export const tableStructSize = (table: BigInt64Array): number => Number(table[1]);
 
 /** Serialises the layout into the i64 table assembly/classify.ts reads. */
-export function encodePageLayoutTable(l: PageLayout): BigInt64Array {
+/** The classifier's table of `l`, for struct pages stored in `order` (the dump's). */
+export function encodePageLayoutTable(l: PageLayout, order: ByteOrder): BigInt64Array {
   const t = new BigInt64Array(TABLE_SLOTS);
   const s = (i: number, v: bigint | number) => {
     t[i] = BigInt.asIntN(64, BigInt(v));
@@ -392,5 +398,6 @@ export function encodePageLayoutTable(l: PageLayout): BigInt64Array {
   s(30, l.freeHugePage ?? 0n);
   s(31, l.freeAreaLength);
   s(32, l.pgmmCached);
+  s(33, order === 'big' ? 1 : 0);
   return t;
 }

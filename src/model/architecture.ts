@@ -1,4 +1,5 @@
 import type { CpuRegisters, DumpWarning } from '../api-types.js';
+import type { ByteOrder } from './byte-order.js';
 import type { Dump, LoadSegment } from './dump.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 
@@ -24,8 +25,9 @@ export interface KernelTranslator {
   toPhys(vaddr: bigint): Promise<number>;
   /** toPhys plus the length of the leaf mapping left from there: one walk per huge page, not per base page. */
   toPhysRun(vaddr: bigint): Promise<PhysRun>;
-  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET), signed. */
+  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET; ppc64: 0), signed. */
   readonly physBase: bigint;
+  /** Paging levels of the kernel's tables (s390x: known once a translation has been made, from the root's first entry). */
   readonly levels: number;
   /** Missing VMCOREINFO keys replaced by makedumpfile's fallbacks. */
   readonly warnings: readonly DumpWarning[];
@@ -38,16 +40,22 @@ export interface KernelTranslator {
 
 /** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */
 export interface Architecture {
-  /** The name `--info` prints: "x86_64", "arm64". */
+  /** The name `--info` prints: "x86_64", "arm64", "ppc64le". */
   readonly name: string;
   /** ELF e_machine of its vmcores, written again into ELF output. */
   readonly elfMachine: number;
   /** utsname.machine as the kernel reports it, and makedumpfile's kdump header carries. */
   readonly utsMachine: string;
+  /** The byte order of its dumps' headers, notes and kernel memory, and of the files written from them. */
+  readonly byteOrder: ByteOrder;
+  /** Its kernels can mark pages hardware-poisoned (ARCH_SUPPORTS_MEMORY_FAILURE), so NUMBER(PG_hwpoison) is worth having. */
+  readonly memoryFailure: boolean;
   /** The register that holds the instruction pointer in decoded register sets. */
   readonly ipRegister: string;
   /** The registers a one-line CPU summary shows, in reading order (ip, stack, frame, flags). */
   readonly keyRegisters: readonly string[];
+  /** The stack pointer of a CPU that was running in the kernel; undefined when it was in user mode (or has none). */
+  kernelStackPointer(c: CpuRegisters): bigint | undefined;
   /** NT_PRSTATUS descriptor → registers; undefined when it is too short. */
   decodePrstatus(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
   /** QEMU's own CPU-state note ("QEMU"), where QEMU writes one for this architecture. */

@@ -1,8 +1,11 @@
 export const ELFCLASS64 = 2;
 export const ELFDATA2LSB = 1;
+export const ELFDATA2MSB = 2;
 export const ET_CORE = 4;
 export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
+export const EM_PPC64 = 21;
+export const EM_S390 = 22;
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 export const PN_XNUM = 0xffff;

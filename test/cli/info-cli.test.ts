@@ -16,29 +16,44 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     const info = JSON.parse(r.stdout);
     const summary = f.oracle.vmcoreinfo_summary;
     expect(info.release).toBe(summary.OSRELEASE);
-    expect(info.cpus).toBe(f.oracle.elf.notes.filter((n: { name: string }) => n.name === 'CORE').length);
+    // One CORE NT_PRSTATUS note per CPU (s390x dumps add a CORE NT_PRFPREG note for each).
+    expect(info.cpus).toBe(f.oracle.elf.notes.filter((n: { name: string; type: number }) => n.name === 'CORE' && n.type === 1).length);
     expect(info.crashTime).toBe(summary.CRASHTIME ? new Date(Number(summary.CRASHTIME) * 1000).toISOString() : null);
     expect(info.maxPfn).toBe(f.oracle.counts_by_level['0'].total_pages);
     expect(info.pageSize).toBe(Number(summary.PAGESIZE));
-    const arm64 = f.oracle.elf.e_machine === 183;
-    expect(info.arch).toBe(arm64 ? 'arm64' : 'x86_64');
-    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed).
+    const arm64 = f.arch === 'arm64';
+    const ppc64 = f.arch === 'ppc64le';
+    const s390x = f.arch === 's390x';
+    expect(info.arch).toBe(f.arch);
+    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed), none
+    // (0) on ppc64 and s390x.
     const physOffset = /^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
-    expect(info.physBase).toBe(arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : Number(summary['NUMBER(phys_base)']));
+    expect(info.physBase).toBe(arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : ppc64 || s390x ? 0 : Number(summary['NUMBER(phys_base)']));
     expect(info.kaslrOffset).toBe(Number.parseInt(summary.KERNELOFFSET, 16));
     // arm64: each level resolves PAGE_SHIFT − 3 bits of the VA the kernel runs with (64 − TCR_EL1.T1SZ) above PAGE_SHIFT
     const t1sz = /^NUMBER\(TCR_EL1_T1SZ\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
     const shift = Math.log2(Number(summary.PAGESIZE));
     const arm64Levels = Math.ceil((64 - Number(t1sz) - shift) / (shift - 3));
-    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    // ppc64 (Book3S) Linux page tables have four levels with either MMU; s390x: a region-third root table (then segment
+    // and page tables) while the kernel's address space ends below 4 TiB.
+    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : ppc64 ? 4 : s390x ? 3 : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
     // Registers from NT_PRSTATUS, and the crashing CPU's instruction pointer inside the kernel image's PT_LOAD.
-    const names = arm64 ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate'] : ['rip', 'rsp', 'rbp', 'eflags'];
-    expect(info.ipRegister).toBe(arm64 ? 'pc' : 'rip');
+    const names = arm64
+      ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate']
+      : ppc64
+        ? [...Array.from({ length: 32 }, (_, i) => `gpr${i}`), 'nip', 'msr', 'ctr', 'link', 'xer', 'ccr', 'trap']
+        : s390x
+          ? ['psw_mask', 'psw_addr', ...Array.from({ length: 16 }, (_, i) => `r${i}`)]
+          : ['rip', 'rsp', 'rbp', 'eflags'];
+    expect(info.ipRegister).toBe(arm64 ? 'pc' : ppc64 ? 'nip' : s390x ? 'psw_addr' : 'rip');
     for (const cpu of info.cpuRegisters) for (const name of names) expect(cpu.registers[name]).toMatch(/^0x[0-9a-f]{16}$/);
     if (f.oracle.generation.method === 'kdump') {
-      const text = f.oracle.elf.program_headers.find((p: { type: string }) => p.type === 'LOAD');
+      // The first PT_LOAD maps the kernel image; on ppc64 the image is at the start of the linear map, which the
+      // PT_LOADs of the first 512 MiB map (the first of them only the first 64 KiB page).
+      const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
       const ip = BigInt(info.crashingIp);
-      expect(ip >= BigInt(text.vaddr) && ip < BigInt(text.vaddr) + BigInt(text.memsz)).toBe(true);
+      const inLoad = (l: { vaddr: string; memsz: number }) => ip >= BigInt(l.vaddr) && ip < BigInt(l.vaddr) + BigInt(l.memsz);
+      expect(ppc64 ? ip >= BigInt(`0x${summary['SYMBOL(_stext)']}`) && loads.some(inLoad) : inLoad(loads[0])).toBe(true);
     }
     const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
     expect(info.segments).toEqual(

@@ -105,7 +105,10 @@ describe.skipIf(skip)(`vmsieve --symbol on real dumps${skip ? ` (skipped: ${skip
     const table = await symbolTable(f.vmcore);
     const { start, end } = table.bounds;
     const inImage = table.symbols.filter((s) => s.address >= start && s.address < end && s.name !== '');
-    expect(inImage.length).toBeGreaterThan(50_000);
+    // A kernel built without CONFIG_KALLSYMS_ALL (Debian's ppc64el) lists functions only; Debian's s390x kernel has few
+    // drivers built in: 34,724 symbols in all.
+    const functionsOnly = table.lookupName('__bss_start').length === 0;
+    expect(inImage.length).toBeGreaterThan(functionsOnly || f.arch === 's390x' ? 30_000 : 50_000);
     const rand = lcg(14);
     const picked = Array.from({ length: 1000 }, () => inImage[Math.floor(rand() * inImage.length)]);
     const byName = lookup(f.vmcore, picked.map((s) => s.name));
@@ -133,8 +136,8 @@ describe.skipIf(skip)(`vmsieve --symbol on real dumps${skip ? ` (skipped: ${skip
     expect(r.status).toBe(0);
     const info = JSON.parse(r.stdout);
     const cpu = info.cpuRegisters[info.crashingCpu ?? 0];
-    const ip: string = info.crashingIp ?? cpu.registers.rip ?? cpu.registers.pc;
-    const ipName: string = info.crashingIpSymbol ?? cpu.symbols.rip ?? cpu.symbols.pc;
+    const ip: string = info.crashingIp ?? cpu.registers[info.ipRegister];
+    const ipName: string = info.crashingIpSymbol ?? cpu.symbols[info.ipRegister];
     expect(ipName).toMatch(/^[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
     const [answer] = lookup(f.vmcore, [ip]);
     expect(answer.results[0].text).toBe(ipName);

@@ -22,9 +22,9 @@ export interface KdumpLayout {
 }
 
 export function kdumpLayout(b: Uint8Array): KdumpLayout {
-  const h = decodeDiskDumpHeader(b.subarray(0, DISK_DUMP_HEADER_SIZE));
+  const h = decodeDiskDumpHeader(b.subarray(0, DISK_DUMP_HEADER_SIZE), 'little');
   const bs = h.blockSize;
-  const sub = decodeSubHeader(b.subarray(bs, bs + KDUMP_SUB_HEADER_SIZE));
+  const sub = decodeSubHeader(b.subarray(bs, bs + KDUMP_SUB_HEADER_SIZE), 'little');
   const maxPfn = h.headerVersion >= 6 ? Number(sub.maxMapnr64) : h.maxMapnr;
   const bitmap1At = (1 + h.subHdrSize) * bs;
   const area = h.bitmapBlocks * bs;

@@ -1,4 +1,10 @@
-import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { excludedByClass, fixtureCacheDir, realFixtures, repoRoot, type RealFixture } from './fixtures.js';
 
 /** Size and sha256 of a file in the page's origin-private file system (at the root, or in `dir`), or null when there is none. */
 export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size: number; sha256: string } | null> {
@@ -43,4 +49,53 @@ export async function closeDumpPage(page: Page | undefined): Promise<void> {
     for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
   });
   await page?.context().close();
+}
+
+/** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP` writes, byte for byte. */
+export async function expectZlibExportLikeCli(page: Page, dump: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-export-'));
+  try {
+    const out = join(dir, 'cli.c31');
+    expect(spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-c', '-d', '31', dump, out]).status).toBe(0);
+    const bytes = readFileSync(out);
+    const want = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await page.getByTestId('export-output').selectOption('kdump-zlib');
+    const level = page.getByTestId('export-level');
+    await level.fill('31');
+    await level.press('Tab');
+    await page.getByTestId('export-button').click();
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
+    const name = (await page.getByTestId('export-name').textContent())!;
+    expect(await opfsFile(page, name)).toEqual(want);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A serial describe of the page on a shared real dump (`../shared/fixtures/NAME`), opened once before its tests and
+ * closed after them; skipped, saying why, when the dump was not decompressed. `body` gets the page (once open), the
+ * fixture with its record, and the dump's path.
+ */
+export function describeSharedDumpPage(name: string, title: string, body: (page: () => Page, fixture: () => RealFixture, path: string) => void): void {
+  const path = join(fixtureCacheDir, `${name}.vmcore`);
+  const fixture = existsSync(path) ? realFixtures().find((f) => f.name === name) : undefined;
+  test.describe.serial(title, () => {
+    test.skip(!fixture, `real fixture missing: ${path} and its makedumpfile oracle (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
+    test.setTimeout(240_000);
+    let page: Page | undefined;
+    test.beforeAll(async ({ browser }, info) => {
+      page = await openDumpPage(browser, info, path);
+    });
+    test.afterAll(() => closeDumpPage(page));
+    body(() => page!, () => fixture!, path);
+  });
+}
+
+/** The class map is drawn, its legend the record's -d 31 counts, at least five classes of them non-zero. */
+export async function expectRecordClassCounts(page: Page, fixture: RealFixture): Promise<void> {
+  await expect(page.getByTestId('class-map')).toBeVisible({ timeout: 120_000 });
+  const want = excludedByClass(fixture.oracle.counts_by_level['31']);
+  for (const [cls, n] of Object.entries(want)) await expect(page.getByTestId(`class-count-${cls}`)).toHaveAttribute('data-pages', String(n));
+  expect(Object.values(want).filter((n) => n > 0).length).toBeGreaterThanOrEqual(5);
 }

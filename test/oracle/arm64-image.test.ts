@@ -53,7 +53,7 @@ describe.skipIf(skip)(`the arm64 dump's kallsyms and page tables${skip ? ` (skip
     phys = physReader(fixture!.vmcore);
     info = new VmcoreInfo(fixture!.oracle.vmcoreinfo_text);
     const voffset = info.number('kimage_voffset')!;
-    const image: KernelReader = { info, readVirt: (va, n) => phys.readPhys(Number(va - voffset), n) };
+    const image: KernelReader = { info, byteOrder: 'little', readVirt: (va, n) => phys.readPhys(Number(va - voffset), n) };
     const r = await readKallsyms(image);
     if (!r.ok) throw new Error(r.warning.message);
     expect(r.kallsyms.encoding).toBe('relative');

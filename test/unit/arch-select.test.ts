@@ -30,6 +30,14 @@ async function kdumpOf(bytes: Uint8Array): Promise<Uint8Array> {
   return sink.bytes().slice();
 }
 
+/** e_machine of the ELF file written from a dump. */
+async function elfMachineWritten(dump: Parameters<typeof writeElf>[0]): Promise<number> {
+  const sink = new MemorySink('out.elf');
+  await writeElf(dump, all(), sink);
+  await sink.close();
+  return new DataView(sink.bytes().buffer).getUint16(18, true);
+}
+
 describe('architecture selection', () => {
   it('ELF e_machine 183 is arm64, 62 x86_64', async () => {
     expect((await openDump(new MemorySource(core(183, ARM64_INFO), 'a.vmcore'))).arch.name).toBe('arm64');
@@ -38,16 +46,42 @@ describe('architecture selection', () => {
 
   it('an arm64 kdump header: machine "aarch64" (utsname unreadable here), PHYS_OFFSET as phys_base; read back as arm64', async () => {
     const bytes = await kdumpOf(core(183, ARM64_INFO));
-    const h = decodeDiskDumpHeader(bytes.subarray(0, 464));
+    const h = decodeDiskDumpHeader(bytes.subarray(0, 464), 'little');
     expect(utsField(h.utsname, 4)).toBe('aarch64');
-    expect(decodeSubHeader(bytes.subarray(PS, PS + 104)).physBase).toBe(0xfffff6e240000000n);
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104), 'little').physBase).toBe(0xfffff6e240000000n);
     const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
     expect(back.arch.name).toBe('arm64');
     // Written again as ELF: e_machine stays EM_AARCH64.
-    const sink = new MemorySink('out.elf');
-    await writeElf(back, all(), sink);
-    await sink.close();
-    expect(new DataView(sink.bytes().buffer).getUint16(18, true)).toBe(183);
+    expect(await elfMachineWritten(back)).toBe(183);
+  });
+
+  it('ELF e_machine 21 is ppc64le: its kdump header says "ppc64le" with phys_base 0, read back as ppc64le, ELF again 21', async () => {
+    const info = 'OSRELEASE=6.1.0-test-powerpc64le\nPAGESIZE=4096\nSYMBOL(_stext)=c000000000000000\nSYMBOL(swapper_pg_dir)=c000000002740000\n';
+    const ppc = core(21, info);
+    expect((await openDump(new MemorySource(ppc, 'p.vmcore'))).arch.name).toBe('ppc64le');
+    const bytes = await kdumpOf(ppc);
+    expect(utsField(decodeDiskDumpHeader(bytes.subarray(0, 464), 'little').utsname, 4)).toBe('ppc64le');
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104), 'little').physBase).toBe(0n);
+    const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
+    expect(back.arch.name).toBe('ppc64le');
+    expect(await elfMachineWritten(back)).toBe(21);
+  });
+
+  it('a big-endian ppc64 dump is refused, not misread: its ELF names the byte order, its kdump header the machine "ppc64"', async () => {
+    const be = new Uint8Array(PS);
+    const v = new DataView(be.buffer);
+    be.set([0x7f, 0x45, 0x4c, 0x46, 2, 2, 1]);
+    v.setUint16(16, 4); // ET_CORE
+    v.setUint16(18, 21); // EM_PPC64
+    await expect(openDump(new MemorySource(be, 'be.vmcore'))).rejects.toMatchObject({
+      code: 'E_ELF_ENDIAN',
+      message: 'be.vmcore is a big-endian PowerPC 64-bit (ELF machine 21) dump; vmsieve reads ppc64le dumps, which are little-endian',
+    });
+    const bytes = await kdumpOf(core(21, 'OSRELEASE=6.1.0-test-powerpc64le\nPAGESIZE=4096\nSYMBOL(_stext)=c000000000000000\n'));
+    const ppc64 = bytes.slice();
+    ppc64.set(new TextEncoder().encode('ppc64\0\0'), 12 + 4 * UTS_FIELD);
+    ppc64.fill(0xff, 12 + 6 * UTS_FIELD, 464); // its big-endian block_size and other fields, unreadable as little-endian
+    await expect(readKdumpDump(new MemorySource(ppc64, 'be.kdump'))).rejects.toMatchObject({ code: 'E_ELF_MACHINE', message: expect.stringContaining('"ppc64"') });
   });
 
   it('a kdump file of another machine is refused with a specific error; an empty machine is taken as x86_64', async () => {

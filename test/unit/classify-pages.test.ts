@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classOutcome, CODE_NOT_VISITED, Outcome, outcomeOf, ZERO_BIT } from '../../src/filter/dump-level.js';
 import { formatReport, reportForLevel } from '../../src/filter/report.js';
+import type { ByteOrder } from '../../src/model/byte-order.js';
 import { encodePageLayoutTable, pageLayoutFromVmcoreinfo, TABLE_SLOTS, type PageLayout } from '../../src/kernel/page-layout.js';
 import { VmcoreInfo } from '../../src/model/vmcoreinfo.js';
 import { instantiateKernels, type KernelExports } from '../../src/wasm/kernels.js';
@@ -62,7 +63,9 @@ beforeAll(async () => {
 });
 
 /** Runs the wasm classifier over `pages` (pfn = pfn0 + index) in batches of `batch`, carrying ranges. */
-function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn0?: number; notInDump?: number[] } = {}): Uint8Array {
+function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn0?: number; notInDump?: number[]; order?: ByteOrder } = {}): Uint8Array {
+  const order = opts.order ?? 'little';
+  const le = order === 'little';
   const size = layout.structPageSize;
   const batch = opts.batch ?? pages.length;
   const pfn0 = opts.pfn0 ?? 0;
@@ -70,7 +73,7 @@ function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn
   const state = k.arenaAlloc(64);
   const recs = k.arenaAlloc((batch + 1) * size);
   const out = k.arenaAlloc(batch);
-  new BigInt64Array(k.memory.buffer, table, TABLE_SLOTS).set(encodePageLayoutTable(layout));
+  new BigInt64Array(k.memory.buffer, table, TABLE_SLOTS).set(encodePageLayoutTable(layout, order));
   const st = new BigInt64Array(k.memory.buffer, state, 8);
   st.fill(0n);
   st[5] = -1n;
@@ -78,11 +81,11 @@ function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn
   const dv = new DataView(bytes.buffer);
   pages.forEach((p, i) => {
     const o = i * size;
-    dv.setBigUint64(o + layout.offFlags, p.flags ?? 0n, true);
-    dv.setBigUint64(o + layout.offMapping, p.mapping ?? 0n, true);
-    dv.setInt32(o + layout.offMapcount, p.mapcount ?? -1, true);
-    dv.setBigUint64(o + layout.offPrivate, p.private ?? 0n, true);
-    dv.setBigUint64(o + layout.offCompoundHead, p.compoundHead ?? 0n, true);
+    dv.setBigUint64(o + layout.offFlags, p.flags ?? 0n, le);
+    dv.setBigUint64(o + layout.offMapping, p.mapping ?? 0n, le);
+    dv.setInt32(o + layout.offMapcount, p.mapcount ?? -1, le);
+    dv.setBigUint64(o + layout.offPrivate, p.private ?? 0n, le);
+    dv.setBigUint64(o + layout.offCompoundHead, p.compoundHead ?? 0n, le);
     if (p.b16 !== undefined) bytes[o + 16] = p.b16;
     if (p.b17 !== undefined) bytes[o + 17] = p.b17;
   });
@@ -100,8 +103,8 @@ function classify(layout: PageLayout, pages: Page[], opts: { batch?: number; pfn
   return result;
 }
 
-const v612 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12)).layout;
-const v61 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1)).layout;
+const v612 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12), true).layout;
+const v61 = () => pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1), true).layout;
 const at = (codes: Uint8Array, level: number) => Array.from(codes, (c) => classOutcome(c, level));
 const bit = (n: number) => 1n << BigInt(n);
 
@@ -192,6 +195,37 @@ describe('wasm struct page classifier (makedumpfile 1.7.9 rules)', () => {
     const codes = classify(L, pages);
     expect(at(codes, 8)).toEqual([0, Outcome.Offline, 0, 0, Outcome.User, Outcome.User, Outcome.User, Outcome.User]);
     expect(at(codes, 16)).toEqual([0, Outcome.Offline, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('big-endian struct pages (s390x) classify as the same pages stored little-endian do', () => {
+    const sets: Array<[PageLayout, Page[]]> = [
+      [v612(), [
+        { flags: bit(20), mapping: 0xffff888000001001n },
+        { mapcount: PAGE_TYPE(0xf1) },
+        { flags: bit(5) | bit(14), mapping: 0xffff888000003000n },
+        { flags: bit(10) | bit(17) },
+        { mapcount: PAGE_TYPE(0xf0), private: 2n },
+        {}, {}, {},
+        { flags: bit(6) | bit(5), mapping: 0x5001n },
+        { flags: 3n, compoundHead: 0x1201n },
+        ...Array.from({ length: 6 }, () => ({ compoundHead: 0x1001n })),
+      ]],
+      [v61(), [
+        { flags: bit(9), mapping: 0x1001n, mapcount: -129 },
+        { mapcount: -257 },
+        { mapcount: -129, private: 1n },
+        {},
+        { flags: bit(16) },
+        { compoundHead: 0x1001n, b16: 2, b17: 2 },
+        { compoundHead: 0x1001n },
+        { compoundHead: 0x1001n },
+      ]],
+    ];
+    for (const [L, pages] of sets) {
+      const little = classify(L, pages, { batch: 5 });
+      expect(new Set(at(little, 31)).size).toBeGreaterThanOrEqual(3);
+      expect(classify(L, pages, { batch: 5, order: 'big' })).toEqual(little);
+    }
   });
 
   it('pfns outside the PT_LOADs are not visited, but ranges reach them', () => {

@@ -414,7 +414,7 @@ describe('3.5 – 5.9 log_buf records (synthetic)', () => {
   test('readDmesgFromKernel accepts any reader of kernel memory', async () => {
     const dump = buildLogBuf({ bufLen: 256, place, first: 128, next: 120 });
     const km = KernelMemory.open(dump);
-    const r = await readDmesgFromKernel({ info: km.info, readVirt: (va, n) => km.readVirt(va, n) });
+    const r = await readDmesgFromKernel({ info: km.info, byteOrder: km.byteOrder, readVirt: (va, n) => km.readVirt(va, n) });
     expect(r.records).toHaveLength(4);
   });
 });

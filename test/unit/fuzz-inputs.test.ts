@@ -159,9 +159,9 @@ async function elfStructure(base: Uint8Array): Promise<Structure> {
 }
 
 async function kdumpStructure(base: Uint8Array): Promise<Structure> {
-  const h = decodeDiskDumpHeader(base.subarray(0, DISK_DUMP_HEADER_SIZE));
+  const h = decodeDiskDumpHeader(base.subarray(0, DISK_DUMP_HEADER_SIZE), 'little');
   const bs = h.blockSize;
-  const sub = decodeSubHeader(base.subarray(bs, bs + KDUMP_SUB_HEADER_SIZE));
+  const sub = decodeSubHeader(base.subarray(bs, bs + KDUMP_SUB_HEADER_SIZE), 'little');
   const bitmapAt = (1 + h.subHdrSize) * bs;
   const descAt = bitmapAt + h.bitmapBlocks * bs;
   const fields: Region[] = [

@@ -53,7 +53,7 @@ async function withUnwrittenTail(file: Uint8Array, n: number): Promise<{ bytes: 
   const b = file.slice();
   const end = original.descTableOffset + original.numDumpable * PAGE_DESC_SIZE;
   b.fill(0, end - n * PAGE_DESC_SIZE, end);
-  new DataView(b.buffer).setUint32(424, decodeDiskDumpHeader(b).status | DUMP_DH_COMPRESSED_INCOMPLETE, true);
+  new DataView(b.buffer).setUint32(424, decodeDiskDumpHeader(b, 'little').status | DUMP_DH_COMPRESSED_INCOMPLETE, true);
   return { bytes: b, original };
 }
 

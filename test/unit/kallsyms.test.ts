@@ -10,6 +10,7 @@ class FakeKernel implements KernelReader {
   readonly bytes = new Uint8Array(1 << 16);
   private top = 0;
   info = new VmcoreInfo('');
+  readonly byteOrder = 'little';
 
   place(data: Uint8Array, align = 8): bigint {
     this.top = Math.ceil(this.top / align) * align;

@@ -88,7 +88,7 @@ describe('page descriptors, checked as they are read', () => {
 describe('notes and VMCOREINFO', () => {
   it('a moved offset_note is refused (it was read as no notes and exported as "Kernel release unknown")', async () => {
     const b = bases.kdumpZlib.slice();
-    const bs = decodeDiskDumpHeader(b).blockSize;
+    const bs = decodeDiskDumpHeader(b, 'little').blockSize;
     const v = new DataView(b.buffer);
     v.setBigUint64(bs + 48, v.getBigUint64(bs + 48, true) + 4n, true);
     await expect(open(b).then(() => 'opened')).rejects.toMatchObject({ code: 'E_CORRUPT', message: /offset_note .*is corrupt/ });
@@ -96,7 +96,7 @@ describe('notes and VMCOREINFO', () => {
 
   it('a moved offset_vmcoreinfo is refused', async () => {
     const b = bases.kdumpZlib.slice();
-    const bs = decodeDiskDumpHeader(b).blockSize;
+    const bs = decodeDiskDumpHeader(b, 'little').blockSize;
     const v = new DataView(b.buffer);
     v.setBigUint64(bs + 32, v.getBigUint64(bs + 32, true) - 16n, true);
     await expect(open(b)).rejects.toMatchObject({ code: 'E_CORRUPT' });

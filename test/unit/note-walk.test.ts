@@ -47,16 +47,16 @@ describe('the PT_NOTE walk stops at a note that runs past its segment', () => {
     it(`${c.what}: the notes before it, and a warning naming it`, () => {
       const segment = noteBytes(NOTES);
       corrupt(segment, 0, c);
-      const { notes, warning } = parseNotes(segment, 1000, 'bad.vmcore');
+      const { notes, warning } = parseNotes(segment, 'little', 1000, 'bad.vmcore');
       expect(notes.map((n) => n.name)).toEqual(c.at === 0 ? [] : ['CORE']);
       expect(warning?.code).toBe('W_NOTE_PAST_SEGMENT');
       expect(warning?.message).toContain(`bad.vmcore: the ELF note at file offset ${1000 + c.at} claims`);
-      expect(walkNoteSegment(segment)).toEqual({ nrCpus: c.at === 0 ? 0 : 1, vmcoreinfo: undefined });
+      expect(walkNoteSegment(segment, 'little')).toEqual({ nrCpus: c.at === 0 ? 0 : 1, vmcoreinfo: undefined });
     });
 
     it(`${c.what} in a kdump file's notes: it opens with the warning and exports again`, async () => {
       const file = await kdumpFile();
-      const offsetNote = Number(decodeSubHeader(file.subarray(PS, 2 * PS)).offsetNote);
+      const offsetNote = Number(decodeSubHeader(file.subarray(PS, 2 * PS), 'little').offsetNote);
       corrupt(file, offsetNote, c);
       const dump = await openDump(new MemorySource(file, 'bad.kdump'));
       expect(dump.warnings?.map((w) => w.code)).toContain('W_NOTE_PAST_SEGMENT');

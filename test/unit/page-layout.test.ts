@@ -83,7 +83,7 @@ function withExtra(text: string, extra: string): VmcoreInfo {
 
 describe('page layout from VMCOREINFO', () => {
   it('reads 6.1: compound order/dtor at fixed offsets of page[1], ~PG_xxx mapcount values', () => {
-    const { layout, warnings } = pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1));
+    const { layout, warnings } = pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_1), true);
     expect(warnings).toEqual([]);
     expect(layout.enabled).toBe(true);
     expect(layout.kernelVersion).toBe(parseKernelVersion('6.1.0'));
@@ -99,7 +99,7 @@ describe('page layout from VMCOREINFO', () => {
   });
 
   it('reads 6.12: page types compared as whole _mapcount values, hugetlb by page type, order in page[1].flags', () => {
-    const { layout, warnings } = pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12));
+    const { layout, warnings } = pageLayoutFromVmcoreinfo(new VmcoreInfo(V6_12), true);
     // Only the note that makedumpfile still tests flag bit 7 as PG_slab (its 2.6-era default).
     expect(warnings.map((w) => [w.code, w.severity])).toEqual([['W_PG_SLAB_ASSUMED', 'info']]);
     expect(layout.compoundMode).toBe(CompoundMode.HugetlbMapcount);
@@ -109,7 +109,7 @@ describe('page layout from VMCOREINFO', () => {
     expect(layout.slabMapcount).toBe(0xf5000000n);
     expect(layout.unacceptedMapcount).toBe(NO_MAPCOUNT);
     expect(layout.pgSlab).toBe(7);
-    expect(encodePageLayoutTable(layout)[17]).toBe(0xf0000000n);
+    expect(encodePageLayoutTable(layout, 'little')[17]).toBe(0xf0000000n);
   });
 
   it('parses kernel versions as makedumpfile does', () => {
@@ -145,7 +145,7 @@ describe('page layout from VMCOREINFO', () => {
 
   for (const c of cases) {
     it(`without ${c.remove.join(' and ')} (${c.base === V6_1 ? '6.1' : '6.12'}): ${c.code}`, () => {
-      const { warnings } = pageLayoutFromVmcoreinfo(without(c.base, ...c.remove));
+      const { warnings } = pageLayoutFromVmcoreinfo(without(c.base, ...c.remove), true);
       const w = warnings.find((x) => x.code === c.code);
       expect(w, JSON.stringify(warnings, null, 1)).toBeDefined();
       expect(w!.severity).toBe('warning');
@@ -161,31 +161,32 @@ describe('page layout from VMCOREINFO', () => {
   }
 
   it('keeps makedumpfile fallbacks so classes stay comparable: missing PAGE_BUDDY_MAPCOUNT_VALUE becomes -128 on 2.6.39+', () => {
-    const { layout } = pageLayoutFromVmcoreinfo(without(V6_12, 'NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)'));
+    const { layout } = pageLayoutFromVmcoreinfo(without(V6_12, 'NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)'), true);
     expect(layout.buddyMode).toBe(BuddyMode.Mapcount);
     expect(layout.buddyMapcount).toBe(BigInt.asUintN(32, -128n));
   });
 
   it('disables classification when struct page cannot be read', () => {
-    expect(pageLayoutFromVmcoreinfo(without(V6_12, 'SIZE(page)')).layout.enabled).toBe(false);
+    expect(pageLayoutFromVmcoreinfo(without(V6_12, 'SIZE(page)'), true).layout.enabled).toBe(false);
   });
 
   it('warns about kernels newer than the known rules (7.3 and its stable releases are known) and accepts page.compound_info (7.1+)', () => {
     const release = (r: string) => new VmcoreInfo(V6_12.replace('OSRELEASE=6.12.118+deb13-amd64', `OSRELEASE=${r}`).replace('OFFSET(page.compound_head)=8', 'OFFSET(page.compound_info)=8'));
-    const { layout, warnings } = pageLayoutFromVmcoreinfo(release('7.4.0'));
+    const { layout, warnings } = pageLayoutFromVmcoreinfo(release('7.4.0'), true);
     expect(layout.offCompoundHead).toBe(8);
     expect(warnings.map((w) => w.code)).toContain('W_KERNEL_TOO_NEW');
     expect(warnings.map((w) => w.code)).not.toContain('W_NO_COMPOUND_HEAD');
     for (const known of ['7.2.13+deb14-amd64', '7.3-amd64', '7.3.9'])
-      expect(pageLayoutFromVmcoreinfo(release(known)).warnings.map((w) => w.code), known).not.toContain('W_KERNEL_TOO_NEW');
+      expect(pageLayoutFromVmcoreinfo(release(known), true).warnings.map((w) => w.code), known).not.toContain('W_KERNEL_TOO_NEW');
   });
 
   it('takes 6.6–6.8 PG_hugetlb and 6.3–6.5 folio offsets', () => {
-    const v68 = pageLayoutFromVmcoreinfo(withExtra(withoutText(V6_12, 'NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)'), 'NUMBER(PG_hugetlb)=22\n')).layout;
+    const v68 = pageLayoutFromVmcoreinfo(withExtra(withoutText(V6_12, 'NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)'), 'NUMBER(PG_hugetlb)=22\n'), true).layout;
     expect(v68.compoundMode).toBe(CompoundMode.PgHugetlb);
     expect(v68.pgHugetlb).toBe(22);
     const v65 = pageLayoutFromVmcoreinfo(
       withExtra(withoutText(V6_1, 'OFFSET(page.compound_order)', 'OFFSET(page.compound_dtor)'), 'OFFSET(folio._folio_dtor)=80\nOFFSET(folio._folio_order)=81\n'),
+      true,
     ).layout;
     expect(v65.compoundMode).toBe(CompoundMode.Offsets);
     expect([v65.dtorOffset, v65.orderOffset]).toEqual([16, 17]);

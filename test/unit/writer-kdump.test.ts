@@ -85,7 +85,7 @@ async function write(excludeZero: boolean, encoderFor?: (dump: Dump) => PageEnco
 describe('kdump-compressed writer', () => {
   it('writes the v6 header, sub header, notes and bitmaps at makedumpfile positions', async () => {
     const { bytes, r } = await write(true);
-    const h = decodeDiskDumpHeader(bytes.subarray(0, 464));
+    const h = decodeDiskDumpHeader(bytes.subarray(0, 464), 'little');
     expect(h.signature).toBe('KDUMP   ');
     expect(h.headerVersion).toBe(6);
     expect(h.blockSize).toBe(PS);
@@ -98,7 +98,7 @@ describe('kdump-compressed writer', () => {
     expect(utsField(h.utsname, 4)).toBe('x86_64'); // no init_uts_ns in this VMCOREINFO: machine only
     const noteSeg = (await source()).noteSegment!;
     expect(h.subHdrSize).toBe(Math.ceil((104 + noteSeg.fileSize) / PS));
-    const sh = decodeSubHeader(bytes.subarray(PS, PS + 104));
+    const sh = decodeSubHeader(bytes.subarray(PS, PS + 104), 'little');
     expect(sh.physBase).toBe(BigInt.asUintN(64, -16777216n));
     expect(sh.dumpLevel).toBe(1);
     expect(sh.offsetNote).toBe(BigInt(PS + 104));
@@ -138,7 +138,7 @@ describe('kdump-compressed writer', () => {
 
   it('compresses with zlib where it helps and stores incompressible pages raw; the reader reads every page back', async () => {
     const { bytes, r } = await write(true, nodeZlibEncoder, 31);
-    expect(decodeDiskDumpHeader(bytes.subarray(0, 464)).status).toBe(1);
+    expect(decodeDiskDumpHeader(bytes.subarray(0, 464), 'little').status).toBe(1);
     expect(r.compressedPages).toBe(dumpable.filter((p) => p % 3 === 1).length);
     expect(r.rawPages).toBe(dumpable.filter((p) => p % 3 === 2).length);
     const k = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
@@ -168,7 +168,7 @@ describe('kdump-compressed writer', () => {
         return { data: new Uint8Array(parts), sizes };
       });
     const { bytes, r } = await write(true, stubborn, 31);
-    expect(decodeDiskDumpHeader(bytes.subarray(0, 464)).status).toBe(2);
+    expect(decodeDiskDumpHeader(bytes.subarray(0, 464), 'little').status).toBe(2);
     expect(r.compressedPages + r.rawPages + r.zeroPages).toBe(dumpable.length);
     const k = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
     let raw = 0;

@@ -49,7 +49,7 @@ export async function writeDump(o: CliOptions, io: CliIo): Promise<number> {
     const file: ByteSink = o.flatten
       ? new FlattenedSink(new NodeStreamSink(io.stdoutStream!))
       : await NodeFileSink.create(output, { overwrite: o.force, signal: io.signal });
-    const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit);
+    const limited = o.sizeLimit === undefined ? undefined : new SizeLimitedKdumpSink(file, o.sizeLimit, vmcore.dump.arch.byteOrder);
     const result = await vmcore.export(limited ?? file, { level, format: o.elf ? 'elf' : 'kdump', codec, threads: o.numThreads, signal: io.signal, eraseFound: o.eraseFound });
     printWarnings(result.warnings, io);
     if (result.erased) say(erasedLine(result.erased, o.elf));

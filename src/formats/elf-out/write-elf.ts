@@ -2,11 +2,14 @@ import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../../model/dump.js';
+import { Fields } from '../../model/byte-order.js';
 import { readRuns, visitedRanges } from '../../model/page-extents.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
   ELF64_SHDR_SIZE,
+  ELFDATA2LSB,
+  ELFDATA2MSB,
   ET_CORE,
   PN_XNUM,
   PT_LOAD,
@@ -60,27 +63,27 @@ export interface ElfWriteResult {
   excludedPages: number;
 }
 
-export function encodePhdr(v: DataView, at: number, p: Phdr): void {
-  v.setUint32(at, p.type, true);
-  v.setUint32(at + 4, p.flags, true);
-  v.setBigUint64(at + 8, BigInt(p.offset), true);
-  v.setBigUint64(at + 16, BigInt.asUintN(64, p.vaddr), true);
-  v.setBigUint64(at + 24, BigInt.asUintN(64, p.paddr), true);
-  v.setBigUint64(at + 32, BigInt(p.filesz), true);
-  v.setBigUint64(at + 40, BigInt(p.memsz), true);
-  v.setBigUint64(at + 48, p.align, true);
+export function encodePhdr(v: Fields, at: number, p: Phdr): void {
+  v.setU32(at, p.type);
+  v.setU32(at + 4, p.flags);
+  v.setU64(at + 8, BigInt(p.offset));
+  v.setU64(at + 16, BigInt.asUintN(64, p.vaddr));
+  v.setU64(at + 24, BigInt.asUintN(64, p.paddr));
+  v.setU64(at + 32, BigInt(p.filesz));
+  v.setU64(at + 40, BigInt(p.memsz));
+  v.setU64(at + 48, p.align);
 }
 
-function decodePhdr(v: DataView, at: number): Phdr {
+function decodePhdr(v: Fields, at: number): Phdr {
   return {
-    type: v.getUint32(at, true),
-    flags: v.getUint32(at + 4, true),
-    offset: Number(v.getBigUint64(at + 8, true)),
-    vaddr: v.getBigUint64(at + 16, true),
-    paddr: v.getBigUint64(at + 24, true),
-    filesz: Number(v.getBigUint64(at + 32, true)),
-    memsz: Number(v.getBigUint64(at + 40, true)),
-    align: v.getBigUint64(at + 48, true),
+    type: v.u32(at),
+    flags: v.u32(at + 4),
+    offset: Number(v.u64(at + 8)),
+    vaddr: v.u64(at + 16),
+    paddr: v.u64(at + 24),
+    filesz: Number(v.u64(at + 32)),
+    memsz: Number(v.u64(at + 40)),
+    align: v.u64(at + 48),
   };
 }
 
@@ -186,20 +189,20 @@ async function sourceHeaders(dump: SourceDump): Promise<ElfSourceHeaders> {
     const eh = await readElfHeader(dump.source);
     const ehdr = (await dump.source.read(0, ELF64_EHDR_SIZE)).slice();
     const raw = await dump.source.read(eh.phoff, eh.phnum * ELF64_PHDR_SIZE);
-    const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const v = new Fields(raw, dump.arch.byteOrder);
     const phdrs = Array.from({ length: eh.phnum }, (_, i) => decodePhdr(v, i * ELF64_PHDR_SIZE));
     return { ehdr, phdrs, note: phdrs.find((p) => p.type === PT_NOTE) };
   }
   // A kdump-compressed input has no ELF headers: make kexec-like ones (RAM runs of the 1st bitmap).
   const ehdr = new Uint8Array(ELF64_EHDR_SIZE);
-  const v = new DataView(ehdr.buffer);
-  ehdr.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
-  v.setUint16(16, ET_CORE, true);
-  v.setUint16(18, dump.arch.elfMachine, true);
-  v.setUint32(20, 1, true);
-  v.setBigUint64(32, 64n, true);
-  v.setUint16(52, ELF64_EHDR_SIZE, true);
-  v.setUint16(54, ELF64_PHDR_SIZE, true);
+  const v = new Fields(ehdr, dump.arch.byteOrder);
+  ehdr.set([0x7f, 0x45, 0x4c, 0x46, 2, dump.arch.byteOrder === 'little' ? ELFDATA2LSB : ELFDATA2MSB, 1]);
+  v.setU16(16, ET_CORE);
+  v.setU16(18, dump.arch.elfMachine);
+  v.setU32(20, 1);
+  v.setU64(32, 64n);
+  v.setU16(52, ELF64_EHDR_SIZE);
+  v.setU16(54, ELF64_PHDR_SIZE);
   const pageOffset = await directMapBase(dump);
   const phdrs: Phdr[] = dump.loads.map((l) => ({
     type: PT_LOAD,
@@ -292,39 +295,39 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
   const end = assignOffsets(loads, noteOffset + noteSize);
 
   // ELF header.
-  const ev = new DataView(ehdr.buffer, ehdr.byteOffset, ehdr.byteLength);
-  const srcPhoff = Number(ev.getBigUint64(32, true));
-  const srcShoff = Number(ev.getBigUint64(40, true));
-  if (srcPhoff !== ELF64_EHDR_SIZE || srcShoff !== 0 || ev.getUint16(52, true) !== ELF64_EHDR_SIZE) {
+  const ev = new Fields(ehdr, dump.arch.byteOrder);
+  const srcPhoff = Number(ev.u64(32));
+  const srcShoff = Number(ev.u64(40));
+  if (srcPhoff !== ELF64_EHDR_SIZE || srcShoff !== 0 || ev.u16(52) !== ELF64_EHDR_SIZE) {
     // QEMU-style header (section headers first, e_ehsize 8): normalize to what we write.
-    ev.setBigUint64(32, BigInt(ELF64_EHDR_SIZE), true);
-    ev.setBigUint64(40, 0n, true);
-    ev.setUint16(52, ELF64_EHDR_SIZE, true);
-    ev.setUint16(58, 0, true);
-    ev.setUint16(60, 0, true);
-    ev.setUint16(62, 0, true);
+    ev.setU64(32, BigInt(ELF64_EHDR_SIZE));
+    ev.setU64(40, 0n);
+    ev.setU16(52, ELF64_EHDR_SIZE);
+    ev.setU16(58, 0);
+    ev.setU16(60, 0);
+    ev.setU16(62, 0);
   }
-  ev.setUint16(56, xnum ? PN_XNUM : numPhdrs, true);
+  ev.setU16(56, xnum ? PN_XNUM : numPhdrs);
   if (xnum) {
-    ev.setBigUint64(40, BigInt(shdrOffset), true);
-    ev.setUint16(58, ELF64_SHDR_SIZE, true);
-    ev.setUint16(60, 1, true);
-    ev.setUint16(62, 0, true);
+    ev.setU64(40, BigInt(shdrOffset));
+    ev.setU16(58, ELF64_SHDR_SIZE);
+    ev.setU16(60, 1);
+    ev.setU16(62, 0);
   }
   await sink.write(0, ehdr);
   if (xnum) {
     const sh = new Uint8Array(ELF64_SHDR_SIZE);
-    const sv = new DataView(sh.buffer);
-    sv.setBigUint64(32, 1n, true); // sh_size = e_shnum
-    sv.setUint32(40, 0, true); // sh_link = e_shstrndx
-    sv.setUint32(44, numPhdrs, true); // sh_info = real e_phnum
+    const sv = new Fields(sh, dump.arch.byteOrder);
+    sv.setU64(32, 1n); // sh_size = e_shnum
+    sv.setU32(40, 0); // sh_link = e_shstrndx
+    sv.setU32(44, numPhdrs); // sh_info = real e_phnum
     await sink.write(shdrOffset, sh);
   }
   if (note && dump.noteSegment) await sink.write(noteOffset, (await dump.source.read(dump.noteSegment.fileOffset, noteSize)).slice());
 
   // Program headers.
   const table = new Uint8Array(ELF64_PHDR_SIZE * numPhdrs);
-  const tv = new DataView(table.buffer);
+  const tv = new Fields(table, dump.arch.byteOrder);
   let i = 0;
   if (note) encodePhdr(tv, ELF64_PHDR_SIZE * i++, { ...note, offset: noteOffset });
   for (const l of loads) encodePhdr(tv, ELF64_PHDR_SIZE * i++, l.phdr);

@@ -1,6 +1,7 @@
 import type { DumpWarning } from '../../api-types.js';
 import type { ElfNote } from '../../model/dump.js';
 import { NT_PRSTATUS } from '../../model/elf-constants.js';
+import { Fields, type ByteOrder } from '../../model/byte-order.js';
 
 /** The most bytes of notes read (a real PT_NOTE holds a few KiB per CPU): a larger claim is corruption. */
 export const MAX_NOTE_BYTES = 64 * 1024 * 1024;
@@ -32,13 +33,13 @@ interface NoteCut {
  * (zero padding ends many segments) and at a note that does not fit, so no size field, however corrupt, reads
  * outside the segment.
  */
-function walkNotes(bytes: Uint8Array): { frames: NoteFrame[]; cut: NoteCut | undefined } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function walkNotes(bytes: Uint8Array, order: ByteOrder): { frames: NoteFrame[]; cut: NoteCut | undefined } {
+  const view = new Fields(bytes, order);
   const frames: NoteFrame[] = [];
   for (let at = 0; at + 12 <= bytes.length; ) {
-    const namesz = view.getUint32(at, true);
-    const descsz = view.getUint32(at + 4, true);
-    const type = view.getUint32(at + 8, true);
+    const namesz = view.u32(at);
+    const descsz = view.u32(at + 4);
+    const type = view.u32(at + 8);
     if (namesz === 0 && descsz === 0 && type === 0) break;
     const nameAt = at + 12;
     const descAt = nameAt + align4(namesz);
@@ -54,8 +55,8 @@ function walkNotes(bytes: Uint8Array): { frames: NoteFrame[]; cut: NoteCut | und
  * Splits a PT_NOTE segment into notes. A note that runs past the segment ends the list, with a warning naming it:
  * the notes before it are still read.
  */
-export function parseNotes(bytes: Uint8Array, segmentFileOffset: number, fileName: string): { notes: ElfNote[]; warning: DumpWarning | undefined } {
-  const { frames, cut } = walkNotes(bytes);
+export function parseNotes(bytes: Uint8Array, order: ByteOrder, segmentFileOffset: number, fileName: string): { notes: ElfNote[]; warning: DumpWarning | undefined } {
+  const { frames, cut } = walkNotes(bytes, order);
   const notes = frames.map((f) => ({
     name: new TextDecoder('latin1').decode(bytes.subarray(f.nameAt, f.nameAt + f.namesz)).replace(/\0+$/, ''),
     type: f.type,
@@ -86,10 +87,10 @@ function nameIs(bytes: Uint8Array, f: NoteFrame, want: string): boolean {
 }
 
 /** The notes of a PT_NOTE segment read the way makedumpfile's get_pt_note_info reads them. */
-export function walkNoteSegment(bytes: Uint8Array): NoteSegmentInfo {
+export function walkNoteSegment(bytes: Uint8Array, order: ByteOrder): NoteSegmentInfo {
   let nrCpus = 0;
   let vmcoreinfo: NoteSegmentInfo['vmcoreinfo'];
-  for (const f of walkNotes(bytes).frames) {
+  for (const f of walkNotes(bytes, order).frames) {
     if (nameIs(bytes, f, 'CORE')) {
       if (f.type === NT_PRSTATUS) nrCpus++;
     } else if (nameIs(bytes, f, 'VMCOREINFO') && f.type === 0) {

@@ -1,8 +1,9 @@
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
-import { archForElfMachine } from '../../kernel/arch/index.js';
+import { archForElfMachine, elfMachineName } from '../../kernel/arch/index.js';
 import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
+import { Fields, type ByteOrder } from '../../model/byte-order.js';
 import type { DumpWarning } from '../../api-types.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import {
@@ -11,6 +12,7 @@ import {
   ELF64_SHDR_SIZE,
   ELFCLASS64,
   ELFDATA2LSB,
+  ELFDATA2MSB,
   ET_CORE,
   PN_XNUM,
   PT_LOAD,
@@ -36,23 +38,27 @@ export interface ElfHeader {
 export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
   if (source.size < ELF64_EHDR_SIZE) throw truncated(source, 0, ELF64_EHDR_SIZE, 'the ELF header');
   const b = await source.read(0, ELF64_EHDR_SIZE);
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (b[4] !== ELFCLASS64)
     throw new VmsieveError('E_ELF_CLASS', `${source.name} is a 32-bit ELF file (class ${b[4]}); only 64-bit kernel dumps are supported`);
-  if (b[5] !== ELFDATA2LSB)
-    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a big-endian ELF file; only little-endian dumps are supported`);
-  const type = v.getUint16(16, true);
+  const order = elfByteOrder(b[5]!, source.name);
+  const v = new Fields(b, order);
+  const type = v.u16(16);
+  const swapped: ByteOrder = order === 'little' ? 'big' : 'little';
+  if (type !== ET_CORE && new Fields(b, swapped).u16(16) === ET_CORE)
+    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} says it is a ${order}-endian ELF file (EI_DATA ${b[5]}) but its header fields are ${swapped}-endian`, { byteOrder: order });
   if (type !== ET_CORE)
     throw new VmsieveError('E_NOT_CORE', `${source.name} is an ELF ${elfTypeName(type)}, not a core dump (ET_CORE): it is not a vmcore`);
-  const machine = v.getUint16(18, true);
+  const machine = v.u16(18);
   const arch = archForElfMachine(machine, source.name);
-  const phoff = Number(v.getBigUint64(32, true));
-  const shoff = Number(v.getBigUint64(40, true));
-  const ehsize = v.getUint16(52, true);
-  const phentsize = v.getUint16(54, true);
-  let phnum = v.getUint16(56, true);
-  const shentsize = v.getUint16(58, true);
-  const shnum = v.getUint16(60, true);
+  if (arch.byteOrder !== order)
+    throw new VmsieveError('E_ELF_ENDIAN', `${source.name} is a ${order}-endian ${elfMachineName(machine)} dump; vmsieve reads ${arch.name} dumps, which are ${arch.byteOrder}-endian`, { machine, byteOrder: order });
+  const phoff = Number(v.u64(32));
+  const shoff = Number(v.u64(40));
+  const ehsize = v.u16(52);
+  const phentsize = v.u16(54);
+  let phnum = v.u16(56);
+  const shentsize = v.u16(58);
+  const shnum = v.u16(60);
   if (phentsize !== ELF64_PHDR_SIZE)
     throw new VmsieveError('E_BAD_HEADER', `${source.name}: program header size is ${phentsize}, expected ${ELF64_PHDR_SIZE}`);
   if (phnum === PN_XNUM) {
@@ -61,7 +67,7 @@ export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
       throw new VmsieveError('E_BAD_HEADER', `${source.name}: e_phnum is PN_XNUM but there is no section header 0 to hold the count`);
     checkRange(source, shoff, ELF64_SHDR_SIZE, 'section header 0');
     const sh = await source.read(shoff, ELF64_SHDR_SIZE);
-    phnum = new DataView(sh.buffer, sh.byteOffset, sh.byteLength).getUint32(44, true);
+    phnum = new Fields(sh, order).u32(44);
   }
   if (phnum === 0) throw new VmsieveError('E_NO_LOAD', `${source.name} has no program headers: nothing of memory is in it`);
   if (phnum > MAX_PHDRS || phoff + phnum * ELF64_PHDR_SIZE > source.size) {
@@ -69,6 +75,12 @@ export async function readElfHeader(source: ByteSource): Promise<ElfHeader> {
     throw truncated(source, phoff, phnum * ELF64_PHDR_SIZE, `${phnum} program headers`);
   }
   return { phoff, shoff, phnum, shnum, ehsize, machine, arch };
+}
+
+function elfByteOrder(eiData: number, fileName: string): ByteOrder {
+  if (eiData === ELFDATA2LSB) return 'little';
+  if (eiData === ELFDATA2MSB) return 'big';
+  throw new VmsieveError('E_ELF_ENDIAN', `${fileName} names no byte order (EI_DATA ${eiData}); it is not a valid ELF file`, { eiData });
 }
 
 function elfTypeName(t: number): string {
@@ -79,20 +91,20 @@ function elfTypeName(t: number): string {
 export async function readElfDump(source: ByteSource): Promise<Dump> {
   const eh = await readElfHeader(source);
   const phBytes = await source.read(eh.phoff, eh.phnum * ELF64_PHDR_SIZE);
-  const pv = new DataView(phBytes.buffer, phBytes.byteOffset, phBytes.byteLength);
+  const pv = new Fields(phBytes, eh.arch.byteOrder);
   const loads: LoadSegment[] = [];
   const notes: ElfNote[] = [];
   const noteWarnings: DumpWarning[] = [];
   let noteSegment: Dump['noteSegment'];
   for (let i = 0; i < eh.phnum; i++) {
     const o = i * ELF64_PHDR_SIZE;
-    const type = pv.getUint32(o, true);
-    const flags = pv.getUint32(o + 4, true);
-    const offset = pv.getBigUint64(o + 8, true);
-    const vaddr = pv.getBigUint64(o + 16, true);
-    const paddr = pv.getBigUint64(o + 24, true);
-    const filesz = pv.getBigUint64(o + 32, true);
-    const memsz = pv.getBigUint64(o + 40, true);
+    const type = pv.u32(o);
+    const flags = pv.u32(o + 4);
+    const offset = pv.u64(o + 8);
+    const vaddr = pv.u64(o + 16);
+    const paddr = pv.u64(o + 24);
+    const filesz = pv.u64(o + 32);
+    const memsz = pv.u64(o + 40);
     if (type === PT_NOTE) {
       if (filesz > BigInt(MAX_NOTE_BYTES))
         throw new VmsieveError('E_ABSURD_SIZE', `${source.name}: PT_NOTE claims ${filesz} bytes of notes, not a plausible vmcore`);
@@ -100,7 +112,7 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
         throw new VmsieveError('E_SEGMENT_PAST_EOF', `${source.name}: the PT_NOTE segment (${filesz} bytes at ${offset}) runs past the end of the file (${source.size} bytes); the file is truncated or corrupt`);
       const bytes = await source.read(Number(offset), Number(filesz));
       noteSegment ??= { fileOffset: Number(offset), fileSize: Number(filesz) };
-      const parsed = parseNotes(bytes, Number(offset), source.name);
+      const parsed = parseNotes(bytes, eh.arch.byteOrder, Number(offset), source.name);
       notes.push(...parsed.notes);
       if (parsed.warning) noteWarnings.push(parsed.warning);
     } else if (type === PT_LOAD) {
@@ -125,7 +137,7 @@ export async function readElfDump(source: ByteSource): Promise<Dump> {
   const maxPhys = Math.max(...loads.map((l) => l.physEnd));
   const { missing, warnings } = clipToFile(source, loads, pageSize);
   const conflict = vmcoreinfo?.conflictWarning(source.name) ?? [];
-  return new ElfDump(source, producerOf(notes), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...conflict, ...warnings]);
+  return new ElfDump(source, producerOf(notes, loads), eh.arch, pageSize, notes, loads, vmcoreinfo, noteSegment, Math.ceil(maxPhys / pageSize), missing, [...noteWarnings, ...conflict, ...warnings]);
 }
 
 /**
@@ -144,8 +156,11 @@ function clipToFile(source: ByteSource, loads: LoadSegment[], pageSize: number):
   return { missing: mergeRanges(missing), warnings: missing.length ? [incompleteWarning(source.name, mergeRanges(missing), 'the file ends inside its memory segments')] : [] };
 }
 
-function producerOf(notes: ElfNote[]): DumpProducer {
+function producerOf(notes: ElfNote[], loads: readonly LoadSegment[]): DumpProducer {
   if (notes.some((n) => n.name === 'QEMU')) return 'qemu';
+  // QEMU writes its "QEMU" CPU-state note for x86 guests only; its PT_LOADs have no permission flags, where the
+  // kernel's and kexec's /proc/vmcore headers mark every one RWX.
+  if (loads.every((l) => l.flags === 0)) return 'qemu';
   if (notes.some((n) => n.name === 'CORE') && notes.some((n) => n.name === 'VMCOREINFO')) return 'kdump';
   return 'unknown';
 }

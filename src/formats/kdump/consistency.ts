@@ -2,6 +2,7 @@
 // contradiction is refused with the place it is, rather than read as a dump whose pages or notes are someone else's.
 import { VmsieveError } from '../../errors.js';
 import type { ElfNote } from '../../model/dump.js';
+import type { ByteOrder } from '../../model/byte-order.js';
 import { MAX_NOTE_BYTES, walkNoteSegment } from '../elf/notes.js';
 import type { KdumpSubHeader } from './diskdump.js';
 
@@ -16,8 +17,8 @@ export function boundedSize(name: string, field: string, size: bigint): number {
  * offset_note; when they disagree one of the offsets is corrupt, and the notes a re-filtered dump copies would not
  * be the kernel's.
  */
-export function checkVmcoreinfoNote(name: string, noteBytes: Uint8Array, sub: KdumpSubHeader): void {
-  const note = walkNoteSegment(noteBytes).vmcoreinfo;
+export function checkVmcoreinfoNote(name: string, noteBytes: Uint8Array, order: ByteOrder, sub: KdumpSubHeader): void {
+  const note = walkNoteSegment(noteBytes, order).vmcoreinfo;
   const descAt = note && Number(sub.offsetNote) + note.offset;
   if (note && BigInt(descAt!) === sub.offsetVmcoreinfo && BigInt(note.size) === sub.sizeVmcoreinfo) return;
   const found = note ? `the VMCOREINFO note's text is ${note.size} bytes at ${descAt}` : 'they hold no VMCOREINFO note';

@@ -1,5 +1,7 @@
-// kdump-compressed ("diskdump") on-disk structures, LP64 little-endian (the layout of makedumpfile's diskdump_mod.h).
+// kdump-compressed ("diskdump") on-disk structures, LP64 in the dumped machine's byte order (the layout of
+// makedumpfile's diskdump_mod.h: makedumpfile writes them as its own CPU stores them).
 import type { CodecId } from '../../codecs/registry.js';
+import { Fields, type ByteOrder } from '../../model/byte-order.js';
 
 export const KDUMP_SIGNATURE = 'KDUMP   ';
 export const DISKDUMP_SIGNATURE = 'DISKDUMP';
@@ -69,45 +71,45 @@ export interface PageDesc {
 
 const latin1 = new TextDecoder('latin1');
 
-export function encodeDiskDumpHeader(h: DiskDumpHeader): Uint8Array {
+export function encodeDiskDumpHeader(h: DiskDumpHeader, order: ByteOrder): Uint8Array {
   const b = new Uint8Array(DISK_DUMP_HEADER_SIZE);
-  const v = new DataView(b.buffer);
+  const v = new Fields(b, order);
   for (let i = 0; i < 8; i++) b[i] = h.signature.charCodeAt(i) & 0xff;
-  v.setInt32(8, h.headerVersion, true);
+  v.setI32(8, h.headerVersion);
   b.set(h.utsname.subarray(0, UTSNAME_SIZE), 12);
-  v.setBigInt64(408, h.timestampSec, true);
-  v.setBigInt64(416, h.timestampUsec, true);
-  v.setUint32(424, h.status, true);
-  v.setInt32(428, h.blockSize, true);
-  v.setInt32(432, h.subHdrSize, true);
-  v.setUint32(436, h.bitmapBlocks, true);
-  v.setUint32(440, h.maxMapnr, true);
-  v.setUint32(444, h.totalRamBlocks, true);
-  v.setUint32(448, h.deviceBlocks, true);
-  v.setUint32(452, h.writtenBlocks, true);
-  v.setUint32(456, h.currentCpu, true);
-  v.setInt32(460, h.nrCpus, true);
+  v.setI64(408, h.timestampSec);
+  v.setI64(416, h.timestampUsec);
+  v.setU32(424, h.status);
+  v.setI32(428, h.blockSize);
+  v.setI32(432, h.subHdrSize);
+  v.setU32(436, h.bitmapBlocks);
+  v.setU32(440, h.maxMapnr);
+  v.setU32(444, h.totalRamBlocks);
+  v.setU32(448, h.deviceBlocks);
+  v.setU32(452, h.writtenBlocks);
+  v.setU32(456, h.currentCpu);
+  v.setI32(460, h.nrCpus);
   return b;
 }
 
-export function decodeDiskDumpHeader(b: Uint8Array): DiskDumpHeader {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+export function decodeDiskDumpHeader(b: Uint8Array, order: ByteOrder): DiskDumpHeader {
+  const v = new Fields(b, order);
   return {
     signature: latin1.decode(b.subarray(0, 8)),
-    headerVersion: v.getInt32(8, true),
+    headerVersion: v.i32(8),
     utsname: b.slice(12, 12 + UTSNAME_SIZE),
-    timestampSec: v.getBigInt64(408, true),
-    timestampUsec: v.getBigInt64(416, true),
-    status: v.getUint32(424, true),
-    blockSize: v.getInt32(428, true),
-    subHdrSize: v.getInt32(432, true),
-    bitmapBlocks: v.getUint32(436, true),
-    maxMapnr: v.getUint32(440, true),
-    totalRamBlocks: v.getUint32(444, true),
-    deviceBlocks: v.getUint32(448, true),
-    writtenBlocks: v.getUint32(452, true),
-    currentCpu: v.getUint32(456, true),
-    nrCpus: v.getInt32(460, true),
+    timestampSec: v.i64(408),
+    timestampUsec: v.i64(416),
+    status: v.u32(424),
+    blockSize: v.i32(428),
+    subHdrSize: v.i32(432),
+    bitmapBlocks: v.u32(436),
+    maxMapnr: v.u32(440),
+    totalRamBlocks: v.u32(444),
+    deviceBlocks: v.u32(448),
+    writtenBlocks: v.u32(452),
+    currentCpu: v.u32(456),
+    nrCpus: v.i32(460),
   };
 }
 
@@ -116,39 +118,39 @@ const SUB_FIELDS = [
   'offsetEraseinfo', 'sizeEraseinfo', 'startPfn64', 'endPfn64', 'maxMapnr64',
 ] as const;
 
-export function encodeSubHeader(h: KdumpSubHeader): Uint8Array {
+export function encodeSubHeader(h: KdumpSubHeader, order: ByteOrder): Uint8Array {
   const b = new Uint8Array(KDUMP_SUB_HEADER_SIZE);
-  const v = new DataView(b.buffer);
+  const v = new Fields(b, order);
   SUB_FIELDS.forEach((f, i) => {
-    if (f) v.setBigUint64(i * 8, BigInt.asUintN(64, h[f]), true);
+    if (f) v.setU64(i * 8, BigInt.asUintN(64, h[f]));
   });
-  v.setInt32(8, h.dumpLevel, true);
-  v.setInt32(12, h.split, true);
+  v.setI32(8, h.dumpLevel);
+  v.setI32(12, h.split);
   return b;
 }
 
-export function decodeSubHeader(b: Uint8Array): KdumpSubHeader {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const h = { dumpLevel: v.getInt32(8, true), split: v.getInt32(12, true) } as KdumpSubHeader;
+export function decodeSubHeader(b: Uint8Array, order: ByteOrder): KdumpSubHeader {
+  const v = new Fields(b, order);
+  const h = { dumpLevel: v.i32(8), split: v.i32(12) } as KdumpSubHeader;
   SUB_FIELDS.forEach((f, i) => {
-    if (f) h[f] = v.getBigUint64(i * 8, true);
+    if (f) h[f] = v.u64(i * 8);
   });
   return h;
 }
 
-export function encodePageDesc(out: DataView, at: number, d: PageDesc): void {
-  out.setBigInt64(at, BigInt(d.offset), true);
-  out.setUint32(at + 8, d.size, true);
-  out.setUint32(at + 12, d.flags, true);
-  out.setBigUint64(at + 16, d.pageFlags, true);
+export function encodePageDesc(out: Fields, at: number, d: PageDesc): void {
+  out.setI64(at, BigInt(d.offset));
+  out.setU32(at + 8, d.size);
+  out.setU32(at + 12, d.flags);
+  out.setU64(at + 16, d.pageFlags);
 }
 
-export function decodePageDesc(v: DataView, at: number): PageDesc {
+export function decodePageDesc(v: Fields, at: number): PageDesc {
   return {
-    offset: Number(v.getBigInt64(at, true)),
-    size: v.getUint32(at + 8, true),
-    flags: v.getUint32(at + 12, true),
-    pageFlags: v.getBigUint64(at + 16, true),
+    offset: Number(v.i64(at)),
+    size: v.u32(at + 8),
+    flags: v.u32(at + 12),
+    pageFlags: v.u64(at + 16),
   };
 }
 

@@ -1,6 +1,7 @@
 import { STORED_RAW, storedLength } from '../../codecs/registry.js';
 import { concatBytes } from '../../io/concat.js';
 import type { ByteSink } from '../../io/sink.js';
+import { Fields, type ByteOrder } from '../../model/byte-order.js';
 import { PAGE_DESC_SIZE } from './diskdump.js';
 import type { KdumpLayout } from './kdump-plan.js';
 import type { EncodedBatch } from './page-encoder.js';
@@ -25,7 +26,7 @@ export class PageDataWriter {
   readonly counts: StoredCounts = { zeroPages: 0, rawPages: 0, compressedPages: 0 };
   private descPos: number;
   private descBuf = new Uint8Array(DESC_FLUSH * PAGE_DESC_SIZE);
-  private descView = new DataView(this.descBuf.buffer);
+  private descView: Fields;
   private descCount = 0;
   /** Where dataChunks start in the file. */
   private dataPos: number;
@@ -40,7 +41,9 @@ export class PageDataWriter {
     /** The descriptor flags of a compressed page. */
     private readonly codecFlag: number,
     private readonly excludeZero: boolean,
+    private readonly order: ByteOrder,
   ) {
+    this.descView = new Fields(this.descBuf, order);
     this.descPos = layout.descTableOffset;
     this.dataPos = this.dataEnd = layout.dataOffset;
     if (excludeZero) {
@@ -94,10 +97,9 @@ export class PageDataWriter {
   private putDesc(offset: number, size: number, flags: number): boolean {
     const at = this.descCount * PAGE_DESC_SIZE;
     const v = this.descView;
-    v.setUint32(at, offset % 0x1_0000_0000, true);
-    v.setUint32(at + 4, Math.floor(offset / 0x1_0000_0000), true);
-    v.setUint32(at + 8, size, true);
-    v.setUint32(at + 12, flags, true);
+    v.setU64Number(at, offset);
+    v.setU32(at + 8, size);
+    v.setU32(at + 12, flags);
     return ++this.descCount === DESC_FLUSH;
   }
 
@@ -119,7 +121,7 @@ export class PageDataWriter {
     await this.sink.write(this.descPos, this.descBuf.subarray(0, this.descCount * PAGE_DESC_SIZE));
     this.descPos += this.descCount * PAGE_DESC_SIZE;
     this.descBuf = new Uint8Array(DESC_FLUSH * PAGE_DESC_SIZE);
-    this.descView = new DataView(this.descBuf.buffer);
+    this.descView = new Fields(this.descBuf, this.order);
     this.descCount = 0;
   }
 

@@ -5,7 +5,8 @@ import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import { checkRange, truncated, type ByteSource } from '../../io/source.js';
-import { archForUtsMachine } from '../../kernel/arch/index.js';
+import { archForUtsMachine, byteOrderOfUtsMachine } from '../../kernel/arch/index.js';
+import { Fields } from '../../model/byte-order.js';
 import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
@@ -100,9 +101,15 @@ const DL_EXCLUDE_ZERO = 1;
 /** Reads a kdump-compressed file's structure: headers, notes, bitmaps; pages are read on demand. */
 export async function readKdumpDump(source: ByteSource, options: ReadKdumpOptions = {}): Promise<KdumpDump> {
   if (source.size < DISK_DUMP_HEADER_SIZE) throw truncated(source, 0, DISK_DUMP_HEADER_SIZE, 'the kdump header');
-  const header = decodeDiskDumpHeader(await source.read(0, DISK_DUMP_HEADER_SIZE));
+  const headerBytes = await source.read(0, DISK_DUMP_HEADER_SIZE);
+  // The header's own fields are in the dumped machine's byte order, which its utsname names.
+  const machine = utsField(headerBytes.subarray(12), UTS_MACHINE);
+  const header = decodeDiskDumpHeader(headerBytes, byteOrderOfUtsMachine(machine));
   if (header.signature !== KDUMP_SIGNATURE && header.signature !== DISKDUMP_SIGNATURE)
     throw new VmsieveError('E_UNKNOWN_FORMAT', `${source.name} is not a kdump-compressed dump (signature ${JSON.stringify(header.signature)})`);
+  // A machine vmsieve does not read (big-endian ppc64, say) is refused before fields in an unknown byte order are believed.
+  const arch = archForUtsMachine(machine, source.name);
+  const order = arch.byteOrder;
   const bs = header.blockSize;
   if (!Number.isInteger(Math.log2(bs)) || bs < 4096 || bs > 65536)
     throw new VmsieveError('E_BAD_HEADER', `${source.name}: block_size ${bs} is not a page size`);
@@ -112,7 +119,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   let subHeader: KdumpSubHeader | undefined;
   if (header.headerVersion >= 1) {
     checkRange(source, bs, KDUMP_SUB_HEADER_SIZE, 'the kdump sub header');
-    subHeader = decodeSubHeader(await source.read(bs, KDUMP_SUB_HEADER_SIZE));
+    subHeader = decodeSubHeader(await source.read(bs, KDUMP_SUB_HEADER_SIZE), order);
   }
   const maxPfn = header.headerVersion >= 6 && subHeader ? Number(subHeader.maxMapnr64) : header.maxMapnr;
   if (!Number.isSafeInteger(maxPfn) || maxPfn <= 0 || maxPfn > MAX_PFNS)
@@ -152,7 +159,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     const size = boundedSize(source.name, 'size_note', subHeader.sizeNote);
     checkRange(source, off, size, 'the ELF notes');
     noteBytes = await source.read(off, size);
-    ({ notes, warning: noteWarning } = parseNotes(noteBytes, off, source.name));
+    ({ notes, warning: noteWarning } = parseNotes(noteBytes, order, off, source.name));
     checkNoteNames(source.name, notes, off);
     noteSegment = { fileOffset: off, fileSize: size };
   }
@@ -166,7 +173,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     if (note) vmcoreinfo = VmcoreInfo.fromNote(note.desc);
   }
   // A walk cut short has its warning already (and the notes after the cut are not read): nothing to compare.
-  if (noteBytes && !noteWarning && subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) checkVmcoreinfoNote(source.name, noteBytes, subHeader);
+  if (noteBytes && !noteWarning && subHeader && header.headerVersion >= 3 && subHeader.sizeVmcoreinfo > 0n) checkVmcoreinfoNote(source.name, noteBytes, order, subHeader);
   let eraseinfo: KdumpDump['eraseinfo'];
   if (subHeader && header.headerVersion >= 5 && subHeader.sizeEraseinfo > 0n) {
     eraseinfo = { offset: Number(subHeader.offsetEraseinfo), size: boundedSize(source.name, 'size_eraseinfo', subHeader.sizeEraseinfo) };
@@ -199,7 +206,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
     zstd: zstdDecompress,
     ...options.decompressors,
   };
-  const file = new KdumpFile(source, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
+  const file = new KdumpFile(source, arch, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
   await file.checkDataStart();
   await file.findMissing();
   return file;
@@ -218,12 +225,11 @@ async function defaultZlib(): Promise<PageDecompressor> {
 class KdumpFile implements KdumpDump {
   readonly format = 'kdump' as const;
   readonly producer: DumpProducer;
-  readonly arch: Architecture;
   readonly pageSize: number;
   readonly maxPfnFromLoads: number;
   /** Set bits of bitmap2 before each 4096-pfn block: a pfn's descriptor index in O(512). */
   private readonly rank: Float64Array;
-  private readonly descCache = new Map<number, DataView>();
+  private readonly descCache = new Map<number, Fields>();
   /** Descriptors wholly inside the file (all of them unless the file was cut inside its table). */
   private readonly descsInFile: number;
   /** Dumpable pfns before this file's range (a split member's table starts after them). */
@@ -239,6 +245,7 @@ class KdumpFile implements KdumpDump {
 
   constructor(
     readonly source: ByteSource,
+    readonly arch: Architecture,
     readonly header: DiskDumpHeader,
     readonly subHeader: KdumpSubHeader | undefined,
     readonly maxPfn: number,
@@ -258,7 +265,6 @@ class KdumpFile implements KdumpDump {
     this.bitmap2 = storedBitmap2;
     if (range.start > 0 || range.end < maxPfn) this.bitmap2 = clearedOutside(storedBitmap2, range, maxPfn);
     this.pageSize = header.blockSize;
-    this.arch = archForUtsMachine(utsField(header.utsname, UTS_MACHINE), source.name);
     this.maxPfnFromLoads = maxPfn;
     this.producer = notes.some((x) => x.name === 'QEMU') ? 'qemu' : notes.some((x) => x.name === 'CORE') ? 'kdump' : 'unknown';
     const blocks = Math.ceil(maxPfn / 4096);
@@ -300,7 +306,7 @@ class KdumpFile implements KdumpDump {
    * at most a page, raw pages exactly a page, and pages stored in pfn order without overlap (only the shared zero
    * page is pointed at again). A descriptor that breaks this is refused where it is, before its page is used.
    */
-  private checkDescriptors(view: DataView, first: number, count: number): void {
+  private checkDescriptors(view: Fields, first: number, count: number): void {
     const ps = this.pageSize;
     let end = first === 0 ? this.dataStart + (this.sharedZeroPage ? ps : 0) : this.dataStart;
     for (let k = 0; k < count; k++) {
@@ -389,13 +395,13 @@ class KdumpFile implements KdumpDump {
       if (count < DESC_CACHE_BLOCK && first + count < this.numDumpable) {
         const bytes = new Uint8Array(DESC_CACHE_BLOCK * PAGE_DESC_SIZE);
         if (count > 0) bytes.set(await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE));
-        view = new DataView(bytes.buffer);
+        view = new Fields(bytes, this.arch.byteOrder);
         this.checkDescriptors(view, first, count);
         this.descCache.set(block, view);
         return decodePageDesc(view, (index % DESC_CACHE_BLOCK) * PAGE_DESC_SIZE);
       }
       const bytes = await this.source.read(this.descTableOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE);
-      view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      view = new Fields(bytes, this.arch.byteOrder);
       this.checkDescriptors(view, first, count);
       if (this.descCache.size >= 64) this.descCache.delete(this.descCache.keys().next().value!);
       this.descCache.set(block, view);

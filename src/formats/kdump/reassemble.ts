@@ -2,6 +2,7 @@
 // written, byte for byte as makedumpfile joins them (reassemble_kdump_header / reassemble_kdump_pages).
 import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
+import { Fields } from '../../model/byte-order.js';
 import { Appender } from './appender.js';
 import { bitRuns } from '../selection.js';
 import { DISK_DUMP_HEADER_SIZE, DUMP_DH_COMPRESSED_INCOMPLETE, KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, encodePageDesc } from './diskdump.js';
@@ -28,9 +29,10 @@ export async function reassemble(members: readonly KdumpDump[], sink: ByteSink):
   await sink.write(0, (await headerFrom.source.read(0, DISK_DUMP_HEADER_SIZE)).slice());
 
   const sub = (await first.source.read(bs, KDUMP_SUB_HEADER_SIZE)).slice();
-  const sv = new DataView(sub.buffer);
-  sv.setInt32(12, 0, true); // split
-  for (const at of [16, 24, 80, 88]) sv.setBigUint64(at, 0n, true); // start_pfn, end_pfn, start_pfn_64, end_pfn_64
+  const order = first.arch.byteOrder;
+  const sv = new Fields(sub, order);
+  sv.setI32(12, 0); // split
+  for (const at of [16, 24, 80, 88]) sv.setU64(at, 0n); // start_pfn, end_pfn, start_pfn_64, end_pfn_64
   const fs = first.subHeader;
   const copy = async (offset: bigint, size: bigint) => {
     if (size > 0n) await sink.write(Number(offset), (await first.source.read(Number(offset), Number(size))).slice());
@@ -54,7 +56,7 @@ export async function reassemble(members: readonly KdumpDump[], sink: ByteSink):
   }
   const desc = (d: typeof zeroPage) => {
     const b = new Uint8Array(PAGE_DESC_SIZE);
-    encodePageDesc(new DataView(b.buffer), 0, d);
+    encodePageDesc(new Fields(b, order), 0, d);
     return b;
   };
   let pages = 0;
@@ -82,8 +84,8 @@ export async function reassemble(members: readonly KdumpDump[], sink: ByteSink):
     }
   await data.flush();
   if (eraseinfoSize > 0) {
-    sv.setBigUint64(64, BigInt(eraseinfoAt), true);
-    sv.setBigUint64(72, BigInt(eraseinfoSize), true);
+    sv.setU64(64, BigInt(eraseinfoAt));
+    sv.setU64(72, BigInt(eraseinfoSize));
   }
   await sink.write(bs, sub);
   return { fileSize: data.offset, pages };

@@ -1,6 +1,7 @@
 // makedumpfile -L SIZE for kdump-compressed output: the file stops at SIZE bytes, descriptors of pages that do not fit
 // whole are left zero (never written), and the header is flagged DUMP_DH_COMPRESSED_INCOMPLETE.
 import type { ByteSink } from '../../io/sink.js';
+import { Fields, type ByteOrder } from '../../model/byte-order.js';
 import { countBits } from '../selection.js';
 import { DISK_DUMP_HEADER_SIZE, DUMP_DH_COMPRESSED_INCOMPLETE, PAGE_DESC_SIZE, decodeDiskDumpHeader, type DiskDumpHeader } from './diskdump.js';
 
@@ -24,6 +25,8 @@ export class SizeLimitedKdumpSink implements ByteSink {
   constructor(
     private readonly inner: ByteSink,
     readonly limit: number,
+    /** The byte order the writer writes the header and descriptors in (the dump's). */
+    private readonly order: ByteOrder,
   ) {
     this.name = inner.name;
   }
@@ -31,7 +34,7 @@ export class SizeLimitedKdumpSink implements ByteSink {
   async write(offset: number, bytes: Uint8Array): Promise<void> {
     if (offset === 0 && bytes.length >= DISK_DUMP_HEADER_SIZE) {
       this.headerBytes = bytes.slice(0, DISK_DUMP_HEADER_SIZE);
-      this.header = decodeDiskDumpHeader(this.headerBytes);
+      this.header = decodeDiskDumpHeader(this.headerBytes, this.order);
     }
     const h = this.header;
     if (h) {
@@ -56,8 +59,8 @@ export class SizeLimitedKdumpSink implements ByteSink {
     const first = Math.ceil((offset - descAt) / PAGE_DESC_SIZE) * PAGE_DESC_SIZE + descAt - offset;
     for (let at = first; at + PAGE_DESC_SIZE <= bytes.length; at += PAGE_DESC_SIZE) {
       const index = (offset + at - descAt) / PAGE_DESC_SIZE;
-      const v = new DataView(out.buffer, out.byteOffset + at, PAGE_DESC_SIZE);
-      if (this.stoppedAt === undefined && Number(v.getBigInt64(0, true)) + v.getUint32(8, true) > this.limit) this.stoppedAt = index;
+      const v = new Fields(out.subarray(at, at + PAGE_DESC_SIZE), this.order);
+      if (this.stoppedAt === undefined && Number(v.i64(0)) + v.u32(8) > this.limit) this.stoppedAt = index;
       if (this.stoppedAt === undefined || index < this.stoppedAt) continue;
       if (out === bytes) out = bytes.slice();
       out.fill(0, at, at + PAGE_DESC_SIZE);
@@ -67,8 +70,8 @@ export class SizeLimitedKdumpSink implements ByteSink {
 
   async close(): Promise<void> {
     if (this.overflowed && this.headerBytes) {
-      const v = new DataView(this.headerBytes.buffer);
-      v.setUint32(STATUS_AT, v.getUint32(STATUS_AT, true) | DUMP_DH_COMPRESSED_INCOMPLETE, true);
+      const v = new Fields(this.headerBytes, this.order);
+      v.setU32(STATUS_AT, v.u32(STATUS_AT) | DUMP_DH_COMPRESSED_INCOMPLETE);
       await this.inner.write(0, this.headerBytes);
     }
     await this.inner.close();

@@ -3,6 +3,7 @@
 // are excluded) the shared zero page and its pages, at the offsets the unsplit file's full descriptor table leaves.
 import type { ByteSink } from '../../io/sink.js';
 import type { PfnRange } from '../../model/dump.js';
+import { Fields } from '../../model/byte-order.js';
 import { bitRuns, testBit } from '../selection.js';
 import { Appender } from './appender.js';
 import { KDUMP_SUB_HEADER_SIZE, PAGE_DESC_SIZE, encodePageDesc } from './diskdump.js';
@@ -50,12 +51,13 @@ export function splitRanges(bitmap2: Uint8Array, maxPfn: number, pageSize: numbe
 export async function writeSplitMember(whole: KdumpDump, range: PfnRange, sink: ByteSink): Promise<{ fileSize: number; pages: number }> {
   const bs = whole.header.blockSize;
   const head = (await whole.source.read(0, whole.descTableOffset)).slice();
-  const sv = new DataView(head.buffer, bs, KDUMP_SUB_HEADER_SIZE);
-  sv.setInt32(12, 1, true); // split
-  sv.setBigUint64(16, BigInt(Math.min(range.start, 0xffffffff)), true);
-  sv.setBigUint64(24, BigInt(Math.min(range.end, 0xffffffff)), true);
-  sv.setBigUint64(80, BigInt(range.start), true);
-  sv.setBigUint64(88, BigInt(range.end), true);
+  const order = whole.arch.byteOrder;
+  const sv = new Fields(head.subarray(bs, bs + KDUMP_SUB_HEADER_SIZE), order);
+  sv.setI32(12, 1); // split
+  sv.setU64(16, BigInt(Math.min(range.start, 0xffffffff)));
+  sv.setU64(24, BigInt(Math.min(range.end, 0xffffffff)));
+  sv.setU64(80, BigInt(range.start));
+  sv.setU64(88, BigInt(range.end));
   await sink.write(0, head);
 
   const dataStart = whole.descTableOffset + PAGE_DESC_SIZE * whole.numDumpable;
@@ -74,9 +76,9 @@ export async function writeSplitMember(whole: KdumpDump, range: PfnRange, sink: 
     pages++;
     const b = new Uint8Array(PAGE_DESC_SIZE);
     if (excludeZero && desc.offset === dataStart) {
-      encodePageDesc(new DataView(b.buffer), 0, desc);
+      encodePageDesc(new Fields(b, order), 0, desc);
     } else {
-      encodePageDesc(new DataView(b.buffer), 0, { ...desc, offset: dataOffset });
+      encodePageDesc(new Fields(b, order), 0, { ...desc, offset: dataOffset });
       await data.add((await whole.source.read(desc.offset, desc.size)).slice());
       dataOffset += desc.size;
     }

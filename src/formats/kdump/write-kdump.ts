@@ -77,7 +77,7 @@ export async function kdumpHeaderFacts(dump: SourceDump, noteBytes: Uint8Array |
 
   let timestampSec = 0n;
   let timestampUsec = 0n;
-  let nrCpus = noteBytes ? walkNoteSegment(noteBytes).nrCpus : 0;
+  let nrCpus = noteBytes ? walkNoteSegment(noteBytes, dump.arch.byteOrder).nrCpus : 0;
   if (isKdumpDump(dump)) {
     timestampSec = dump.header.timestampSec;
     timestampUsec = dump.header.timestampUsec;
@@ -108,13 +108,13 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   const facts = { ...(await kdumpHeaderFacts(dump, noteBytes)), ...options.facts };
   const encoder = options.encoder ?? storedRaw(dump);
   const codecFlag = encoder.codec ? CODEC_FLAG[encoder.codec] : 0;
-  const notes = noteBytes && { size: noteBytes.length, vmcoreinfo: walkNoteSegment(noteBytes).vmcoreinfo };
+  const notes = noteBytes && { size: noteBytes.length, vmcoreinfo: walkNoteSegment(noteBytes, dump.arch.byteOrder).vmcoreinfo };
   const { layout, header, subHeader, noteOffset } = planKdump({ pageSize: ps, selection, dumpLevel: options.dumpLevel, codecFlag, facts, notes });
 
   // 1. Header, notes, sub header.
-  await sink.write(0, encodeDiskDumpHeader(header));
+  await sink.write(0, encodeDiskDumpHeader(header, dump.arch.byteOrder));
   if (noteBytes) await sink.write(noteOffset, noteBytes.slice());
-  await sink.write(ps, encodeSubHeader(subHeader));
+  await sink.write(ps, encodeSubHeader(subHeader, dump.arch.byteOrder));
 
   // 2. Both bitmaps (only their ceil(maxPfn/8) bytes, as makedumpfile; the block padding stays zero).
   const nb = bitmapBytes(maxPfn);
@@ -124,7 +124,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   for (let at = 0; at < nb; at += BITMAP_WRITE) await sink.write(layout.bitmap2Offset + at, b2.slice(at, Math.min(nb, at + BITMAP_WRITE)));
 
   // 3. Descriptors and pages: batches encoded (in parallel with a worker-pool encoder), written strictly in order.
-  const pages = new PageDataWriter(sink, layout, codecFlag, selection.excludeZero);
+  const pages = new PageDataWriter(sink, layout, codecFlag, selection.excludeZero, dump.arch.byteOrder);
   const batches = encodedBatches(b2, maxPfn, encoder, {
     batchPages: Math.max(1, options.batchPages ?? Math.floor(BATCH_BYTES / ps)),
     inFlight: Math.max(1, options.inFlight ?? 4),
@@ -150,7 +150,7 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     subHeader.offsetEraseinfo = BigInt(dataEnd);
     subHeader.sizeEraseinfo = BigInt(bytes.length);
     dataEnd += bytes.length;
-    await sink.write(ps, encodeSubHeader(subHeader));
+    await sink.write(ps, encodeSubHeader(subHeader, dump.arch.byteOrder));
   }
   return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, ...pages.counts, header, subHeader };
 }

@@ -1,9 +1,12 @@
 import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
+import { PPC64 } from '../ppc64/arch.js';
+import { S390X } from '../s390x/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
 import type { Architecture } from '../../model/architecture.js';
+import type { ByteOrder } from '../../model/byte-order.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64];
+export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, PPC64, S390X];
 
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
 const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -29,12 +32,24 @@ export const elfMachineName = (machine: number): string => {
   return name ? `${name} (ELF machine ${machine})` : `ELF machine ${machine}`;
 };
 
+/** "x86_64, arm64, ppc64le and s390x": the architectures vmsieve reads, for saying so in an error. */
+const READ_ARCHITECTURES = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
+
 /** The architecture of an ELF vmcore, from e_machine. */
 export function archForElfMachine(machine: number, fileName: string): Architecture {
   const arch = ARCHITECTURES.find((a) => a.elfMachine === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
   return arch;
+}
+
+/**
+ * The byte order of a kdump-compressed file's header, from its utsname.machine (plain text in any order): the
+ * architecture's; little-endian for a machine vmsieve does not read (archForUtsMachine refuses it once the signature says
+ * the file is a kdump) and for an empty one, as archForUtsMachine takes it.
+ */
+export function byteOrderOfUtsMachine(machine: string): ByteOrder {
+  return ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine)?.byteOrder ?? 'little';
 }
 
 /**
@@ -45,6 +60,6 @@ export function archForUtsMachine(machine: string, fileName: string): Architectu
   if (machine === '') return X86_64;
   const arch = ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
   return arch;
 }

@@ -14,6 +14,7 @@ import { VmsieveError } from '../../errors.js';
 import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { cString, decodeText, formatCaller, formatRecord, formatTimestamp } from './format.js';
 import type { DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning, KernelReader } from './types.js';
+import { Fields } from '../../model/byte-order.js';
 
 const DESC_STATE_SHIFT = 62n;
 const DESC_ID_MASK = (1n << 62n) - 1n;
@@ -116,9 +117,9 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
 
   const prbAddr = await readU64(km, L.prb);
   const rb = await km.readVirt(prbAddr, L.sizeRb);
-  const rbv = view(rb);
-  const countBits = rbv.getUint32(L.descRing + L.countBits, true);
-  const sizeBits = rbv.getUint32(L.textRing + L.sizeBits, true);
+  const rbv = view(km, rb);
+  const countBits = rbv.u32(L.descRing + L.countBits);
+  const sizeBits = rbv.u32(L.textRing + L.sizeBits);
   if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS)
     throw new VmsieveError('E_UNSUPPORTED', `the printk ring buffer looks corrupt: count_bits ${countBits}, size_bits ${sizeBits}`);
   const count = 2 ** countBits;
@@ -128,13 +129,13 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
     throw new VmsieveError('E_UNSUPPORTED', `the printk ring buffer looks corrupt: ${count} descriptors of ${L.sizeDesc} bytes and a ${ringSize}-byte text ring`);
   const ringSizeN = BigInt(ringSize);
 
-  const descs = view(await km.readVirt(rbv.getBigUint64(L.descRing + L.descs, true), L.sizeDesc * count));
-  const infosBytes = await km.readVirt(rbv.getBigUint64(L.descRing + L.infos, true), L.sizeInfo * count);
-  const infos = view(infosBytes);
-  const text = await km.readVirt(rbv.getBigUint64(L.textRing + L.data, true), ringSize);
+  const descs = view(km, await km.readVirt(rbv.u64(L.descRing + L.descs), L.sizeDesc * count));
+  const infosBytes = await km.readVirt(rbv.u64(L.descRing + L.infos), L.sizeInfo * count);
+  const infos = view(km, infosBytes);
+  const text = await km.readVirt(rbv.u64(L.textRing + L.data), ringSize);
 
-  const tailId = rbv.getBigUint64(L.descRing + L.tailId + L.counter, true);
-  const headId = rbv.getBigUint64(L.descRing + L.headId + L.counter, true);
+  const tailId = rbv.u64(L.descRing + L.tailId + L.counter);
+  const headId = rbv.u64(L.descRing + L.headId + L.counter);
   let first = tailId;
   let minSeq: bigint | undefined;
   if (opts.partial) {
@@ -167,33 +168,31 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
   for (let k = 0n, id = first; k <= steps; k++, id = (id + 1n) & DESC_ID_MASK) {
     const slot = Number(id % countN);
     const d = slot * L.sizeDesc;
-    const sv = descs.getBigUint64(d + L.stateVar + L.counter, true);
+    const sv = descs.u64(d + L.stateVar + L.counter);
     if ((sv & DESC_ID_MASK) !== id) continue;
     const state = sv >> DESC_STATE_SHIFT;
     if (state !== DESC_COMMITTED && state !== DESC_FINALIZED) continue;
-    let begin = descs.getBigUint64(d + L.textBlk + L.lposBegin, true) % ringSizeN;
-    const next = descs.getBigUint64(d + L.textBlk + L.lposNext, true) % ringSizeN;
+    let begin = descs.u64(d + L.textBlk + L.lposBegin) % ringSizeN;
+    const next = descs.u64(d + L.textBlk + L.lposNext) % ringSizeN;
     if (begin === next) continue;
     const inf = slot * L.sizeInfo;
-    let textLen = BigInt(infos.getUint16(inf + L.textLen, true));
+    let textLen = BigInt(infos.u16(inf + L.textLen));
     if (begin > next) begin = 0n;
     begin += BigInt(ID_BYTES);
     // C: `if (next - begin < text_len)` on unsigned longs: a negative difference is huge and truncates nothing.
     if (next >= begin && next - begin < textLen) textLen = next - begin;
     const start = Number(begin);
     const body = text.subarray(start, Math.min(start + Number(textLen), ringSize));
-    const seq = L.seq !== undefined ? infos.getBigUint64(inf + L.seq, true) : BigInt(records.length);
+    const seq = L.seq !== undefined ? infos.u64(inf + L.seq) : BigInt(records.length);
     if (minSeq !== undefined && L.seq !== undefined && seq < minSeq) continue;
-    const tsNsec = infos.getBigUint64(inf + L.tsNsec, true);
+    const tsNsec = infos.u64(inf + L.tsNsec);
     const rec: DmesgRecord = { seq: Number(seq), tsNsec, time: formatTimestamp(tsNsec).trimStart(), text: decodeText(body) };
     if (inferLevel) {
-      rec.facility = infos.getUint8(inf + L.textLen + 2);
-      const lf = infos.getUint8(inf + L.textLen + 3);
-      rec.flags = lf & 0x1f;
-      rec.level = lf >> 5;
+      rec.facility = infos.u8(inf + L.textLen + 2);
+      [rec.flags, rec.level] = infos.bitfieldPair(inf + L.textLen + 3, 5);
     }
     if (L.callerId !== undefined) {
-      rec.callerId = infos.getUint32(inf + L.callerId, true);
+      rec.callerId = infos.u32(inf + L.callerId);
       rec.caller = formatCaller(rec.callerId);
     }
     if (L.devInfo) {
@@ -208,10 +207,11 @@ export async function readLocklessDmesg(km: KernelReader, opts: DmesgOptions = {
   return { layout: 'printk_ringbuffer', records, log: out.join(''), complete: true, warnings };
 }
 
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** The kernel's fields in bytes read through `km`, in the dump's byte order. */
+function view(km: KernelReader, b: Uint8Array): Fields {
+  return new Fields(b, km.byteOrder);
 }
 
 async function readU64(km: KernelReader, vaddr: bigint): Promise<bigint> {
-  return view(await km.readVirt(vaddr, 8)).getBigUint64(0, true);
+  return view(km, await km.readVirt(vaddr, 8)).u64(0);
 }

@@ -17,6 +17,7 @@ import { VmsieveError } from '../../errors.js';
 import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { decodeText, formatCaller, formatRecord, formatTimestamp } from './format.js';
 import type { DmesgOptions, DmesgRecord, DmesgResult, DmesgWarning, KernelReader } from './types.js';
+import { Fields } from '../../model/byte-order.js';
 
 interface RecordLayout {
   size: number;
@@ -69,16 +70,16 @@ export async function readLogBufDmesg(km: KernelReader, opts: DmesgOptions = {})
 
   const firstIdx = await readU32(km, firstSym);
   const nextIdx = await readU32(km, nextSym);
-  const logBuf = view(await km.readVirt(logBufSym, 8)).getBigUint64(0, true);
-  const logBufLen = view(await km.readVirt(logBufLenSym, 4)).getInt32(0, true);
+  const logBuf = view(km, await km.readVirt(logBufSym, 8)).u64(0);
+  const logBufLen = view(km, await km.readVirt(logBufLenSym, 4)).i32(0);
   if (logBufLen <= 0 || logBufLen > 1 << 30)
     throw new VmsieveError('E_UNSUPPORTED', `the kernel log looks corrupt: log_buf_len is ${logBufLen}`);
   const buf = await km.readVirt(logBuf, logBufLen);
-  const bv = view(buf);
+  const bv = view(km, buf);
 
   // The kernel's struct printk_log: ts_nsec u64, len u16, text_len u16, dict_len u16, facility u8, flags:5 level:3.
   const inferLevel = L.textLen === L.len + 2 && L.size >= L.textLen + 6;
-  const u16 = (at: number) => (at >= 0 && at + 2 <= logBufLen ? bv.getUint16(at, true) : 0);
+  const u16 = (at: number) => (at >= 0 && at + 2 <= logBufLen ? bv.u16(at) : 0);
 
   const records: DmesgRecord[] = [];
   const out: string[] = [];
@@ -102,16 +103,14 @@ export async function readLogBufDmesg(km: KernelReader, opts: DmesgOptions = {})
       warnings.push({ code: 'E_DMESG_INDEX', message: `Index outside log_buf detected: the printk log_buf is most likely corrupted (idx = 0x${rec.toString(16)})` });
       break;
     }
-    const tsNsec = bv.getBigUint64(rec + L.tsNsec, true);
+    const tsNsec = bv.u64(rec + L.tsNsec);
     const textLen = u16(rec + L.textLen);
     const body = buf.subarray(rec + L.size, Math.min(rec + L.size + textLen, logBufLen));
     const r: DmesgRecord = { seq: records.length, tsNsec, time: formatTimestamp(tsNsec).trimStart(), text: decodeText(body) };
     if (inferLevel) {
       const dictLen = u16(rec + L.textLen + 2);
-      r.facility = bv.getUint8(rec + L.textLen + 4);
-      const lf = bv.getUint8(rec + L.textLen + 5);
-      r.flags = lf & 0x1f;
-      r.level = lf >> 5;
+      r.facility = bv.u8(rec + L.textLen + 4);
+      [r.flags, r.level] = bv.bitfieldPair(rec + L.textLen + 5, 5);
       if (dictLen > 0) {
         const dictStart = rec + L.size + textLen;
         const dict = decodeText(buf.subarray(dictStart, Math.min(dictStart + dictLen, logBufLen))).split('\0');
@@ -122,7 +121,7 @@ export async function readLogBufDmesg(km: KernelReader, opts: DmesgOptions = {})
       }
     }
     if (L.callerId !== undefined && rec + L.callerId + 4 <= logBufLen) {
-      r.callerId = bv.getUint32(rec + L.callerId, true);
+      r.callerId = bv.u32(rec + L.callerId);
       r.caller = formatCaller(r.callerId);
     }
     records.push(r);
@@ -143,10 +142,10 @@ export async function readLogBufDmesg(km: KernelReader, opts: DmesgOptions = {})
 }
 
 async function readLogEnd(km: KernelReader, logBufSym: bigint, logBufLenSym: bigint, logEndSym: bigint, version: number): Promise<DmesgResult> {
-  const logBuf = view(await km.readVirt(logBufSym, 8)).getBigUint64(0, true);
-  const logBufLen = view(await km.readVirt(logBufLenSym, 4)).getInt32(0, true);
+  const logBuf = view(km, await km.readVirt(logBufSym, 8)).u64(0);
+  const logBufLen = view(km, await km.readVirt(logBufLenSym, 4)).i32(0);
   const logEnd =
-    version >= V2_6_25 ? view(await km.readVirt(logEndSym, 4)).getUint32(0, true) : Number(view(await km.readVirt(logEndSym, 8)).getBigUint64(0, true));
+    version >= V2_6_25 ? view(km, await km.readVirt(logEndSym, 4)).u32(0) : Number(view(km, await km.readVirt(logEndSym, 8)).u64(0));
   if (logBufLen <= 0 || logBufLen > 1 << 30)
     throw new VmsieveError('E_UNSUPPORTED', `the kernel log looks corrupt: log_buf_len is ${logBufLen}`);
   let bytes: Uint8Array;
@@ -163,10 +162,11 @@ async function readLogEnd(km: KernelReader, logBufSym: bigint, logBufLenSym: big
   return { layout: 'log_end', records: [], log, complete: true, warnings: [] };
 }
 
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** The kernel's fields in bytes read through `km`, in the dump's byte order. */
+function view(km: KernelReader, b: Uint8Array): Fields {
+  return new Fields(b, km.byteOrder);
 }
 
 async function readU32(km: KernelReader, vaddr: bigint): Promise<number> {
-  return view(await km.readVirt(vaddr, 4)).getUint32(0, true);
+  return view(km, await km.readVirt(vaddr, 4)).u32(0);
 }

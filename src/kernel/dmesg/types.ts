@@ -1,8 +1,11 @@
 import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
+import type { ByteOrder } from '../../model/byte-order.js';
 
 /** What the dmesg readers need: VMCOREINFO and reads of kernel virtual memory. `KernelMemory` satisfies it. */
 export interface KernelReader {
   readonly info: VmcoreInfo;
+  /** The dump's byte order, which kernel memory is in. */
+  readonly byteOrder: ByteOrder;
   readVirt(vaddr: bigint, length: number): Promise<Uint8Array>;
 }
 

@@ -1,6 +1,7 @@
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { KernelReader } from '../dmesg/types.js';
+import { Fields } from '../../model/byte-order.js';
 import { SymbolTable, type KernelSymbol } from './symbol-table.js';
 
 /**
@@ -39,11 +40,12 @@ function noKallsyms(r: KernelReader, missing: string[]): DumpWarning {
   return { code: 'W_NO_KALLSYMS', message: `No kernel symbol names: ${why}; addresses are shown raw.` };
 }
 
-const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+/** The kernel's fields in bytes read through `r`, in the dump's byte order. */
+const view = (r: KernelReader, b: Uint8Array) => new Fields(b, r.byteOrder);
 
 async function readTokens(r: KernelReader, tableAddr: bigint, indexAddr: bigint): Promise<string[]> {
-  const index = view(await r.readVirt(indexAddr, 256 * 2));
-  const starts = Array.from({ length: 256 }, (_, i) => index.getUint16(i * 2, true));
+  const index = view(r, await r.readVirt(indexAddr, 256 * 2));
+  const starts = Array.from({ length: 256 }, (_, i) => index.u16(i * 2));
   const bytes = await r.readVirt(tableAddr, Math.max(...starts) + TOKEN_TABLE_SLACK);
   const latin1 = new TextDecoder('latin1');
   return starts.map((s, i) => {
@@ -93,11 +95,11 @@ function decodeOffset(o: number, i: number, base: bigint, encoding: OffsetEncodi
 }
 
 /** Picks, among `encodings`, the one under which `_stext` lands where VMCOREINFO's SYMBOL(_stext) says it is. */
-function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names: Array<{ name: string }>, encodings: readonly OffsetEncoding[]): OffsetEncoding {
+function chooseEncoding(r: KernelReader, offsets: Fields, base: bigint, names: Array<{ name: string }>, encodings: readonly OffsetEncoding[]): OffsetEncoding {
   const stextIndex = names.findIndex((n) => n.name === '_stext');
   const stext = r.info.symbol('_stext');
   if (stext !== undefined && stextIndex >= 0) {
-    const o = offsets.getInt32(stextIndex * 4, true);
+    const o = offsets.i32(stextIndex * 4);
     const match = encodings.find((e) => decodeOffset(o, stextIndex, base, e) === stext);
     if (!match)
       throw new VmsieveError(
@@ -108,7 +110,7 @@ function chooseEncoding(r: KernelReader, offsets: DataView, base: bigint, names:
   }
   if (encodings.length === 1) return encodings[0]!;
   // Without _stext to check, negative offsets only occur in the absolute-percpu encoding.
-  for (let i = 0; i < names.length; i++) if (offsets.getInt32(i * 4, true) < 0) return 'absolute-percpu';
+  for (let i = 0; i < names.length; i++) if (offsets.i32(i * 4) < 0) return 'absolute-percpu';
   return 'relative';
 }
 
@@ -120,7 +122,7 @@ export async function readKallsyms(r: KernelReader): Promise<KallsymsResult> {
   const missing = missingKeys(r);
   if (missing.length) return { ok: false, warning: noKallsyms(r, missing) };
   const sym = (k: string) => r.info.symbol(k) as bigint;
-  const count = view(await r.readVirt(sym('kallsyms_num_syms'), 4)).getUint32(0, true);
+  const count = view(r, await r.readVirt(sym('kallsyms_num_syms'), 4)).u32(0);
   if (count === 0 || count > MAX_SYMS) throw new VmsieveError('E_BAD_VMCOREINFO', `kallsyms_num_syms reads ${count}: not a symbol count`);
   const tokens = await readTokens(r, sym('kallsyms_token_table'), sym('kallsyms_token_index'));
   const namesAddr = sym('kallsyms_names');
@@ -129,17 +131,17 @@ export async function readKallsyms(r: KernelReader): Promise<KallsymsResult> {
   let encoding: KallsymsEncoding;
   let addresses: bigint[];
   if (r.info.symbol('kallsyms_offsets') !== undefined) {
-    const offsets = view(await r.readVirt(sym('kallsyms_offsets'), count * 4));
+    const offsets = view(r, await r.readVirt(sym('kallsyms_offsets'), count * 4));
     // What VMCOREINFO lists tells the kernel's encoding apart: 7.0 dropped kallsyms_relative_base with its offsets.
     const hasBase = r.info.symbol('kallsyms_relative_base') !== undefined;
-    const base = hasBase ? view(await r.readVirt(sym('kallsyms_relative_base'), 8)).getBigUint64(0, true) : sym('kallsyms_offsets');
+    const base = hasBase ? view(r, await r.readVirt(sym('kallsyms_relative_base'), 8)).u64(0) : sym('kallsyms_offsets');
     const chosen = chooseEncoding(r, offsets, base, names, hasBase ? ['relative', 'absolute-percpu'] : ['place-relative']);
     encoding = chosen;
-    addresses = Array.from({ length: count }, (_, i) => decodeOffset(offsets.getInt32(i * 4, true), i, base, chosen));
+    addresses = Array.from({ length: count }, (_, i) => decodeOffset(offsets.i32(i * 4), i, base, chosen));
   } else {
-    const raw = view(await r.readVirt(sym('kallsyms_addresses'), count * 8));
+    const raw = view(r, await r.readVirt(sym('kallsyms_addresses'), count * 8));
     encoding = 'absolute';
-    addresses = Array.from({ length: count }, (_, i) => raw.getBigUint64(i * 8, true));
+    addresses = Array.from({ length: count }, (_, i) => raw.u64(i * 8));
   }
   const symbols: KernelSymbol[] = names.map((n, i) => ({ name: n.name, type: n.type, address: addresses[i] }));
   return { ok: true, kallsyms: { table: new SymbolTable(symbols), encoding } };

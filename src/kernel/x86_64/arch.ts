@@ -1,5 +1,6 @@
 import { EM_X86_64 } from '../../model/elf-constants.js';
 import type { Architecture } from '../../model/architecture.js';
+import { upperHalfStackPointer } from '../prstatus.js';
 import { decodePrstatus, decodeQemuCpuState } from './registers.js';
 import { START_KERNEL_MAP, X86_64Translator } from './translate.js';
 
@@ -7,9 +8,12 @@ export const X86_64: Architecture = {
   name: 'x86_64',
   elfMachine: EM_X86_64,
   utsMachine: 'x86_64',
+  byteOrder: 'little',
+  memoryFailure: true,
   ipRegister: 'rip',
   // CORE notes carry eflags, QEMU's own CPU state rflags.
   keyRegisters: ['rip', 'rsp', 'rbp', 'eflags', 'rflags'],
+  kernelStackPointer: upperHalfStackPointer('rsp'),
   decodePrstatus,
   decodeQemuCpuState,
   openTranslator: (input) => X86_64Translator.open(input),

@@ -13,7 +13,7 @@ const QEMU_GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rsp', 'rbp', 'r8',
 const QEMU_SEGMENTS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss', 'ldt', 'tr', 'gdt', 'idt'] as const;
 const QEMU_SEGMENT_SIZE = 24;
 
-export const decodePrstatus = prstatusDecoder(PT_REGS);
+export const decodePrstatus = prstatusDecoder(PT_REGS, 'little');
 
 export function decodeQemuCpuState(desc: Uint8Array, cpu: number): CpuRegisters | undefined {
   const end = 8 + QEMU_GPRS.length * 8 + QEMU_SEGMENTS.length * QEMU_SEGMENT_SIZE + 5 * 8;
