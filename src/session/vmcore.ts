@@ -369,11 +369,15 @@ export class Vmcore {
    */
   scanSecrets(opts: ScanSecretsCallOptions): Promise<SecretScanResult> {
     checkLevel(opts.level);
-    return this.jobs.run({ signal: opts.signal, startPool: () => this.platform.computePool(this.pageSize, opts.threads) }, async (job) => {
-      const input = await this.pipelineInput(job, opts.onProgress);
-      const objects = await kernelObjects(this.dump, input.km);
-      return scanSecrets(input, { level: opts.level, pool: (await job.pool)!, objects, signal: job.signal, onProgress: opts.onProgress });
-    });
+    return this.jobs.run({ signal: opts.signal, startPool: () => this.platform.computePool(this.pageSize, opts.threads) }, async (job) =>
+      this.scanIn(await this.pipelineInput(job, opts.onProgress), opts.level, job, opts.onProgress),
+    );
+  }
+
+  /** The secret scan within a job whose pool has been started. */
+  private async scanIn(input: PipelineInput & { classified: ClassifyResult }, level: number, job: JobContext, onProgress?: ProgressCallback): Promise<SecretScanResult> {
+    const objects = await kernelObjects(this.dump, input.km);
+    return scanSecrets(input, { level, pool: (await job.pool)!, objects, signal: job.signal, onProgress });
   }
 
   /** Compression speed of each codec on this thread, on pages sampled from what `classified` says is in the file. */
@@ -440,8 +444,7 @@ export class Vmcore {
 
   /** The dump with every finding of the secret scan at `level` reading as zero, and the findings. */
   private async erasedInput(input: PipelineInput & { classified: ClassifyResult }, level: number, job: JobContext): Promise<{ dump: Dump; found: SecretFinding[] }> {
-    const objects = await kernelObjects(this.dump, input.km);
-    const { findings } = await scanSecrets(input, { level, pool: (await job.pool)!, objects, signal: job.signal });
+    const { findings } = await this.scanIn(input, level, job);
     return { dump: await openDumps([erasingSource(this.dump.source, this.dump.loads, findings)]), found: findings };
   }
 

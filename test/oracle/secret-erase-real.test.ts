@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openVmcore, type SecretFinding } from '../../src/index.js';
+import type { SecretFinding } from '../../src/index.js';
 import { vmsieve } from '../helpers/cli.js';
+import { scanFile } from '../helpers/secret-scan.js';
 import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
 import { hasReaders, PY } from '../helpers/oracle-outputs.js';
 
@@ -18,14 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vmsieve-erase-real-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
-async function scan(path: string): Promise<SecretFinding[]> {
-  const vmcore = await openVmcore(path);
-  try {
-    return (await vmcore.scanSecrets({ level: 31, threads: 1 })).findings;
-  } finally {
-    await vmcore.close();
-  }
-}
+const scan = async (path: string): Promise<SecretFinding[]> => (await scanFile(path)).findings;
 
 describe.skipIf(skip)(`--erase-found on a real dump${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('zeroes every finding and nothing else; the readers read the file; its scan finds nothing', async () => {

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVmcore } from '../../fixtures/gen/generate.js';
-import { openVmcore, type SecretFinding } from '../../src/index.js';
+import type { SecretFinding } from '../../src/index.js';
 import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { NodeFileSource } from '../../src/io/node-source.js';
 import { vmsieve } from '../helpers/cli.js';
+import { scanFile } from '../helpers/secret-scan.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { hasReaders, PY } from '../helpers/oracle-outputs.js';
 
@@ -25,14 +26,7 @@ const out = (name: string) => join(dir, name);
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 let found: SecretFinding[];
 
-async function scan(path: string): Promise<SecretFinding[]> {
-  const vmcore = await openVmcore(path);
-  try {
-    return (await vmcore.scanSecrets({ level: 31, threads: 1 })).findings;
-  } finally {
-    await vmcore.close();
-  }
-}
+const scan = async (path: string): Promise<SecretFinding[]> => (await scanFile(path)).findings;
 
 beforeAll(async () => {
   mkdirSync(gen, { recursive: true });

@@ -9,9 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateVmcore, type PlantedSecret } from '../../fixtures/gen/generate.js';
 import { K } from '../../fixtures/gen/model.js';
 import { SECRET_SAMPLES } from '../../fixtures/gen/secrets.js';
-import { openVmcore, type SecretScanResult } from '../../src/index.js';
+import type { SecretScanResult } from '../../src/index.js';
 import { SECRET_PATTERNS } from '../../src/secrets/patterns.js';
 import { vmsieve } from '../helpers/cli.js';
+import { scanFile } from '../helpers/secret-scan.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 const dir = join(repoRoot, '.cache', 'gen');
@@ -27,14 +28,7 @@ const CLASS_OF: Record<number, { pageClass: string; droppedBy: number[] }> = {
   [K.BUDDY]: { pageClass: 'free', droppedBy: [16] },
 };
 
-async function scan(level: number): Promise<SecretScanResult> {
-  const vmcore = await openVmcore(path);
-  try {
-    return await vmcore.scanSecrets({ level, threads: 1 });
-  } finally {
-    await vmcore.close();
-  }
-}
+const scan = (level: number): Promise<SecretScanResult> => scanFile(path, level);
 
 const plantedPfns = () => new Set(planted.map((p) => p.pfn));
 /** The findings in planted pages (the boot log's own e-mail address lies elsewhere, and is checked to be identifying). */
