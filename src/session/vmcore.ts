@@ -376,7 +376,9 @@ export class Vmcore {
 
   /** The secret scan within a job whose pool has been started. */
   private async scanIn(input: PipelineInput & { classified: ClassifyResult }, level: number, job: JobContext, onProgress?: ProgressCallback): Promise<SecretScanResult> {
-    const objects = await kernelObjects(this.dump, input.km);
+    const needs = await this.debuggerNeeds().catch(() => undefined);
+    const stacks = needs && 'needs' in needs ? needs.needs.pages.filter((p) => p.kind === 'stack' || p.kind === 'per-cpu') : [];
+    const objects = await kernelObjects(this.dump, input.km, stacks);
     return scanSecrets(input, { level, pool: (await job.pool)!, objects, signal: job.signal, onProgress });
   }
 

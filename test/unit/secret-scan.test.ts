@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateVmcore, type PlantedSecret } from '../../fixtures/gen/generate.js';
 import { K } from '../../fixtures/gen/model.js';
 import { SECRET_SAMPLES } from '../../fixtures/gen/secrets.js';
-import type { SecretScanResult } from '../../src/index.js';
+import { openVmcore, type SecretScanResult } from '../../src/index.js';
+import { kernelObjects } from '../../src/secrets/kernel-objects.js';
 import { SECRET_PATTERNS } from '../../src/secrets/patterns.js';
 import { vmsieve } from '../helpers/cli.js';
 import { scanFile } from '../helpers/secret-scan.js';
@@ -68,6 +69,18 @@ describe('secret scan on planted secrets', () => {
   it('-d 8 keeps cache and free pages but not user pages', async () => {
     const r = await scan(8);
     expect(byAddress(located(r))).toEqual(byAddress(expected(planted.filter((p) => !CLASS_OF[p.pageKind]!.droppedBy.includes(8)))));
+  });
+
+  it('names a CPU stack or per-cpu page a finding lies in, without a symbol table too', async () => {
+    const vmcore = await openVmcore(path);
+    try {
+      const objects = await kernelObjects(vmcore.dump, undefined, [{ pfn: 5, what: 'CPU 1 stack' }]);
+      expect(objects.objectAt(5 * 4096 + 100)).toBe('CPU 1 stack');
+      expect(objects.objectAt(6 * 4096)).toBeUndefined();
+      expect(objects.builtIn(5 * 4096)).toBe(false);
+    } finally {
+      await vmcore.close();
+    }
   });
 
   it('the CLI lists them masked: no full secret text in its output, exit 5', () => {
