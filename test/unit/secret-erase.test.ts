@@ -99,6 +99,14 @@ describe('--erase-found', () => {
     expect(differing).toBeLessThanOrEqual(found.reduce((n, f) => n + f.length, 0) * 2);
   });
 
+  it('is refused on a kdump-compressed input (exit 1) and beside commands that write no dump (exit 2)', () => {
+    const r = vmsieve(['--erase-found', '-d', '31', out('plain.kdump'), out('refiltered.kdump')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('E_UNSUPPORTED');
+    expect(vmsieve(['--split', '--erase-found', '-d', '31', input, out('a'), out('b')]).status).toBe(2);
+    expect(vmsieve(['--dry-run', '--erase-found', '-d', '31', input]).status).toBe(2);
+  });
+
   it('the scan of either erased output finds nothing', async () => {
     expect(await scan(out('erased.kdump'))).toEqual([]);
     expect(await scan(out('erased.elf'))).toEqual([]);
