@@ -16,6 +16,7 @@ import { sourceReader } from '../io/source-reader.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
+  fitsOneCycle,
   inDumpRanges,
   withDataRanges,
   originalPageCount,
@@ -192,7 +193,9 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     warnings.push({ code: 'W_NO_MEM_MAP', message: 'No memory section with a mem_map was found: no page can be classified; only zero pages can be excluded.' });
 
   const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
-  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
+  // makedumpfile settles on one pass or cycles before the memory map can lower max_mapnr.
+  const onePass = fitsOneCycle(dump.maxPfnFromLoads);
+  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn, onePass);
   const withData = withDataRanges(inDump, dump.loads, pageSize, maxPfn);
   const visited = visitedRanges(dump.loads, pageSize, maxPfn);
   const result: ClassifyResult = {
@@ -202,7 +205,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     inDump,
     withData,
     loads: [...dump.loads],
-    originalPages: originalPageCount(dump.loads, pageSize, maxPfn),
+    originalPages: originalPageCount(dump.loads, pageSize, maxPfn, onePass),
     layout,
     sections,
     zeroScanLevels: [],

@@ -132,12 +132,32 @@ export function zeroScanTable(levels: readonly number[]): Uint8Array {
   return t;
 }
 
+/** makedumpfile's cyclic buffer: both bitmaps, at most 4 MiB (calculate_cyclic_buffer_size; free memory assumed ample). */
+const MAX_CYCLIC_BUFFER = 4 * 1024 * 1024;
+
 /**
- * makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD contributes pfns
- * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
+ * Whether makedumpfile works in one pass ("enough free memory to be done in one cycle", flag_cyclic off): its buffer,
+ * max_mapnr * 2 / 8 bytes rounded down, must hold both bitmaps — so max_mapnr must be a multiple of 4 (and at most
+ * 16 Mi pfns). Then its bitmaps live in a file, and -E classifies memory once, like the kdump writers, instead of
+ * once per PT_LOAD.
  */
-export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  return mergedRanges(loads.map((l) => ({ start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize), maxPfn) })));
+export function fitsOneCycle(maxPfn: number): boolean {
+  const buffer = Math.min(MAX_CYCLIC_BUFFER, Math.floor((maxPfn * 2) / 8));
+  return buffer * 8 >= maxPfn * 2;
+}
+
+/**
+ * The pfns a PT_LOAD sets in makedumpfile's 1st bitmap: [floor(physStart / page), floor(physEnd / page)) clipped to
+ * max_mapnr; in one pass (create_1st_bitmap_file) a partial last page is included too.
+ */
+function firstBitmapRange(l: LoadSegment, pageSize: number, maxPfn: number, onePass: boolean): PfnRange {
+  const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn) + (onePass && l.physEnd % pageSize !== 0 ? 1 : 0);
+  return { start: Math.floor(l.physStart / pageSize), end: Math.min(end, maxPfn) };
+}
+
+/** makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD's firstBitmapRange; overlapping loads merge here. */
+export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): PfnRange[] {
+  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, onePass)));
 }
 
 /** The non-empty ranges sorted, those that overlap or touch merged into one. */
@@ -173,15 +193,14 @@ export function withDataRanges(inDump: readonly PfnRange[], loads: readonly Load
 }
 
 /**
- * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (same rounding and clipping as the
- * 1st bitmap) — not the union, so pages in two PT_LOADs (the kdump kernel-image segment) count twice.
+ * makedumpfile's "Original pages": the sum of each PT_LOAD's firstBitmapRange — not the union, so pages in two
+ * PT_LOADs (the kdump kernel-image segment; in one pass, a partial page two segments share) count twice.
  */
-export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): number {
+export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): number {
   let n = 0;
   for (const l of loads) {
-    const start = Math.floor(l.physStart / pageSize);
-    const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn);
-    if (end > start) n += end - start;
+    const r = firstBitmapRange(l, pageSize, maxPfn, onePass);
+    if (r.end > r.start) n += r.end - r.start;
   }
   return n;
 }

@@ -1,6 +1,6 @@
 import { VmsieveError } from '../errors.js';
 import type { LoadSegment, PfnRange } from '../model/dump.js';
-import { checkLevel, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges } from './dump-level.js';
+import { checkLevel, fitsOneCycle, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges } from './dump-level.js';
 
 /** makedumpfile's "Excluded pages" report (print_report), numbers with its exact meanings. */
 export interface PageReport {
@@ -103,19 +103,6 @@ function reportFromCounts(level: number, original: number, by: Float64Array, tot
 export interface ElfReportSource extends ReportSource {
   loads: readonly LoadSegment[];
   pageSize: number;
-}
-
-/** makedumpfile's cyclic buffer: both bitmaps, at most 4 MiB (calculate_cyclic_buffer_size; free memory assumed ample). */
-const MAX_CYCLIC_BUFFER = 4 * 1024 * 1024;
-
-/**
- * Whether makedumpfile works in one pass ("enough free memory to be done in one cycle", flag_cyclic off): its buffer,
- * max_mapnr * 2 / 8 bytes rounded down, must hold both bitmaps — so max_mapnr must be a multiple of 4 (and at most
- * 16 Mi pfns). Then -E classifies memory once, like the kdump writers, instead of once per PT_LOAD.
- */
-function fitsOneCycle(maxPfn: number): boolean {
-  const buffer = Math.min(MAX_CYCLIC_BUFFER, Math.floor((maxPfn * 2) / 8));
-  return buffer * 8 >= maxPfn * 2;
 }
 
 /** -E's "Original pages": every PT_LOAD's pfns, partial pages at either end included, pages in two PT_LOADs twice. */

@@ -1,9 +1,10 @@
 import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
+import { RISCV64 } from '../riscv64/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
 import type { Architecture } from '../../model/architecture.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64];
+export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, RISCV64];
 
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
 const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([

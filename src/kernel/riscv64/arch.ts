@@ -1,0 +1,19 @@
+import { EM_RISCV } from '../../model/elf-constants.js';
+import type { Architecture } from '../../model/architecture.js';
+import { physRamBaseOf } from './layout.js';
+import { decodePrstatus } from './registers.js';
+import { Riscv64Translator } from './translate.js';
+
+export const RISCV64: Architecture = {
+  name: 'riscv64',
+  elfMachine: EM_RISCV,
+  utsMachine: 'riscv64',
+  ipRegister: 'pc',
+  // ra is the return address, s0 the frame pointer.
+  keyRegisters: ['pc', 'sp', 's0', 'ra'],
+  decodePrstatus,
+  // QEMU writes its "QEMU" CPU-state note for x86 guests only.
+  decodeQemuCpuState: () => undefined,
+  openTranslator: (input) => Riscv64Translator.open(input),
+  headerPhysBase: ({ vmcoreinfo }) => physRamBaseOf(vmcoreinfo),
+};
