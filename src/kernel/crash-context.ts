@@ -13,7 +13,10 @@ export type CrashLineKind =
   | 'panic'
   /** "---[ end Kernel panic - not syncing: … ]---" */
   | 'panic-end'
-  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045 [#1] SMP" */
+  /**
+   * "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045
+   * [#1] SMP", riscv's die() lines "Oops [#1]", "Oops - illegal instruction [#1]", "Kernel BUG [#1]"
+   */
   | 'oops'
   /** "BUG: kernel NULL pointer dereference, …", "kernel BUG at mm/slub.c:123!", "watchdog: BUG: soft lockup …" */
   | 'bug'
@@ -25,9 +28,9 @@ export type CrashLineKind =
   | 'warning'
   /** "CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.1.0-56-amd64 #1 …" (6.9+: "CPU: 0 UID: 0 PID: 1 …") */
   | 'cpu'
-  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64) */
+  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "epc : …" (riscv) */
   | 'ip'
-  /** "lr : __handle_sysrq+0x90/0x19c" (arm64: the link register, where the faulting function returns to) */
+  /** "lr : __handle_sysrq+0x90/0x19c" (arm64), " ra : …" (riscv): the link register, where the faulting function returns to */
   | 'lr'
   /** "sysrq: Trigger a crash" */
   | 'sysrq'
@@ -66,7 +69,7 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
-  /** arm64's link register line of the incident ("lr : func+0x90/0x19c"), without its "lr : " prefix. */
+  /** The link register line of the incident (arm64 "lr : func+0x90/0x19c", riscv " ra : …"), without its prefix. */
   lr: string | null;
   /**
    * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"): a panic raised in a system
@@ -91,17 +94,21 @@ const MAX_LINES = 500;
 /** How many records after the panic line its own "CPU:" line (panic's dump_stack) may come. */
 const PANIC_CPU_WINDOW = 4;
 
+const LR_PREFIX = /^(?:lr| ra) : /;
+/** A Call Trace frame: indented (x86, arm64), or riscv's "[<ffffffff80007020>] dump_backtrace+0x28/0x30". */
+const TRACE_FRAME = /^(?: |\[<[0-9a-f]+>\] )/;
+
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
   ['panic-end', /^---\[ end Kernel panic/],
-  ['oops', /^(?:Internal error: )?Oops: /],
+  ['oops', /^(?:(?:Internal error: )?Oops: |Oops(?: - .*)? \[#\d+\]|Kernel BUG \[#\d+\])/],
   ['bug', /^(?:kernel BUG at |BUG: |[\w-]+: BUG: )/],
   ['gpf', /^general protection fault/],
   ['fault', /^Unable to handle kernel /],
   ['warning', /^WARNING: CPU: \d+ PID: /],
   ['cpu', /^CPU: \d+ (?:UID: \d+ )?PID: -?\d+ Comm: /],
   ['ip', /^(?:RIP: |pc : |NIP: |PC is at |epc : )/],
-  ['lr', /^lr : /],
+  ['lr', LR_PREFIX],
   ['sysrq', /^sysrq: Trigger a crash/],
   ['hardware', /^Hardware name: /],
 ];
@@ -211,13 +218,13 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
     if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
     const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
-    if (lrLine) lr = lrLine.text.replace(/^lr : /, '');
+    if (lrLine) lr = lrLine.text.replace(LR_PREFIX, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    // x86 prints "Call Trace:", arm64 "Call trace:".
+    // x86 and riscv print "Call Trace:", arm64 "Call trace:".
     const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     if (traceAt >= 0) {
-      for (let i = traceAt + 1; i < stop && records[i].text.startsWith(' '); i++) {
+      for (let i = traceAt + 1; i < stop && TRACE_FRAME.test(records[i].text); i++) {
         const frame = records[i].text.trim();
         if (frame !== '<TASK>' && frame !== '</TASK>' && frame !== '<IRQ>' && frame !== '</IRQ>') callTrace.push(frame);
       }

@@ -53,6 +53,11 @@ export interface Architecture {
   /** QEMU's own CPU-state note ("QEMU"), where QEMU writes one for this architecture. */
   decodeQemuCpuState(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
   openTranslator(input: TranslatorInput): KernelTranslator;
+  /**
+   * Whether `--dump-dmesg` prints the printk caller column ("[      T1] "): the makedumpfile vmsieve matches on this
+   * architecture does not (Debian 12's 1.7.2) or does (upstream 1.7.5+ where Debian 12 has no build: riscv64).
+   */
+  readonly dmesgCallerColumn: boolean;
   /** phys_base as makedumpfile writes it into the kdump sub-header; 0 when nothing tells it. */
   headerPhysBase(dump: Pick<Dump, 'vmcoreinfo' | 'loads' | 'pageSize'>): bigint;
 }

@@ -177,6 +177,8 @@ export function makedumpfileForRecord(f: RealFixture): ReturnType<typeof makedum
   if (version.startsWith('makedumpfile: version 1.7.2 ')) return { ...makedumpfileFor(f.arch), dmesgFile: f.dmesgFile };
   const { upstreamEnv } = FIXTURE_ARCHES[f.arch];
   const upstream = process.env[upstreamEnv];
-  if (upstream && works(upstream)) return { cmd: upstream, dmesgFile: f.dmesgFile.replace(/\.dmesg\.txt$/, '.dmesg-new.txt') };
+  // Upstream's log where the dump has one of its own (NAME.dmesg-new.txt); else NAME.dmesg.txt is upstream's already.
+  const newDmesg = f.dmesgFile.replace(/\.dmesg\.txt$/, '.dmesg-new.txt');
+  if (upstream && works(upstream)) return { cmd: upstream, dmesgFile: existsSync(newDmesg) ? newDmesg : f.dmesgFile };
   return { skip: `its record is from ${version.split('\n')[0] || 'another makedumpfile'}, not Debian's 1.7.2: set ${upstreamEnv} to an upstream ${f.arch} build` };
 }

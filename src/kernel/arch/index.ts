@@ -6,6 +6,9 @@ import type { Architecture } from '../../model/architecture.js';
 
 export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, RISCV64];
 
+/** "x86_64, arm64 and riscv64": the architectures vmsieve reads, for error messages. */
+export const ARCHITECTURE_LIST = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
+
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
 const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([
   [2, 'SPARC'],
@@ -34,7 +37,7 @@ export const elfMachineName = (machine: number): string => {
 export function archForElfMachine(machine: number, fileName: string): Architecture {
   const arch = ARCHITECTURES.find((a) => a.elfMachine === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURE_LIST} dumps only`, { machine });
   return arch;
 }
 
@@ -46,6 +49,6 @@ export function archForUtsMachine(machine: string, fileName: string): Architectu
   if (machine === '') return X86_64;
   const arch = ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${ARCHITECTURES.map((a) => a.name).join(' and ')} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${ARCHITECTURE_LIST} dumps only`, { machine });
   return arch;
 }

@@ -15,5 +15,6 @@ export const RISCV64: Architecture = {
   // QEMU writes its "QEMU" CPU-state note for x86 guests only.
   decodeQemuCpuState: () => undefined,
   openTranslator: (input) => Riscv64Translator.open(input),
+  dmesgCallerColumn: true,
   headerPhysBase: ({ vmcoreinfo }) => physRamBaseOf(vmcoreinfo),
 };
