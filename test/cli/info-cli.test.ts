@@ -20,20 +20,29 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     expect(info.crashTime).toBe(summary.CRASHTIME ? new Date(Number(summary.CRASHTIME) * 1000).toISOString() : null);
     expect(info.maxPfn).toBe(f.oracle.counts_by_level['0'].total_pages);
     expect(info.pageSize).toBe(Number(summary.PAGESIZE));
-    const arm64 = f.oracle.elf.e_machine === 183;
-    expect(info.arch).toBe(arm64 ? 'arm64' : 'x86_64');
-    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed).
+    const machine = f.oracle.elf.e_machine;
+    const arm64 = machine === 183;
+    const riscv64 = machine === 243;
+    expect(info.arch).toBe(arm64 ? 'arm64' : riscv64 ? 'riscv64' : 'x86_64');
+    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed),
+    // NUMBER(phys_ram_base) on riscv64.
     const physOffset = /^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
-    expect(info.physBase).toBe(arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : Number(summary['NUMBER(phys_base)']));
-    expect(info.kaslrOffset).toBe(Number.parseInt(summary.KERNELOFFSET, 16));
+    const physBase = arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : riscv64 ? Number(summary['NUMBER(phys_ram_base)']) : Number(summary['NUMBER(phys_base)']);
+    expect(info.physBase).toBe(physBase);
+    // riscv64 kernels without KASLR (as under QEMU's TCG) write no KERNELOFFSET.
+    expect(info.kaslrOffset).toBe(summary.KERNELOFFSET === null && riscv64 ? null : Number.parseInt(summary.KERNELOFFSET, 16));
     // arm64: each level resolves PAGE_SHIFT − 3 bits of the VA the kernel runs with (64 − TCR_EL1.T1SZ) above PAGE_SHIFT
     const t1sz = /^NUMBER\(TCR_EL1_T1SZ\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
     const shift = Math.log2(Number(summary.PAGESIZE));
     const arm64Levels = Math.ceil((64 - Number(t1sz) - shift) / (shift - 3));
-    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    // riscv64: Sv39, Sv48, Sv57 resolve 9 bits a level above the 12-bit page offset.
+    const riscv64Levels = (Number(summary['NUMBER(VA_BITS)']) - 12) / 9;
+    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : riscv64 ? riscv64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
     // Registers from NT_PRSTATUS, and the crashing CPU's instruction pointer inside the kernel image's PT_LOAD.
-    const names = arm64 ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate'] : ['rip', 'rsp', 'rbp', 'eflags'];
-    expect(info.ipRegister).toBe(arm64 ? 'pc' : 'rip');
+    const riscvNames = ['pc', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', ...Array.from({ length: 8 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `s${i + 2}`), 't3', 't4', 't5', 't6'];
+    const names = arm64 ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate'] : riscv64 ? riscvNames : ['rip', 'rsp', 'rbp', 'eflags'];
+    expect(info.ipRegister).toBe(arm64 || riscv64 ? 'pc' : 'rip');
+    if (riscv64) expect(Object.keys(info.cpuRegisters[0].registers)).toEqual(riscvNames);
     for (const cpu of info.cpuRegisters) for (const name of names) expect(cpu.registers[name]).toMatch(/^0x[0-9a-f]{16}$/);
     if (f.oracle.generation.method === 'kdump') {
       const text = f.oracle.elf.program_headers.find((p: { type: string }) => p.type === 'LOAD');
