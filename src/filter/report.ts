@@ -105,18 +105,6 @@ export interface ElfReportSource extends ReportSource {
   pageSize: number;
 }
 
-/** -E's "Original pages": every PT_LOAD's pfns, partial pages at either end included, pages in two PT_LOADs twice. */
-function elfOriginalPages(src: ElfReportSource): number {
-  const ps = src.pageSize;
-  let original = 0;
-  for (const l of src.loads) {
-    const pfnStart = Math.ceil(l.physStart / ps);
-    const pfnEnd = Math.min(Math.ceil(l.physEnd / ps), src.maxPfn);
-    if (pfnEnd > pfnStart) original += pfnEnd - pfnStart;
-  }
-  return original;
-}
-
 /**
  * The report makedumpfile prints when it writes ELF output (-E) in cyclic mode (max_mapnr not a multiple of 4, see
  * fitsOneCycle). write_elf_pages_cyclic() then runs the whole
@@ -128,11 +116,8 @@ function elfOriginalPages(src: ElfReportSource): number {
  */
 export function elfReportForLevel(src: ElfReportSource, level: number): PageReport {
   checkLevel(level);
-  if (fitsOneCycle(src.maxPfn)) {
-    const r = reportForLevel(src, level);
-    const original = elfOriginalPages(src);
-    return { ...r, original, remaining: original - r.excluded, memoryHole: r.total - original };
-  }
+  // In one pass makedumpfile counts the 1st bitmap's pages, as for kdump output.
+  if (fitsOneCycle(src.maxPfn)) return reportForLevel(src, level);
   const lut = outcomeTable(level);
   const headless = headlessOutcomeTable(level);
   const ps = src.pageSize;
