@@ -179,13 +179,20 @@ class ElfDump implements Dump {
     const first = this.segmentAt(paddr);
     if (first && paddr + length <= first.physStart + first.fileSize)
       return this.source.read(first.fileOffset + (paddr - first.physStart), length);
+    // As makedumpfile's readpage_elf: bytes between or after segments read as zero, as long as some byte is in one.
+    const end = paddr + length;
+    if (!this.loads.some((l) => l.physStart < end && l.physEnd > paddr))
+      throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${paddr.toString(16)} is not in the dump`, { paddr });
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const at = paddr + done;
       const seg = this.segmentAt(at);
-      if (!seg)
-        throw new VmsieveError('E_NOT_IN_DUMP', `physical address 0x${at.toString(16)} is not in the dump`, { paddr: at });
+      if (!seg) {
+        const next = this.loads.reduce((m, l) => (l.physStart > at && l.physStart < m ? l.physStart : m), end);
+        done += next - at;
+        continue;
+      }
       const n = Math.min(length - done, seg.physEnd - at);
       const rel = at - seg.physStart;
       const inFile = Math.max(0, Math.min(n, seg.fileSize - rel));
