@@ -95,8 +95,10 @@ const MAX_LINES = 500;
 const PANIC_CPU_WINDOW = 4;
 
 const LR_PREFIX = /^(?:lr| ra) : /;
-/** A Call Trace frame: indented (x86, arm64), or riscv's "[<ffffffff80007020>] dump_backtrace+0x28/0x30". */
-const TRACE_FRAME = /^(?: |\[<[0-9a-f]+>\] )/;
+/** riscv's frame: "[<ffffffff80007020>] dump_backtrace+0x28/0x30". */
+const RISCV_FRAME = /^\[<[0-9a-f]+>\] /;
+/** A call-trace frame: indented (x86, arm64) or riscv's. */
+const TRACE_FRAME = new RegExp(`^ |${RISCV_FRAME.source}`);
 
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
@@ -221,8 +223,9 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     if (lrLine) lr = lrLine.text.replace(LR_PREFIX, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    // x86 and riscv print "Call Trace:", arm64 "Call trace:".
-    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
+    // x86 and riscv print "Call Trace:", arm64 "Call trace:"; riscv's Oops prints its frames with no header.
+    const header = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
+    const traceAt = header >= 0 ? header : records.findIndex((r, i) => i > from.index && i < stop && RISCV_FRAME.test(r.text)) - 1;
     if (traceAt >= 0) {
       for (let i = traceAt + 1; i < stop && TRACE_FRAME.test(records[i].text); i++) {
         const frame = records[i].text.trim();
