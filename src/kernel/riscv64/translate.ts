@@ -2,11 +2,8 @@ import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../../model/architecture.js';
 import { directPhys, imagePhys, riscv64Layout, type Riscv64Layout } from './layout.js';
+import { reachableTables, TableCache } from '../page-tables.js';
 import { entryPhys, isLeaf, leafShift, levelShift, TABLE_BYTES, tableIndex, VALID } from './page-entry.js';
-import { riscv64TablePages } from './table-pages.js';
-
-/** Page-table pages kept: 4096 × 4 KiB, the whole vmemmap's tables of a 128 GiB machine twice over. */
-const TABLE_CACHE_LIMIT = 4096;
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const hex = (v: bigint) => `0x${v.toString(16)}`;
@@ -17,7 +14,7 @@ const hex = (v: bigint) => `0x${v.toString(16)}`;
  * swapper_pg_dir, where an entry with R, W or X set is a leaf at whatever level it sits.
  */
 export class Riscv64Translator implements KernelTranslator {
-  private readonly tables = new Map<bigint, BigUint64Array>();
+  private readonly tables: TableCache;
   private readonly root: bigint;
   readonly physBase: bigint;
   readonly levels: number;
@@ -30,6 +27,7 @@ export class Riscv64Translator implements KernelTranslator {
     readonly warnings: readonly DumpWarning[] = [],
   ) {
     this.root = imagePhys(layout, layout.swapperPgDir);
+    this.tables = new TableCache(readPhys, TABLE_BYTES);
     this.physBase = layout.physRamBase;
     this.levels = layout.levels;
     this.maxPhysmemBits = layout.maxPhysmemBits;
@@ -52,7 +50,7 @@ export class Riscv64Translator implements KernelTranslator {
     if (direct !== undefined) return { phys: Number(direct), bytes: Number((1n << 64n) - va) };
     let table = this.root;
     for (let level = this.levels - 1; level >= 0; level--) {
-      const entry = await this.entry(table, tableIndex(va, level));
+      const entry = await this.tables.entry(table, tableIndex(va, level));
       if ((entry & VALID) === 0n)
         throw new VmsieveError('E_TRANSLATE', `kernel address ${hex(va)} is not mapped (no valid entry at the level mapping bit ${levelShift(level)})`, { vaddr: hex(va) });
       if (isLeaf(entry)) {
@@ -67,17 +65,11 @@ export class Riscv64Translator implements KernelTranslator {
   }
 
   kernelTablePages(): Promise<bigint[]> {
-    return riscv64TablePages(this.readPhys, this.root, this.levels);
-  }
-
-  private async entry(tablePhys: bigint, index: number): Promise<bigint> {
-    let t = this.tables.get(tablePhys);
-    if (!t) {
-      const bytes = await this.readPhys(Number(tablePhys), TABLE_BYTES);
-      t = new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + TABLE_BYTES));
-      if (this.tables.size >= TABLE_CACHE_LIMIT) this.tables.clear();
-      this.tables.set(tablePhys, t);
-    }
-    return t[index];
+    return reachableTables(this.readPhys, {
+      root: this.root,
+      levels: this.levels,
+      tableBytes: () => TABLE_BYTES,
+      next: (e) => ((e & VALID) !== 0n && !isLeaf(e) ? entryPhys(e) : undefined),
+    });
   }
 }
