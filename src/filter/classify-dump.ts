@@ -16,6 +16,7 @@ import { sourceReader } from '../io/source-reader.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
+  firstBitmapRanges,
   fitsOneCycle,
   inDumpRanges,
   withDataRanges,
@@ -59,8 +60,10 @@ export interface ClassifyResult {
   /** makedumpfile's max_mapnr ("Total pages"). */
   maxPfn: number;
   pageSize: number;
-  /** makedumpfile's 1st bitmap as merged pfn ranges. */
+  /** The pfns makedumpfile examines and may write, as merged pfn ranges (see inDumpRanges). */
   inDump: PfnRange[];
+  /** makedumpfile's 1st bitmap: inDump, with each PT_LOAD's partial last page when it works in one pass. */
+  firstBitmap: PfnRange[];
   /** inDump less the pages past a PT_LOAD's p_filesz (never written, never zero-scanned). */
   withData: PfnRange[];
   /** The dump's PT_LOADs (for the ELF-output report, which counts per PT_LOAD). */
@@ -195,7 +198,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
   const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
   // makedumpfile settles on one pass or cycles before the memory map can lower max_mapnr.
   const onePass = fitsOneCycle(dump.maxPfnFromLoads);
-  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn, onePass);
+  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
   const withData = withDataRanges(inDump, dump.loads, pageSize, maxPfn);
   const visited = visitedRanges(dump.loads, pageSize, maxPfn);
   const result: ClassifyResult = {
@@ -203,6 +206,7 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     maxPfn,
     pageSize,
     inDump,
+    firstBitmap: firstBitmapRanges(dump.loads, pageSize, maxPfn, onePass),
     withData,
     loads: [...dump.loads],
     originalPages: originalPageCount(dump.loads, pageSize, maxPfn, onePass),

@@ -147,17 +147,24 @@ export function fitsOneCycle(maxPfn: number): boolean {
 }
 
 /**
- * The pfns a PT_LOAD sets in makedumpfile's 1st bitmap: [floor(physStart / page), floor(physEnd / page)) clipped to
- * max_mapnr; in one pass (create_1st_bitmap_file) a partial last page is included too.
+ * The pfns makedumpfile examines and may write (its 2nd bitmap before exclusion): each PT_LOAD's
+ * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
  */
+export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
+  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, false)));
+}
+
+/**
+ * makedumpfile's 1st bitmap: inDumpRanges, plus, in one pass (create_1st_bitmap_file), each PT_LOAD's partial last
+ * page — which it counts among the original pages but never examines or writes.
+ */
+export function firstBitmapRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): PfnRange[] {
+  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, onePass)));
+}
+
 function firstBitmapRange(l: LoadSegment, pageSize: number, maxPfn: number, onePass: boolean): PfnRange {
   const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn) + (onePass && l.physEnd % pageSize !== 0 ? 1 : 0);
   return { start: Math.floor(l.physStart / pageSize), end: Math.min(end, maxPfn) };
-}
-
-/** makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD's firstBitmapRange; overlapping loads merge here. */
-export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): PfnRange[] {
-  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, onePass)));
 }
 
 /** The non-empty ranges sorted, those that overlap or touch merged into one. */
