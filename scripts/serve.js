@@ -105,11 +105,21 @@ async function main() {
     process.exitCode = 1;
     return;
   }
-  const port = Number(values.port);
+  const wanted = Number(values.port);
   const server = createStaticServer(dir);
+  // The port busy (another vmsieve, another dev server): take the next free one of the following 20 and say so.
+  let port = wanted;
   server.on('error', (e) => {
+    if (e.code === 'EADDRINUSE' && port < wanted + 20) {
+      port++;
+      server.listen(port, values.host);
+      return;
+    }
     process.stderr.write(`serve: ${e.message}\n`);
     process.exit(1);
+  });
+  server.on('listening', () => {
+    if (port !== wanted) process.stdout.write(`serve: port ${wanted} is busy, using ${port}\n`);
   });
   server.listen(port, values.host, () => {
     const addr = server.address();

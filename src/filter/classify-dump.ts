@@ -11,17 +11,15 @@ import type { ClassifyTask } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { WINDOW_BYTES, pagesIn } from '../workers/page-compute.js';
 import { mapOrdered } from '../workers/ordered.js';
-import { pageExtents, workersCanRead, type PfnRun } from '../model/page-extents.js';
+import { pageExtents, visitedRanges, workersCanRead, type PfnRun } from '../model/page-extents.js';
 import { sourceReader } from '../io/source-reader.js';
+import { bitmapMode, type BitmapMode } from '../model/bitmap-mode.js';
 import {
   CODE_MASK,
   CODE_NOT_VISITED,
-  firstBitmapRanges,
-  fitsOneCycle,
   inDumpRanges,
   withDataRanges,
   originalPageCount,
-  visitedRanges,
   ZERO_BIT,
   zeroScanTable,
 } from './dump-level.js';
@@ -60,10 +58,10 @@ export interface ClassifyResult {
   /** makedumpfile's max_mapnr ("Total pages"). */
   maxPfn: number;
   pageSize: number;
-  /** The pfns makedumpfile examines and may write, as merged pfn ranges (see inDumpRanges). */
+  /** How makedumpfile builds its bitmaps for one output file of this dump; inDump and originalPages follow it. */
+  bitmapMode: BitmapMode;
+  /** makedumpfile's 1st bitmap as merged pfn ranges. */
   inDump: PfnRange[];
-  /** makedumpfile's 1st bitmap: inDump, with each PT_LOAD's partial last page when it works in one pass. */
-  firstBitmap: PfnRange[];
   /** inDump less the pages past a PT_LOAD's p_filesz (never written, never zero-scanned). */
   withData: PfnRange[];
   /** The dump's PT_LOADs (for the ELF-output report, which counts per PT_LOAD). */
@@ -196,20 +194,19 @@ export async function classifyDump(dump: Dump, km: KernelMemory | undefined, ker
     warnings.push({ code: 'W_NO_MEM_MAP', message: 'No memory section with a mem_map was found: no page can be classified; only zero pages can be excluded.' });
 
   const classMap = new Uint8Array(maxPfn).fill(CODE_NOT_VISITED);
-  // makedumpfile settles on one pass or cycles before the memory map can lower max_mapnr.
-  const onePass = fitsOneCycle(dump.maxPfnFromLoads);
-  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn);
+  const mode = bitmapMode(dump.maxPfnFromLoads);
+  const inDump = inDumpRanges(dump.loads, pageSize, maxPfn, mode);
   const withData = withDataRanges(inDump, dump.loads, pageSize, maxPfn);
   const visited = visitedRanges(dump.loads, pageSize, maxPfn);
   const result: ClassifyResult = {
     classMap,
     maxPfn,
     pageSize,
+    bitmapMode: mode,
     inDump,
-    firstBitmap: firstBitmapRanges(dump.loads, pageSize, maxPfn, onePass),
     withData,
     loads: [...dump.loads],
-    originalPages: originalPageCount(dump.loads, pageSize, maxPfn, onePass),
+    originalPages: originalPageCount(dump.loads, pageSize, maxPfn, mode),
     layout,
     sections,
     zeroScanLevels: [],
@@ -369,4 +366,20 @@ async function readPages(dump: Dump, pfn: number, n: number, pageSize: number): 
     }
   }
   return out;
+}
+
+/**
+ * The classification as makedumpfile sees it in cyclic mode, whatever mode one output file of the dump would take:
+ * --split divides its bitmap buffer among the files, so it runs cyclic and leaves out PT_LOADs' partial last pages.
+ */
+export function asCyclic(result: ClassifyResult): ClassifyResult {
+  if (result.bitmapMode === 'cyclic') return result;
+  const inDump = inDumpRanges(result.loads, result.pageSize, result.maxPfn, 'cyclic');
+  return {
+    ...result,
+    bitmapMode: 'cyclic',
+    inDump,
+    withData: withDataRanges(inDump, result.loads, result.pageSize, result.maxPfn),
+    originalPages: originalPageCount(result.loads, result.pageSize, result.maxPfn, 'cyclic'),
+  };
 }

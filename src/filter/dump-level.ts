@@ -1,5 +1,7 @@
 import { VmsieveError } from '../errors.js';
 import type { LoadSegment, PfnRange } from '../model/dump.js';
+import type { BitmapMode } from '../model/bitmap-mode.js';
+import { mergedRanges } from '../model/page-extents.js';
 import { DL_CACHE, DL_CACHE_PRI, DL_FREE, DL_USER, DL_ZERO } from '../kernel/page-layout.js';
 
 /**
@@ -132,50 +134,18 @@ export function zeroScanTable(levels: readonly number[]): Uint8Array {
   return t;
 }
 
-/** makedumpfile's cyclic buffer: both bitmaps, at most 4 MiB (calculate_cyclic_buffer_size; free memory assumed ample). */
-const MAX_CYCLIC_BUFFER = 4 * 1024 * 1024;
-
 /**
- * Whether makedumpfile works in one pass ("enough free memory to be done in one cycle", flag_cyclic off): its buffer,
- * max_mapnr * 2 / 8 bytes rounded down, must hold both bitmaps — so max_mapnr must be a multiple of 4 (and at most
- * 16 Mi pfns). Then its bitmaps live in a file, and -E classifies memory once, like the kdump writers, instead of
- * once per PT_LOAD.
+ * A PT_LOAD's pfns in makedumpfile's 1st bitmap: from floor(physStart / page) to floor(physEnd / page) clipped to
+ * max_mapnr; in 'file' mode (create_1st_bitmap_file) the partial last page too.
  */
-export function fitsOneCycle(maxPfn: number): boolean {
-  const buffer = Math.min(MAX_CYCLIC_BUFFER, Math.floor((maxPfn * 2) / 8));
-  return buffer * 8 >= maxPfn * 2;
+function loadPfns(l: LoadSegment, pageSize: number, maxPfn: number, mode: BitmapMode): PfnRange {
+  const partialLast = mode === 'file' && l.physEnd % pageSize !== 0 ? 1 : 0;
+  return { start: Math.floor(l.physStart / pageSize), end: Math.min(Math.floor(l.physEnd / pageSize) + partialLast, maxPfn) };
 }
 
-/**
- * The pfns makedumpfile examines and may write (its 2nd bitmap before exclusion): each PT_LOAD's
- * [floor(physStart / page), floor(physEnd / page)) clipped to max_mapnr; overlapping loads merge here.
- */
-export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, false)));
-}
-
-/**
- * makedumpfile's 1st bitmap: inDumpRanges, plus, in one pass (create_1st_bitmap_file), each PT_LOAD's partial last
- * page — which it counts among the original pages but never examines or writes.
- */
-export function firstBitmapRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): PfnRange[] {
-  return mergedRanges(loads.map((l) => firstBitmapRange(l, pageSize, maxPfn, onePass)));
-}
-
-function firstBitmapRange(l: LoadSegment, pageSize: number, maxPfn: number, onePass: boolean): PfnRange {
-  const end = Math.min(Math.floor(l.physEnd / pageSize), maxPfn) + (onePass && l.physEnd % pageSize !== 0 ? 1 : 0);
-  return { start: Math.floor(l.physStart / pageSize), end: Math.min(end, maxPfn) };
-}
-
-/** The non-empty ranges sorted, those that overlap or touch merged into one. */
-function mergedRanges(ranges: readonly PfnRange[]): PfnRange[] {
-  const out: PfnRange[] = [];
-  for (const r of ranges.filter((r) => r.start < r.end).sort((a, b) => a.start - b.start)) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
+/** makedumpfile's 1st bitmap ("pfn is in the dump"): each PT_LOAD's pfns (loadPfns); overlapping loads merge here. */
+export function inDumpRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, mode: BitmapMode): PfnRange[] {
+  return mergedRanges(loads.map((l) => loadPfns(l, pageSize, maxPfn, mode)));
 }
 
 /**
@@ -200,21 +170,16 @@ export function withDataRanges(inDump: readonly PfnRange[], loads: readonly Load
 }
 
 /**
- * makedumpfile's "Original pages": the sum of each PT_LOAD's firstBitmapRange — not the union, so pages in two
- * PT_LOADs (the kdump kernel-image segment; in one pass, a partial page two segments share) count twice.
+ * makedumpfile's "Original pages": the sum of each PT_LOAD's pages (as in the 1st bitmap) — not the union, so
+ * pages in two PT_LOADs (the kdump kernel-image segment) count twice.
  */
-export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, onePass: boolean): number {
+export function originalPageCount(loads: readonly LoadSegment[], pageSize: number, maxPfn: number, mode: BitmapMode): number {
   let n = 0;
   for (const l of loads) {
-    const r = firstBitmapRange(l, pageSize, maxPfn, onePass);
-    if (r.end > r.start) n += r.end - r.start;
+    const { start, end } = loadPfns(l, pageSize, maxPfn, mode);
+    if (end > start) n += end - start;
   }
   return n;
-}
-
-/** Pfns whose page data lies in some PT_LOAD's file image (makedumpfile's is_in_segs, which uses p_filesz). */
-export function visitedRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
-  return mergedRanges(loads.map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) })));
 }
 
 export interface ClassMapLike {

@@ -1,6 +1,8 @@
 import { VmsieveError } from '../errors.js';
 import type { LoadSegment, PfnRange } from '../model/dump.js';
-import { checkLevel, fitsOneCycle, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome, visitedRanges } from './dump-level.js';
+import { checkLevel, headlessOutcomeTable, isRangeCovered, outcomeTable, Outcome } from './dump-level.js';
+import { visitedRanges } from '../model/page-extents.js';
+import type { BitmapMode } from '../model/bitmap-mode.js';
 
 /** makedumpfile's "Excluded pages" report (print_report), numbers with its exact meanings. */
 export interface PageReport {
@@ -37,12 +39,13 @@ export interface ReportSource {
   zeroScanLevels?: readonly number[];
 }
 
-const histograms = new WeakMap<Uint8Array, Float64Array>();
+/** The last histogram of each class map, with the pfn ranges it was counted over (a cyclic view has other ranges). */
+const histograms = new WeakMap<Uint8Array, { inDump: PfnRange[]; counts: Float64Array }>();
 
 /** Count of each class byte over the in-dump pfns (distinct pfns, as the 2nd bitmap has one bit per pfn). */
 function histogram(src: ReportSource): Float64Array {
-  let h = histograms.get(src.classMap);
-  if (h) return h;
+  const cached = histograms.get(src.classMap);
+  if (cached?.inDump === src.inDump) return cached.counts;
   // Four tables, so that runs of one class (free memory is long runs of one code) do not wait on their own increments.
   const tables = [0, 1, 2, 3].map(() => new Uint32Array(256));
   const [c0, c1, c2, c3] = tables as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
@@ -57,9 +60,9 @@ function histogram(src: ReportSource): Float64Array {
     }
     for (; pfn < r.end; pfn++) c0[map[pfn]!]!++;
   }
-  h = Float64Array.from(c0, (n, b) => n + c1[b]! + c2[b]! + c3[b]!);
-  histograms.set(src.classMap, h);
-  return h;
+  const counts = Float64Array.from(c0, (n, b) => n + c1[b]! + c2[b]! + c3[b]!);
+  histograms.set(src.classMap, { inDump: src.inDump, counts });
+  return counts;
 }
 
 /** Forgets the cached histogram of a class map (call after changing its bytes). */
@@ -103,11 +106,24 @@ function reportFromCounts(level: number, original: number, by: Float64Array, tot
 export interface ElfReportSource extends ReportSource {
   loads: readonly LoadSegment[];
   pageSize: number;
+  bitmapMode: BitmapMode;
+}
+
+/** -E's "Original pages": every PT_LOAD's pfns, partial pages at either end included, pages in two PT_LOADs twice. */
+function elfOriginalPages(src: ElfReportSource): number {
+  const ps = src.pageSize;
+  let original = 0;
+  for (const l of src.loads) {
+    const pfnStart = Math.ceil(l.physStart / ps);
+    const pfnEnd = Math.min(Math.ceil(l.physEnd / ps), src.maxPfn);
+    if (pfnEnd > pfnStart) original += pfnEnd - pfnStart;
+  }
+  return original;
 }
 
 /**
- * The report makedumpfile prints when it writes ELF output (-E) in cyclic mode (max_mapnr not a multiple of 4, see
- * fitsOneCycle). write_elf_pages_cyclic() then runs the whole
+ * The report makedumpfile prints when it writes ELF output (-E). With its bitmaps in a file (see BitmapMode) it
+ * classifies memory once, like the kdump writers. In cyclic mode write_elf_pages_cyclic() runs the whole
  * exclusion once per PT_LOAD, over a cycle from the PT_LOAD's first pfn (rounded down to 8) to its last
  * (partial pages at either end included), without resetting the counters in between. So pages in two
  * PT_LOADs (kdump's kernel-image segment) are counted twice, a free block or compound page that starts
@@ -116,8 +132,11 @@ export interface ElfReportSource extends ReportSource {
  */
 export function elfReportForLevel(src: ElfReportSource, level: number): PageReport {
   checkLevel(level);
-  // In one pass makedumpfile counts the 1st bitmap's pages, as for kdump output.
-  if (fitsOneCycle(src.maxPfn)) return reportForLevel(src, level);
+  if (src.bitmapMode === 'file') {
+    const r = reportForLevel(src, level);
+    const original = elfOriginalPages(src);
+    return { ...r, original, remaining: original - r.excluded, memoryHole: r.total - original };
+  }
   const lut = outcomeTable(level);
   const headless = headlessOutcomeTable(level);
   const ps = src.pageSize;

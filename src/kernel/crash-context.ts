@@ -28,9 +28,9 @@ export type CrashLineKind =
   | 'warning'
   /** "CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.1.0-56-amd64 #1 …" (6.9+: "CPU: 0 UID: 0 PID: 1 …") */
   | 'cpu'
-  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "epc : …" (riscv) */
+  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "NIP [c0000000008eca18] sysrq_handle_crash+0x28/0x30" (ppc64), "epc : …" (riscv) */
   | 'ip'
-  /** "lr : __handle_sysrq+0x90/0x19c" (arm64), " ra : …" (riscv): the link register, where the faulting function returns to */
+  /** "lr : __handle_sysrq+0x90/0x19c" (arm64), "LR [c0000000008ed3c0] __handle_sysrq+0xd0/0x230" (ppc64), " ra : …" (riscv): the link register, where the faulting function returns to */
   | 'lr'
   /** "sysrq: Trigger a crash" */
   | 'sysrq'
@@ -69,10 +69,10 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
-  /** The link register line of the incident (arm64 "lr : func+0x90/0x19c", riscv " ra : …"), without its prefix. */
+  /** The link register line of the incident (arm64 "lr : func+0x90/0x19c", ppc64 "LR [addr] func+0x90/0x19c", riscv " ra : …"), without its prefix. */
   lr: string | null;
   /**
-   * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"): a panic raised in a system
+   * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"; on ppc64 a lower-half NIP): a panic raised in a system
    * call logs where the task entered the kernel, not where the CPU stopped — the crashing CPU's registers say that.
    */
   ipUserMode: boolean;
@@ -94,11 +94,18 @@ const MAX_LINES = 500;
 /** How many records after the panic line its own "CPU:" line (panic's dump_stack) may come. */
 const PANIC_CPU_WINDOW = 4;
 
-const LR_PREFIX = /^(?:lr| ra) : /;
+/**
+ * ppc64 prints "NIP:  <hex> LR: <hex> CTR: …" in its register dump too; the "NIP [<address>] symbol+off/len" line names
+ * the function, and its address says the mode (a lower-half one is a user address).
+ */
+const IP_PREFIX = /^(?:RIP: |pc : |NIP \[[0-9a-f]+\] |PC is at |epc : )/;
+const LR_PREFIX = /^(?:lr : | ra : |LR \[[0-9a-f]+\] )/;
+const PPC64_USER_NIP = /^NIP \[[0-7][0-9a-f]{15}\] /;
+/** ppc64 stack frames: "[stack pointer] [return address] symbol+off/len", and "--- interrupt: 3000 at …" between them. */
+const PPC64_FRAME_PREFIX = /^\[[0-9a-f]+\] \[[0-9a-f]+\] /;
+const PPC64_INTERRUPT = /^--- interrupt: /;
 /** riscv's frame: "[<ffffffff80007020>] dump_backtrace+0x28/0x30". */
 const RISCV_FRAME = /^\[<[0-9a-f]+>\] /;
-/** A call-trace frame: indented (x86, arm64) or riscv's. */
-const TRACE_FRAME = new RegExp(`^ |${RISCV_FRAME.source}`);
 
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
@@ -109,7 +116,7 @@ const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['fault', /^Unable to handle kernel /],
   ['warning', /^WARNING: CPU: \d+ PID: /],
   ['cpu', /^CPU: \d+ (?:UID: \d+ )?PID: -?\d+ Comm: /],
-  ['ip', /^(?:RIP: |pc : |NIP: |PC is at |epc : )/],
+  ['ip', IP_PREFIX],
   ['lr', LR_PREFIX],
   ['sysrq', /^sysrq: Trigger a crash/],
   ['hardware', /^Hardware name: /],
@@ -218,17 +225,19 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
   let ipUserMode = false;
   if (from) {
     const ipLine = all.find((l) => l.kind === 'ip' && l.index > from.index && l.index < stop);
-    if (ipLine) ip = ipLine.text.replace(/^(?:RIP: |pc : |NIP: |PC is at |epc : )/, '');
+    if (ipLine) ip = ipLine.text.replace(IP_PREFIX, '');
     const lrLine = all.find((l) => l.kind === 'lr' && l.index > from.index && l.index < stop);
     if (lrLine) lr = lrLine.text.replace(LR_PREFIX, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
-    ipUserMode = selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3;
-    // x86 and riscv print "Call Trace:", arm64 "Call trace:"; riscv's Oops prints its frames with no header.
+    ipUserMode = (selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3) || (ipLine !== undefined && PPC64_USER_NIP.test(ipLine.text));
+    // x86, ppc64 and riscv print "Call Trace:", arm64 "Call trace:"; riscv's Oops prints its frames with no header.
+    // x86 and arm64 frames start with a space.
     const header = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
     const traceAt = header >= 0 ? header : records.findIndex((r, i) => i > from.index && i < stop && RISCV_FRAME.test(r.text)) - 1;
     if (traceAt >= 0) {
-      for (let i = traceAt + 1; i < stop && TRACE_FRAME.test(records[i].text); i++) {
-        const frame = records[i].text.trim();
+      const isFrame = (t: string) => t.startsWith(' ') || RISCV_FRAME.test(t) || PPC64_FRAME_PREFIX.test(t) || PPC64_INTERRUPT.test(t);
+      for (let i = traceAt + 1; i < stop && isFrame(records[i].text); i++) {
+        const frame = records[i].text.replace(PPC64_FRAME_PREFIX, '').trim();
         if (frame !== '<TASK>' && frame !== '</TASK>' && frame !== '<IRQ>' && frame !== '</IRQ>') callTrace.push(frame);
       }
     }

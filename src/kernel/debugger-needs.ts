@@ -51,15 +51,15 @@ function ranges(table: SymbolTable, pairs: ReadonlyArray<readonly [string, strin
 }
 
 const within = (a: bigint, rs: readonly Range[]) => rs.some((r) => a >= r.start && a < r.end);
-/** Kernel stacks on x86_64 and arm64 without KASAN (THREAD_SIZE), aligned to their size. */
+/** Kernel stacks on x86_64, arm64 and ppc64 without KASAN (THREAD_SIZE), aligned to their size. */
 const THREAD_SIZE = 16384n;
 const MAX_CPUS = 8192;
-/** Kernel virtual addresses are the upper half on x86_64 and arm64; a lower-half stack pointer is a user one. */
+/** Kernel virtual addresses are the upper half on x86_64, arm64 and ppc64; a lower-half stack pointer is a user one. */
 const KERNEL_HALF = 1n << 63n;
 
-/** The kernel's stack pointer register, whichever architecture named it. */
-const stackPointer = (c: CpuRegisters): bigint | undefined => {
-  const v = c.registers.rsp ?? c.registers.sp;
+/** The stack pointer register the architecture names. */
+const stackPointer = (c: CpuRegisters, register: string): bigint | undefined => {
+  const v = c.registers[register];
   return v === undefined ? undefined : BigInt(v);
 };
 
@@ -107,7 +107,7 @@ export async function debuggerNeeds(km: KernelMemory, table: SymbolTable, cpus: 
   }
 
   for (const c of cpus) {
-    const sp = stackPointer(c);
+    const sp = stackPointer(c, km.dump.arch.stackRegister);
     if (sp === undefined || sp < KERNEL_HALF) continue;
     const base = sp & ~(THREAD_SIZE - 1n);
     for (let a = base; a < base + THREAD_SIZE; a += page) {

@@ -111,8 +111,12 @@ export function parseKernelVersion(release: string | undefined): number {
   return kernelVersionCode(Number(m[1]), Number(m[2]), Number(m[3] ?? 0));
 }
 
-/** Newest kernel whose page rules are known here (makedumpfile 1.7.9++ knows 7.0 and the 7.1 compound_info rename). */
-export const LATEST_KNOWN_KERNEL = kernelVersionCode(7, 1, 0);
+/**
+ * Newest kernel series whose page rules are known here: makedumpfile 1.7.9++ knows 7.0 and the 7.1 compound_info
+ * rename; real kdumps of Debian's 7.2.13 and 7.3-rc7 (same VMCOREINFO but for sizes) match its counts at every level.
+ */
+const LATEST_KNOWN_SERIES = { major: 7, minor: 3 } as const;
+const FIRST_UNKNOWN_KERNEL = kernelVersionCode(LATEST_KNOWN_SERIES.major, LATEST_KNOWN_SERIES.minor + 1, 0);
 
 function bitNames(bits: number): string {
   const names: string[] = [];
@@ -139,8 +143,13 @@ export function pageLayoutFromVmcoreinfo(info: VmcoreInfo): PageLayoutResult {
 
   const osRelease = info.get('OSRELEASE');
   const kernelVersion = parseKernelVersion(osRelease);
-  if (kernelVersion > LATEST_KNOWN_KERNEL)
-    warn('W_KERNEL_TOO_NEW', ['OSRELEASE'], 0, `Kernel ${osRelease} is newer than the page rules vmsieve knows (up to 7.1): pages may be kept or excluded wrongly if struct page changed.`);
+  if (kernelVersion >= FIRST_UNKNOWN_KERNEL)
+    warn(
+      'W_KERNEL_TOO_NEW',
+      ['OSRELEASE'],
+      0,
+      `Kernel ${osRelease} is newer than the page rules vmsieve knows (up to ${LATEST_KNOWN_SERIES.major}.${LATEST_KNOWN_SERIES.minor}): pages may be kept or excluded wrongly if struct page changed.`,
+    );
   if (kernelVersion === 0)
     warn('W_NO_OSRELEASE', ['OSRELEASE'], 0, 'VMCOREINFO has no readable OSRELEASE: version-dependent page rules (compound order width, old-kernel defaults) fall back to the newest.', 'info');
 

@@ -24,7 +24,7 @@ export interface KernelTranslator {
   toPhys(vaddr: bigint): Promise<number>;
   /** toPhys plus the length of the leaf mapping left from there: one walk per huge page, not per base page. */
   toPhysRun(vaddr: bigint): Promise<PhysRun>;
-  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET), signed. */
+  /** makedumpfile's phys_base (x86_64: NUMBER(phys_base); arm64: PHYS_OFFSET; ppc64: 0), signed. */
   readonly physBase: bigint;
   readonly levels: number;
   /** Missing VMCOREINFO keys replaced by makedumpfile's fallbacks. */
@@ -38,7 +38,7 @@ export interface KernelTranslator {
 
 /** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */
 export interface Architecture {
-  /** The name `--info` prints: "x86_64", "arm64". */
+  /** The name `--info` prints: "x86_64", "arm64", "ppc64le", "riscv64". */
   readonly name: string;
   /** ELF e_machine of its vmcores, written again into ELF output. */
   readonly elfMachine: number;
@@ -46,6 +46,8 @@ export interface Architecture {
   readonly utsMachine: string;
   /** The register that holds the instruction pointer in decoded register sets. */
   readonly ipRegister: string;
+  /** The register that holds the kernel stack pointer in decoded register sets. */
+  readonly stackRegister: string;
   /** The registers a one-line CPU summary shows, in reading order (ip, stack, frame, flags). */
   readonly keyRegisters: readonly string[];
   /** NT_PRSTATUS descriptor → registers; undefined when it is too short. */

@@ -1,5 +1,6 @@
+import type { ByteSource } from '../io/source.js';
 import type { PageExtents } from '../io/source-ref.js';
-import type { Dump, LoadSegment } from './dump.js';
+import type { Dump, LoadSegment, PfnRange } from './dump.js';
 
 export type PfnRun = readonly [start: number, end: number];
 
@@ -20,6 +21,11 @@ export function pageExtents(dump: Dump, runs: Iterable<PfnRun>): PageExtents | u
 export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, length: number]>): Omit<PageExtents, 'pages'> | undefined {
   const ref = workersCanRead(dump) ? dump.source.ref?.() : undefined;
   if (!ref) return undefined;
+  return { ref, extents: fileExtents(dump.loads, runs) };
+}
+
+/** (file offset, length) pairs that read `runs` of physical bytes back to back; offset -1 = bytes that read as zero. */
+function fileExtents(loads: readonly LoadSegment[], runs: Iterable<readonly [phys: number, length: number]>): Float64Array {
   const out: number[] = [];
   const push = (offset: number, length: number) => {
     const n = out.length;
@@ -30,7 +36,7 @@ export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, l
   for (const [phys, length] of runs) {
     const stop = phys + length;
     for (let at = phys; at < stop; ) {
-      const { seg, until } = segmentFrom(dump.loads, at, stop);
+      const { seg, until } = segmentFrom(loads, at, stop);
       const n = until - at;
       if (!seg) push(-1, n);
       else {
@@ -42,7 +48,7 @@ export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, l
       at = until;
     }
   }
-  return { ref, extents: Float64Array.from(out) };
+  return Float64Array.from(out);
 }
 
 /** Whether compute workers can read the dump's pages themselves (an ELF vmcore whose source gives them a way in). */
@@ -60,10 +66,15 @@ function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): {
   return { seg, until };
 }
 
-/** The pages of `runs` (`count` in all), read here and put back to back. */
+/**
+ * The pages of `runs` (`count` in all), read here and put back to back. An ELF vmcore's pages are read as
+ * readpage_elf reads them (a PT_LOAD's partial last page ends in zeros); others, and a cut-short vmcore (whose
+ * readPhys names the missing address), through the dump's readPhys.
+ */
 export async function readRuns(dump: Dump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
   const ps = dump.pageSize;
-  if (runs.length === 1) return dump.readPhys(runs[0]![0] * ps, count * ps);
+  if (dump.format === 'elf' && !dump.missing?.length)
+    return readElfBytes(dump.source, dump.loads, runs.map(([start, end]) => [start * ps, (end - start) * ps] as const), count * ps);
   const pages = new Uint8Array(count * ps);
   let at = 0;
   for (const [start, end] of runs) {
@@ -71,4 +82,33 @@ export async function readRuns(dump: Dump, runs: readonly PfnRun[], count: numbe
     at += (end - start) * ps;
   }
   return pages;
+}
+
+/**
+ * `total` bytes of an ELF vmcore's physical memory, `runs` (offset, length) back to back, as makedumpfile's
+ * readpage_elf reads them: the first PT_LOAD in header order holding a byte gives it; bytes past a segment's
+ * p_filesz or outside every segment are zero.
+ */
+export async function readElfBytes(source: Pick<ByteSource, 'read'>, loads: readonly LoadSegment[], runs: Iterable<readonly [phys: number, length: number]>, total: number): Promise<Uint8Array> {
+  const out = new Uint8Array(total);
+  const extents = fileExtents(loads, runs);
+  for (let i = 0, at = 0; i < extents.length; at += extents[i + 1]!, i += 2)
+    if (extents[i] !== -1) out.set(await source.read(extents[i]!, extents[i + 1]!), at);
+  return out;
+}
+
+/** The non-empty ranges sorted, those that overlap or touch merged into one. */
+export function mergedRanges(ranges: readonly PfnRange[]): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const r of ranges.filter((r) => r.start < r.end).sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** Pfns whose page data lies in some PT_LOAD's file image (makedumpfile's is_in_segs, which uses p_filesz). */
+export function visitedRanges(loads: readonly LoadSegment[], pageSize: number, maxPfn: number): PfnRange[] {
+  return mergedRanges(loads.map((l) => ({ start: Math.ceil(l.physStart / pageSize), end: Math.min(Math.ceil((l.physStart + l.fileSize) / pageSize), maxPfn) })));
 }

@@ -38,7 +38,7 @@ export interface ExportResult {
  */
 export function selectionFor(result: ClassifyResult, level: number, dump: Dump): PageSelection {
   const bitmap1 = new Uint8Array(bitmapBytes(result.maxPfn));
-  for (const r of result.firstBitmap) setBitRange(bitmap1, r.start, r.end);
+  for (const r of result.inDump) setBitRange(bitmap1, r.start, r.end);
   const bitmap2 = dumpableBitmap(result, level);
   if (isKdumpDump(dump)) for (let i = 0; i < bitmap2.length; i++) bitmap2[i] &= dump.bitmap2[i] ?? 0;
   return { maxPfn: result.maxPfn, bitmap1, bitmap2, excludeZero: (level & 1) !== 0 };

@@ -4,7 +4,7 @@ import { measureCompressSpeeds, samplePages } from '../advise/codec-speed.js';
 import type { DumpInfo } from '../api-types.js';
 import type { CodecId } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
-import { classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyResult } from '../filter/classify-dump.js';
+import { asCyclic, classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyResult } from '../filter/classify-dump.js';
 import { checkLevel } from '../filter/dump-level.js';
 import { levelBase, levelView, type LevelBase, type LevelSource, type LevelView } from '../filter/level-overview.js';
 import { reportForLevel, type PageReport } from '../filter/report.js';
@@ -376,6 +376,11 @@ export class Vmcore {
    * entry module's sinks). The sink is closed on success and aborted on failure or cancel.
    */
   async export(sink: ByteSink, opts: ExportCallOptions): Promise<ExportResult> {
+    return this.exportAs(sink, opts, false);
+  }
+
+  /** export(); `cyclic` (for --split) takes the pages makedumpfile takes in cyclic mode (see asCyclic). */
+  private async exportAs(sink: ByteSink, opts: ExportCallOptions, cyclic: boolean): Promise<ExportResult> {
     const format = opts.format ?? 'kdump';
     // Whatever stops it (a bad option, a busy slot, a cancel, a failure), the sink is aborted: no partial file stays.
     try {
@@ -386,7 +391,8 @@ export class Vmcore {
       const startPool = opts.codec ? () => this.platform.computePool(this.pageSize, opts.threads) : undefined;
       return await this.jobs.run({ signal: opts.signal, startPool }, async (job) => {
         const input = await this.pipelineInput(job, opts.onProgress);
-        return exportDump(input, sink, { level: opts.level, format, codec: opts.codec, pool: job.pool, signal: job.signal, onProgress: opts.onProgress });
+        const classified = cyclic && input.classified ? asCyclic(input.classified) : input.classified;
+        return exportDump({ ...input, classified }, sink, { level: opts.level, format, codec: opts.codec, pool: job.pool, signal: job.signal, onProgress: opts.onProgress });
       });
     } catch (e) {
       await sink.abort();
@@ -400,7 +406,7 @@ export class Vmcore {
    * so a failure or cancel leaves none of them (not a set missing its last members).
    */
   async split(opts: SplitCallOptions): Promise<ExportResult> {
-    const result = await this.export(opts.scratch.sink, { ...opts, format: 'kdump' });
+    const result = await this.exportAs(opts.scratch.sink, { ...opts, format: 'kdump' }, true);
     const source = await opts.scratch.open();
     const sinks: ByteSink[] = [];
     try {

@@ -20,14 +20,14 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     expect(info.crashTime).toBe(summary.CRASHTIME ? new Date(Number(summary.CRASHTIME) * 1000).toISOString() : null);
     expect(info.maxPfn).toBe(f.oracle.counts_by_level['0'].total_pages);
     expect(info.pageSize).toBe(Number(summary.PAGESIZE));
-    const machine = f.oracle.elf.e_machine;
-    const arm64 = machine === 183;
-    const riscv64 = machine === 243;
-    expect(info.arch).toBe(arm64 ? 'arm64' : riscv64 ? 'riscv64' : 'x86_64');
-    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed),
+    const arm64 = f.arch === 'arm64';
+    const ppc64 = f.arch === 'ppc64le';
+    const riscv64 = f.arch === 'riscv64';
+    expect(info.arch).toBe(f.arch);
+    // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed), none (0) on ppc64,
     // NUMBER(phys_ram_base) on riscv64.
     const physOffset = /^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
-    const physBase = arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : riscv64 ? Number(summary['NUMBER(phys_ram_base)']) : Number(summary['NUMBER(phys_base)']);
+    const physBase = arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : ppc64 ? 0 : riscv64 ? Number(summary['NUMBER(phys_ram_base)']) : Number(summary['NUMBER(phys_base)']);
     expect(info.physBase).toBe(physBase);
     // riscv64 kernels without KASLR (as under QEMU's TCG) write no KERNELOFFSET.
     expect(info.kaslrOffset).toBe(summary.KERNELOFFSET === null && riscv64 ? null : Number.parseInt(summary.KERNELOFFSET, 16));
@@ -37,17 +37,27 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     const arm64Levels = Math.ceil((64 - Number(t1sz) - shift) / (shift - 3));
     // riscv64: Sv39, Sv48, Sv57 resolve 9 bits a level above the 12-bit page offset.
     const riscv64Levels = (Number(summary['NUMBER(VA_BITS)']) - 12) / 9;
-    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : riscv64 ? riscv64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    // ppc64 (Book3S) Linux page tables have four levels with either MMU.
+    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : ppc64 ? 4 : riscv64 ? riscv64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
     // Registers from NT_PRSTATUS, and the crashing CPU's instruction pointer inside the kernel image's PT_LOAD.
     const riscvNames = ['pc', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', ...Array.from({ length: 8 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `s${i + 2}`), 't3', 't4', 't5', 't6'];
-    const names = arm64 ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate'] : riscv64 ? riscvNames : ['rip', 'rsp', 'rbp', 'eflags'];
-    expect(info.ipRegister).toBe(arm64 || riscv64 ? 'pc' : 'rip');
+    const names = arm64
+      ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate']
+      : ppc64
+        ? [...Array.from({ length: 32 }, (_, i) => `gpr${i}`), 'nip', 'msr', 'ctr', 'link', 'xer', 'ccr', 'trap']
+        : riscv64
+          ? riscvNames
+          : ['rip', 'rsp', 'rbp', 'eflags'];
+    expect(info.ipRegister).toBe(arm64 || riscv64 ? 'pc' : ppc64 ? 'nip' : 'rip');
     if (riscv64) expect(Object.keys(info.cpuRegisters[0].registers)).toEqual(riscvNames);
     for (const cpu of info.cpuRegisters) for (const name of names) expect(cpu.registers[name]).toMatch(/^0x[0-9a-f]{16}$/);
     if (f.oracle.generation.method === 'kdump') {
-      const text = f.oracle.elf.program_headers.find((p: { type: string }) => p.type === 'LOAD');
+      // The first PT_LOAD maps the kernel image; on ppc64 the image is at the start of the linear map, which the
+      // PT_LOADs of the first 512 MiB map (the first of them only the first 64 KiB page).
+      const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
       const ip = BigInt(info.crashingIp);
-      expect(ip >= BigInt(text.vaddr) && ip < BigInt(text.vaddr) + BigInt(text.memsz)).toBe(true);
+      const inLoad = (l: { vaddr: string; memsz: number }) => ip >= BigInt(l.vaddr) && ip < BigInt(l.vaddr) + BigInt(l.memsz);
+      expect(ppc64 ? ip >= BigInt(`0x${summary['SYMBOL(_stext)']}`) && loads.some(inLoad) : inLoad(loads[0])).toBe(true);
     }
     const loads = f.oracle.elf.program_headers.filter((p: { type: string }) => p.type === 'LOAD');
     expect(info.segments).toEqual(

@@ -107,7 +107,9 @@ describe.skipIf(skip)(`vmsieve --symbol on real dumps${skip ? ` (skipped: ${skip
     const table = await symbolTable(f.vmcore);
     const { start, end } = table.bounds;
     const inImage = table.symbols.filter((s) => s.address >= start && s.address < end && s.name !== '');
-    expect(inImage.length).toBeGreaterThan(50_000);
+    // A kernel built without CONFIG_KALLSYMS_ALL (Debian's ppc64el) lists functions only.
+    const functionsOnly = table.lookupName('__bss_start').length === 0;
+    expect(inImage.length).toBeGreaterThan(functionsOnly ? 30_000 : 50_000);
     const rand = lcg(14);
     const picked = Array.from({ length: 1000 }, () => inImage[Math.floor(rand() * inImage.length)]);
     const byName = lookup(f.vmcore, picked.map((s) => s.name));

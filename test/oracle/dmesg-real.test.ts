@@ -126,6 +126,17 @@ describe.skipIf(!!skip)(`dmesg of real dumps equals makedumpfile's --dump-dmesg$
         expect(c.callTrace.some((x) => x.includes('] write_sysrq_trigger+'))).toBe(true);
         expect(c.ip).toBeNull();
         expect(c.lines.map((l) => l.kind)).toEqual(expect.arrayContaining(['sysrq', 'panic', 'cpu', 'hardware']));
+      } else if (d.arch.name === 'ppc64le') {
+        // ppc64's frames are "[sp] [return address] symbol+off/len" without a leading space, up to the system call's
+        // "--- interrupt: 3000 at …"; the NIP and LR lines after it are the user-mode registers the call entered with.
+        const frames = /Call Trace:\n((?:\[ *\d+\.\d{6}\] (?:\[[0-9a-f]+\] \[[0-9a-f]+\] |--- interrupt: ).*\n)+)/.exec(text)![1]!.split('\n').filter(Boolean);
+        expect(c.callTrace).toEqual(frames.map((l) => l.replace(/^\[[^\]]*\] (?:\[[0-9a-f]+\] \[[0-9a-f]+\] )?/, '')));
+        expect(c.callTrace.some((x) => x.startsWith('sysrq_handle_crash+'))).toBe(true);
+        expect(c.callTrace.at(-1)).toMatch(/^--- interrupt: 3000 at 0x/);
+        expect(c.ip).toBe(/^\[ *\d+\.\d{6}\] NIP \[[0-9a-f]+\] (.*)$/m.exec(text)![1]);
+        expect(c.lr).toBe(/^\[ *\d+\.\d{6}\] LR \[[0-9a-f]+\] (.*)$/m.exec(text)![1]);
+        expect(c.ipUserMode).toBe(true);
+        expect(c.lines.map((l) => l.kind)).toEqual(expect.arrayContaining(['sysrq', 'panic', 'cpu', 'hardware', 'ip', 'lr']));
       } else {
         expect(c.callTrace.some((x) => x.startsWith('sysrq_handle_crash+'))).toBe(true);
         expect(c.ip).toBe('0033:0x47b7a0');

@@ -135,7 +135,7 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
       expect(keepCheck(o.needs, map, 15).dropped).toEqual([]);
     });
 
-    const stackBase = () => BigInt(cpuRegistersFromNotes(o.dump)[0].registers.rsp ?? cpuRegistersFromNotes(o.dump)[0].registers.sp) & ~0x3fffn;
+    const stackBase = () => BigInt(cpuRegistersFromNotes(o.dump)[0].registers[o.dump.arch.stackRegister]) & ~0x3fffn;
 
     it('checks each CPU’s kernel stack and every per-cpu area', async (ctx) => {
       needDataSymbols(ctx);

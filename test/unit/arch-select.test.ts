@@ -30,6 +30,14 @@ async function kdumpOf(bytes: Uint8Array): Promise<Uint8Array> {
   return sink.bytes().slice();
 }
 
+/** e_machine of the ELF file written from a dump. */
+async function elfMachineWritten(dump: Parameters<typeof writeElf>[0]): Promise<number> {
+  const sink = new MemorySink('out.elf');
+  await writeElf(dump, all(), sink);
+  await sink.close();
+  return new DataView(sink.bytes().buffer).getUint16(18, true);
+}
+
 describe('architecture selection', () => {
   it('ELF e_machine 183 is arm64, 62 x86_64', async () => {
     expect((await openDump(new MemorySource(core(183, ARM64_INFO), 'a.vmcore'))).arch.name).toBe('arm64');
@@ -44,10 +52,19 @@ describe('architecture selection', () => {
     const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
     expect(back.arch.name).toBe('arm64');
     // Written again as ELF: e_machine stays EM_AARCH64.
-    const sink = new MemorySink('out.elf');
-    await writeElf(back, all(), sink);
-    await sink.close();
-    expect(new DataView(sink.bytes().buffer).getUint16(18, true)).toBe(183);
+    expect(await elfMachineWritten(back)).toBe(183);
+  });
+
+  it('ELF e_machine 21 is ppc64le: its kdump header says "ppc64le" with phys_base 0, read back as ppc64le, ELF again 21', async () => {
+    const info = 'OSRELEASE=6.1.0-test-powerpc64le\nPAGESIZE=4096\nSYMBOL(_stext)=c000000000000000\nSYMBOL(swapper_pg_dir)=c000000002740000\n';
+    const ppc = core(21, info);
+    expect((await openDump(new MemorySource(ppc, 'p.vmcore'))).arch.name).toBe('ppc64le');
+    const bytes = await kdumpOf(ppc);
+    expect(utsField(decodeDiskDumpHeader(bytes.subarray(0, 464)).utsname, 4)).toBe('ppc64le');
+    expect(decodeSubHeader(bytes.subarray(PS, PS + 104)).physBase).toBe(0n);
+    const back = await readKdumpDump(new MemorySource(bytes, 'out.kdump'));
+    expect(back.arch.name).toBe('ppc64le');
+    expect(await elfMachineWritten(back)).toBe(21);
   });
 
   it('a kdump file of another machine is refused with a specific error; an empty machine is taken as x86_64', async () => {

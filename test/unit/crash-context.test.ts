@@ -4,6 +4,7 @@ import { crashContext, findCrashContext } from '../../src/kernel/crash-context.j
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
 import { ARM64 } from '../../src/kernel/arm64/arch.js';
 import { RISCV64 } from '../../src/kernel/riscv64/arch.js';
+import { PPC64 } from '../../src/kernel/ppc64/arch.js';
 import { X86_64 } from '../../src/kernel/x86_64/arch.js';
 import { formatTimestamp } from '../../src/kernel/dmesg/format.js';
 
@@ -212,5 +213,55 @@ describe('crash context', () => {
   ])('riscv die() line %j is classified as %s', (text, kind) => {
     const c = findCrashContext(log(['first', text]), []);
     expect(c.lines.find((l) => l.text === text)?.kind).toBe(kind);
+  });
+
+  test('a ppc64 Oops that panicked: "Oops: Kernel access of bad area", NIP and LR lines, "[sp] [lr] symbol" frames, registers from the ppc64 NT_PRSTATUS', () => {
+    const lines = [
+      'BUG: Kernel NULL pointer dereference on write at 0x00000000',
+      'Faulting instruction address: 0xc008000000a10024',
+      'Oops: Kernel access of bad area, sig: 11 [#1]',
+      'LE PAGE_SIZE=64K MMU=Radix SMP NR_CPUS=2048 NUMA pSeries',
+      'Modules linked in: mydrv(OE)',
+      'CPU: 1 PID: 311 Comm: sh Kdump: loaded Tainted: G           OE      6.1.0-57-powerpc64le #1  Debian 6.1.192-3',
+      'Hardware name: IBM pSeries (emulated by qemu) POWER9 (architected) 0x4e1200 0xf000005 of:SLOF,HEAD pSeries',
+      'NIP:  c008000000a10024 LR: c00000000052ec8c CTR: c008000000a10000',
+      'REGS: c000000003d97a00 TRAP: 0300   Tainted: G           OE       (6.1.0-57-powerpc64le Debian 6.1.192-3)',
+      'MSR:  800000000280b033 <SF,VEC,VSX,EE,FP,ME,IR,DR,RI,LE>  CR: 28002282  XER: 20000000',
+      'GPR00: c00000000052ec8c c000000003d97ca0 c008000000a18000 0000000000000000 \n' + 'GPR04: 0000000000000000 0000000000000000 0000000000000000 0000000000000000 ',
+      'NIP [c008000000a10024] mydrv_write+0x24/0x30 [mydrv]',
+      'LR [c00000000052ec8c] vfs_write+0xfc/0x4c0',
+      'Call Trace:',
+      '[c000000003d97ca0] [c00000000052ec8c] vfs_write+0xfc/0x4c0 (unreliable)',
+      '[c000000003d97d60] [c00000000052f260] ksys_write+0x90/0x160',
+      '[c000000003d97db0] [c00000000002b020] system_call_exception+0x130/0x250',
+      '--- interrupt: 3000 at 0x7fff8f5a4180',
+      'NIP:  00007fff8f5a4180 LR: 00000000100c4180 CTR: 0000000000000000',
+      'Instruction dump:',
+      '---[ end trace 0000000000000000 ]---',
+      'Kernel panic - not syncing: Fatal exception',
+    ];
+    // elf_prstatus on ppc64: 504 bytes, pr_reg = gpr0..gpr31, nip, msr, orig_gpr3, ctr, link, … from offset 112.
+    const note = (pid: number, nip: bigint): ElfNote => {
+      const desc = new Uint8Array(504);
+      const v = new DataView(desc.buffer);
+      v.setInt32(32, pid, true);
+      v.setBigUint64(112 + 1 * 8, 0xc000000003d97ca0n, true);
+      v.setBigUint64(112 + 32 * 8, nip, true);
+      v.setBigUint64(112 + 36 * 8, 0xc00000000052ec8cn, true);
+      return { name: 'CORE', type: 1, desc, fileOffset: 0, fileLength: 0 };
+    };
+    const c = crashContext(log(lines), { notes: [note(0, 0x1n), note(311, 0xc008000000a10024n)], producer: 'kdump', arch: PPC64 });
+    expect(c.kind).toBe('panic');
+    expect(c.panicReason).toBe('Fatal exception');
+    expect(c.event?.text).toBe(lines[0]);
+    expect(c.crashingCpu).toBe(1);
+    expect(c.task).toEqual({ pid: 311, comm: 'sh' });
+    expect(c.ip).toBe('mydrv_write+0x24/0x30 [mydrv]');
+    expect(c.lr).toBe('vfs_write+0xfc/0x4c0');
+    expect(c.ipUserMode).toBe(false);
+    expect(c.callTrace).toEqual(['vfs_write+0xfc/0x4c0 (unreliable)', 'ksys_write+0x90/0x160', 'system_call_exception+0x130/0x250', '--- interrupt: 3000 at 0x7fff8f5a4180']);
+    expect(c.registers?.registers).toMatchObject({ nip: '0xc008000000a10024', gpr1: '0xc000000003d97ca0', link: '0xc00000000052ec8c', gpr0: '0x0000000000000000' });
+    expect(Object.keys(c.registers!.registers)).toHaveLength(44);
+    expect(c.lines.map((l) => l.kind)).toEqual(['bug', 'oops', 'cpu', 'hardware', 'ip', 'lr', 'panic']);
   });
 });

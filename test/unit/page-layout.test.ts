@@ -170,12 +170,14 @@ describe('page layout from VMCOREINFO', () => {
     expect(pageLayoutFromVmcoreinfo(without(V6_12, 'SIZE(page)')).layout.enabled).toBe(false);
   });
 
-  it('warns about kernels newer than the known rules and accepts page.compound_info (7.1+)', () => {
-    const v = new VmcoreInfo(V6_12.replace('OSRELEASE=6.12.118+deb13-amd64', 'OSRELEASE=7.3.0').replace('OFFSET(page.compound_head)=8', 'OFFSET(page.compound_info)=8'));
-    const { layout, warnings } = pageLayoutFromVmcoreinfo(v);
+  it('warns about kernels newer than the known rules (7.3 and its stable releases are known) and accepts page.compound_info (7.1+)', () => {
+    const release = (r: string) => new VmcoreInfo(V6_12.replace('OSRELEASE=6.12.118+deb13-amd64', `OSRELEASE=${r}`).replace('OFFSET(page.compound_head)=8', 'OFFSET(page.compound_info)=8'));
+    const { layout, warnings } = pageLayoutFromVmcoreinfo(release('7.4.0'));
     expect(layout.offCompoundHead).toBe(8);
     expect(warnings.map((w) => w.code)).toContain('W_KERNEL_TOO_NEW');
     expect(warnings.map((w) => w.code)).not.toContain('W_NO_COMPOUND_HEAD');
+    for (const known of ['7.2.13+deb14-amd64', '7.3-amd64', '7.3.9'])
+      expect(pageLayoutFromVmcoreinfo(release(known)).warnings.map((w) => w.code), known).not.toContain('W_KERNEL_TOO_NEW');
   });
 
   it('takes 6.6–6.8 PG_hugetlb and 6.3–6.5 folio offsets', () => {

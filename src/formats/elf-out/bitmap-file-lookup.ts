@@ -1,10 +1,9 @@
 import { PT_LOAD } from '../../model/elf-constants.js';
 import type { Phdr } from './write-elf.js';
+import { bitmapMode } from '../../model/bitmap-mode.js';
 
 /** makedumpfile's BUFSIZE_BITMAP: its bitmap file is read 4096 bytes (32768 pfns) at a time. */
 const BLOCK_PFNS = 4096 * 8;
-/** makedumpfile's cyclic buffer holds both bitmaps in at most 4 MiB (calculate_cyclic_buffer_size). */
-const MAX_CYCLIC_BUFFER = 4 * 1024 * 1024;
 const NOT_PADDR = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -28,8 +27,7 @@ export interface BitmapFileLookup {
 }
 
 export function bitmapFileLookup(phdrs: readonly Phdr[], pageSize: number, maxPfn: number, maxPfnFromLoads: number): BitmapFileLookup {
-  const buffer = Math.min(MAX_CYCLIC_BUFFER, Math.floor((maxPfnFromLoads * 2) / 8));
-  if (buffer * 8 < maxPfnFromLoads * 2 || maxPfn <= 0) return { from: Infinity, bitFor: () => undefined };
+  if (bitmapMode(maxPfnFromLoads) === 'cyclic' || maxPfn <= 0) return { from: Infinity, bitFor: () => undefined };
   const fileBlocks = (Math.ceil(Math.ceil(maxPfn / 8) / pageSize) * pageSize) / 4096;
   const from = fileBlocks * BLOCK_PFNS;
   const ps = BigInt(pageSize);

@@ -2,6 +2,7 @@ import { VmsieveError } from '../../errors.js';
 import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../../model/dump.js';
+import { readRuns, visitedRanges } from '../../model/page-extents.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -231,23 +232,27 @@ async function directMapBase(dump: SourceDump): Promise<bigint | undefined> {
 
 /**
  * makedumpfile's zero-page pass for ELF output (exclude_zero_pages_cyclic): the layout depends on which
- * pages are zero, so they are found before anything is written. Returns the refined 2nd bitmap.
+ * pages are zero, so they are found before anything is written. Returns the refined 2nd bitmap. Only a page that
+ * starts inside some PT_LOAD's file data is looked at (is_in_segs), and it is read as readpage_elf reads it: a
+ * PT_LOAD's partial last page, which the 1st bitmap holds when makedumpfile keeps it in a file, ends in zeros.
  */
 async function excludeZeroPages(dump: SourceDump, selection: PageSelection, signal?: AbortSignal): Promise<{ bitmap: Uint8Array; zeroPages: number }> {
   const ps = dump.pageSize;
   const bitmap = trimmedBitmap(selection.bitmap2, selection.maxPfn);
+  const inSegs = visitedRanges(dump.loads, ps, selection.maxPfn);
   const runs = (function* () {
-    for (const [s, e] of bitRuns(selection.bitmap2, 0, selection.maxPfn)) for (let p = s; p < e; p += 256) yield [p, Math.min(e, p + 256)] as const;
+    for (const r of inSegs)
+      for (const [s, e] of bitRuns(selection.bitmap2, r.start, r.end)) for (let p = s; p < e; p += 256) yield [p, Math.min(e, p + 256)] as const;
   })();
   let zeroPages = 0;
   for (const [s, e] of runs) {
     if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
     let buf: Uint8Array;
     try {
-      buf = await dump.readPhys(s * ps, (e - s) * ps);
+      buf = await readRuns(dump, [[s, e]], e - s);
     } catch (err) {
       if ((err as VmsieveError).code !== 'E_NOT_IN_DUMP') throw err;
-      continue; // makedumpfile skips pages outside every PT_LOAD (is_in_segs)
+      continue; // pages a kdump-compressed input does not hold
     }
     for (let pfn = s; pfn < e; pfn++)
       if (isZeroPage(buf, (pfn - s) * ps, ps)) {

@@ -1,12 +1,13 @@
 import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
+import { PPC64 } from '../ppc64/arch.js';
 import { RISCV64 } from '../riscv64/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
 import type { Architecture } from '../../model/architecture.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, RISCV64];
+export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, PPC64, RISCV64];
 
-/** "x86_64, arm64 and riscv64": the architectures vmsieve reads, for error messages. */
+/** "x86_64, arm64, ppc64le and riscv64": the architectures vmsieve reads, for error messages. */
 export const ARCHITECTURE_LIST = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
 
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */

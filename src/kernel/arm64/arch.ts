@@ -10,6 +10,7 @@ export const ARM64: Architecture = {
   elfMachine: EM_AARCH64,
   utsMachine: 'aarch64',
   ipRegister: 'pc',
+  stackRegister: 'sp',
   // x29 is the frame pointer, x30 the link register.
   keyRegisters: ['pc', 'sp', 'x29', 'x30', 'pstate'],
   decodePrstatus,

@@ -9,6 +9,7 @@ export const RISCV64: Architecture = {
   elfMachine: EM_RISCV,
   utsMachine: 'riscv64',
   ipRegister: 'pc',
+  stackRegister: 'sp',
   // ra is the return address, s0 the frame pointer.
   keyRegisters: ['pc', 'sp', 's0', 'ra'],
   decodePrstatus,

@@ -8,6 +8,7 @@ export const X86_64: Architecture = {
   elfMachine: EM_X86_64,
   utsMachine: 'x86_64',
   ipRegister: 'rip',
+  stackRegister: 'rsp',
   // CORE notes carry eflags, QEMU's own CPU state rflags.
   keyRegisters: ['rip', 'rsp', 'rbp', 'eflags', 'rflags'],
   decodePrstatus,
