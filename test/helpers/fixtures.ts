@@ -127,7 +127,7 @@ function allRealFixtures() {
 const readsMachine = (machine: number | undefined) => machine === undefined || ARCHITECTURES.some((a) => a.elfMachine === machine);
 
 /**
- * Real dumps of architectures vmsieve does not read yet (ppc64le, s390x, riscv64 in ../shared): the tests on real dumps
+ * Real dumps of architectures vmsieve does not read yet (s390x in ../shared): the tests on real dumps
  * leave them out, and test/oracle/unread-arch.test.ts says so and checks that they are refused with a clear error.
  */
 export function unreadFixtures(): { name: string; vmcore: string; machine: number }[] {

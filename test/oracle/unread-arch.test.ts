@@ -1,5 +1,5 @@
 /**
- * Real dumps of architectures vmsieve does not read yet (../shared has ppc64le, s390x and riscv64 ones): the tests on
+ * Real dumps of architectures vmsieve does not read yet (../shared has s390x ones): the tests on
  * real dumps leave them out, each listed here as skipped, and each is refused at once with an error that names its
  * machine and what vmsieve reads, never a crash or a wrong answer.
  */
