@@ -109,18 +109,6 @@ export interface ElfReportSource extends ReportSource {
   bitmapMode: BitmapMode;
 }
 
-/** -E's "Original pages": every PT_LOAD's pfns, partial pages at either end included, pages in two PT_LOADs twice. */
-function elfOriginalPages(src: ElfReportSource): number {
-  const ps = src.pageSize;
-  let original = 0;
-  for (const l of src.loads) {
-    const pfnStart = Math.ceil(l.physStart / ps);
-    const pfnEnd = Math.min(Math.ceil(l.physEnd / ps), src.maxPfn);
-    if (pfnEnd > pfnStart) original += pfnEnd - pfnStart;
-  }
-  return original;
-}
-
 /**
  * The report makedumpfile prints when it writes ELF output (-E). With its bitmaps in a file (see BitmapMode) it
  * classifies memory once, like the kdump writers. In cyclic mode write_elf_pages_cyclic() runs the whole
@@ -132,11 +120,9 @@ function elfOriginalPages(src: ElfReportSource): number {
  */
 export function elfReportForLevel(src: ElfReportSource, level: number): PageReport {
   checkLevel(level);
-  if (src.bitmapMode === 'file') {
-    const r = reportForLevel(src, level);
-    const original = elfOriginalPages(src);
-    return { ...r, original, remaining: original - r.excluded, memoryHole: r.total - original };
-  }
+  // Its original pages are the 1st bitmap's, as for kdump output: a partial page two PT_LOADs share (riscv64's
+  // kexec segments, the second starting mid-page) counts twice.
+  if (src.bitmapMode === 'file') return reportForLevel(src, level);
   const lut = outcomeTable(level);
   const headless = headlessOutcomeTable(level);
   const ps = src.pageSize;

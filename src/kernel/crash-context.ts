@@ -13,7 +13,10 @@ export type CrashLineKind =
   | 'panic'
   /** "---[ end Kernel panic - not syncing: … ]---" */
   | 'panic-end'
-  /** "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045 [#1] SMP" */
+  /**
+   * "Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops: general protection fault, …", arm64's "Internal error: Oops: 96000045
+   * [#1] SMP", riscv's die() lines "Oops [#1]", "Oops - illegal instruction [#1]", "Kernel BUG [#1]"
+   */
   | 'oops'
   /** "BUG: kernel NULL pointer dereference, …", "kernel BUG at mm/slub.c:123!", "watchdog: BUG: soft lockup …" */
   | 'bug'
@@ -25,9 +28,9 @@ export type CrashLineKind =
   | 'warning'
   /** "CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.1.0-56-amd64 #1 …" (6.9+: "CPU: 0 UID: 0 PID: 1 …") */
   | 'cpu'
-  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "NIP [c0000000008eca18] sysrq_handle_crash+0x28/0x30" (ppc64), "Krnl PSW : <mask> <addr> (…)" (s390x) */
+  /** "RIP: 0010:sysrq_handle_crash+0x16/0x20" (x86), "pc : …" (arm64), "NIP [c0000000008eca18] sysrq_handle_crash+0x28/0x30" (ppc64), "Krnl PSW : <mask> <addr> (…)" (s390x), "epc : …" (riscv) */
   | 'ip'
-  /** "lr : __handle_sysrq+0x90/0x19c" (arm64), "LR [c0000000008ed3c0] __handle_sysrq+0xd0/0x230" (ppc64): the link register, where the faulting function returns to */
+  /** "lr : __handle_sysrq+0x90/0x19c" (arm64), "LR [c0000000008ed3c0] __handle_sysrq+0xd0/0x230" (ppc64), " ra : …" (riscv): the link register, where the faulting function returns to */
   | 'lr'
   /** "sysrq: Trigger a crash" */
   | 'sysrq'
@@ -66,7 +69,7 @@ export interface CrashContext {
   release: string | null;
   /** The instruction pointer line of the incident ("RIP: 0010:func+0x16/0x20"), without its "RIP: " prefix. */
   ip: string | null;
-  /** The link register line of the incident (arm64 "lr : func+0x90/0x19c", ppc64 "LR [addr] func+0x90/0x19c"), without its "lr : " / "LR " prefix. */
+  /** The link register line of the incident (arm64 "lr : func+0x90/0x19c", ppc64 "LR [addr] func+0x90/0x19c", riscv " ra : …"), without its prefix. */
   lr: string | null;
   /**
    * The IP line is a user-mode address (x86 code selector with RPL 3, e.g. "0033:"; on ppc64 a lower-half NIP): a panic raised in a system
@@ -97,16 +100,18 @@ const PANIC_CPU_WINDOW = 4;
  * the function, and its address says the mode (a lower-half one is a user address).
  */
 const IP_PREFIX = /^(?:RIP: |pc : |NIP \[[0-9a-f]+\] |PC is at |epc : |Krnl PSW : [0-9a-f]{16} )/;
-const LR_PREFIX = /^(?:lr : |LR \[[0-9a-f]+\] )/;
+const LR_PREFIX = /^(?:lr : | ra : |LR \[[0-9a-f]+\] )/;
 const PPC64_USER_NIP = /^NIP \[[0-7][0-9a-f]{15}\] /;
 /** ppc64 stack frames: "[stack pointer] [return address] symbol+off/len", and "--- interrupt: 3000 at …" between them. */
 const PPC64_FRAME_PREFIX = /^\[[0-9a-f]+\] \[[0-9a-f]+\] /;
 const PPC64_INTERRUPT = /^--- interrupt: /;
+/** riscv's frame: "[<ffffffff80007020>] dump_backtrace+0x28/0x30". */
+const RISCV_FRAME = /^\[<[0-9a-f]+>\] /;
 
 const PATTERNS: Array<[CrashLineKind, RegExp]> = [
   ['panic', /^Kernel panic - not syncing: ?/],
   ['panic-end', /^---\[ end Kernel panic/],
-  ['oops', /^(?:Internal error: )?Oops: /],
+  ['oops', /^(?:(?:Internal error: )?Oops: |Oops(?: - .*)? \[#\d+\]|Kernel BUG \[#\d+\])/],
   ['bug', /^(?:kernel BUG at |BUG: |[\w-]+: BUG: )/],
   ['gpf', /^general protection fault/],
   ['fault', /^Unable to handle kernel /],
@@ -226,11 +231,12 @@ export function findCrashContext(records: readonly DmesgRecord[], cpus: readonly
     if (lrLine) lr = lrLine.text.replace(LR_PREFIX, '');
     const selector = ip && /^RIP: /.test(ipLine!.text) ? /^([0-9a-f]{4}):/i.exec(ip) : null;
     ipUserMode = (selector !== null && (Number.parseInt(selector[1], 16) & 3) === 3) || (ipLine !== undefined && PPC64_USER_NIP.test(ipLine.text));
-    // x86 and ppc64 print "Call Trace:", arm64 "Call trace:"; x86 and arm64 frames are indented, s390x's unreliable
-    // ones in parentheses.
-    const traceAt = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
+    // x86, ppc64 and riscv print "Call Trace:", arm64 "Call trace:"; riscv's Oops prints its frames with no header.
+    // x86 and arm64 frames are indented, s390x's unreliable ones in parentheses.
+    const header = records.findIndex((r, i) => i > from.index && i < stop && /^Call [Tt]race:/.test(r.text));
+    const traceAt = header >= 0 ? header : records.findIndex((r, i) => i > from.index && i < stop && RISCV_FRAME.test(r.text)) - 1;
     if (traceAt >= 0) {
-      const isFrame = (t: string) => /^[ (]/.test(t) || PPC64_FRAME_PREFIX.test(t) || PPC64_INTERRUPT.test(t);
+      const isFrame = (t: string) => /^[ (]/.test(t) || RISCV_FRAME.test(t) || PPC64_FRAME_PREFIX.test(t) || PPC64_INTERRUPT.test(t);
       for (let i = traceAt + 1; i < stop && isFrame(records[i].text); i++) {
         const frame = records[i].text.replace(PPC64_FRAME_PREFIX, '').trim();
         if (frame !== '<TASK>' && frame !== '</TASK>' && frame !== '<IRQ>' && frame !== '</IRQ>') callTrace.push(frame);

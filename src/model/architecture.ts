@@ -40,7 +40,7 @@ export interface KernelTranslator {
 
 /** Everything that differs between the CPU architectures vmsieve reads; chosen once per dump. */
 export interface Architecture {
-  /** The name `--info` prints: "x86_64", "arm64", "ppc64le". */
+  /** The name `--info` prints: "x86_64", "arm64", "ppc64le", "riscv64". */
   readonly name: string;
   /** ELF e_machine of its vmcores, written again into ELF output. */
   readonly elfMachine: number;
@@ -61,6 +61,11 @@ export interface Architecture {
   /** QEMU's own CPU-state note ("QEMU"), where QEMU writes one for this architecture. */
   decodeQemuCpuState(desc: Uint8Array, cpu: number): CpuRegisters | undefined;
   openTranslator(input: TranslatorInput): KernelTranslator;
+  /**
+   * Whether `--dump-dmesg` prints the printk caller column ("[      T1] "): the makedumpfile vmsieve matches on this
+   * architecture does not (Debian 12's 1.7.2) or does (upstream 1.7.5+ where Debian 12 has no build: riscv64).
+   */
+  readonly dmesgCallerColumn: boolean;
   /** phys_base as makedumpfile writes it into the kdump sub-header; 0 when nothing tells it. */
   headerPhysBase(dump: Pick<Dump, 'vmcoreinfo' | 'loads' | 'pageSize'>): bigint;
 }

@@ -6,6 +6,7 @@ export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
 export const EM_PPC64 = 21;
 export const EM_S390 = 22;
+export const EM_RISCV = 243;
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 export const PN_XNUM = 0xffff;

@@ -1,3 +1,4 @@
+import type { ByteSource } from '../io/source.js';
 import type { PageExtents } from '../io/source-ref.js';
 import type { Dump, LoadSegment, PfnRange } from './dump.js';
 
@@ -72,19 +73,28 @@ function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): {
  */
 export async function readRuns(dump: Dump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
   const ps = dump.pageSize;
+  if (dump.format === 'elf' && !dump.missing?.length)
+    return readElfBytes(dump.source, dump.loads, runs.map(([start, end]) => [start * ps, (end - start) * ps] as const), count * ps);
   const pages = new Uint8Array(count * ps);
-  if (dump.format === 'elf' && !dump.missing?.length) {
-    const extents = fileExtents(dump.loads, runs.map(([start, end]) => [start * ps, (end - start) * ps] as const));
-    for (let i = 0, at = 0; i < extents.length; at += extents[i + 1]!, i += 2)
-      if (extents[i] !== -1) pages.set(await dump.source.read(extents[i]!, extents[i + 1]!), at);
-    return pages;
-  }
   let at = 0;
   for (const [start, end] of runs) {
     pages.set(await dump.readPhys(start * ps, (end - start) * ps), at);
     at += (end - start) * ps;
   }
   return pages;
+}
+
+/**
+ * `total` bytes of an ELF vmcore's physical memory, `runs` (offset, length) back to back, as makedumpfile's
+ * readpage_elf reads them: the first PT_LOAD in header order holding a byte gives it; bytes past a segment's
+ * p_filesz or outside every segment are zero.
+ */
+export async function readElfBytes(source: Pick<ByteSource, 'read'>, loads: readonly LoadSegment[], runs: Iterable<readonly [phys: number, length: number]>, total: number): Promise<Uint8Array> {
+  const out = new Uint8Array(total);
+  const extents = fileExtents(loads, runs);
+  for (let i = 0, at = 0; i < extents.length; at += extents[i + 1]!, i += 2)
+    if (extents[i] !== -1) out.set(await source.read(extents[i]!, extents[i + 1]!), at);
+  return out;
 }
 
 /** The non-empty ranges sorted, those that overlap or touch merged into one. */

@@ -17,7 +17,7 @@ const PLAUSIBLE: Record<string, { min: bigint; max: bigint; pow2?: boolean; what
   'SIZE(page)': { min: 16n, max: 1024n, what: 'a struct page size (16 to 1024 bytes)' },
   'SIZE(mem_section)': { min: 8n, max: 4096n, pow2: true, what: 'a struct mem_section size (a power of two from 8 to 4096)' },
   'NUMBER(SECTION_SIZE_BITS)': { min: 12n, max: 40n, what: 'a memory section shift (12 to 40)' },
-  'NUMBER(MAX_PHYSMEM_BITS)': { min: 32n, max: 52n, what: 'a physical address width (32 to 52 bits)' },
+  'NUMBER(MAX_PHYSMEM_BITS)': { min: 32n, max: 56n, what: 'a physical address width (32 to 56 bits)' },
   'NUMBER(pgtable_l5_enabled)': { min: 0n, max: 1n, what: '0 or 1' },
 };
 

@@ -72,6 +72,7 @@ describe.skipIf(skip)(`vmsieve --check-level on a dump that loses idt_table${ski
 describe.skipIf(realFixturesSkipReason() || !makedumpfileOk)(
   `makedumpfile -d 31 output keeps every page the check names${makedumpfileOk ? '' : ' (skipped: makedumpfile is not installed)'}`,
   () => {
+    // The makedumpfile here reads x86_64 dumps only.
     const kdumpFixtures = realFixtures().filter((f) => f.name.includes('kdump') && f.arch === 'x86_64');
     it.each(kdumpFixtures.map((f) => [f.name, f] as const))('%s: --check-level 0 on makedumpfile’s -d 31 file finds nothing absent', (_n, f) => {
       const work = join(cacheDir, 'check-level');

@@ -24,28 +24,37 @@ describe.skipIf(skip)(`vmsieve --info on real dumps${skip ? ` (skipped: ${skip})
     const arm64 = f.arch === 'arm64';
     const ppc64 = f.arch === 'ppc64le';
     const s390x = f.arch === 's390x';
+    const riscv64 = f.arch === 'riscv64';
     expect(info.arch).toBe(f.arch);
     // makedumpfile's phys_base: NUMBER(phys_base) on x86_64, NUMBER(PHYS_OFFSET) on arm64 (a u64 shown signed), none
-    // (0) on ppc64 and s390x.
+    // (0) on ppc64 and s390x, NUMBER(phys_ram_base) on riscv64.
     const physOffset = /^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
-    expect(info.physBase).toBe(arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : ppc64 || s390x ? 0 : Number(summary['NUMBER(phys_base)']));
-    expect(info.kaslrOffset).toBe(Number.parseInt(summary.KERNELOFFSET, 16));
+    const physBase = arm64 ? Number(BigInt.asIntN(64, BigInt(physOffset!))) : ppc64 || s390x ? 0 : riscv64 ? Number(summary['NUMBER(phys_ram_base)']) : Number(summary['NUMBER(phys_base)']);
+    expect(info.physBase).toBe(physBase);
+    // riscv64 kernels without KASLR (as under QEMU's TCG) write no KERNELOFFSET.
+    expect(info.kaslrOffset).toBe(summary.KERNELOFFSET === null && riscv64 ? null : Number.parseInt(summary.KERNELOFFSET, 16));
     // arm64: each level resolves PAGE_SHIFT − 3 bits of the VA the kernel runs with (64 − TCR_EL1.T1SZ) above PAGE_SHIFT
     const t1sz = /^NUMBER\(TCR_EL1_T1SZ\)=(0x[0-9a-f]+)$/m.exec(f.oracle.vmcoreinfo_text)?.[1];
     const shift = Math.log2(Number(summary.PAGESIZE));
     const arm64Levels = Math.ceil((64 - Number(t1sz) - shift) / (shift - 3));
+    // riscv64: Sv39, Sv48, Sv57 resolve 9 bits a level above the 12-bit page offset.
+    const riscv64Levels = (Number(summary['NUMBER(VA_BITS)']) - 12) / 9;
     // ppc64 (Book3S) Linux page tables have four levels with either MMU; s390x: a region-third root table (then segment
     // and page tables) while the kernel's address space ends below 4 TiB.
-    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : ppc64 ? 4 : s390x ? 3 : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
+    expect(info.pagingLevels).toBe(arm64 ? arm64Levels : ppc64 ? 4 : s390x ? 3 : riscv64 ? riscv64Levels : summary['NUMBER(pgtable_l5_enabled)'] === '1' ? 5 : 4);
     // Registers from NT_PRSTATUS, and the crashing CPU's instruction pointer inside the kernel image's PT_LOAD.
+    const riscvNames = ['pc', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', ...Array.from({ length: 8 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `s${i + 2}`), 't3', 't4', 't5', 't6'];
     const names = arm64
       ? [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'pstate']
       : ppc64
         ? [...Array.from({ length: 32 }, (_, i) => `gpr${i}`), 'nip', 'msr', 'ctr', 'link', 'xer', 'ccr', 'trap']
         : s390x
           ? ['psw_mask', 'psw_addr', ...Array.from({ length: 16 }, (_, i) => `r${i}`)]
-          : ['rip', 'rsp', 'rbp', 'eflags'];
-    expect(info.ipRegister).toBe(arm64 ? 'pc' : ppc64 ? 'nip' : s390x ? 'psw_addr' : 'rip');
+          : riscv64
+            ? riscvNames
+            : ['rip', 'rsp', 'rbp', 'eflags'];
+    expect(info.ipRegister).toBe(arm64 || riscv64 ? 'pc' : ppc64 ? 'nip' : s390x ? 'psw_addr' : 'rip');
+    if (riscv64) expect(Object.keys(info.cpuRegisters[0].registers)).toEqual(riscvNames);
     for (const cpu of info.cpuRegisters) for (const name of names) expect(cpu.registers[name]).toMatch(/^0x[0-9a-f]{16}$/);
     if (f.oracle.generation.method === 'kdump') {
       // The first PT_LOAD maps the kernel image; on ppc64 the image is at the start of the linear map, which the

@@ -39,14 +39,16 @@ function traceFrames(log: string): string[] {
   const frames = new Set<string>();
   let inTrace = false;
   for (const line of log.split('\n')) {
-    const text = line.replace(/^\[[\s\d.]+\]\s?/, '');
+    // The time, then the caller column where the log has one ("[      T1] ").
+    const text = line.replace(/^\[[\s\d.]+\]\s?/, '').replace(/^\[ *[TC]\d+\] /, '');
     if (/^Call [Tt]race:/.test(text)) {
       inTrace = true;
       continue;
     }
     if (!inTrace) continue;
     if (/^\s*<\/?(TASK|IRQ|NMI)>/.test(text)) continue;
-    const m = /^\s+(?:\? )?([\w.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+)\s*$/.exec(text);
+    // x86 and arm64 indent their frames; riscv prints "[<address>] name+off/size".
+    const m = /^(?:\s+(?:\? )?|\[<[0-9a-f]+>\] )([\w.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+)\s*$/.exec(text);
     if (m) frames.add(m[1]);
     else inTrace = false;
   }

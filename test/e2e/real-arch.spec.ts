@@ -1,5 +1,5 @@
 // The page on real dumps of architectures other than x86_64 (next-arm64-kdump-768m-kaslr, next-ppc64le-kdump-1g,
-// next-s390x-qemu-1g): the summary names the architecture, What happened shows a kdump's sysrq panic with the
+// next-s390x-qemu-1g, next-riscv64-kdump-1g): the summary names the architecture, What happened shows a kdump's sysrq panic with the
 // architecture's registers and call trace (and nothing crashed in a running s390x guest's QEMU dump), the class map has
 // makedumpfile's -d 31 counts, and the -c -d 31 export is the CLI's file byte for byte.
 import { spawnSync } from 'node:child_process';
@@ -51,6 +51,17 @@ const DUMPS: readonly RealArchDump[] = [
     pageSize: '4 KiB',
     physBase: '0x0',
     paging: '3',
+  },
+  {
+    // Sv57, struct pages on 2 MiB vmemmap pages; riscv64's phys_base is phys_ram_base.
+    name: 'next-riscv64-kdump-1g',
+    title: 'a real riscv64 kdump in the page',
+    release: '6.12.118+deb13-riscv64',
+    arch: 'riscv64',
+    pageSize: '4 KiB',
+    physBase: '0x80000000',
+    paging: '5',
+    panic: { frame: 'write_sysrq_trigger+0xaa/0xc6', registers: ['pc', 'ra', 'sp', 'gp', 'tp', 'a0', 's11', 't6'] },
   },
 ];
 

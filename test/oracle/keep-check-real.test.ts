@@ -9,6 +9,7 @@ import { NodeFileSource } from '../../src/io/node-source.js';
 import { cpuRegistersFromNotes } from '../../src/kernel/crash-context.js';
 import { debuggerNeeds, type DebuggerNeeds } from '../../src/kernel/debugger-needs.js';
 import { readKallsyms, type SymbolTable } from '../../src/kernel/kallsyms/index.js';
+import type { Riscv64Translator } from '../../src/kernel/riscv64/translate.js';
 import type { X86_64Translator } from '../../src/kernel/x86_64/translate.js';
 import { KernelMemory } from '../../src/kernel/kernel-memory.js';
 import { instantiateKernels } from '../../src/wasm/kernels.js';
@@ -170,6 +171,27 @@ describe.skipIf(skip)(`the keep check on real dumps${skip ? ` (skipped: ${skip})
           if ((shift === 30n || shift === 21n) && e & 0x80n) break;
           if (shift === 12n) break;
           table = e & 0x000ffffffffff000n & ~paging.smeMask;
+        }
+      }
+    });
+
+    it.skipIf(f.arch !== 'riscv64')('lists every riscv64 page table on the way to the (vmalloc) stack, a per-cpu page and init_task', async () => {
+      const km = KernelMemory.open(o.dump);
+      const tables = new Set(o.needs.pages.filter((p) => p.kind === 'page-table').map((p) => p.pfn));
+      const layout = (km.translator as Riscv64Translator).layout;
+      const root = layout.swapperPgDir - layout.vaKernelPaOffset;
+      expect(tables.has(Number(root / 4096n))).toBe(true);
+      const percpu = o.needs.pages.find((p) => p.kind === 'per-cpu')!.address!;
+      for (const va of [stackBase(), percpu, o.table.lookupName('init_task')[0].address]) {
+        let table = root;
+        // Sv39/48/57: 9 index bits a level above the 12-bit page offset; an entry with R, W or X set is a leaf.
+        for (let shift = BigInt(12 + 9 * (layout.levels - 1)); shift >= 12n; shift -= 9n) {
+          expect(tables.has(Number(table / 4096n)), `table at 0x${table.toString(16)} for 0x${va.toString(16)}`).toBe(true);
+          const b = await o.dump.readPhys(Number(table) + Number((va >> shift) & 511n) * 8, 8);
+          const e = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+          expect(e & 1n).toBe(1n);
+          if (e & 0xen) break;
+          table = ((e >> 10n) & ((1n << 44n) - 1n)) << 12n;
         }
       }
     });

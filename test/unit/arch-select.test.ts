@@ -87,9 +87,9 @@ describe('architecture selection', () => {
   it('a kdump file of another machine is refused with a specific error; an empty machine is taken as x86_64', async () => {
     const bytes = await kdumpOf(core(183, ARM64_INFO));
     const machine = 12 + 4 * UTS_FIELD;
-    const riscv = bytes.slice();
-    riscv.set(new TextEncoder().encode('riscv64\0'), machine);
-    await expect(readKdumpDump(new MemorySource(riscv, 'riscv.kdump'))).rejects.toMatchObject({ code: 'E_ELF_MACHINE', message: expect.stringContaining('"riscv64"') });
+    const loong = bytes.slice();
+    loong.set(new TextEncoder().encode('loongarch64\0'), machine);
+    await expect(readKdumpDump(new MemorySource(loong, 'loong.kdump'))).rejects.toMatchObject({ code: 'E_ELF_MACHINE', message: expect.stringContaining('"loongarch64"') });
     const empty = bytes.slice();
     empty.fill(0, machine, machine + UTS_FIELD);
     expect((await readKdumpDump(new MemorySource(empty, 'empty.kdump'))).arch.name).toBe('x86_64');

@@ -3,6 +3,7 @@ import type { ElfNote } from '../../src/model/dump.js';
 import { crashContext, findCrashContext } from '../../src/kernel/crash-context.js';
 import type { DmesgRecord } from '../../src/kernel/dmesg/types.js';
 import { ARM64 } from '../../src/kernel/arm64/arch.js';
+import { RISCV64 } from '../../src/kernel/riscv64/arch.js';
 import { PPC64 } from '../../src/kernel/ppc64/arch.js';
 import { S390X } from '../../src/kernel/s390x/arch.js';
 import { X86_64 } from '../../src/kernel/x86_64/arch.js';
@@ -161,6 +162,58 @@ describe('crash context', () => {
     expect(c.registers?.registers).toMatchObject({ pc: '0xffffbfc0809a1024', sp: '0xffff80000a0fbd20', x0: '0x0000000000000000' });
     expect(Object.keys(c.registers!.registers)).toHaveLength(34);
     expect(c.lines.map((l) => l.kind)).toEqual(['fault', 'oops', 'cpu', 'hardware', 'ip', 'lr', 'panic']);
+  });
+  test('a riscv Oops that panicked: die()\'s "Oops [#1]", the symbolic epc and ra lines, "[<address>] func" frames, registers from the riscv64 NT_PRSTATUS', () => {
+    const lines = [
+      'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000',
+      'Current sh pgtable: 4K pagesize, 57-bit VAs, pgdp=0x0000000081f6d000',
+      'Oops [#1]',
+      'Modules linked in: mydrv(OE)',
+      'CPU: 0 UID: 0 PID: 311 Comm: sh Kdump: loaded Tainted: G           OE      6.12.118+deb13-riscv64 #1  Debian 6.12.118-1',
+      'Hardware name: riscv-virtio,qemu (DT)',
+      'epc : mydrv_write+0x1c/0x2a [mydrv]',
+      ' ra : vfs_write+0xaa/0x3ba',
+      'epc : ffffffff01e7a01c ra : ffffffff80318cde sp : ff2000000010bd10',
+      ' gp : ffffffff81db6e90 tp : ff60000002682ac0 t0 : 0000000000000000',
+      'status: 0000000200000120 badaddr: 0000000000000000 cause: 000000000000000f',
+      '[<ffffffff01e7a01c>] mydrv_write+0x1c/0x2a [mydrv]',
+      '[<ffffffff80318cde>] vfs_write+0xaa/0x3ba',
+      '[<ffffffff80319168>] ksys_write+0x6a/0xe8',
+      'Code: 4781 4705 c398 6422 0141 8082 (c398) 8082 ',
+      '---[ end trace 0000000000000000 ]---',
+      'Kernel panic - not syncing: Fatal exception',
+    ];
+    // elf_prstatus on riscv64: 376 bytes, pr_reg = pc, then x1 (ra) … x31 (t6) from offset 112.
+    const desc = new Uint8Array(376);
+    const v = new DataView(desc.buffer);
+    v.setInt32(32, 311, true);
+    v.setBigUint64(112, 0xffffffff01e7a01cn, true);
+    v.setBigUint64(112 + 8, 0xffffffff80318cden, true);
+    v.setBigUint64(112 + 2 * 8, 0xff2000000010bd10n, true);
+    v.setBigUint64(112 + 31 * 8, 0x6n, true);
+    const c = crashContext(log(lines), { notes: [{ name: 'CORE', type: 1, desc, fileOffset: 0, fileLength: 0 }], producer: 'kdump', arch: RISCV64 });
+    expect(c.kind).toBe('panic');
+    expect(c.panicReason).toBe('Fatal exception');
+    expect(c.event?.text).toBe(lines[0]);
+    expect(c.task).toEqual({ pid: 311, comm: 'sh', uid: 0 });
+    expect(c.ip).toBe('mydrv_write+0x1c/0x2a [mydrv]');
+    expect(c.lr).toBe('vfs_write+0xaa/0x3ba');
+    // After an Oops riscv prints its frames with no "Call Trace:" header (show_regs, then dump_backtrace).
+    expect(c.callTrace).toEqual(lines.slice(11, 14));
+    expect(c.registers?.registers).toMatchObject({ pc: '0xffffffff01e7a01c', ra: '0xffffffff80318cde', sp: '0xff2000000010bd10', t6: '0x0000000000000006' });
+    expect(Object.keys(c.registers!.registers)).toHaveLength(32);
+    expect(c.lines.map((l) => l.kind)).toEqual(['fault', 'oops', 'cpu', 'hardware', 'ip', 'lr', 'ip', 'panic']);
+  });
+
+  test.each([
+    ['Oops [#1]', 'oops'],
+    ['Oops - illegal instruction [#2]', 'oops'],
+    ['Oops - load access fault [#1]', 'oops'],
+    ['Kernel BUG [#1]', 'oops'],
+    ['Oopsie [#1]', undefined],
+  ])('riscv die() line %j is classified as %s', (text, kind) => {
+    const c = findCrashContext(log(['first', text]), []);
+    expect(c.lines.find((l) => l.text === text)?.kind).toBe(kind);
   });
 
   test('a ppc64 Oops that panicked: "Oops: Kernel access of bad area", NIP and LR lines, "[sp] [lr] symbol" frames, registers from the ppc64 NT_PRSTATUS', () => {

@@ -50,15 +50,15 @@ export function taintMeaning(tainted: string): string | undefined {
 
 /**
  * Registers in the order a person reads them (x86_64; arm64: pc, sp, frame pointer x29, link register x30, pstate,
- * then the notes' x0…x28; ppc64: nip, stack pointer gpr1, link, msr, then gpr0…gpr31); anything else follows in
- * the notes' order.
+ * then the notes' x0…x28; ppc64: nip, stack pointer gpr1, link, msr, then gpr0…gpr31; riscv64: pc, sp, frame
+ * pointer s0, return address ra); anything else follows in the notes' order.
  */
 const REGISTER_ORDER = [
   'rip', 'rsp', 'rbp', 'eflags', 'rflags',
   'rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi',
   'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15',
   'orig_rax', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'fs_base', 'gs_base',
-  'pc', 'sp', 'x29', 'x30', 'pstate',
+  'pc', 'sp', 'x29', 'x30', 'pstate', 's0', 'ra',
   'nip', 'gpr1', 'link', 'msr',
 ];
 

@@ -35,9 +35,9 @@ const hints: Partial<Record<ErrorCode, string>> = {
   E_NOT_ELF: 'vmsieve reads ELF vmcores: /proc/vmcore saved by kdump, or QEMU’s dump-guest-memory output.',
   E_TRUNCATED: 'The file ends before its headers do. Copy the dump again, completely.',
   E_NOT_CORE: 'This is a program or library, not a memory dump. Kernel crash dumps are ELF files of type CORE.',
-  E_ELF_CLASS: 'Only 64-bit kernel dumps (x86_64, arm64, ppc64le, s390x) can be read.',
-  E_ELF_ENDIAN: 'Each architecture’s dumps are read in its own byte order: x86_64, arm64 and ppc64le little-endian, s390x big-endian.',
-  E_ELF_MACHINE: 'Only x86_64, arm64, ppc64le and s390x kernel dumps can be read.',
+  E_ELF_CLASS: 'Only 64-bit kernel dumps (x86_64, arm64, ppc64le, s390x, riscv64) can be read.',
+  E_ELF_ENDIAN: 'Each architecture’s dumps are read in its own byte order: x86_64, arm64, ppc64le and riscv64 little-endian, s390x big-endian.',
+  E_ELF_MACHINE: 'Only x86_64, arm64, ppc64le, s390x and riscv64 kernel dumps can be read.',
   E_SEGMENT_PAST_EOF: 'Part of the memory the headers describe is missing from the file. Copy the dump again, completely.',
   E_NO_VMCOREINFO:
     'Without VMCOREINFO the kernel’s release and structures are unknown, so pages cannot be classified; zero pages can still be dropped.',

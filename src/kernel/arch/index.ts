@@ -2,11 +2,15 @@ import { VmsieveError } from '../../errors.js';
 import { ARM64 } from '../arm64/arch.js';
 import { PPC64 } from '../ppc64/arch.js';
 import { S390X } from '../s390x/arch.js';
+import { RISCV64 } from '../riscv64/arch.js';
 import { X86_64 } from '../x86_64/arch.js';
 import type { Architecture } from '../../model/architecture.js';
 import type { ByteOrder } from '../../model/byte-order.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, PPC64, S390X];
+export const ARCHITECTURES: readonly Architecture[] = [X86_64, ARM64, PPC64, S390X, RISCV64];
+
+/** "x86_64, arm64, ppc64le, s390x and riscv64": the architectures vmsieve reads, for error messages. */
+export const ARCHITECTURE_LIST = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
 
 /** Names of the ELF machines Linux runs on, for saying which one a dump vmsieve cannot read is for (the ELF gABI's e_machine values). */
 const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -33,13 +37,12 @@ export const elfMachineName = (machine: number): string => {
 };
 
 /** "x86_64, arm64, ppc64le and s390x": the architectures vmsieve reads, for saying so in an error. */
-const READ_ARCHITECTURES = ARCHITECTURES.map((a) => a.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
 
 /** The architecture of an ELF vmcore, from e_machine. */
 export function archForElfMachine(machine: number, fileName: string): Architecture {
   const arch = ARCHITECTURES.find((a) => a.elfMachine === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a core dump for ${elfMachineName(machine)}; vmsieve reads ${ARCHITECTURE_LIST} dumps only`, { machine });
   return arch;
 }
 
@@ -60,6 +63,6 @@ export function archForUtsMachine(machine: string, fileName: string): Architectu
   if (machine === '') return X86_64;
   const arch = ARCHITECTURES.find((a) => a.utsMachine === machine || a.name === machine);
   if (!arch)
-    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${READ_ARCHITECTURES} dumps only`, { machine });
+    throw new VmsieveError('E_ELF_MACHINE', `${fileName} is a kdump file for machine "${machine}"; vmsieve reads ${ARCHITECTURE_LIST} dumps only`, { machine });
   return arch;
 }

@@ -20,6 +20,7 @@ export const ARM64: Architecture = {
   // QEMU writes its "QEMU" CPU-state note for x86 guests only.
   decodeQemuCpuState: () => undefined,
   openTranslator: (input) => Arm64Translator.open(input),
+  dmesgCallerColumn: false,
   headerPhysBase({ vmcoreinfo, loads, pageSize }) {
     if (!vmcoreinfo) return 0n;
     const physOffset = vmcoreinfo.number('PHYS_OFFSET');

@@ -2,10 +2,8 @@ import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../../model/architecture.js';
 import { arm64Layout, descriptorOutputAddress, levelIndexBits, levelShift, rootTablePhys, type Arm64Layout } from './layout.js';
-import { arm64TablePages } from './table-pages.js';
-
-/** Page-table granules kept: 16 MiB, the whole vmemmap's tables of a 128 GiB machine with 4 KiB pages twice over. */
-const TABLE_CACHE_BYTES = 16 * 1024 * 1024;
+import { reachableTables, TableCache } from '../page-tables.js';
+import { arm64TableWalk } from './table-pages.js';
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const bit = (n: number) => 1n << BigInt(n);
@@ -17,7 +15,7 @@ const bit = (n: number) => 1n << BigInt(n);
  * at the last level bit 0 marks a valid page.
  */
 export class Arm64Translator implements KernelTranslator {
-  private readonly tables = new Map<bigint, BigUint64Array>();
+  private readonly tables: TableCache;
   private readonly root: bigint;
   private readonly outputAddress: (entry: bigint) => bigint;
   readonly physBase: bigint;
@@ -31,6 +29,7 @@ export class Arm64Translator implements KernelTranslator {
     readonly warnings: readonly DumpWarning[] = [],
   ) {
     this.root = rootTablePhys(layout);
+    this.tables = new TableCache(readPhys, 2 ** layout.pageShift);
     this.outputAddress = descriptorOutputAddress(layout);
     this.physBase = BigInt.asIntN(64, layout.physOffset);
     this.levels = layout.levels;
@@ -53,7 +52,7 @@ export class Arm64Translator implements KernelTranslator {
     for (let level = this.layout.levels - 1; level >= 0; level--) {
       const shift = levelShift(this.layout, level);
       const index = Number((va >> BigInt(shift)) & (bit(levelIndexBits(this.layout, level)) - 1n));
-      const entry = await this.entry(table, index);
+      const entry = await this.tables.entry(table, index);
       if ((entry & 1n) === 0n)
         throw new VmsieveError('E_TRANSLATE', `kernel address 0x${va.toString(16)} is not mapped (no valid descriptor at the level mapping bit ${shift})`, { vaddr: `0x${va.toString(16)}` });
       const out = this.outputAddress(entry);
@@ -65,21 +64,6 @@ export class Arm64Translator implements KernelTranslator {
   }
 
   kernelTablePages(): Promise<bigint[]> {
-    return arm64TablePages(this.readPhys, this.layout);
-  }
-
-  /** Entry `index` of the table at `tablePhys`, reading and caching whole granules. */
-  private async entry(tablePhys: bigint, index: number): Promise<bigint> {
-    const granule = bit(this.layout.pageShift);
-    const at = tablePhys + BigInt(index * 8);
-    const page = at & ~(granule - 1n);
-    let t = this.tables.get(page);
-    if (!t) {
-      const bytes = await this.readPhys(Number(page), Number(granule));
-      t = new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      if (this.tables.size * Number(granule) >= TABLE_CACHE_BYTES) this.tables.clear();
-      this.tables.set(page, t);
-    }
-    return t[Number(at - page) / 8];
+    return reachableTables(this.readPhys, arm64TableWalk(this.layout));
   }
 }

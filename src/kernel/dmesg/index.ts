@@ -15,7 +15,10 @@ export function readDmesgFromKernel(km: KernelReader, opts: DmesgOptions = {}): 
   return km.info.symbol('prb') !== undefined ? readLocklessDmesg(km, opts) : readLogBufDmesg(km, opts);
 }
 
-/** `readDmesgFromKernel` on an opened dump. Fails with E_NO_VMCOREINFO when the dump has no VMCOREINFO. */
+/**
+ * `readDmesgFromKernel` on an opened dump, with the caller column by default where the architecture's reference
+ * makedumpfile prints it. Fails with E_NO_VMCOREINFO when the dump has no VMCOREINFO.
+ */
 export function readDmesg(dump: Dump, opts: DmesgOptions = {}): Promise<DmesgResult> {
-  return readDmesgFromKernel(KernelMemory.open(dump), opts);
+  return readDmesgFromKernel(KernelMemory.open(dump), { callerId: dump.arch.dmesgCallerColumn, ...opts });
 }

@@ -48,7 +48,8 @@ export interface DmesgOptions {
   partial?: boolean;
   /**
    * Print the printk caller id column ("[    0.000000] [      T0] ..."), as upstream makedumpfile ≥ 1.7.5 does
-   * whenever VMCOREINFO has OFFSET(printk_info.caller_id). Default false: Debian's 1.7.2 format, which never prints it.
+   * whenever VMCOREINFO has OFFSET(printk_info.caller_id). Default (readDmesg): the architecture's dmesgCallerColumn;
+   * readDmesgFromKernel: false, Debian's 1.7.2 format, which never prints it.
    */
   callerId?: boolean;
 }

@@ -21,6 +21,7 @@ export const PPC64: Architecture = {
   // QEMU writes its "QEMU" CPU-state note for x86 guests only.
   decodeQemuCpuState: () => undefined,
   openTranslator: (input) => Ppc64Translator.open(input),
+  dmesgCallerColumn: false,
   // makedumpfile has no phys_base on ppc64: the kdump sub-header carries 0.
   headerPhysBase: () => 0n,
 };

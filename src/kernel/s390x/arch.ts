@@ -19,6 +19,7 @@ export const S390X: Architecture = {
   // QEMU writes its "QEMU" CPU-state note for x86 guests only.
   decodeQemuCpuState: () => undefined,
   openTranslator: (input) => S390xTranslator.open(input),
+  dmesgCallerColumn: false,
   // makedumpfile has no phys_base on s390x (get_phys_base is a stub): the kernel runs where it was linked.
   headerPhysBase: () => 0n,
 };

@@ -17,6 +17,7 @@ export const X86_64: Architecture = {
   decodePrstatus,
   decodeQemuCpuState,
   openTranslator: (input) => X86_64Translator.open(input),
+  dmesgCallerColumn: false,
   headerPhysBase({ vmcoreinfo, loads }) {
     const fromInfo = vmcoreinfo?.number('phys_base');
     if (fromInfo !== undefined) return fromInfo;

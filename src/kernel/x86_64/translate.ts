@@ -4,11 +4,10 @@ import type { LoadSegment } from '../../model/dump.js';
 import type { KernelTranslator, PhysReader, PhysRun, TranslatorInput } from '../../model/architecture.js';
 import type { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import { ENTRY_ADDR_MASK, PRESENT, PSE, TABLE_BYTES } from './page-entry.js';
-import { x86_64TablePages } from './table-pages.js';
+import { reachableTables, TableCache } from '../page-tables.js';
+import { x86_64TableWalk } from './table-pages.js';
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
-/** Cached page-table pages; 4096 pages = 16 MiB covers the whole vmemmap of a 128 GiB machine twice over. */
-const TABLE_CACHE_LIMIT = 4096;
 
 export interface X86_64Paging {
   rootTablePhys: bigint;
@@ -48,7 +47,7 @@ const u64 = (v: bigint) => BigInt.asUintN(64, v);
 
 /** Kernel virtual → physical by walking the page tables in the dump, as the MMU would. */
 export class X86_64Translator implements KernelTranslator {
-  private readonly tables = new Map<bigint, BigUint64Array>();
+  private readonly tables: TableCache;
   private readonly maxPhys: bigint;
   readonly physBase: bigint;
   readonly levels: number;
@@ -63,6 +62,7 @@ export class X86_64Translator implements KernelTranslator {
     readonly paging: X86_64Paging = x86_64Paging(loads, info),
   ) {
     this.maxPhys = BigInt(Math.max(...loads.map((l) => l.physEnd)));
+    this.tables = new TableCache(readPhys, TABLE_BYTES);
     this.physBase = paging.physBase;
     this.levels = paging.levels;
     const bits = (key: string) => {
@@ -90,7 +90,7 @@ export class X86_64Translator implements KernelTranslator {
     let table = this.paging.rootTablePhys;
     const shifts = this.paging.levels === 5 ? [48n, 39n, 30n, 21n, 12n] : [39n, 30n, 21n, 12n];
     for (const shift of shifts) {
-      const entry = await this.entry(table, Number((va >> shift) & 511n));
+      const entry = await this.tables.entry(table, Number((va >> shift) & 511n));
       if ((entry & PRESENT) === 0n)
         throw new VmsieveError('E_TRANSLATE', `kernel address 0x${va.toString(16)} is not mapped (level for bit ${shift} not present)`, { vaddr: `0x${va.toString(16)}` });
       const base = entry & mask;
@@ -106,17 +106,6 @@ export class X86_64Translator implements KernelTranslator {
   }
 
   kernelTablePages(): Promise<bigint[]> {
-    return x86_64TablePages(this.readPhys, this.paging, this.maxPhys);
-  }
-
-  private async entry(tablePhys: bigint, index: number): Promise<bigint> {
-    let t = this.tables.get(tablePhys);
-    if (!t) {
-      const bytes = await this.readPhys(Number(tablePhys), TABLE_BYTES);
-      t = new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + TABLE_BYTES));
-      if (this.tables.size >= TABLE_CACHE_LIMIT) this.tables.clear();
-      this.tables.set(tablePhys, t);
-    }
-    return t[index];
+    return reachableTables(this.readPhys, x86_64TableWalk(this.paging, this.maxPhys));
   }
 }
