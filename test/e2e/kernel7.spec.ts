@@ -10,8 +10,9 @@ import { realFixtures, repoRoot } from '../helpers/fixtures.js';
 const dumps = realFixtures().filter((f) => /^7\./.test(String(f.oracle.vmcoreinfo_summary?.OSRELEASE ?? '')));
 
 test.describe('Linux 7.x dumps in the page', () => {
-  test.skip(dumps.length === 0, 'no Linux 7.x dump here: set VMSIEVE_MORE_FIXTURES to a folder holding one (fixtures/real/README.md)');
   test.setTimeout(240_000);
+  if (dumps.length === 0)
+    test('names from a Linux 7.x dump', () => test.skip(true, 'no Linux 7.x dump here: set VMSIEVE_MORE_FIXTURES to a folder holding one (fixtures/real/README.md)'));
 
   for (const f of dumps)
     test(`${f.name}: the crashing instruction pointer and the registers are named as --info names them`, async ({ browser }, info) => {
