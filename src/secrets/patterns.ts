@@ -36,13 +36,15 @@ const exact = (offset: number, c: string | number): ByteCondition => {
 };
 const anchor = (first: ByteCondition, second: ByteCondition): Anchor => ({ first, second });
 
+/**
+ * One character per byte, natively: the WHATWG decoder behind "latin1" is windows-1252, which keeps ASCII and turns
+ * every other byte into one non-ASCII character, so the ASCII patterns match and offsets stay byte offsets.
+ */
+const bytesAsText = new TextDecoder('latin1');
+
 /** bytes[from, to) as a string of one character per byte (clipped to the bytes). */
 function text(bytes: Uint8Array, from: number, to: number): string {
-  const a = Math.max(0, from);
-  const b = Math.min(bytes.length, to);
-  let s = '';
-  for (let i = a; i < b; i += 8192) s += String.fromCharCode(...bytes.subarray(i, Math.min(b, i + 8192)));
-  return s;
+  return bytesAsText.decode(bytes.subarray(Math.max(0, from), Math.min(bytes.length, to)));
 }
 
 /** The match of sticky `re` at the start of `s` (a sticky regex starts where its last match ended: reset it). */
