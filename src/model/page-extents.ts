@@ -66,15 +66,9 @@ function segmentFrom(loads: readonly LoadSegment[], at: number, stop: number): {
   return { seg, until };
 }
 
-/**
- * The pages of `runs` (`count` in all), read here and put back to back. An ELF vmcore's pages are read as
- * readpage_elf reads them (a PT_LOAD's partial last page ends in zeros); others, and a cut-short vmcore (whose
- * readPhys names the missing address), through the dump's readPhys.
- */
+/** The pages of `runs` (`count` in all), read here and put back to back (an ELF vmcore's as readpage_elf reads them). */
 export async function readRuns(dump: Dump, runs: readonly PfnRun[], count: number): Promise<Uint8Array> {
   const ps = dump.pageSize;
-  if (dump.format === 'elf' && !dump.missing?.length)
-    return readElfBytes(dump.source, dump.loads, runs.map(([start, end]) => [start * ps, (end - start) * ps] as const), count * ps);
   const pages = new Uint8Array(count * ps);
   let at = 0;
   for (const [start, end] of runs) {

@@ -3,7 +3,7 @@ import type { ByteSink } from '../../io/sink.js';
 import { KernelMemory } from '../../kernel/kernel-memory.js';
 import type { Dump } from '../../model/dump.js';
 import { Fields } from '../../model/byte-order.js';
-import { readRuns, visitedRanges } from '../../model/page-extents.js';
+import { visitedRanges } from '../../model/page-extents.js';
 import {
   ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE,
@@ -252,7 +252,7 @@ async function excludeZeroPages(dump: SourceDump, selection: PageSelection, sign
     if (signal?.aborted) throw new VmsieveError('E_CANCELLED', 'export cancelled');
     let buf: Uint8Array;
     try {
-      buf = await readRuns(dump, [[s, e]], e - s);
+      buf = await dump.readPhys(s * ps, (e - s) * ps);
     } catch (err) {
       if ((err as VmsieveError).code !== 'E_NOT_IN_DUMP') throw err;
       continue; // pages a kdump-compressed input does not hold
