@@ -1,5 +1,6 @@
 import type { AnchorScanner } from '../wasm/anchor-scan.js';
-import { maskSpan, SECRET_PATTERNS, type AnchorTable, type SecretPattern } from './patterns.js';
+import type { AnchorTable } from './anchor-table.js';
+import { maskSpan, SECRET_PATTERNS, type SecretPattern } from './patterns.js';
 
 /** A match in a compute task's pages: where (bytes from the task's first page), how long, which pattern, masked. */
 export interface RawFinding {

@@ -8,7 +8,7 @@ import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/cla
 import { tableStructSize } from '../kernel/page-layout.js';
 import { AnchorScanner } from '../wasm/anchor-scan.js';
 import { findInRun, type RawFinding } from '../secrets/find-secrets.js';
-import { anchorTable, type AnchorTable } from '../secrets/patterns.js';
+import { anchorTable, type AnchorTable } from '../secrets/anchor-table.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -101,7 +101,7 @@ export class PageCompute {
     return this.withPages(input, (window) => {
       this.secrets ??= (() => {
         const table = anchorTable();
-        return { scanner: new AnchorScanner(this.k, table.rules), table };
+        return { scanner: new AnchorScanner(this.k, table.bytes, table.rules), table };
       })();
       const { scanner, table } = this.secrets;
       const found: RawFinding[] = [];
