@@ -8,9 +8,9 @@
 //   96..103   bucket b's first rule; 104..111: its number of rules
 //   112..     rules, RULE_BYTES each: key, condition count, then (offset, lo, hi) per condition,
 //             holding at `at` when lo <= byte[at + offset] <= hi for every condition
-// A rule's match starts `key` bytes before its key. Hits go to `out` + 8 as (at, rule) u32 pairs, at most `cap`; the
-// scan starts at `from` and stops after the block that fills `out` beyond cap - 16 * rules, storing at `out` where
-// the caller goes on from.
+// A rule's match starts `key` bytes before its key. Keys are looked for at offsets [from, stop), conditions anywhere in
+// [0, len). Hits go to `out` + 8 as (at, rule) u32 pairs, at most `cap`; the scan stops after the block that fills
+// `out` beyond cap - 16 * rules, storing at `out` the offset the caller goes on from (`stop` when done).
 
 const RULES_AT: usize = 112;
 const RULE_BYTES: usize = 32;
@@ -52,7 +52,7 @@ const RULE_BYTES: usize = 32;
   return <u32>(load<u8>(table + j * 32 + <usize>(b & 15)) & load<u8>(table + j * 32 + 16 + <usize>(b >> 4)));
 }
 
-export function findAnchors(window: usize, len: u32, from: u32, table: usize, nRules: u32, out: usize, cap: u32): u32 {
+export function findAnchors(window: usize, len: u32, from: u32, stop: u32, table: usize, nRules: u32, out: usize, cap: u32): u32 {
   let count: u32 = 0;
   const limit = cap - 16 * nRules;
   const end = <usize>len;
@@ -61,42 +61,55 @@ export function findAnchors(window: usize, len: u32, from: u32, table: usize, nR
   const lo1 = v128.load(table, 32), hi1 = v128.load(table, 48);
   const lo2 = v128.load(table, 64), hi2 = v128.load(table, 80);
   let p = <usize>from;
-  // Whole blocks while the loads at p + 2 stay inside the window.
-  while (p + 18 <= end) {
-    const v0 = v128.load(window + p);
-    const v1 = v128.load(window + p, 1);
-    const v2 = v128.load(window + p, 2);
-    const m = v128.and(
-      v128.and(
-        v128.and(i8x16.swizzle(lo0, v128.and(v0, nibble)), i8x16.swizzle(hi0, i8x16.shr_u(v0, 4))),
-        v128.and(i8x16.swizzle(lo1, v128.and(v1, nibble)), i8x16.swizzle(hi1, i8x16.shr_u(v1, 4))),
-      ),
-      v128.and(i8x16.swizzle(lo2, v128.and(v2, nibble)), i8x16.swizzle(hi2, i8x16.shr_u(v2, 4))),
-    );
-    if (v128.any_true(m)) {
-      let lanes = i8x16.bitmask(i8x16.ne(m, i8x16.splat(0)));
-      while (lanes != 0) {
-        const lane = <usize>ctz(lanes);
-        lanes &= lanes - 1;
-        const q = p + lane;
-        count = checkBuckets(window, end, table, q, bucketsOf(table, 0, load<u8>(window + q)) & bucketsOf(table, 1, load<u8>(window + q, 1)) & bucketsOf(table, 2, load<u8>(window + q, 2)), out, count);
+  // Each block's bytes are looked up in all three tables once; the key's second and third bytes of a lane lie one and
+  // two lanes on, in the next block for the last lanes, so a block is tested when the next one has been looked up.
+  const keysEnd = <usize>stop;
+  if (p + 32 <= end && p + 16 <= keysEnd) {
+    let v = v128.load(window + p);
+    let a0 = v128.and(i8x16.swizzle(lo0, v128.and(v, nibble)), i8x16.swizzle(hi0, i8x16.shr_u(v, 4)));
+    let a1 = v128.and(i8x16.swizzle(lo1, v128.and(v, nibble)), i8x16.swizzle(hi1, i8x16.shr_u(v, 4)));
+    let a2 = v128.and(i8x16.swizzle(lo2, v128.and(v, nibble)), i8x16.swizzle(hi2, i8x16.shr_u(v, 4)));
+    while (p + 32 <= end && p + 16 <= keysEnd) {
+      v = v128.load(window + p, 16);
+      const l = v128.and(v, nibble);
+      const h = i8x16.shr_u(v, 4);
+      const b0 = v128.and(i8x16.swizzle(lo0, l), i8x16.swizzle(hi0, h));
+      const b1 = v128.and(i8x16.swizzle(lo1, l), i8x16.swizzle(hi1, h));
+      const b2 = v128.and(i8x16.swizzle(lo2, l), i8x16.swizzle(hi2, h));
+      const m = v128.and(
+        a0,
+        v128.and(
+          i8x16.shuffle(a1, b1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
+          i8x16.shuffle(a2, b2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17),
+        ),
+      );
+      if (v128.any_true(m)) {
+        let lanes = i8x16.bitmask(i8x16.ne(m, i8x16.splat(0)));
+        while (lanes != 0) {
+          const lane = <usize>ctz(lanes);
+          lanes &= lanes - 1;
+          const q = p + lane;
+          count = checkBuckets(window, end, table, q, bucketsOf(table, 0, load<u8>(window + q)) & bucketsOf(table, 1, load<u8>(window + q, 1)) & bucketsOf(table, 2, load<u8>(window + q, 2)), out, count);
+        }
+        if (count > limit) {
+          store<u32>(out, <u32>(p + 16));
+          return count;
+        }
       }
-      if (count > limit) {
-        store<u32>(out, <u32>(p + 16));
-        return count;
-      }
+      a0 = b0;
+      a1 = b1;
+      a2 = b2;
+      p += 16;
     }
-    p += 16;
   }
   // The tail, one offset at a time; a key byte past the end matches nothing.
-  for (; p < end; p++) {
-    if (p + 2 >= end) break;
+  for (; p < keysEnd && p + 2 < end; p++) {
     count = checkBuckets(window, end, table, p, bucketsOf(table, 0, load<u8>(window + p)) & bucketsOf(table, 1, load<u8>(window + p, 1)) & bucketsOf(table, 2, load<u8>(window + p, 2)), out, count);
     if (count > limit) {
       store<u32>(out, <u32>(p + 1));
       return count;
     }
   }
-  store<u32>(out, len);
+  store<u32>(out, stop);
   return count;
 }

@@ -14,23 +14,24 @@ export interface AnchorTable {
   patternsOf: number[][];
 }
 
+/** A set of bytes as the kernel's nibble tables see it: the low nibbles and the high nibbles present, a bit each. */
+type Nibbles = readonly [lo: number, hi: number];
+
 interface Rule {
   anchor: Anchor;
   patterns: number[];
-  /** The bytes the key's condition at each key offset accepts. */
-  key: Set<number>[];
+  /** The bytes the key's condition at each key offset accepts (the kernel passes every byte of their nibble product). */
+  key: Nibbles[];
 }
 
-/** The nibble halves of a set of bytes: the kernel accepts every byte whose low nibble is in one and high in the other. */
-const nibbles = (bytes: Iterable<number>): [Set<number>, Set<number>] => {
-  const lo = new Set<number>();
-  const hi = new Set<number>();
-  for (const b of bytes) {
-    lo.add(b & 15);
-    hi.add(b >> 4);
-  }
-  return [lo, hi];
+const popcount = (n: number): number => {
+  let c = 0;
+  for (; n; n &= n - 1) c++;
+  return c;
 };
+
+/** The key nibbles of a bucket at key offset j: the union of its rules'. */
+const bucketKey = (rules: readonly Rule[], j: number): Nibbles => rules.reduce<Nibbles>(([lo, hi], r) => [lo | r.key[j]![0], hi | r.key[j]![1]], [0, 0]);
 
 /**
  * How many byte triples a bucket's nibble test passes, every byte value counted alike: weighting printable text or small
@@ -39,18 +40,22 @@ const nibbles = (bytes: Iterable<number>): [Set<number>, Set<number>] => {
 function firing(rules: readonly Rule[]): number {
   let n = 1;
   for (let j = 0; j < KEY_BYTES; j++) {
-    const [lo, hi] = nibbles(rules.flatMap((r) => [...r.key[j]!]));
-    n *= lo.size * hi.size;
+    const [lo, hi] = bucketKey(rules, j);
+    n *= popcount(lo) * popcount(hi);
   }
   return n;
 }
 
-function keyOf(anchor: Anchor): Set<number>[] {
+function keyOf(anchor: Anchor): Nibbles[] {
   return Array.from({ length: KEY_BYTES }, (_, j) => {
     const cond = anchor.conditions.find(([offset]) => offset === anchor.key + j);
     if (!cond) throw new Error(`internal: an anchor has no condition at key offset ${j}`);
-    const [, lo, hi] = cond;
-    return new Set(Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
+    let [lo, hi] = [0, 0];
+    for (let b = cond[1]; b <= cond[2]; b++) {
+      lo |= 1 << (b & 15);
+      hi |= 1 << (b >> 4);
+    }
+    return [lo, hi] as const;
   });
 }
 
@@ -88,9 +93,11 @@ export function anchorTable(patterns: readonly SecretPattern[] = SECRET_PATTERNS
   let first = 0;
   groups.forEach((group, b) => {
     for (let j = 0; j < KEY_BYTES; j++) {
-      const [lo, hi] = nibbles(group.flatMap((r) => [...r.key[j]!]));
-      for (const l of lo) bytes[32 * j + l]! |= 1 << b;
-      for (const h of hi) bytes[32 * j + 16 + h]! |= 1 << b;
+      const [lo, hi] = bucketKey(group, j);
+      for (let n = 0; n < 16; n++) {
+        if (lo & (1 << n)) bytes[32 * j + n]! |= 1 << b;
+        if (hi & (1 << n)) bytes[32 * j + 16 + n]! |= 1 << b;
+      }
     }
     bytes[96 + b] = first;
     bytes[104 + b] = group.length;

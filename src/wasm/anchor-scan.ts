@@ -25,10 +25,13 @@ export class AnchorScanner {
     this.out = k.arenaAlloc(8 + HIT_CAPACITY * 8) >>> 0;
   }
 
-  /** Every hit in the `len` bytes at `ptr`, in the order of their keys' offsets (several at one offset in rule order). */
-  *hits(ptr: number, len: number): Generator<AnchorHit> {
-    for (let from = 0; from < len; ) {
-      const n = this.k.findAnchors(ptr, len, from, this.table, this.rules, this.out, HIT_CAPACITY);
+  /**
+   * Every hit in the `len` bytes at `ptr` whose key starts in [from, stop), in the order of their keys' offsets
+   * (several at one offset in rule order).
+   */
+  *hits(ptr: number, len: number, from = 0, stop = len): Generator<AnchorHit> {
+    while (from < stop) {
+      const n = this.k.findAnchors(ptr, len, from, stop, this.table, this.rules, this.out, HIT_CAPACITY);
       const words = new Uint32Array(this.k.memory.buffer, this.out, 2 + n * 2).slice();
       for (let i = 0; i < n; i++) yield { offset: words[2 + 2 * i]!, rule: words[3 + 2 * i]! };
       from = words[0]!;
