@@ -83,8 +83,8 @@ function runStart(bytes: Uint8Array, at: number, inRun: (b: number) => boolean, 
 }
 
 const PEM_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/y;
-/** Armour body lines (base64, and the Proc-Type/DEK-Info or PGP armour headers). */
-const ARMOUR_BODY = /[A-Za-z0-9+/=\r\n:,. -]*/y;
+/** Armour body lines (base64, and the Proc-Type/DEK-Info or PGP armour headers), up to the footer's dashes. */
+const ARMOUR_BODY = /(?:(?!-----END )[A-Za-z0-9+/=\r\n:,. -])*/y;
 
 /** A PEM, OpenSSH or PGP armoured private key: header to footer, or to the end of its body when the footer is gone. */
 function pemBlock(bytes: Uint8Array, at: number): Span | undefined {
