@@ -12,6 +12,8 @@ export type {
   ExportCallOptions,
   KeepCounts,
   LevelViewRequest,
+  PfnSpan,
+  RangeReport,
   ScanSecretsCallOptions,
   ScratchFile,
   SplitCallOptions,

@@ -52,6 +52,8 @@ export interface CliOptions {
   eraseFound: boolean;
   /** --check-level LEVEL: what kernel objects that dump level would leave out. */
   checkLevel: number | undefined;
+  /** --range START-END: with --dry-run, the report over pfns [START, END) only. */
+  range: { start: number; end: number } | undefined;
   positionals: string[];
 }
 
@@ -113,6 +115,16 @@ function byteSize(flag: string, text: string | undefined): number {
   return n;
 }
 
+/** START-END: pfns, decimal or 0x-hexadecimal, END excluded. */
+function pfnRange(text: string | undefined): { start: number; end: number } {
+  const pfn = '(0x[0-9a-f]+|\\d+)';
+  const m = text === undefined ? null : new RegExp(`^${pfn}-${pfn}$`, 'i').exec(text);
+  const [start, end] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start >= end)
+    throw usage(`--range needs START-END, two pfns with START < END (decimal or 0x…), got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  return { start, end };
+}
+
 /** makedumpfile's flag grammar; a value follows its flag or is attached to it (-d31, --num-threads=2). */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
@@ -145,6 +157,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     scanSecrets: false,
     eraseFound: false,
     checkLevel: undefined,
+    range: undefined,
     positionals: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -165,6 +178,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       o[spec.key] = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], spec.min, spec.max);
     } else if (name === '-L') {
       o.sizeLimit = byteSize('-L', argv[++i]);
+    } else if (name === '--range') {
+      o.range = pfnRange(eq > 0 ? a.slice(eq + 1) : argv[++i]);
     } else if (name === '--splitblock-size') {
       o.splitblockSize = integer(name, eq > 0 ? a.slice(eq + 1) : argv[++i], 4, 1 << 30) * 1024;
     } else if (attached) {

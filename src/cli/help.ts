@@ -45,6 +45,7 @@ export const OPTIONS: OptionHelp[] = [
   { names: '--message-level N', text: 'with bit 16, print the report after writing (as makedumpfile)' },
   { names: '--dry-run', text: 'classify and report, write nothing' },
   { names: '--show-stats', text: 'print the report' },
+  { names: '--range START-END', text: 'with --dry-run: the report over pfns START to END (END excluded; decimal or 0x…)' },
   { names: '--analyse', text: 'exact sizes from one pass: every page measured with every codec' },
   { names: '--estimate N', text: 'with --analyse: read one page window in N (a first answer in seconds)' },
   {
@@ -117,9 +118,9 @@ export const COMMANDS: CommandHelp[] = [
   {
     flags: ['--dry-run'],
     name: 'dry-run',
-    usage: [['vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE', 'makedumpfile\'s "Excluded pages" report']],
+    usage: [['vmsieve --dry-run [--show-stats] [--json] [--range START-END] -d LEVEL VMCOREFILE', 'makedumpfile\'s "Excluded pages" report']],
     summary: 'classifies every page and prints makedumpfile\'s "Excluded pages" report; writes nothing',
-    options: ['-d, --dump-level LEVEL', '--show-stats', '--json', '--num-threads N'],
+    options: ['-d, --dump-level LEVEL', '--show-stats', '--json', '--range START-END', '--num-threads N'],
   },
   {
     flags: ['--analyse', '--analyze'],

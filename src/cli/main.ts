@@ -31,6 +31,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
   const writes = !(o.dumpDmesg || o.analyse || o.advise || o.symbols.length || o.checkLevel !== undefined || o.info || o.reassemble || o.split || o.dryRun || o.rearrange || o.scanSecrets);
   if (o.eraseFound && !writes) throw usage('--erase-found goes with writing a dump (VMCOREFILE DUMPFILE, -E, -F)');
   if (o.partialDmesg && !o.dumpDmesg) throw usage('--partial-dmesg needs --dump-dmesg');
+  if (o.range && !o.dryRun) throw usage('--range goes with --dry-run');
   if (o.dumpDmesg) {
     if (o.dryRun) throw usage('--dry-run cannot be used with --dump-dmesg');
     const files = positionals(o, 2, Infinity, '--dump-dmesg takes VMCOREFILE (or the files of a split set) and LOGFILE');
@@ -51,7 +52,7 @@ async function dispatch(o: CliOptions, io: CliIo): Promise<number> {
     const given = positionals(o, 1, Infinity, '--dry-run takes VMCOREFILE (or the files of a split set) [DUMPFILE]');
     const inputs = given.slice(0, await inputCount(given));
     if (given.length > inputs.length + 1) throw usage(`--dry-run takes VMCOREFILE (or the files of a split set) [DUMPFILE]: ${given.slice(inputs.length).join(' ')} are not one DUMPFILE`);
-    return dryRun(inputs, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, o.numThreads, io);
+    return dryRun(inputs, o.dumpLevel ?? 0, o.json, o.showStats || !o.json, o.numThreads, io, o.range);
   }
   if (o.rearrange) return rearrange(o, io);
   if (o.positionals.length === 0) throw usage('nothing to do: give VMCOREFILE DUMPFILE (or --info, --dry-run, --dump-dmesg, -R)');

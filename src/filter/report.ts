@@ -46,11 +46,17 @@ const histograms = new WeakMap<Uint8Array, { inDump: PfnRange[]; counts: Float64
 function histogram(src: ReportSource): Float64Array {
   const cached = histograms.get(src.classMap);
   if (cached?.inDump === src.inDump) return cached.counts;
+  const counts = countClasses(src.classMap, src.inDump);
+  histograms.set(src.classMap, { inDump: src.inDump, counts });
+  return counts;
+}
+
+/** Count of each class byte over `ranges` of `map`. */
+function countClasses(map: Uint8Array, ranges: readonly PfnRange[]): Float64Array {
   // Four tables, so that runs of one class (free memory is long runs of one code) do not wait on their own increments.
   const tables = [0, 1, 2, 3].map(() => new Uint32Array(256));
   const [c0, c1, c2, c3] = tables as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  const map = src.classMap;
-  for (const r of src.inDump) {
+  for (const r of ranges) {
     let pfn = r.start;
     for (; pfn + 4 <= r.end; pfn += 4) {
       c0[map[pfn]!]!++;
@@ -60,9 +66,7 @@ function histogram(src: ReportSource): Float64Array {
     }
     for (; pfn < r.end; pfn++) c0[map[pfn]!]!++;
   }
-  const counts = Float64Array.from(c0, (n, b) => n + c1[b]! + c2[b]! + c3[b]!);
-  histograms.set(src.classMap, { inDump: src.inDump, counts });
-  return counts;
+  return Float64Array.from(c0, (n, b) => n + c1[b]! + c2[b]! + c3[b]!);
 }
 
 /** Forgets the cached histogram of a class map (call after changing its bytes). */
@@ -72,14 +76,35 @@ export function invalidateReportCache(classMap: Uint8Array): void {
 
 /** The report makedumpfile prints for this dump at `level` (kdump-compressed output; see notes in the README of fixtures). */
 export function reportForLevel(src: ReportSource, level: number): PageReport {
+  checkZeroScanned(src, level);
+  return reportFromCounts(level, src.originalPages, byOutcome(histogram(src), level), src.maxPfn);
+}
+
+/**
+ * The same report over pfns [start, end) only: page frames in the dump there (each once, unlike the whole dump's
+ * "Original pages"), what the level excludes of them, and the rest of the range as its hole.
+ */
+export function reportForRange(src: ReportSource, level: number, start: number, end: number): PageReport {
+  checkZeroScanned(src, level);
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= src.maxPfn))
+    throw new VmsieveError('E_USAGE', `the pfn range ${start}-${end} is not inside the dump's 0-${src.maxPfn}`);
+  const ranges = src.inDump.map((r) => ({ start: Math.max(r.start, start), end: Math.min(r.end, end) })).filter((r) => r.start < r.end);
+  const original = ranges.reduce((n, r) => n + r.end - r.start, 0);
+  return reportFromCounts(level, original, byOutcome(countClasses(src.classMap, ranges), level), end - start);
+}
+
+function checkZeroScanned(src: ReportSource, level: number): void {
   checkLevel(level);
   if (level & 1 && src.zeroScanLevels && !src.zeroScanLevels.includes(level))
     throw new VmsieveError('E_USAGE', `zero pages were not scanned for level ${level} (scanned for ${src.zeroScanLevels.join(', ') || 'none'}): classify with zeroScan including ${level}`);
+}
+
+/** Page counts by outcome at `level`, from a class byte histogram. */
+function byOutcome(h: Float64Array, level: number): Float64Array {
   const lut = outcomeTable(level);
-  const h = histogram(src);
   const by = new Float64Array(8);
   for (let b = 0; b < 256; b++) if (h[b]) by[lut[b]] += h[b];
-  return reportFromCounts(level, src.originalPages, by, src.maxPfn);
+  return by;
 }
 
 /** print_report()'s arithmetic over per-outcome page counts (`by`, indexed by Outcome). */

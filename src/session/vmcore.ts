@@ -7,7 +7,7 @@ import { VmsieveError } from '../errors.js';
 import { asCyclic, classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyResult } from '../filter/classify-dump.js';
 import { checkLevel } from '../filter/dump-level.js';
 import { levelBase, levelView, type LevelBase, type LevelSource, type LevelView } from '../filter/level-overview.js';
-import { reportForLevel, type PageReport } from '../filter/report.js';
+import { reportForLevel, reportForRange, type PageReport } from '../filter/report.js';
 import type { Dump } from '../model/dump.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
 import { reassemble } from '../formats/kdump/reassemble.js';
@@ -59,9 +59,22 @@ export interface ClassifyCallOptions extends WorkOptions {
 }
 
 /** Every page classified: one class byte per pfn, and makedumpfile's "Excluded pages" report for any level asked for. */
+/** Pfns [start, end). */
+export interface PfnSpan {
+  start: number;
+  end: number;
+}
+
 export interface Classification extends ClassifyResult {
-  /** The report for `level`; a level with bit 1 must have been among the levels classified for. */
-  report(level: number): PageReport;
+  /** The report for `level` (over `range` only, if given); a level with bit 1 must have been among the levels classified for. */
+  report(level: number, range?: PfnSpan): PageReport;
+}
+
+/** makedumpfile's report over a range of memory, from the level maps' classification (see Vmcore.rangeReport). */
+export interface RangeReport {
+  report: PageReport;
+  /** False when the level drops zero pages the classification has not looked for: the report is then level & ~1's. */
+  zeroKnown: boolean;
 }
 
 export interface AnalyseCallOptions extends WorkOptions, Omit<AnalyseOptions, 'signal'> {}
@@ -275,7 +288,7 @@ export class Vmcore {
         const late = parallel && pagesToZeroScan(result, levels) * dump.pageSize >= POOL_FROM_SCAN_BYTES ? startPool() : undefined;
         await scanZeroPages(dump, result, kernels, levels, { pool: late, signal: opts.signal, onProgress: opts.onProgress });
       }
-      return Object.assign(result, { report: (level: number) => reportForLevel(result, level) });
+      return Object.assign(result, { report: (level: number, range?: PfnSpan) => (range ? reportForRange(result, level, range.start, range.end) : reportForLevel(result, level)) });
     } finally {
       await closeStarted(pool);
     }
@@ -302,6 +315,17 @@ export class Vmcore {
     let base = bases.get(req.level);
     if (!base) bases.set(req.level, (base = levelBase(source, req.level)));
     return levelView(source, base, req.start, req.end, req.buckets);
+  }
+
+  /**
+   * makedumpfile's report for `level` over pfns [start, end) from the classification the level maps show (see
+   * levelView): what a selected area holds and what the level keeps of it.
+   */
+  rangeReport(level: number, range: PfnSpan): RangeReport {
+    const classified = this.analysed ?? this.maps.mapped;
+    if (!classified) throw new VmsieveError('E_USAGE', 'The pages are not classified yet: the level map follows the page-class map.');
+    const zeroKnown = (level & 1) === 0 || classified.zeroScanLevels.includes(level);
+    return { report: reportForRange(classified, zeroKnown ? level : level & ~1, range.start, range.end), zeroKnown };
   }
 
   private debuggerNeeds() {

@@ -34,6 +34,7 @@ test.describe('the level maps', () => {
       await canvas.focus();
       for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
       for (let i = 0; i < 3; i++) await page.keyboard.press('+');
+      await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       for (let i = 0; i < 4; i++) await page.mouse.wheel(0, i < 2 ? -100 : 100);

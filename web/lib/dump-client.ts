@@ -14,7 +14,9 @@ import type {
   KeepLevel,
   LevelView,
   LevelViewRequest,
+  PfnSpan,
   Progress,
+  RangeReport,
   SecretScanSummary,
 } from '../worker/dump-worker.js';
 
@@ -109,6 +111,12 @@ export class DumpClient {
   async levelView(req: LevelViewRequest): Promise<LevelView> {
     const { remote, crashed } = this.#start();
     return Promise.race([remote.levelView(req), crashed]);
+  }
+
+  /** A level's report over a range of pfns (see the worker's `rangeReport`). */
+  async rangeReport(level: number, range: PfnSpan): Promise<RangeReport> {
+    const { remote, crashed } = this.#start();
+    return Promise.race([remote.rangeReport(level, range), crashed]);
   }
 
   /** This machine's one-thread codec speeds on the open dump's pages (see the worker's `codecSpeeds`). */

@@ -26,14 +26,16 @@ import {
   type NeededKind,
   type OutputFormat,
   type PageReport,
+  type PfnSpan,
   type Progress,
+  type RangeReport,
   type SecretScanResult,
   type Speeds,
   type Vmcore,
 } from '../../src/browser.js';
 import { exportSink, type ExportTarget } from './export-target.js';
 
-export type { ClassMapProgress, ClassMapSummary, ExportTarget, KeepCounts, LevelView, LevelViewRequest, Progress };
+export type { ClassMapProgress, ClassMapSummary, ExportTarget, KeepCounts, LevelView, LevelViewRequest, PfnSpan, Progress, RangeReport };
 
 installErrorTransfer();
 
@@ -263,6 +265,10 @@ const api = {
   levelView(req: LevelViewRequest): LevelView {
     const v = openOrThrow().levelView(req);
     return Comlink.transfer(v, [v.counts.buffer]);
+  },
+  /** makedumpfile's report for `level` over a selected range of pfns, from the classification the level maps show. */
+  rangeReport(level: number, range: PfnSpan): RangeReport {
+    return openOrThrow().rangeReport(level, range);
   },
   /** Bytes per second each codec compresses pages of the open dump at, on this worker's one thread. */
   codecSpeeds(): Promise<Speeds['compress']> {

@@ -1,4 +1,4 @@
-import { formatReport, type PageReport } from '../../index.js';
+import { formatReport, type PageReport, type PfnSpan } from '../../index.js';
 import type { CliIo } from '../cli-io.js';
 import { withVmcore } from '../open-input.js';
 import { printWarnings } from '../print-warnings.js';
@@ -23,13 +23,16 @@ export function reportJson(r: PageReport) {
   };
 }
 
-/** `vmsieve --dry-run [--show-stats] [--json] -d LEVEL VMCOREFILE`: classify and report, write nothing. */
-export async function dryRun(path: string | readonly string[], level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo): Promise<number> {
+/**
+ * `vmsieve --dry-run [--show-stats] [--json] [--range START-END] -d LEVEL VMCOREFILE`: classify and report (over the
+ * range only, if given), write nothing.
+ */
+export async function dryRun(path: string | readonly string[], level: number, json: boolean, showStats: boolean, threads: number | undefined, io: CliIo, range?: PfnSpan): Promise<number> {
   return withVmcore(path, io, async (vmcore) => {
     const result = await vmcore.classify({ levels: [level], threads, signal: io.signal });
     printWarnings(result.warnings, io);
-    const report = result.report(level);
-    if (json) io.stdout(`${JSON.stringify(reportJson(report))}\n`);
+    const report = result.report(level, range);
+    if (json) io.stdout(`${JSON.stringify({ ...reportJson(report), ...(range ? { range } : {}) })}\n`);
     else if (showStats) io.stdout(formatReport(report));
     return 0;
   });
