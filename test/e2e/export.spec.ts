@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { opfsFileList } from '../helpers/opfs.js';
 import { opfsFile } from '../helpers/page-dump.js';
 import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
@@ -162,11 +163,14 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await page.getByTestId('export-output').selectOption('kdump-zstd');
     await setLevel(page, 0);
     await setWorkers(page, 1);
+    const before = await page.evaluate(opfsFileList);
     await page.getByTestId('export-button').click();
     await expect(page.getByTestId('progress-percent')).toBeVisible({ timeout: 60_000 });
     await page.getByTestId('cancel-button').click();
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
     await expect(page.getByTestId('cancelled')).toContainText('Cancelled');
+    // No file of any name (a swap file included) is added to the private storage.
+    await expect.poll(() => page.evaluate(opfsFileList), { timeout: 2_000 }).toEqual(before);
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
     const file = await opfsFile(page, name);
     expect(file === null || file.size === 0, `after cancel ${name} is ${JSON.stringify(file)}`).toBe(true);
@@ -213,6 +217,7 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await page.getByTestId('cancel-button').click();
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
     await expect.poll(() => opfsEntries(page, 'vmsieve-exports'), { timeout: 2_000 }).toEqual([]);
+    expect((await page.evaluate(opfsFileList)).filter((f) => f.startsWith('vmsieve-exports/'))).toEqual([]);
   });
 });
 

@@ -1,0 +1,76 @@
+/// <reference lib="webworker" />
+import { DOWNLOAD_PATH, isDownloadOffer, type DownloadChunk, type DownloadOffer, type DownloadRequest } from './download-protocol.js';
+
+/** How long a download link waits for its offer (the page posts it just before following the link). */
+const OFFER_WAIT_MS = 10_000;
+
+/** The service worker's side of streamed downloads (see download-protocol.ts): offers in, streamed responses out. */
+export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
+  const offers = new Map<string, { offer: Promise<DownloadOffer>; resolve: (o: DownloadOffer) => void }>();
+  const slot = (id: string) => {
+    let s = offers.get(id);
+    if (!s) {
+      let resolve!: (o: DownloadOffer) => void;
+      const offer = new Promise<DownloadOffer>((r) => (resolve = r));
+      s = { offer, resolve };
+      offers.set(id, s);
+    }
+    return s;
+  };
+  const prefix = new URL(DOWNLOAD_PATH, sw.registration.scope).href;
+
+  sw.addEventListener('message', (event) => {
+    // Any message, a keep-alive included, keeps the worker running while a download streams.
+    if (isDownloadOffer(event.data)) slot(event.data.id).resolve(event.data);
+  });
+
+  sw.addEventListener('fetch', (event) => {
+    if (event.request.method !== 'GET' || !event.request.url.startsWith(prefix)) return;
+    const id = event.request.url.slice(prefix.length);
+    const timeout = new Promise<undefined>((r) => setTimeout(r, OFFER_WAIT_MS, undefined));
+    event.respondWith(
+      Promise.race([slot(id).offer, timeout]).then((offer) => {
+        offers.delete(id);
+        if (!offer) return new Response('This download is no longer available.\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+        return new Response(bodyFrom(offer.port), {
+          headers: {
+            'Content-Type': 'application/octet-stream',
+            'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(offer.name)}`,
+            'X-Content-Type-Options': 'nosniff',
+          },
+        });
+      }),
+    );
+  });
+}
+
+/** A body read from `port` one chunk per pull; the export fails it, and cancelling it tells the export. */
+function bodyFrom(port: MessagePort): ReadableStream<Uint8Array> {
+  let answered: (() => void) | undefined;
+  const ask = (m: DownloadRequest) => port.postMessage(m);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      port.onmessage = (e: MessageEvent<DownloadChunk>) => {
+        const m = e.data;
+        if ('chunk' in m) controller.enqueue(m.chunk);
+        else {
+          if ('end' in m) controller.close();
+          else controller.error(new Error(m.failed));
+          port.close();
+        }
+        answered?.();
+        answered = undefined;
+      };
+    },
+    pull() {
+      return new Promise<void>((resolve) => {
+        answered = resolve;
+        ask({ pull: true });
+      });
+    },
+    cancel(reason) {
+      ask({ cancelled: reason instanceof Error ? reason.message : String(reason ?? 'the download was cancelled') });
+      port.close();
+    },
+  });
+}
