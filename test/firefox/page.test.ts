@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOutputDigest, fileDigest } from '../helpers/cli-export.js';
 import { excludedByClass, fixtureCacheDir, realFixtures } from '../helpers/fixtures.js';
@@ -51,7 +51,7 @@ describe.skipIf(skip)(`the page in Firefox ESR on a real kdump vmcore${skip ? ` 
 
   beforeAll(async () => {
     ff = await openFirefoxPage();
-    await (await page().$(testId('file-input')))!.uploadFile(DUMP);
+    await ((await page().$(testId('file-input'))) as ElementHandle<HTMLInputElement>).uploadFile(DUMP);
     await page().waitForSelector(testId('summary'), { timeout: 60_000 });
   }, 120_000);
   afterAll(() => ff?.close());

@@ -18,9 +18,10 @@ export function startStreamedDownload(name: string): StreamedDownload | null {
   const channel = new MessageChannel();
   const offer: DownloadOffer = { type: 'vmsieve-download', id, name, port: channel.port2 };
   worker.postMessage(offer, [channel.port2]);
+  // A plain link, not <a download>: Chromium fetches a download link itself, past the service worker, while a
+  // navigation goes through it (and turns into a download at the response's Content-Disposition).
   const link = document.createElement('a');
   link.href = new URL(`${import.meta.env.BASE_URL}${DOWNLOAD_PATH}${id}`, location.href).href;
-  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();

@@ -20,8 +20,8 @@ export interface DownloadOffer {
   port: MessagePort;
 }
 
-/** Service worker → dump worker. */
-export type DownloadRequest = { pull: true } | { cancelled: string };
+/** Service worker → dump worker: send a chunk; the user cancelled the download; the browser never asked for it. */
+export type DownloadRequest = { pull: true } | { cancelled: string } | { unstarted: string };
 
 /** Dump worker → service worker. */
 export type DownloadChunk = { chunk: Uint8Array<ArrayBuffer> } | { end: true } | { failed: string };

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { DOWNLOAD_PATH, isDownloadOffer, type DownloadChunk, type DownloadOffer, type DownloadRequest } from './download-protocol.js';
 
-/** How long a download link waits for its offer (the page posts it just before following the link). */
+/** How long a download link waits for its offer (the page posts it just before following the link), and an offer for its link. */
 const OFFER_WAIT_MS = 10_000;
 
 /** The service worker's side of streamed downloads (see download-protocol.ts): offers in, streamed responses out. */
@@ -21,7 +21,17 @@ export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
 
   sw.addEventListener('message', (event) => {
     // Any message, a keep-alive included, keeps the worker running while a download streams.
-    if (isDownloadOffer(event.data)) slot(event.data.id).resolve(event.data);
+    if (!isDownloadOffer(event.data)) return;
+    const { id, port } = event.data;
+    slot(id).resolve(event.data);
+    // A download the browser never asks for would leave the export waiting for ever: it fails instead.
+    setTimeout(() => {
+      if (!offers.has(id)) return;
+      offers.delete(id);
+      const m: DownloadRequest = { unstarted: 'the browser did not start the download (try again, or another browser)' };
+      port.postMessage(m);
+      port.close();
+    }, OFFER_WAIT_MS);
   });
 
   sw.addEventListener('fetch', (event) => {

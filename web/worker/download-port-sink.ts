@@ -10,6 +10,7 @@ import type { DownloadChunk, DownloadRequest } from '../offline/download-protoco
 export class DownloadPortSink implements SequentialSink {
   private asked = 0;
   private wake: (() => void) | undefined;
+  /** Why the export must stop: the download was cancelled, or never started. */
   private cancelled: VmsieveError | undefined;
   private done = false;
 
@@ -18,8 +19,10 @@ export class DownloadPortSink implements SequentialSink {
     readonly name: string,
   ) {
     port.onmessage = (e: MessageEvent<DownloadRequest>) => {
-      if ('pull' in e.data) this.asked++;
-      else this.cancelled = new VmsieveError('E_CANCELLED', `the download of ${name} was cancelled in the browser (${e.data.cancelled})`);
+      const m = e.data;
+      if ('pull' in m) this.asked++;
+      else if ('cancelled' in m) this.cancelled = new VmsieveError('E_CANCELLED', `the download of ${name} was cancelled in the browser (${m.cancelled})`);
+      else this.cancelled = new VmsieveError('E_IO', `${name}: ${m.unstarted}`);
       this.wake?.();
     };
   }
