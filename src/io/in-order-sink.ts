@@ -1,5 +1,5 @@
 import { VmsieveError } from '../errors.js';
-import type { ByteSink, SequentialSink } from './sink.js';
+import { StreamBackedSink } from './stream-backed-sink.js';
 
 /** The most zero bytes appended at once for a gap no write filled. */
 const ZERO_CHUNK = 1 << 20;
@@ -10,20 +10,12 @@ const ZERO_CHUNK = 1 << 20;
  * written, as in any sink). A write behind the bytes already sent cannot be honoured and fails with E_UNSUPPORTED, so
  * a writer that cannot write front to back fails at once instead of producing a wrong file.
  */
-export class InOrderSink implements ByteSink {
+export class InOrderSink extends StreamBackedSink {
   readonly inOrder = true;
-  readonly name: string;
   /** Bytes sent so far: the next write starts here or later. */
   private sent = 0;
-  private state: 'open' | 'closed' | 'aborted' = 'open';
 
-  constructor(private readonly out: SequentialSink) {
-    this.name = out.name;
-  }
-
-  async write(offset: number, bytes: Uint8Array): Promise<void> {
-    if (this.state !== 'open') throw new VmsieveError('E_IO', `${this.name}: write after ${this.state}`);
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad offset ${offset}`);
+  protected async put(offset: number, bytes: Uint8Array): Promise<void> {
     if (offset < this.sent)
       throw new VmsieveError('E_UNSUPPORTED', `${this.name}: this output cannot be streamed: a write at byte ${offset} goes back before the ${this.sent} bytes already sent`);
     while (this.sent < offset) {
@@ -34,17 +26,5 @@ export class InOrderSink implements ByteSink {
     if (bytes.length === 0) return;
     await this.out.append(bytes);
     this.sent += bytes.length;
-  }
-
-  async close(): Promise<void> {
-    if (this.state !== 'open') throw new VmsieveError('E_IO', `${this.name}: close after ${this.state}`);
-    this.state = 'closed';
-    await this.out.close();
-  }
-
-  async abort(): Promise<void> {
-    if (this.state === 'aborted') return;
-    this.state = 'aborted';
-    await this.out.abort();
   }
 }
