@@ -4,12 +4,20 @@ import { VmsieveError } from '../errors.js';
 import type { SourceRef } from './source-ref.js';
 import { PREAD_MERGE_GAP, truncatedRead, type WorkerReader } from './worker-reader.js';
 
+/** Where this thread's reads across gaps land: one buffer, grown as needed, since each is picked apart before the next. */
+let across = new Uint8Array(0);
+
 /** pread on the descriptor the main thread opened: worker threads share the process's descriptors. */
 export const nodeReader: WorkerReader = {
   readInto(ref, offset, destination) {
     preadFully(fdOf(ref), ref.name, destination(), offset); // synchronous: the view stays valid
   },
-  read: (ref, offset, length) => preadBytes(fdOf(ref), ref.name, offset, length),
+  read(ref, offset, length) {
+    if (across.length < length) across = new Uint8Array(length);
+    const out = across.subarray(0, length);
+    preadFully(fdOf(ref), ref.name, out, offset);
+    return out;
+  },
   mergeGap: PREAD_MERGE_GAP,
   parallelReads: 1,
 };

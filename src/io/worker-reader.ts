@@ -11,7 +11,10 @@ export type Destination = () => Uint8Array;
 export interface WorkerReader {
   /** Fills `dest()` with the bytes of `ref` from `offset` on. */
   readInto(ref: SourceRef, offset: number, dest: Destination): void | Promise<void>;
-  /** `length` bytes of `ref` from `offset` on, in a buffer of their own (a read across gaps, whose pages are picked out). */
+  /**
+   * `length` bytes of `ref` from `offset` on (a read across gaps, whose pages are picked out): valid until the next
+   * read, since a synchronous reader lands every read in one buffer.
+   */
   read(ref: SourceRef, offset: number, length: number): Uint8Array | Promise<Uint8Array>;
   /**
    * Extents this close together (in bytes) are read in one call, gap included: worth it where every call has a

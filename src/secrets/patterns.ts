@@ -5,12 +5,16 @@
  */
 export type SecretCategory = 'secret' | 'identifying';
 
-/** One byte condition of an anchor: the byte `offset` bytes on from the anchor lies in [lo, hi]. */
+/** One byte condition of an anchor: the byte `offset` bytes on from the match's start lies in [lo, hi]. */
 export type ByteCondition = readonly [offset: number, lo: number, hi: number];
 
+/**
+ * Where a pattern's match may start: every condition holds there. The kernel first looks for the three bytes at
+ * `key`, `key + 1` and `key + 2` (each must have a condition), so the key should be the rarest three of them.
+ */
 export interface Anchor {
-  first: ByteCondition;
-  second: ByteCondition;
+  key: number;
+  conditions: readonly ByteCondition[];
 }
 
 /** A match's bytes, [start, end) in the scanned bytes. */
@@ -34,7 +38,11 @@ const exact = (offset: number, c: string | number): ByteCondition => {
   const b = typeof c === 'number' ? c : ch(c);
   return [offset, b, b];
 };
-const anchor = (first: ByteCondition, second: ByteCondition): Anchor => ({ first, second });
+const range = (offset: number, lo: string, hi: string): ByteCondition => [offset, ch(lo), ch(hi)];
+/** Conditions that the bytes from `offset` on are `s`. */
+const literal = (offset: number, s: string): ByteCondition[] => Array.from(s, (c, i) => exact(offset + i, c));
+const isCondition = (c: ByteCondition | ByteCondition[]): c is ByteCondition => typeof c[0] === 'number';
+const anchor = (key: number, ...conditions: (ByteCondition | ByteCondition[])[]): Anchor => ({ key, conditions: conditions.flatMap((c) => (isCondition(c) ? [c] : c)) });
 
 /**
  * One character per byte, natively: the WHATWG decoder behind "latin1" is windows-1252, which keeps ASCII and turns
@@ -75,8 +83,8 @@ function runStart(bytes: Uint8Array, at: number, inRun: (b: number) => boolean, 
 }
 
 const PEM_HEADER = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/y;
-/** Armour body lines (base64, and the Proc-Type/DEK-Info or PGP armour headers). */
-const ARMOUR_BODY = /[A-Za-z0-9+/=\r\n:,. -]*/y;
+/** Armour body lines (base64, and the Proc-Type/DEK-Info or PGP armour headers), up to the footer's dashes. */
+const ARMOUR_BODY = /(?:(?!-----END )[A-Za-z0-9+/=\r\n:,. -])*/y;
 
 /** A PEM, OpenSSH or PGP armoured private key: header to footer, or to the end of its body when the footer is gone. */
 function pemBlock(bytes: Uint8Array, at: number): Span | undefined {
@@ -172,8 +180,7 @@ const crypt = (bytes: Uint8Array, at: number): Span | undefined => {
 const PLACEHOLDER = /^(?:%|\$\{|<|\{|\*+$|\(null\)|null$|none$|required$|yes$|no$|true$|false$)/i;
 const ASSIGNMENT = /(?:password|passwd)[ \t]*[=:][ \t]*"?([\x21-\x7e]{4,128})/iy;
 
-function passwordAssignment(bytes: Uint8Array, at: number): Span | undefined {
-  const start = at - 1;
+function passwordAssignment(bytes: Uint8Array, start: number): Span | undefined {
   if (isWordByte(bytes[start - 1])) return undefined;
   const m = execAtStart(ASSIGNMENT, text(bytes, start, start + 160));
   if (!m) return undefined;
@@ -185,8 +192,22 @@ function passwordAssignment(bytes: Uint8Array, at: number): Span | undefined {
 const LOCAL_PART = (b: number) => isWordByte(b) || b === 0x2e || b === 0x5f || b === 0x25 || b === 0x2b || b === 0x2d;
 const EMAIL = /[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/y;
 
+const isLetter = (b: number | undefined): boolean => b !== undefined && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
+const DOMAIN_BYTE = (b: number) => isWordByte(b) || b === 0x2d || b === 0x2e;
+
+/** Where the run of bytes `inRun` accepts that starts at `from` ends (looking at most `max` bytes on). */
+function runEnd(bytes: Uint8Array, from: number, inRun: (b: number) => boolean, max: number): number {
+  let e = from;
+  while (e < bytes.length && e - from < max && inRun(bytes[e]!)) e++;
+  return e;
+}
+
 function email(bytes: Uint8Array, at: number): Span | undefined {
-  if (!isWordByte(bytes[at + 2])) return undefined;
+  // Most anchors are binary data: a domain has a dot and two letters before any text is made.
+  const end = runEnd(bytes, at + 2, DOMAIN_BYTE, 256);
+  let dotted = false;
+  for (let p = at + 2; p + 2 < end && !dotted; p++) dotted = bytes[p] === 0x2e && isLetter(bytes[p + 1]) && isLetter(bytes[p + 2]);
+  if (!dotted) return undefined;
   // The anchor is the local part's last byte and the '@'.
   let start = runStart(bytes, at + 1, LOCAL_PART, 64);
   while (start <= at && !isWordByte(bytes[start])) start++;
@@ -214,9 +235,15 @@ const HOST = new RegExp(`(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?
 const HOST_BYTE = (b: number) => isWordByte(b) || b === 0x2d || b === 0x2e;
 
 /** A host name of at least two labels ending in a known top-level domain; every dot of it finds the same start. */
+const TLD_SET = new Set(TLDS.split('|'));
+const HOST_RUN_BYTE = (b: number) => HOST_BYTE(b) || b === 0x5f;
+
 function hostname(bytes: Uint8Array, at: number): Span | undefined {
-  const next = bytes[at + 2] ?? 0;
-  if (!isWordByte(next)) return undefined;
+  // A match ends where the run of name bytes does, in ".tld": look at that before any text is made.
+  const end = runEnd(bytes, at + 2, HOST_RUN_BYTE, 260);
+  let dot = end - 1;
+  while (dot > at + 1 && bytes[dot] !== 0x2e) dot--;
+  if (!TLD_SET.has(text(bytes, dot + 1, end))) return undefined;
   let start = runStart(bytes, at + 1, HOST_BYTE, 253);
   while (start <= at && !isWordByte(bytes[start])) start++;
   if (bytes[start - 1] === 0x40 || bytes[start - 1] === 0x5f || bytes[start - 1] === 0x2f) return undefined;
@@ -224,49 +251,45 @@ function hostname(bytes: Uint8Array, at: number): Span | undefined {
 }
 
 const BEARER = /Bearer [A-Za-z0-9._~+/-]{20,}=*/y;
-const WORD_DOT = anchor([0, ch('0'), ch('z')], exact(1, '.'));
+const WORD = range(0, '0', 'z');
+/** A DER SEQUENCE (short, one- or two-byte length) and then INTEGER 0 or 1, the version every private key starts with. */
+const derAnchor = (lengthBytes: number): Anchor =>
+  anchor(2 + lengthBytes, exact(0, 0x30), lengthBytes === 0 ? [1, 0x20, 0x7f] : exact(1, 0x80 + lengthBytes), exact(2 + lengthBytes, 0x02), exact(3 + lengthBytes, 0x01), [4 + lengthBytes, 0, 1]);
 
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
-  { kind: 'pem-private-key', category: 'secret', label: 'PEM, OpenSSH or PGP armoured private key', anchors: [anchor(exact(0, '-'), exact(5, 'B'))], match: pemBlock },
-  { kind: 'openssh-private-key', category: 'secret', label: 'OpenSSH binary private key', anchors: [anchor(exact(0, 'o'), exact(7, '-'))], match: opensshBinary },
-  { kind: 'der-private-key', category: 'secret', label: 'DER private key (PKCS#1, PKCS#8, SEC1)', anchors: [anchor(exact(0, 0x30), [1, 0x81, 0x82]), anchor(exact(0, 0x30), exact(2, 0x02))], match: derPrivateKey },
-  { kind: 'crypt-hash', category: 'secret', label: 'password hash in crypt format', anchors: [anchor(exact(0, '$'), exact(2, '$')), anchor(exact(0, '$'), exact(3, '$'))], match: crypt },
-  { kind: 'aws-access-key', category: 'secret', label: 'AWS access key id', anchors: [anchor(exact(0, 'A'), exact(2, 'I'))], match: (b, at) => tokenAt(b, at, /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y) },
-  { kind: 'github-token', category: 'secret', label: 'GitHub token', anchors: [anchor(exact(0, 'g'), exact(1, 'h'))], match: (b, at) => tokenAt(b, at, /(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/y) },
-  { kind: 'slack-token', category: 'secret', label: 'Slack token', anchors: [anchor(exact(0, 'x'), exact(2, 'x'))], match: (b, at) => tokenAt(b, at, /xox[abposr]-[A-Za-z0-9-]{10,200}/y) },
-  { kind: 'google-api-key', category: 'secret', label: 'Google API key', anchors: [anchor(exact(0, 'A'), exact(2, 'z'))], match: (b, at) => tokenAt(b, at, /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/y) },
-  { kind: 'jwt', category: 'secret', label: 'JSON web token', anchors: [anchor(exact(0, 'e'), exact(2, 'J'))], match: (b, at) => tokenAt(b, at, /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/y, 4096) },
-  { kind: 'bearer-token', category: 'secret', label: 'HTTP bearer token', anchors: [anchor(exact(0, 'B'), exact(5, 'r'))], match: (b, at) => (b[at + 6] === 0x20 ? tokenAt(b, at, BEARER, 4096) : undefined) },
-  { kind: 'password-assignment', category: 'secret', label: 'password= or passwd: assignment', anchors: [anchor(exact(0, 'a'), exact(3, 'w')), anchor(exact(0, 'A'), exact(3, 'W'))], match: passwordAssignment },
-  { kind: 'email', category: 'identifying', label: 'e-mail address', anchors: [anchor([0, ch('0'), ch('z')], exact(1, '@'))], match: email },
-  { kind: 'ipv4', category: 'identifying', label: 'IPv4 address', anchors: [WORD_DOT], match: ipv4 },
-  { kind: 'hostname', category: 'identifying', label: 'host name', anchors: [WORD_DOT], match: hostname },
+  { kind: 'pem-private-key', category: 'secret', label: 'PEM, OpenSSH or PGP armoured private key', anchors: [anchor(4, exact(0, '-'), literal(4, '-BEG'))], match: pemBlock },
+  { kind: 'openssh-private-key', category: 'secret', label: 'OpenSSH binary private key', anchors: [anchor(6, literal(0, 'op'), literal(6, 'h-key'))], match: opensshBinary },
+  { kind: 'der-private-key', category: 'secret', label: 'DER private key (PKCS#1, PKCS#8, SEC1)', anchors: [derAnchor(0), derAnchor(1), derAnchor(2)], match: derPrivateKey },
+  {
+    kind: 'crypt-hash',
+    category: 'secret',
+    label: 'password hash in crypt format',
+    anchors: [anchor(0, exact(0, '$'), range(1, '1', 'y'), exact(2, '$')), anchor(0, exact(0, '$'), range(1, '1', 'y'), range(2, 'a', 'y'), exact(3, '$'))],
+    match: crypt,
+  },
+  { kind: 'aws-access-key', category: 'secret', label: 'AWS access key id', anchors: [anchor(0, exact(0, 'A'), range(1, 'K', 'S'), literal(2, 'IA'))], match: (b, at) => tokenAt(b, at, /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y) },
+  {
+    kind: 'github-token',
+    category: 'secret',
+    label: 'GitHub token',
+    anchors: [anchor(0, literal(0, 'gh'), range(2, 'o', 'u'), exact(3, '_')), anchor(0, literal(0, 'github_pat'))],
+    match: (b, at) => tokenAt(b, at, /(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/y),
+  },
+  { kind: 'slack-token', category: 'secret', label: 'Slack token', anchors: [anchor(0, literal(0, 'xox'), exact(4, '-'))], match: (b, at) => tokenAt(b, at, /xox[abposr]-[A-Za-z0-9-]{10,200}/y) },
+  { kind: 'google-api-key', category: 'secret', label: 'Google API key', anchors: [anchor(0, literal(0, 'AIza'))], match: (b, at) => tokenAt(b, at, /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/y) },
+  { kind: 'jwt', category: 'secret', label: 'JSON web token', anchors: [anchor(0, literal(0, 'eyJ'))], match: (b, at) => tokenAt(b, at, /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/y, 4096) },
+  { kind: 'bearer-token', category: 'secret', label: 'HTTP bearer token', anchors: [anchor(0, literal(0, 'Bearer '))], match: (b, at) => tokenAt(b, at, BEARER, 4096) },
+  {
+    kind: 'password-assignment',
+    category: 'secret',
+    label: 'password= or passwd: assignment',
+    anchors: [anchor(2, range(0, 'P', 'p'), literal(1, 'assw')), anchor(2, literal(0, 'PASSW'))],
+    match: passwordAssignment,
+  },
+  { kind: 'email', category: 'identifying', label: 'e-mail address', anchors: [anchor(0, WORD, exact(1, '@'), range(2, '0', 'z'))], match: email },
+  { kind: 'ipv4', category: 'identifying', label: 'IPv4 address', anchors: [anchor(0, range(0, '0', '9'), exact(1, '.'), range(2, '0', '9'))], match: ipv4 },
+  { kind: 'hostname', category: 'identifying', label: 'host name', anchors: [anchor(0, WORD, exact(1, '.'), range(2, 'a', 'z'), range(3, 'a', 'z'))], match: hostname },
 ];
-
-/** The kernel's rule table (8 bytes a rule, shared anchors once) and, per rule, the patterns it serves. */
-export interface AnchorTable {
-  rules: Uint8Array;
-  patternsOf: number[][];
-}
-
-export function anchorTable(patterns: readonly SecretPattern[] = SECRET_PATTERNS): AnchorTable {
-  const keys: string[] = [];
-  const patternsOf: number[][] = [];
-  patterns.forEach((p, i) =>
-    p.anchors.forEach((a) => {
-      const key = [...a.first, ...a.second].join(',');
-      let r = keys.indexOf(key);
-      if (r < 0) {
-        r = keys.push(key) - 1;
-        patternsOf.push([]);
-      }
-      patternsOf[r]!.push(i);
-    }),
-  );
-  const rules = new Uint8Array(keys.length * 8);
-  keys.forEach((k, r) => rules.set(k.split(',').map(Number), r * 8));
-  return { rules, patternsOf };
-}
 
 /** A finding's text masked: its first and last characters only (bytes outside printable ASCII as hex). */
 export function maskSpan(bytes: Uint8Array, span: Span): string {

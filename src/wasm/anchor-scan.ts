@@ -3,33 +3,35 @@ import { bytesAt, type KernelExports } from './kernels.js';
 /** Hits a kernel call may report before it returns for the caller to take them. */
 const HIT_CAPACITY = 1 << 16;
 
-/** One anchor hit: the byte offset and the rule (index into the rule table) that holds there. */
+/** One anchor hit: where its match would start, and the rule (index into the table's rules) that holds there. */
 export interface AnchorHit {
   offset: number;
   rule: number;
 }
 
-/** The anchor search of assembly/anchors.ts over bytes already in this instance's memory, with a fixed rule table. */
+/** The anchor search of assembly/anchors.ts over bytes already in this instance's memory, with a fixed table. */
 export class AnchorScanner {
-  private readonly rules: number;
-  private readonly nRules: number;
+  private readonly table: number;
   private readonly out: number;
 
+  /** `table` as src/secrets/anchor-table.ts builds it, holding `rules` rules. */
   constructor(
     private readonly k: KernelExports,
-    rules: Uint8Array,
+    table: Uint8Array,
+    private readonly rules: number,
   ) {
-    this.nRules = rules.length / 8;
-    // The kernel keeps each rule's bounds as vectors after the table: 64 bytes a rule.
-    this.rules = k.arenaAlloc(rules.length + this.nRules * 64) >>> 0;
-    bytesAt(k, this.rules, rules.length).set(rules);
+    this.table = k.arenaAlloc(table.length) >>> 0;
+    bytesAt(k, this.table, table.length).set(table);
     this.out = k.arenaAlloc(8 + HIT_CAPACITY * 8) >>> 0;
   }
 
-  /** Every hit in the `len` bytes at `ptr`, in offset order (several rules at one offset in rule order). */
-  *hits(ptr: number, len: number): Generator<AnchorHit> {
-    for (let from = 0; from < len; ) {
-      const n = this.k.findAnchors(ptr, len, from, this.rules, this.nRules, this.out, HIT_CAPACITY);
+  /**
+   * Every hit in the `len` bytes at `ptr` whose key starts in [from, stop), in the order of their keys' offsets
+   * (several at one offset in rule order).
+   */
+  *hits(ptr: number, len: number, from = 0, stop = len): Generator<AnchorHit> {
+    while (from < stop) {
+      const n = this.k.findAnchors(ptr, len, from, stop, this.table, this.rules, this.out, HIT_CAPACITY);
       const words = new Uint32Array(this.k.memory.buffer, this.out, 2 + n * 2).slice();
       for (let i = 0; i < n; i++) yield { offset: words[2 + 2 * i]!, rule: words[3 + 2 * i]! };
       from = words[0]!;

@@ -83,11 +83,12 @@ export interface KernelExports {
    * @param window `usize`
    * @param len `u32`
    * @param from `u32`
-   * @param rules `usize`
+   * @param stop `u32`
+   * @param table `usize`
    * @param nRules `u32`
    * @param out `usize`
    * @param cap `u32`
    * @returns `u32`
    */
-  findAnchors(window: number, len: number, from: number, rules: number, nRules: number, out: number, cap: number): number;
+  findAnchors(window: number, len: number, from: number, stop: number, table: number, nRules: number, out: number, cap: number): number;
 }

@@ -8,7 +8,7 @@ import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/cla
 import { tableStructSize } from '../kernel/page-layout.js';
 import { AnchorScanner } from '../wasm/anchor-scan.js';
 import { findInRun, type RawFinding } from '../secrets/find-secrets.js';
-import { anchorTable, type AnchorTable } from '../secrets/patterns.js';
+import { anchorTable, type AnchorTable } from '../secrets/anchor-table.js';
 
 /**
  * Bytes of the window a compute task's pages are loaded into, unless its worker says otherwise: 4096 pages of 4 KiB,
@@ -58,6 +58,16 @@ export interface ClassifiedBatch {
   state: BigInt64Array;
 }
 
+/** The byte ranges of the runs of pages whose zero flag is 0. */
+function* nonZeroBytes(zero: Uint8Array, pageSize: number): Generator<[number, number]> {
+  for (let i = 0; i < zero.length; i++) {
+    if (zero[i]) continue;
+    const start = i;
+    while (i + 1 < zero.length && !zero[i + 1]) i++;
+    yield [start * pageSize, (i + 1) * pageSize];
+  }
+}
+
 /**
  * The work a compute worker does on a window; runs on one wasm instance, synchronously. Every task's pages are
  * loaded once into one window in wasm memory (read straight into it when the worker reads the dump itself), then
@@ -95,21 +105,25 @@ export class PageCompute {
 
   /**
    * The secrets in the task's pages, which are `runs[i]` pages of contiguous memory after another: a match never
-   * spans two runs. Only masked text leaves here.
+   * spans two runs. All-zero pages hold no anchor and are not searched (a match may still run into one). Only masked
+   * text leaves here.
    */
   async scanSecrets(input: PagesInput, runs: Uint32Array): Promise<RawFinding[]> {
-    return this.withPages(input, (window) => {
+    return this.withPages(input, (window, count) => {
       this.secrets ??= (() => {
         const table = anchorTable();
-        return { scanner: new AnchorScanner(this.k, table.rules), table };
+        return { scanner: new AnchorScanner(this.k, table.bytes, table.rules), table };
       })();
       const { scanner, table } = this.secrets;
+      const zero = this.zeroScanner.scanAt(window, count);
+      const ps = this.pageSize;
       const found: RawFinding[] = [];
-      let at = 0;
+      let first = 0;
       for (const pages of runs) {
-        const len = pages * this.pageSize;
-        found.push(...findInRun(scanner, table, window + at, bytesAt(this.k, window + at, len), at));
-        at += len;
+        const at = first * ps;
+        const len = pages * ps;
+        found.push(...findInRun(scanner, table, window + at, bytesAt(this.k, window + at, len), at, nonZeroBytes(zero.subarray(first, first + pages), ps)));
+        first += pages;
       }
       return found;
     });

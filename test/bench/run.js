@@ -80,6 +80,9 @@ function section(name, run) {
 
 console.log(`vmsieve bench: ${cpus().length} cores, ${RUNS} alternating runs each, medians${hasMdf ? '' : '; makedumpfile is not on PATH: only vmsieve is timed'}`);
 
+/** The synthetic 4 GiB dump's generator options: a realistic mix of classes and contents. */
+const BENCH_4G = ['--mem', '4096', '--content', 'realistic', '--seed', '7'];
+
 const MODES = [
   { label: '--dry-run -d 31', args: ['--dry-run', '-d', '31'], goal: 1.5, threads: true },
   { label: '-d 31 -l', args: ['-l', '-d', '31'], goal: 1.5, threads: true, force: true, codec: 'lzo', level: 31 },
@@ -116,8 +119,14 @@ section('real', () => {
       // makedumpfile runs the same command for both rows: its times from the first row serve the second.
       if (mode.threads) compare({ label: `${mode.label} (1 worker)`, dump, mdfArgs: mode.args, vmsArgs: [...vmsArgs, '--num-threads', '1'], goal: 1, bound: bound(mode, 1, 1), mdfTimed: m });
     }
-    secretScanRow(dump);
   }
+});
+
+section('secrets', () => {
+  // The synthetic 4 GiB dump (its kernel memory is generated text and binary) and the real ones where they exist.
+  const dumps = [syntheticDump(root, cache, 'bench-4g', BENCH_4G)];
+  for (const name of Object.keys(REAL_DUMPS)) if (existsSync(join(cache, 'real', `${name}.vmcore`))) dumps.push(realDump(root, cache, name).file);
+  for (const dump of dumps) secretScanRow(dump);
 });
 
 /**
@@ -156,14 +165,14 @@ section('seed', () => {
 });
 
 section('synthetic', () => {
-  const dump = syntheticDump(root, cache, 'bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
+  const dump = syntheticDump(root, cache, 'bench-4g', BENCH_4G);
   for (const mode of MODES) compare({ label: `synthetic ${mode.label}`, dump, mdfArgs: mode.args, vmsArgs: [...(mode.force ? ['-f'] : []), ...mode.args] });
   // makedumpfile has no analyse mode: every page read, counts and kdump-none/ELF sizes exact, codecs from 1 page in 16.
   compare({ label: 'synthetic --analyse --measure-every 16 (vmsieve only)', dump, vmsArgs: ['--analyse', '--measure-every', '16'], writes: false });
 });
 
 section('codecs', () => {
-  const dump = syntheticDump(root, cache, 'bench-4g', ['--mem', '4096', '--content', 'realistic', '--seed', '7']);
+  const dump = syntheticDump(root, cache, 'bench-4g', BENCH_4G);
   const r = spawnSync(process.execPath, [join(root, 'test/bench/codecs.js'), dump], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   for (const row of JSON.parse(r.stdout)) rows.push(row);

@@ -74,6 +74,8 @@ export interface RealFixture {
   oracle: Record<string, any> & { counts_by_level: Record<string, MakedumpfileReport> };
   oracleFile: string;
   dmesgFile: string;
+  /** NAME.secrets.json, for a dump whose guest held planted secrets (scripts/vmcore-gen-secrets); see planted-secrets.ts. */
+  plantedFile?: string;
 }
 
 /** A real dump's files: its records in `dir`, its decompressed vmcore in `cache`. */
@@ -145,6 +147,7 @@ export function realFixtures(): RealFixture[] {
       oracle,
       oracleFile,
       dmesgFile: join(dir, `${name}.dmesg.txt`),
+      ...(existsSync(join(dir, `${name}.secrets.json`)) ? { plantedFile: join(dir, `${name}.secrets.json`) } : {}),
     };
   });
 }
