@@ -1,4 +1,4 @@
-import { DOWNLOAD_PATH, KEEP_ALIVE, KEEP_ALIVE_MS, type DownloadOffer } from '../offline/download-protocol.js';
+import { DOWNLOAD_PATH, KEEP_ALIVE_MS, type DownloadOffer, type KeepAlive } from '../offline/download-protocol.js';
 
 /** A download the service worker streams: the port the export writes to, and `end()` once the export has settled. */
 export interface StreamedDownload {
@@ -25,6 +25,7 @@ export function startStreamedDownload(name: string): StreamedDownload | null {
   document.body.append(link);
   link.click();
   link.remove();
-  const keepAlive = setInterval(() => worker.postMessage(KEEP_ALIVE), KEEP_ALIVE_MS);
+  const alive: KeepAlive = { type: 'vmsieve-keep-alive', id };
+  const keepAlive = setInterval(() => worker.postMessage(alive), KEEP_ALIVE_MS);
   return { port: channel.port1, end: () => clearInterval(keepAlive) };
 }

@@ -30,6 +30,17 @@ export function isDownloadOffer(data: unknown): data is DownloadOffer {
   return typeof data === 'object' && data !== null && (data as DownloadOffer).type === 'vmsieve-download' && (data as DownloadOffer).port instanceof MessagePort;
 }
 
-/** Page → service worker while a download streams: a browser may stop an idle service worker (Firefox after 30 s), and each message counts as activity. */
-export const KEEP_ALIVE = { type: 'vmsieve-keep-alive' } as const;
+/**
+ * Page → service worker while download `id` streams. A browser stops a service worker it finds idle (Firefox after
+ * 30 s, even with a response streaming), and each message counts as activity; and when they stop coming the page is
+ * gone, so the download is failed rather than left to end short (a browser may then keep it as if complete).
+ */
+export interface KeepAlive {
+  type: 'vmsieve-keep-alive';
+  id: string;
+}
 export const KEEP_ALIVE_MS = 10_000;
+
+export function isKeepAlive(data: unknown): data is KeepAlive {
+  return typeof data === 'object' && data !== null && (data as KeepAlive).type === 'vmsieve-keep-alive';
+}

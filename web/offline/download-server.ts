@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
-import { DOWNLOAD_PATH, isDownloadOffer, type DownloadChunk, type DownloadOffer, type DownloadRequest } from './download-protocol.js';
+import { DOWNLOAD_PATH, isDownloadOffer, isKeepAlive, KEEP_ALIVE_MS, type DownloadChunk, type DownloadOffer, type DownloadRequest } from './download-protocol.js';
 
 /** How long a download link waits for its offer (the page posts it just before following the link), and an offer for its link. */
 const OFFER_WAIT_MS = 10_000;
+/** Keep-alives missed before a download's page counts as gone. */
+const MISSED_KEEP_ALIVES = 3;
 
 /** The service worker's side of streamed downloads (see download-protocol.ts): offers in, streamed responses out. */
 export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
@@ -17,10 +19,15 @@ export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
     }
     return s;
   };
+  /** When each streaming download last heard from its page. */
+  const heard = new Map<string, number>();
   const prefix = new URL(DOWNLOAD_PATH, sw.registration.scope).href;
 
   sw.addEventListener('message', (event) => {
-    // Any message, a keep-alive included, keeps the worker running while a download streams.
+    if (isKeepAlive(event.data)) {
+      if (heard.has(event.data.id)) heard.set(event.data.id, Date.now());
+      return;
+    }
     if (!isDownloadOffer(event.data)) return;
     const { id, port } = event.data;
     slot(id).resolve(event.data);
@@ -42,7 +49,11 @@ export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
       Promise.race([slot(id).offer, timeout]).then((offer) => {
         offers.delete(id);
         if (!offer) return new Response('This download is no longer available.\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-        return new Response(bodyFrom(offer.port), {
+        heard.set(id, Date.now());
+        const { body, done } = bodyFrom(offer.port, () => Date.now() - heard.get(id)! > MISSED_KEEP_ALIVES * KEEP_ALIVE_MS);
+        // Alive until the body ends, not only until the response starts (the page's keep-alives renew it).
+        event.waitUntil(done.finally(() => heard.delete(id)));
+        return new Response(body, {
           headers: {
             'Content-Type': 'application/octet-stream',
             'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(offer.name)}`,
@@ -54,11 +65,22 @@ export function serveDownloads(sw: ServiceWorkerGlobalScope): void {
   });
 }
 
-/** A body read from `port` one chunk per pull; the export fails it, and cancelling it tells the export. */
-function bodyFrom(port: MessagePort): ReadableStream<Uint8Array> {
+/**
+ * A body read from `port` one chunk per pull, and when it ends. The export fails it, and so does the page going away
+ * (`pageGone`); cancelling it tells the export.
+ */
+function bodyFrom(port: MessagePort, pageGone: () => boolean): { body: ReadableStream<Uint8Array>; done: Promise<void> } {
   let answered: (() => void) | undefined;
+  let ended!: () => void;
+  const done = new Promise<void>((r) => (ended = r));
+  let watch: ReturnType<typeof setInterval> | undefined;
+  const end = () => {
+    clearInterval(watch);
+    port.close();
+    ended();
+  };
   const ask = (m: DownloadRequest) => port.postMessage(m);
-  return new ReadableStream<Uint8Array>({
+  const body = new ReadableStream<Uint8Array>({
     start(controller) {
       port.onmessage = (e: MessageEvent<DownloadChunk>) => {
         const m = e.data;
@@ -66,11 +88,16 @@ function bodyFrom(port: MessagePort): ReadableStream<Uint8Array> {
         else {
           if ('end' in m) controller.close();
           else controller.error(new Error(m.failed));
-          port.close();
+          end();
         }
         answered?.();
         answered = undefined;
       };
+      watch = setInterval(() => {
+        if (!pageGone()) return;
+        controller.error(new Error('the page writing this download was closed'));
+        end();
+      }, KEEP_ALIVE_MS);
     },
     pull() {
       return new Promise<void>((resolve) => {
@@ -80,7 +107,8 @@ function bodyFrom(port: MessagePort): ReadableStream<Uint8Array> {
     },
     cancel(reason) {
       ask({ cancelled: reason instanceof Error ? reason.message : String(reason ?? 'the download was cancelled') });
-      port.close();
+      end();
     },
   });
+  return { body, done };
 }
