@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 const suites = [
   ['vitest', ['run']],
   ['playwright', ['test']],
+  // The page in Firefox ESR, through puppeteer-core (test/firefox): skipped, saying why, without firefox-esr.
+  ['vitest', ['run', '--config', 'vitest.firefox.config.ts']],
 ];
 let status = 0;
 for (const [bin, args] of suites) {

@@ -6,14 +6,19 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-const vitest = read('.cache/results/vitest.json');
-if (vitest) {
-  passed += vitest.numPassedTests;
-  failed += vitest.numFailedTests + filesThatFailedToLoad(vitest);
-  skipped += vitest.numPendingTests + vitest.numTodoTests;
-} else {
-  console.error('test-summary: no vitest results (.cache/results/vitest.json): the unit tests did not run');
-  failed += 1;
+for (const [file, what] of [
+  ['.cache/results/vitest.json', 'the unit tests'],
+  ['.cache/results/vitest-firefox.json', 'the Firefox tests'],
+]) {
+  const vitest = read(file);
+  if (vitest) {
+    passed += vitest.numPassedTests;
+    failed += vitest.numFailedTests + filesThatFailedToLoad(vitest);
+    skipped += vitest.numPendingTests + vitest.numTodoTests;
+  } else {
+    console.error(`test-summary: no vitest results (${file}): ${what} did not run`);
+    failed += 1;
+  }
 }
 
 const pw = read('.cache/results/playwright.json');

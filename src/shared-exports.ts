@@ -46,6 +46,7 @@ export { CODECS, type CodecId } from './codecs/registry.js';
 /** Where bytes come from and go to, on any platform. */
 export type { ByteSink, SequentialSink } from './io/sink.js';
 export { MemorySink } from './io/sink.js';
+export { InOrderSink } from './io/in-order-sink.js';
 export type { ByteSource } from './io/source.js';
 export { MemorySource } from './io/source.js';
 export { FlattenedSink, restoreFlattened } from './formats/flat/flattened.js';

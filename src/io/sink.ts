@@ -8,6 +8,11 @@ import { VmsieveError } from '../errors.js';
  */
 export interface ByteSink {
   readonly name: string;
+  /**
+   * The sink takes bytes in file order only (a download stream, see InOrderSink): a writer that can write its file
+   * front to back does so, even at some cost; a write behind what was taken fails.
+   */
+  readonly inOrder?: boolean;
   /** Writes `bytes` at byte `offset` (< 2^53). Resolves when the sink no longer needs `bytes`. */
   write(offset: number, bytes: Uint8Array): Promise<void>;
   /** Finishes the file (flush, rename into place). No write may follow. */

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { cliOutputDigest, fileDigest } from '../helpers/cli-export.js';
+import { opfsFileList } from '../helpers/opfs.js';
 import { opfsFile } from '../helpers/page-dump.js';
 import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
@@ -162,11 +164,14 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await page.getByTestId('export-output').selectOption('kdump-zstd');
     await setLevel(page, 0);
     await setWorkers(page, 1);
+    const before = await page.evaluate(opfsFileList);
     await page.getByTestId('export-button').click();
     await expect(page.getByTestId('progress-percent')).toBeVisible({ timeout: 60_000 });
     await page.getByTestId('cancel-button').click();
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
     await expect(page.getByTestId('cancelled')).toContainText('Cancelled');
+    // No file of any name (a swap file included) is added to the private storage.
+    await expect.poll(() => page.evaluate(opfsFileList), { timeout: 2_000 }).toEqual(before);
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
     const file = await opfsFile(page, name);
     expect(file === null || file.size === 0, `after cancel ${name} is ${JSON.stringify(file)}`).toBe(true);
@@ -184,10 +189,40 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(r?.size));
   });
 
+  test('Without a save dialog the export streams to one download: -c -d 31 equals the CLI’s bytes, nothing is kept in OPFS', async () => {
+    const want = cliOutputDigest(['-c', '-d', '31'], REAL_DUMP);
+    const name = `${NAME}.vmcore.d31.kdump`;
+    await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+    const before = await page.evaluate(opfsFileList);
+    await page.getByTestId('export-output').selectOption('kdump-zlib');
+    await setLevel(page, 31);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-button').click()]);
+    expect(download.suggestedFilename()).toBe(name);
+    await expect(page.getByTestId('download-streamed')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('export-result')).toHaveAttribute('data-size', String(want.size));
+    expect(fileDigest(await download.path())).toEqual(want);
+    expect(await page.evaluate(opfsFileList)).toEqual(before);
+  });
+
+  test('Cancel mid-export of a streamed download fails the download and keeps nothing in OPFS', async () => {
+    const before = await page.evaluate(opfsFileList);
+    await page.getByTestId('export-output').selectOption('kdump-zstd');
+    await setLevel(page, 0);
+    await setWorkers(page, 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-button').click()]);
+    await expect(page.getByTestId('progress-percent')).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('cancel-button').click();
+    await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
+    expect(await download.failure(), 'the browser saw the download fail, not finish').not.toBeNull();
+    expect(await page.evaluate(opfsFileList)).toEqual(before);
+  });
+
   test('Without a save dialog the export goes into OPFS and is offered as a download; ELF -d 31 equals makedumpfile -E', async () => {
     const want = oracle('elf', 31);
     const name = `${NAME}.vmcore.d31.elf`;
     await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await page.evaluate(withoutServiceWorker);
     await page.getByTestId('export-output').selectOption('elf');
     await setLevel(page, 31);
     await expect(page.getByTestId('export-command')).toContainText('makedumpfile -E -d 31');
@@ -204,6 +239,7 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
 
   test('Cancel mid-export without a save dialog leaves the OPFS folder empty', async () => {
     await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+    await page.evaluate(withoutServiceWorker);
     await page.getByTestId('export-output').selectOption('kdump-zstd');
     await setLevel(page, 0);
     await setWorkers(page, 1);
@@ -213,8 +249,14 @@ test.describe.serial('analyse and export a real kdump vmcore in the browser', ()
     await page.getByTestId('cancel-button').click();
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 5_000 });
     await expect.poll(() => opfsEntries(page, 'vmsieve-exports'), { timeout: 2_000 }).toEqual([]);
+    expect((await page.evaluate(opfsFileList)).filter((f) => f.startsWith('vmsieve-exports/'))).toEqual([]);
   });
 });
+
+/** In the page: no service worker controls it (as in private browsing), so an export cannot stream to a download. */
+function withoutServiceWorker(): void {
+  Object.defineProperty(ServiceWorkerContainer.prototype, 'controller', { get: () => null, configurable: true });
+}
 
 /** The names in OPFS folder `dir`. */
 function opfsEntries(page: Page, dir: string): Promise<string[]> {
@@ -237,6 +279,7 @@ test.describe.serial('re-filter a kdump-compressed file in the browser', () => {
       const input = join(dir, `${NAME}.d1.kdump`);
       execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-l', '-d', '1', REAL_DUMP, input], { stdio: 'ignore' });
       await page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+      await page.addInitScript(withoutServiceWorker);
       await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
       await page.goto(info.project.use.baseURL!);
       await page.getByTestId('file-input').setInputFiles(input);

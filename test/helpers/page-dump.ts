@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { excludedByClass, fixtureCacheDir, realFixtures, repoRoot, type RealFixture } from './fixtures.js';
+import { cliOutputDigest } from './cli-export.js';
+import { excludedByClass, fixtureCacheDir, realFixtures, type RealFixture } from './fixtures.js';
 
 /** Size and sha256 of a file in the page's origin-private file system (at the root, or in `dir`), or null when there is none. */
 export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size: number; sha256: string } | null> {
@@ -53,23 +51,15 @@ export async function closeDumpPage(page: Page | undefined): Promise<void> {
 
 /** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP` writes, byte for byte. */
 export async function expectZlibExportLikeCli(page: Page, dump: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-export-'));
-  try {
-    const out = join(dir, 'cli.c31');
-    expect(spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-c', '-d', '31', dump, out]).status).toBe(0);
-    const bytes = readFileSync(out);
-    const want = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-    await page.getByTestId('export-output').selectOption('kdump-zlib');
-    const level = page.getByTestId('export-level');
-    await level.fill('31');
-    await level.press('Tab');
-    await page.getByTestId('export-button').click();
-    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
-    const name = (await page.getByTestId('export-name').textContent())!;
-    expect(await opfsFile(page, name)).toEqual(want);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const want = cliOutputDigest(['-c', '-d', '31'], dump);
+  await page.getByTestId('export-output').selectOption('kdump-zlib');
+  const level = page.getByTestId('export-level');
+  await level.fill('31');
+  await level.press('Tab');
+  await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
+  const name = (await page.getByTestId('export-name').textContent())!;
+  expect(await opfsFile(page, name)).toEqual(want);
 }
 
 /**

@@ -5,8 +5,10 @@ import { readKdumpDump } from '../../src/formats/kdump/read-kdump.js';
 import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { bitmapBytes, setBit, type PageSelection } from '../../src/formats/selection.js';
-import { MemorySink } from '../../src/io/sink.js';
+import { InOrderSink } from '../../src/io/in-order-sink.js';
+import { MemorySequentialSink, MemorySink } from '../../src/io/sink.js';
 import { MemorySource } from '../../src/io/source.js';
+import type { Dump } from '../../src/model/dump.js';
 import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
 
 const PS = 4096;
@@ -60,16 +62,20 @@ function pages(n: number, fill: (i: number) => number): Uint8Array {
   return b;
 }
 
+/** 600 pages at pfn 16: pages 100..399 are zero (300 pages: a run ≥ 256 once found), the rest non-zero; pfn 20 excluded. */
+async function zeroRunDump(): Promise<{ data: Uint8Array; src: Dump; sel: PageSelection }> {
+  const data = pages(600, (i) => (i >= 100 && i < 400 ? 0 : (i % 250) + 1));
+  const core = buildElfCore({ notes: [prstatusNote(), vmcoreinfoNote(info)], loads: [{ paddr: 16 * PS, vaddr: 0xffff888000010000n, data }] });
+  const src = await openDump(new MemorySource(core, 'in.vmcore'));
+  const maxPfn = 616;
+  const bitmap2 = new Uint8Array(bitmapBytes(maxPfn));
+  for (let p = 16; p < 616; p++) if (p !== 20) setBit(bitmap2, p);
+  return { data, src, sel: { maxPfn, bitmap1: bitmap2.slice(), bitmap2, excludeZero: true } };
+}
+
 describe('ELF writer output', () => {
   it('writes a vmcore our reader reads back: notes verbatim, kept pages identical, zero pages found and left out', async () => {
-    // 600 pages at pfn 16: pages 100..399 are zero (300 pages: a run ≥ 256 once found), the rest non-zero.
-    const data = pages(600, (i) => (i >= 100 && i < 400 ? 0 : (i % 250) + 1));
-    const core = buildElfCore({ notes: [prstatusNote(), vmcoreinfoNote(info)], loads: [{ paddr: 16 * PS, vaddr: 0xffff888000010000n, data }] });
-    const src = await openDump(new MemorySource(core, 'in.vmcore'));
-    const maxPfn = 616;
-    const bitmap2 = new Uint8Array(bitmapBytes(maxPfn));
-    for (let p = 16; p < 616; p++) if (p !== 20) setBit(bitmap2, p);
-    const sel: PageSelection = { maxPfn, bitmap1: bitmap2.slice(), bitmap2, excludeZero: true };
+    const { data, src, sel } = await zeroRunDump();
     const sink = new MemorySink();
     const r = await writeElf(src, sel, sink);
     expect(r.zeroPages).toBe(300);
@@ -86,6 +92,19 @@ describe('ELF writer output', () => {
     // pfn 20 was excluded but sits in a short run: kept with its content.
     expect(await back.readPhys(20 * PS, PS)).toEqual(data.subarray(4 * PS, 5 * PS));
     expect(await back.readPhys(500 * PS, 2 * PS)).toEqual(data.subarray(484 * PS, 486 * PS));
+  });
+
+  it('writes the same file front to back for a sink that takes bytes in order only (a download stream)', async () => {
+    const { src, sel } = await zeroRunDump();
+    const file = new MemorySink();
+    await writeElf(src, { ...sel, bitmap2: sel.bitmap2.slice() }, file);
+    const stream = new MemorySequentialSink();
+    const inOrder = new InOrderSink(stream);
+    await writeElf(src, sel, inOrder);
+    await inOrder.close();
+    expect(stream.bytes().length).toBe(file.bytes().length);
+    // Buffer's compare: toEqual walks a megabyte of elements one by one.
+    expect(Buffer.compare(stream.bytes(), file.bytes())).toBe(0);
   });
 
   it('uses extended numbering (e_phnum = PN_XNUM, count in section header 0) for 65535+ program headers', async () => {

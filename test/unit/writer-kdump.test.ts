@@ -13,6 +13,7 @@ import { writeKdump } from '../../src/formats/kdump/write-kdump.js';
 import { openDump } from '../../src/formats/open-dump.js';
 import { bitmapBytes, setBit, type PageSelection } from '../../src/formats/selection.js';
 import { NodeFileSink } from '../../src/io/node-sink.js';
+import { InOrderSink } from '../../src/io/in-order-sink.js';
 import { MemorySequentialSink, MemorySink } from '../../src/io/sink.js';
 import { MemorySource } from '../../src/io/source.js';
 import { buildElfCore, prstatusNote, vmcoreinfoNote } from '../helpers/elf-builder.js';
@@ -192,6 +193,37 @@ describe('kdump-compressed writer', () => {
     const sink = new MemorySink();
     await writeKdump(k, selection(true), sink, { dumpLevel: 1 });
     expect(sink.bytes()).toEqual((await write(true)).bytes);
+  });
+});
+
+describe('a sink that takes the file in order only (a download stream)', () => {
+  for (const [what, excludeZero, encoderFor] of [
+    ['zlib, zero pages excluded', true, nodeZlibEncoder],
+    ['stored raw, zero pages kept', false, undefined],
+  ] as const) {
+    it(`gets the same file, front to back (${what}): the descriptor table first, each page encoded twice`, async () => {
+      const dumpLevel = excludeZero ? 31 : 0;
+      const normal = (await write(excludeZero, encoderFor, dumpLevel)).bytes;
+      const stream = new MemorySequentialSink();
+      const sink = new InOrderSink(stream);
+      const dump = await source();
+      const progress: number[][] = [];
+      const r = await writeKdump(dump, selection(excludeZero), sink, { dumpLevel, encoder: encoderFor?.(dump), batchPages: 5, onProgress: (done, total) => progress.push([done, total]) });
+      await sink.close();
+      expect(stream.bytes()).toEqual(normal);
+      expect(r.fileSize).toBe(normal.length);
+      expect(progress.at(-1)).toEqual([2 * dumpable.length, 2 * dumpable.length]);
+    });
+  }
+
+  it('refuses a write behind the bytes already sent, and fills what was skipped with zeros', async () => {
+    const stream = new MemorySequentialSink();
+    const sink = new InOrderSink(stream);
+    await sink.write(4, new Uint8Array([1, 2]));
+    await expect(sink.write(5, new Uint8Array([3]))).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+    await sink.write(8, new Uint8Array([4]));
+    await sink.close();
+    expect([...stream.bytes()]).toEqual([0, 0, 0, 0, 1, 2, 0, 0, 4]);
   });
 });
 

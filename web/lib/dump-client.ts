@@ -69,10 +69,11 @@ export class DumpClient {
     return Promise.race([remote.analyse(req, onProgress && Comlink.proxy(onProgress)), crashed]);
   }
 
-  /** Writes the open dump filtered to `target` (a save-dialog handle, or 'opfs'); see the worker's `export`. */
+  /** Writes the open dump filtered to `target` (a save-dialog handle, a download stream's port, or 'opfs'); see the worker's `export`. */
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
     const { remote, crashed } = this.#start();
-    return Promise.race([remote.export(req, target, onProgress && Comlink.proxy(onProgress)), crashed]);
+    const sent = typeof target === 'object' && 'download' in target ? Comlink.transfer(target, [target.download]) : target;
+    return Promise.race([remote.export(req, sent, onProgress && Comlink.proxy(onProgress)), crashed]);
   }
 
   /** What the pages `level` keeps still hold that should not be handed over, masked (see the worker's `scanSecrets`). */

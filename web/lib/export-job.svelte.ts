@@ -1,8 +1,9 @@
 import type { AnalyseSummary, ExportRequest, ExportSummary, Progress } from '../worker/dump-worker.js';
 import type { AnalysePass } from './analyse-passes.js';
 import type { DumpClient } from './dump-client.js';
+import { forgetPrivateExports } from './private-exports.js';
 import { describeError, type ShownError } from './messages.js';
-import { pickSaveTarget } from './save-target.js';
+import { pickSaveTarget, type SavedAs } from './save-target.js';
 
 export type JobKind = 'estimate' | 'analyse' | 'measure' | 'export';
 /** What the last job ended with, for the status line and tests. */
@@ -14,6 +15,8 @@ export class ExportJob {
   progress = $state.raw<Progress | null>(null);
   analysis = $state.raw<AnalyseSummary | null>(null);
   result = $state.raw<ExportSummary | null>(null);
+  /** How the last export was saved. */
+  savedAs = $state<SavedAs | null>(null);
   /** For an export to the page's private storage: where the browser can download it from. */
   downloadUrl = $state<string | null>(null);
   error = $state.raw<ShownError | null>(null);
@@ -75,31 +78,39 @@ export class ExportJob {
     }
   }
 
-  /** Asks where to save (unless the browser has no save dialog), then writes the export there. */
+  /**
+   * Asks where to save (unless the browser has no save dialog: then the export streams to a download, or where it
+   * cannot, goes to private storage first), then writes the export there.
+   */
   async export(request: ExportRequest & { name: string }): Promise<void> {
     if (this.busy) return;
-    let target;
+    let save;
     try {
-      target = await pickSaveTarget(request.name);
+      // A kdump file that erases findings rewrites its sub header last: it cannot be written front to back.
+      save = await pickSaveTarget(request.name, !(request.format === 'kdump' && request.eraseFound));
     } catch (e) {
       this.#reset();
       this.#failed(e);
       return;
     }
-    if (target === null) return; // the user closed the dialog
+    if (save === null) return; // the user closed the dialog
     this.#reset();
     this.outcome = 'none';
     this.result = null;
     this.#forgetDownload();
+    // The copy an earlier export left in private storage goes (an export there replaces it itself).
+    if (save.savedAs !== 'private') void forgetPrivateExports();
+    this.savedAs = save.savedAs;
     this.running = 'export';
     try {
-      const r = await this.#client().export(request, target, this.#onProgress);
+      const r = await this.#client().export(request, save.target, this.#onProgress);
       this.result = r;
       if (r.file) this.downloadUrl = URL.createObjectURL(r.file);
       this.outcome = 'exported';
     } catch (e) {
       this.#failed(e);
     } finally {
+      save.end();
       this.#finished();
     }
   }
@@ -113,6 +124,7 @@ export class ExportJob {
   /** The card goes away: stops the job and lets the download go. */
   dispose(): void {
     if (this.busy) void this.#client().cancel().catch(() => false);
+    else void forgetPrivateExports();
     this.#forgetDownload();
   }
 

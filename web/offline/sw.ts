@@ -2,8 +2,10 @@
 /**
  * The service worker that makes the app work offline once loaded (design decision 7). It keeps the app shell of
  * one build — the list the build wrote into `__PRECACHE__` (see precache-plugin.ts) — and answers requests for
- * those files from its cache; every other request goes to the network untouched, as if there were no worker.
+ * those files from its cache, and streams exports to downloads (download-server.ts); every other request goes to the
+ * network untouched, as if there were no worker.
  */
+import { serveDownloads } from './download-server.js';
 import type { Precache } from './precache.js';
 
 declare const __PRECACHE__: Precache;
@@ -22,6 +24,8 @@ for (const file of files) {
 // The page is asked for as the site root, and cached as the index.html the build wrote.
 const indexUrl = new URL('index.html', sw.location.href).href;
 if (cacheKeys.has(indexUrl)) cacheKeys.set(new URL('./', sw.location.href).href, indexUrl);
+
+serveDownloads(sw);
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(precache());

@@ -114,6 +114,8 @@ export interface KeepLevel {
 }
 
 let current: Vmcore | undefined;
+/** Cancels the export being started or run (a cancel before its job has begun would find nothing to stop). */
+let exportCancel: AbortController | undefined;
 
 function openOrThrow(): Vmcore {
   if (!current) throw new Error('No dump is open');
@@ -214,8 +216,9 @@ const api = {
     };
   },
   /**
-   * Writes the open dump filtered at `req.level` to `target`: a FileSystemFileHandle from the save dialog, or 'opfs'
-   * (the result's `file` is then the finished file, for a download). The output is aborted on failure or cancel.
+   * Writes the open dump filtered at `req.level` to `target`: a FileSystemFileHandle from the save dialog, a streamed
+   * download's port, or 'opfs' (the result's `file` is then the finished file, for a download). The output is
+   * aborted on failure or cancel, a cancel that comes while the output is still being opened included.
    */
   async export(req: ExportRequest, target: ExportTarget, onProgress?: (p: Progress) => void): Promise<ExportSummary> {
     const vmcore = openOrThrow();
@@ -223,19 +226,25 @@ const api = {
     const progress = counting(onProgress);
     const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
     const threads = browserThreads(req.workers);
-    const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
-    const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, onProgress: progress.report, eraseFound: req.eraseFound });
-    return {
-      erased: r.erased && { findings: r.erased.length, secrets: r.erased.filter((f) => f.category === 'secret').length },
-      name: out.sink.name,
-      fileSize: r.fileSize,
-      report: r.report,
-      warnings: plainWarnings(r.warnings),
-      workers: codec ? threads : 0,
-      elapsedMs: performance.now() - started,
-      bytesRead: progress.bytesRead(),
-      file: await out.file(),
-    };
+    const cancel = new AbortController();
+    exportCancel = cancel;
+    try {
+      const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
+      const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, signal: cancel.signal, onProgress: progress.report, eraseFound: req.eraseFound });
+      return {
+        erased: r.erased && { findings: r.erased.length, secrets: r.erased.filter((f) => f.category === 'secret').length },
+        name: out.sink.name,
+        fileSize: r.fileSize,
+        report: r.report,
+        warnings: plainWarnings(r.warnings),
+        workers: codec ? threads : 0,
+        elapsedMs: performance.now() - started,
+        bytesRead: progress.bytesRead(),
+        file: await out.file(),
+      };
+    } finally {
+      if (exportCancel === cancel) exportCancel = undefined;
+    }
   },
   /** The secrets and identifying data the pages `level` keeps still hold, masked (vmsieve --scan-secrets). */
   async scanSecrets(level: number, workers?: number, onProgress?: (p: Progress) => void): Promise<SecretScanSummary> {
@@ -276,6 +285,7 @@ const api = {
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {
+    exportCancel?.abort();
     return current ? current.cancel() : false;
   },
 };

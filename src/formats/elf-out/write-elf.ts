@@ -315,6 +315,14 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
     ev.setU16(62, 0);
   }
   await sink.write(0, ehdr);
+
+  // Program headers, then the section header and notes after them: the file front to back.
+  const table = new Uint8Array(ELF64_PHDR_SIZE * numPhdrs);
+  const tv = new Fields(table, dump.arch.byteOrder);
+  let i = 0;
+  if (note) encodePhdr(tv, ELF64_PHDR_SIZE * i++, { ...note, offset: noteOffset });
+  for (const l of loads) encodePhdr(tv, ELF64_PHDR_SIZE * i++, l.phdr);
+  await sink.write(ELF64_EHDR_SIZE, table);
   if (xnum) {
     const sh = new Uint8Array(ELF64_SHDR_SIZE);
     const sv = new Fields(sh, dump.arch.byteOrder);
@@ -324,14 +332,6 @@ export async function writeElf(dump: SourceDump, selection: PageSelection, sink:
     await sink.write(shdrOffset, sh);
   }
   if (note && dump.noteSegment) await sink.write(noteOffset, (await dump.source.read(dump.noteSegment.fileOffset, noteSize)).slice());
-
-  // Program headers.
-  const table = new Uint8Array(ELF64_PHDR_SIZE * numPhdrs);
-  const tv = new Fields(table, dump.arch.byteOrder);
-  let i = 0;
-  if (note) encodePhdr(tv, ELF64_PHDR_SIZE * i++, { ...note, offset: noteOffset });
-  for (const l of loads) encodePhdr(tv, ELF64_PHDR_SIZE * i++, l.phdr);
-  await sink.write(ELF64_EHDR_SIZE, table);
 
   // Segment data.
   const total = end - (noteOffset + noteSize);

@@ -2,7 +2,8 @@
 // ("makedumpfile", type 1, version 1, big-endian) then records {int64 BE offset, int64 BE size, data}
 // meaning "these bytes belong at offset" of the normal file, ended by {-1, -1}.
 import { VmsieveError } from '../../errors.js';
-import type { ByteSink, SequentialSink } from '../../io/sink.js';
+import type { ByteSink } from '../../io/sink.js';
+import { StreamBackedSink } from '../../io/stream-backed-sink.js';
 import type { ByteSource } from '../../io/source.js';
 
 export const FLAT_SIGNATURE = 'makedumpfile';
@@ -34,16 +35,10 @@ function recordHeader(offset: number, size: number): Uint8Array {
  * A positional sink that writes the flattened format to an append-only stream, so any writer (kdump,
  * ELF) can produce `-F` output for stdout or a download stream without seeking.
  */
-export class FlattenedSink implements ByteSink {
-  readonly name: string;
+export class FlattenedSink extends StreamBackedSink {
   private started = false;
-  private state: 'open' | 'closed' | 'aborted' = 'open';
   /** Bytes appended to the stream so far. */
   streamBytes = 0;
-
-  constructor(private readonly out: SequentialSink) {
-    this.name = out.name;
-  }
 
   private async append(b: Uint8Array): Promise<void> {
     await this.out.append(b);
@@ -56,9 +51,7 @@ export class FlattenedSink implements ByteSink {
     await this.append(flatHeader());
   }
 
-  async write(offset: number, bytes: Uint8Array): Promise<void> {
-    if (this.state !== 'open') throw new VmsieveError('E_IO', `${this.name}: write after ${this.state}`);
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad offset ${offset}`);
+  protected async put(offset: number, bytes: Uint8Array): Promise<void> {
     await this.start();
     for (let at = 0; at < bytes.length; at += MAX_RECORD) {
       const part = bytes.subarray(at, Math.min(bytes.length, at + MAX_RECORD));
@@ -67,18 +60,9 @@ export class FlattenedSink implements ByteSink {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.state !== 'open') throw new VmsieveError('E_IO', `${this.name}: close after ${this.state}`);
+  protected async finish(): Promise<void> {
     await this.start();
     await this.append(recordHeader(-1, -1));
-    this.state = 'closed';
-    await this.out.close();
-  }
-
-  async abort(): Promise<void> {
-    if (this.state === 'aborted') return;
-    this.state = 'aborted';
-    await this.out.abort();
   }
 }
 

@@ -7,7 +7,7 @@ import { CODEC_FLAG, UTS_FIELD, UTSNAME_SIZE, encodeDiskDumpHeader, encodeSubHea
 import { planKdump, type KdumpHeaderFacts } from './kdump-plan.js';
 import { walkNoteSegment } from '../elf/notes.js';
 import type { PageEncoder } from './page-encoder.js';
-import { PageDataWriter } from './page-data-writer.js';
+import { PageDataWriter, type StoredCounts } from './page-data-writer.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';
 import { storedRaw } from './stored-raw.js';
 
@@ -111,10 +111,10 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   const notes = noteBytes && { size: noteBytes.length, vmcoreinfo: walkNoteSegment(noteBytes, dump.arch.byteOrder).vmcoreinfo };
   const { layout, header, subHeader, noteOffset } = planKdump({ pageSize: ps, selection, dumpLevel: options.dumpLevel, codecFlag, facts, notes });
 
-  // 1. Header, notes, sub header.
+  // 1. Header, sub header, notes (in file order).
   await sink.write(0, encodeDiskDumpHeader(header, dump.arch.byteOrder));
-  if (noteBytes) await sink.write(noteOffset, noteBytes.slice());
   await sink.write(ps, encodeSubHeader(subHeader, dump.arch.byteOrder));
+  if (noteBytes) await sink.write(noteOffset, noteBytes.slice());
 
   // 2. Both bitmaps (only their ceil(maxPfn/8) bytes, as makedumpfile; the block padding stays zero).
   const nb = bitmapBytes(maxPfn);
@@ -124,20 +124,29 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
   for (let at = 0; at < nb; at += BITMAP_WRITE) await sink.write(layout.bitmap2Offset + at, b2.slice(at, Math.min(nb, at + BITMAP_WRITE)));
 
   // 3. Descriptors and pages: batches encoded (in parallel with a worker-pool encoder), written strictly in order.
-  const pages = new PageDataWriter(sink, layout, codecFlag, selection.excludeZero, dump.arch.byteOrder);
-  const batches = encodedBatches(b2, maxPfn, encoder, {
-    batchPages: Math.max(1, options.batchPages ?? Math.floor(BATCH_BYTES / ps)),
-    inFlight: Math.max(1, options.inFlight ?? 4),
-    skipZero: selection.excludeZero,
-    signal: options.signal,
-  });
+  // The descriptors hold where each page's data goes, which only encoding tells: a sink that takes the file front to
+  // back gets every page encoded twice, once for the descriptor table and once for the data after it.
+  const passes = sink.inOrder ? [onlyWrites(sink, (at) => at < layout.dataOffset), onlyWrites(sink, (at) => at >= layout.dataOffset)] : [sink];
+  const total = layout.numDumpable * passes.length;
   let done = 0;
-  for await (const { count, encoded } of batches) {
-    await pages.add(count, encoded);
-    done += count;
-    options.onProgress?.(done, layout.numDumpable);
+  let dataEnd = layout.dataOffset;
+  let counts: StoredCounts | undefined;
+  for (const passSink of passes) {
+    const pages = new PageDataWriter(passSink, layout, codecFlag, selection.excludeZero, dump.arch.byteOrder);
+    const batches = encodedBatches(b2, maxPfn, encoder, {
+      batchPages: Math.max(1, options.batchPages ?? Math.floor(BATCH_BYTES / ps)),
+      inFlight: Math.max(1, options.inFlight ?? 4),
+      skipZero: selection.excludeZero,
+      signal: options.signal,
+    });
+    for await (const { count, encoded } of batches) {
+      await pages.add(count, encoded);
+      done += count;
+      options.onProgress?.(done, total);
+    }
+    dataEnd = await pages.finish();
+    counts = pages.counts;
   }
-  let dataEnd = await pages.finish();
 
   // 4. eraseinfo carried over from a kdump input, then this export's own.
   const carried = isKdumpDump(dump) && dump.eraseinfo && dump.eraseinfo.size > 0 ? await dump.source.read(dump.eraseinfo.offset, dump.eraseinfo.size) : new Uint8Array();
@@ -152,5 +161,17 @@ export async function writeKdump(dump: SourceDump, selection: PageSelection, sin
     dataEnd += bytes.length;
     await sink.write(ps, encodeSubHeader(subHeader, dump.arch.byteOrder));
   }
-  return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, ...pages.counts, header, subHeader };
+  return { fileSize: Math.max(dataEnd, layout.dataOffset), numDumpable: layout.numDumpable, ...counts!, header, subHeader };
+}
+
+/** `sink` with only the writes at offsets `keep` accepts; the others are dropped. */
+function onlyWrites(sink: ByteSink, keep: (offset: number) => boolean): ByteSink {
+  return {
+    name: sink.name,
+    write: async (offset, bytes) => {
+      if (keep(offset)) await sink.write(offset, bytes);
+    },
+    close: () => sink.close(),
+    abort: () => sink.abort(),
+  };
 }
