@@ -27,7 +27,7 @@ test.describe('dumps the page can only partly use', () => {
     await expect(page.getByTestId('fact-release')).toHaveText(RELEASE);
     await expect(page.getByTestId('crash-ip')).toContainText('0xffffffffa33741ba');
     await expect(page.getByTestId('dmesg-row').filter({ hasText: `Linux version ${RELEASE}` }).first()).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId('warning').filter({ hasText: 'incomplete' })).toContainText(/pages? missing, pfn 0x11000-/);
+    await expect(page.locator('[data-testid="warning"][data-code="W_INCOMPLETE"]')).toContainText(/pages? missing, pfn 0x11000-/);
     await expect(page.getByTestId('segments-table').locator('tbody tr[data-kind="load"]')).toHaveCount(4);
 
     const notice = page.getByTestId('unclassified');
