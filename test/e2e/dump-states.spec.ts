@@ -72,3 +72,13 @@ test.describe('dumps the page can only partly use', () => {
     await shootViews(page, 'kernel-too-new', warning);
   });
 });
+
+const KERNEL_612 = join(fixtureCacheDir, 'next-kdump612-384m-4l-kaslr.vmcore');
+test('a note of the classification (6.12 has no NUMBER(PG_slab), as expected) stays a note under the map, not a warning box', async ({ page }) => {
+  test.skip(!existsSync(KERNEL_612), `real fixture ${KERNEL_612} is absent`);
+  test.setTimeout(180_000);
+  await open(page, KERNEL_612);
+  await expect(page.getByTestId('class-map')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('class-map-note').and(page.locator('[data-code="W_PG_SLAB_ASSUMED"]'))).toContainText('normal on 6.10+');
+  await expect(page.getByTestId('warning')).toHaveCount(0);
+});
