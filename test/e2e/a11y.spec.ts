@@ -49,6 +49,14 @@ async function openAnalysedDump(page: Page) {
   await expect(page.getByTestId('size-table')).toBeVisible();
 }
 
+/** Everything the analysed page can show at once: the advice with a size budget some outputs miss, every <details> open. */
+async function showEverything(page: Page) {
+  await expect(page.getByTestId('advice-config')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('advice-budget').fill('30');
+  await page.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await expect(page.getByTestId('advice-candidates')).toBeVisible();
+}
+
 test.describe('accessibility (axe-core)', () => {
   test('the empty page', async ({ page }) => {
     await refuseSample(page);
@@ -80,6 +88,7 @@ test.describe('accessibility (axe-core)', () => {
 
     test('in light mode', async ({ page }) => {
       await openAnalysedDump(page);
+      await showEverything(page);
       await expectAccessible(page);
       await shootViews(page, 'a11y-analysed');
     });
@@ -87,6 +96,7 @@ test.describe('accessibility (axe-core)', () => {
     test('in dark mode', async ({ page }) => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await openAnalysedDump(page);
+      await showEverything(page);
       await expectAccessible(page);
     });
 
