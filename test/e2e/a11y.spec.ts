@@ -49,8 +49,13 @@ async function openAnalysedDump(page: Page) {
   await expect(page.getByTestId('size-table')).toBeVisible();
 }
 
-/** Everything the analysed page can show at once: the advice with a size budget some outputs miss, every <details> open. */
+/**
+ * Everything the analysed page can show at once: the secret scan's findings, the advice with a size budget some
+ * outputs miss, every <details> open.
+ */
 async function showEverything(page: Page) {
+  await page.getByTestId('scan-secrets-button').click();
+  await expect(page.getByTestId('secrets-summary')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('advice-config')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('advice-budget').fill('30');
   await page.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
