@@ -46,7 +46,10 @@ test.describe('dump levels on the map', () => {
     await expect(a).toHaveAttribute('data-level', '31');
     await expect(a).toHaveAttribute('data-kept', String(refilter.report!.remaining_pages), { timeout: 60_000 });
     await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-level', '1');
-    await expect(page.getByTestId('compare-sentence')).toContainText('-d 31 leaves out');
+    // Before Analyse, -d 1's zero pages outside what -d 31 keeps are unknown: the sentence's figures are upper bounds.
+    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-zero-known', 'false');
+    await expect(page.getByTestId('compare-sentence')).toContainText('-d 31 leaves out up to');
+    await expect(page.getByTestId('compare-sentence')).toContainText('Zero pages are not counted yet');
 
     // Both maps zoom together, down to single pages.
     const canvasA = page.getByTestId('level-map-a-canvas');
@@ -67,6 +70,7 @@ test.describe('dump levels on the map', () => {
     await page.getByTestId('export-output').selectOption('kdump-none');
     await page.getByTestId('analyse-button').click();
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
+    await expect(page.getByTestId('compare-sentence')).not.toContainText('up to');
     const exact = cli(['--analyse', '--json', '--measure-every', '16', REAL_DUMP]);
     await expect(page.getByTestId('compare-size-a')).toHaveAttribute('data-bytes', String(exact.levels[31].bytes['kdump-none']));
     await expect(page.getByTestId('compare-size-b')).toHaveAttribute('data-bytes', String(exact.levels[1].bytes['kdump-none']));

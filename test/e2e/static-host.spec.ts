@@ -38,12 +38,12 @@ test.describe('dist/ on a static host', () => {
     page.on('response', (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
-    await page.goto(`${origin}/tools/`);
+    const response = await page.goto(`${origin}/tools/`);
     await expect(page.getByTestId('fact-release')).toHaveText(/^\d+\.\d+\.\d+/);
     await expect(page.getByTestId('offline-status')).toContainText('Ready offline');
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/tools/sw.js`);
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope)).toBe(`${origin}/tools/`);
-    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
     expect(failed).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vmsieve } from '../helpers/cli.js';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
+import { OUTPUT_KINDS } from '../../src/pipeline/outputs.js';
+import { openVmcore } from '../../src/index.js';
+import { quickAnalysis } from '../../web/lib/analyse-passes.js';
 
 const skip = realFixturesSkipReason();
 
@@ -14,7 +17,7 @@ interface MatrixRun {
 }
 
 describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: exact sizes of makedumpfile\'s plain and ELF outputs, and of our compressed ones', (_n, f) => {
+  it.each(realFixtures().map((f) => [f.name, f] as const))('%s: exact sizes of makedumpfile\'s plain and ELF outputs, and of our compressed ones; the page\'s first answer within 3% of them', async (_n, f) => {
     const r = vmsieve(['--analyse', '--json', f.vmcore]);
     expect(r.status).toBe(0);
     const { levels } = JSON.parse(r.stdout) as { levels: Array<{ level: number; pages: number; bytes: Record<string, number> }> };
@@ -34,6 +37,19 @@ describe.skipIf(skip)(`vmsieve --analyse on real dumps${skip ? ` (skipped: ${ski
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+    // The first figures the page shows for -d 1 and -d 31 (its first analysis pass for a file this size).
+    const [first] = quickAnalysis(statSync(f.vmcore).size);
+    const v = await openVmcore(f.vmcore);
+    try {
+      const shown = await v.analyse(first!.request);
+      for (const level of [1, 31]) {
+        const off = (a: number, b: number) => Math.abs(a / b - 1) <= 0.03;
+        expect([level, off(shown.levels[level]!.pages, levels[level]!.pages)]).toEqual([level, true]);
+        for (const kind of OUTPUT_KINDS) expect([level, kind, off(shown.levels[level]!.bytes[kind], levels[level]!.bytes[kind]!)]).toEqual([level, kind, true]);
+      }
+    } finally {
+      await v.close();
     }
   });
 

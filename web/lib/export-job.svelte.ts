@@ -1,4 +1,5 @@
-import type { AnalyseRequest, AnalyseSummary, ExportRequest, ExportSummary, Progress } from '../worker/dump-worker.js';
+import type { AnalyseSummary, ExportRequest, ExportSummary, Progress } from '../worker/dump-worker.js';
+import type { AnalysePass } from './analyse-passes.js';
 import type { DumpClient } from './dump-client.js';
 import { describeError, type ShownError } from './messages.js';
 import { pickSaveTarget } from './save-target.js';
@@ -6,20 +7,6 @@ import { pickSaveTarget } from './save-target.js';
 export type JobKind = 'estimate' | 'analyse' | 'measure' | 'export';
 /** What the last job ended with, for the status line and tests. */
 export type JobOutcome = 'none' | 'analysed' | 'exported' | 'cancelled' | 'failed';
-
-export interface AnalysePass {
-  phase: 'estimate' | 'analyse' | 'measure';
-  request: AnalyseRequest;
-}
-
-/** A first estimate from small windows, then every page read and a sample compressed: about as fast as reading the file. */
-export const QUICK_ANALYSIS: AnalysePass[] = [
-  { phase: 'estimate', request: { sampleWindows: 4096 } },
-  { phase: 'analyse', request: { measureBytes: 64 << 20 } },
-];
-
-/** The exact pass: every page through every codec (compute-bound, so slower than reading the file). */
-export const EXACT_ANALYSIS: AnalysePass[] = [{ phase: 'measure', request: {} }];
 
 /** The export card's one job at a time: an analysis or an export, its progress, and what it ended with. */
 export class ExportJob {
