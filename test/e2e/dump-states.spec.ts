@@ -44,7 +44,7 @@ test.describe('dumps the page can only partly use', () => {
     await expect(page.getByTestId('export-unavailable')).toContainText('this dump’s pages cannot be classified');
     await expect(page.getByTestId('analyse-button')).toHaveAccessibleDescription(/Analyse and export are off: .* is missing from/);
     await expect(page.getByTestId('export-button')).toHaveAccessibleDescription(/cannot be classified/);
-    await shootViews(page, 'unclassified');
+    await shootViews(page, 'unclassified', notice);
   });
 
   test('an input already filtered at -d 31: the advice names it so, never calling its size unfiltered', async ({ page }) => {
