@@ -19,7 +19,8 @@ export interface ClassMapSummary {
   inDumpPages: number;
   /** makedumpfile's "Original pages": pages in two PT_LOADs (kdump's kernel image) count twice. */
   originalPages: number;
-  warnings: { code: string; message: string }[];
+  /** What classifying found: a 'warning' changes what the counts mean; an 'info' note says why a fallback is right. */
+  warnings: { code: string; message: string; severity: 'warning' | 'info' }[];
 }
 
 /** What a class map is drawn from: the shared classification, and a zero scan of a private copy of it. */
@@ -70,7 +71,7 @@ export class ClassMaps {
         overview: classOverview(classified, buckets),
         inDumpPages: classified.inDump.reduce((n, r) => n + r.end - r.start, 0),
         originalPages: classified.originalPages,
-        warnings: classified.warnings.map(({ code, message }) => ({ code, message })),
+        warnings: classified.warnings.map((w) => ({ code: w.code, message: w.message, severity: 'severity' in w ? w.severity : 'warning' })),
       };
     })();
     const run = { controller, settled: work.then(() => undefined, () => undefined) };

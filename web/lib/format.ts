@@ -22,6 +22,12 @@ export function bytes(n: number): string {
   return `${text} ${units[i]}`;
 }
 
+/** A size as a bare number of MiB, for a column whose heading names the unit: "0.4", "12.3", "512". */
+export function mib(n: number): string {
+  const v = n / 1024 ** 2;
+  return v >= 100 ? int(Math.round(v)) : v.toFixed(1);
+}
+
 /** "2026-11-25 17:09:30 UTC" from an ISO 8601 string. */
 export function utc(iso: string): string {
   const d = new Date(iso);

@@ -2,7 +2,7 @@ import type { JobKind } from './export-job.svelte.js';
 
 /** How the export card words a job's progress and results. */
 
-/** Decimal megabytes, as makedumpfile and the size table count: "12.3 MB", "512 MB". */
+/** Decimal megabytes, as makedumpfile counts and as transfer rates are given: "12.3 MB", "512 MB". */
 export const mb = (n: number): string => `${(n / 1e6).toFixed(n >= 1e8 ? 0 : 1)} MB`;
 
 /** Seconds with one decimal, from milliseconds. */

@@ -27,12 +27,14 @@ const headlines: Record<ErrorCode, string> = {
   E_CORRUPT: 'Corrupt dump',
 };
 
+const READS =
+  'vmsieve reads ELF vmcores (/proc/vmcore saved by kdump, QEMU’s dump-guest-memory output) and makedumpfile’s kdump-compressed, flattened and split dumps.';
+
 /** One line of advice for the codes where there is something useful to say. */
 const hints: Partial<Record<ErrorCode, string>> = {
   E_EMPTY: 'The file has no bytes at all. Was the dump still being written, or did the copy fail?',
-  E_UNKNOWN_FORMAT:
-    'vmsieve reads ELF vmcores: /proc/vmcore saved by kdump, or QEMU’s dump-guest-memory output. Check that you picked the dump and not a log or an archive.',
-  E_NOT_ELF: 'vmsieve reads ELF vmcores: /proc/vmcore saved by kdump, or QEMU’s dump-guest-memory output.',
+  E_UNKNOWN_FORMAT: `${READS} Check that you picked the dump and not a log or an archive.`,
+  E_NOT_ELF: READS,
   E_TRUNCATED: 'The file ends before its headers do. Copy the dump again, completely.',
   E_NOT_CORE: 'This is a program or library, not a memory dump. Kernel crash dumps are ELF files of type CORE.',
   E_ELF_CLASS: 'Only 64-bit kernel dumps (x86_64, arm64, ppc64le, s390x, riscv64) can be read.',
