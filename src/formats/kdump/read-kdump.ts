@@ -1,6 +1,7 @@
 import { lzoDecompress } from '../../codecs/lzo-decode.js';
 import type { CodecId } from '../../codecs/registry.js';
 import { snappyDecompress } from '../../codecs/snappy-decode.js';
+import { zlibDecompress } from '../../codecs/zlib-decode.js';
 import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
@@ -36,7 +37,7 @@ export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Arra
 
 export interface ReadKdumpOptions {
   /**
-   * Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere,
+   * Decompressors by codec; zlib defaults to node:zlib in Node and our TypeScript decoder elsewhere,
    * LZO, snappy and zstd to our TypeScript decoders.
    */
   decompressors?: Partial<Record<CodecId, PageDecompressor>>;
@@ -200,7 +201,7 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name}: the 1st bitmap is empty: the dump holds no memory`);
 
   const decompressors: Partial<Record<CodecId, PageDecompressor>> = {
-    zlib: await defaultZlib(),
+    zlib: defaultZlib(),
     lzo: lzoDecompress,
     snappy: snappyDecompress,
     zstd: zstdDecompress,
@@ -212,14 +213,11 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   return file;
 }
 
-async function defaultZlib(): Promise<PageDecompressor> {
+function defaultZlib(): PageDecompressor {
   // getBuiltinModule, not import(): a browser bundle of this module then has no node: import to resolve.
   const zlib = globalThis.process?.getBuiltinModule?.('node:zlib') as typeof import('node:zlib') | undefined;
-  if (zlib) return (data) => zlib.inflateSync(data);
-  return async (data) => {
-    const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  };
+  // A browser's DecompressionStream costs 0.25-1.7 ms a page (a stream and promises each): the TypeScript decoder, 0.04 ms.
+  return zlib ? (data) => zlib.inflateSync(data) : zlibDecompress;
 }
 
 class KdumpFile implements KdumpDump {
