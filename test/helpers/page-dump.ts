@@ -23,6 +23,14 @@ export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size
   }, [name, dir] as const);
 }
 
+/** From the next navigation on, the page's save dialog (which a headless browser cannot show) returns a file at OPFS's root. */
+export function saveIntoOpfs(page: Page): Promise<void> {
+  return page.addInitScript(() => {
+    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
+      (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
+  });
+}
+
 /**
  * One page with `path` opened (the bundled sample refused), its save dialog stubbed to write into the origin-private
  * file system, which the headless browser cannot show.
@@ -31,10 +39,7 @@ export async function openDumpPage(browser: Browser, info: TestInfo, path: strin
   const { baseURL, viewport } = info.project.use;
   const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-      (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
-  });
+  await saveIntoOpfs(page);
   await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
   await page.goto('/');
   await page.getByTestId('file-input').setInputFiles(path);
@@ -51,25 +56,58 @@ export async function closeDumpPage(page: Page | undefined): Promise<void> {
   await page?.context().close();
 }
 
-/** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP` writes, byte for byte. */
-export async function expectZlibExportLikeCli(page: Page, dump: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-export-'));
+/** What `vmsieve ARGS... OUT` writes to OUT. */
+function cliOutput(args: readonly string[]): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'vmsieve-e2e-cli-'));
   try {
-    const out = join(dir, 'cli.c31');
-    expect(spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '-c', '-d', '31', dump, out]).status).toBe(0);
-    const bytes = readFileSync(out);
-    const want = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-    await page.getByTestId('export-output').selectOption('kdump-zlib');
-    const level = page.getByTestId('export-level');
-    await level.fill('31');
-    await level.press('Tab');
-    await page.getByTestId('export-button').click();
-    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
-    const name = (await page.getByTestId('export-name').textContent())!;
-    expect(await opfsFile(page, name)).toEqual(want);
+    const out = join(dir, 'out');
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), ...args, out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The page reads the dump it has open (a file, or the files of a split set) as the CLI reads it: "Download log" saves
+ * what `vmsieve --dump-dmesg` writes, and Analyse gives the page counts, kdump-none and ELF sizes of every level
+ * that `vmsieve --analyse --json` gives.
+ */
+export async function expectReadLikeCli(page: Page, dump: string | readonly string[]): Promise<void> {
+  const files = typeof dump === 'string' ? [dump] : dump;
+  const log = cliOutput(['--dump-dmesg', ...files]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-log').click()]);
+  expect(readFileSync(await download.path()).equals(log), 'the saved log is the CLI\'s, byte for byte').toBe(true);
+
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '--analyse', '--json', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(r.status, r.stderr).toBe(0);
+  const cli = (JSON.parse(r.stdout) as { levels: { level: number; pages: number; bytes: Record<string, number> }[] }).levels;
+  const want = cli.map((l) => ({ level: l.level, pages: l.pages, none: l.bytes['kdump-none'], elf: l.bytes.elf }));
+  await page.getByTestId('analyse-button').click();
+  await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
+  const got = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLTableRowElement>('[data-testid="size-table"] tr[data-level]')].map((row) => {
+      const level = Number(row.dataset.level);
+      const bytes = (kind: string) => Number(row.querySelector<HTMLElement>(`[data-testid="size-${level}-${kind}"]`)!.dataset.bytes);
+      return { level, pages: Number(row.querySelector('td.num')!.textContent!.replace(/\D/g, '')), none: bytes('kdump-none'), elf: bytes('elf') };
+    }),
+  );
+  expect(got).toEqual(want);
+}
+
+/** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP...` writes, byte for byte. */
+export async function expectZlibExportLikeCli(page: Page, dump: string | readonly string[]): Promise<void> {
+  const bytes = cliOutput(['-c', '-d', '31', ...(typeof dump === 'string' ? [dump] : dump)]);
+  const want = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  await page.getByTestId('export-output').selectOption('kdump-zlib');
+  const level = page.getByTestId('export-level');
+  await level.fill('31');
+  await level.press('Tab');
+  await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
+  const name = (await page.getByTestId('export-name').textContent())!;
+  expect(await opfsFile(page, name)).toEqual(want);
 }
 
 /**
