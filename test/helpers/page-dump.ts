@@ -24,8 +24,8 @@ export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size
 }
 
 /** From the next navigation on, the page's save dialog (which a headless browser cannot show) returns a file at OPFS's root. */
-export function saveIntoOpfs(page: Page): Promise<void> {
-  return page.addInitScript(() => {
+export async function saveIntoOpfs(page: Page): Promise<void> {
+  await page.addInitScript(() => {
     (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
       (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
   });
