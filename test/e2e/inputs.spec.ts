@@ -73,6 +73,13 @@ test.describe('inputs', () => {
 
   const real = join(fixtureCacheDir, 'dev-kdump-288m-4l-kaslr.vmcore');
   const hasMakedumpfile = spawnSync('makedumpfile', ['-v'], { stdio: 'ignore' }).error === undefined;
+  /** Where the inputs made from the real dump are kept between runs. */
+  function inputsDir(): string {
+    const dir = join(cacheDir, 'e2e-inputs');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   /** The page with the save dialog stubbed (exports land at OPFS's root), empty, ready for a file. */
   async function exportingPage(page: Page): Promise<void> {
     await saveIntoOpfs(page);
@@ -83,8 +90,7 @@ test.describe('inputs', () => {
     test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
     test.setTimeout(360_000);
     await exportingPage(page);
-    const dir = join(cacheDir, 'e2e-inputs');
-    mkdirSync(dir, { recursive: true });
+    const dir = inputsDir();
     const flat = join(dir, 'dev-kdump-288m.flat');
     if (!existsSync(flat)) {
       const fd = openSync(`${flat}.tmp`, 'w');
@@ -108,8 +114,7 @@ test.describe('inputs', () => {
     test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
     test.setTimeout(360_000);
     await exportingPage(page);
-    const dir = join(cacheDir, 'e2e-inputs');
-    mkdirSync(dir, { recursive: true });
+    const dir = inputsDir();
     const file = join(dir, 'dev-kdump-288m.c31');
     if (!existsSync(file)) {
       execFileSync('nice', ['-n', '10', 'makedumpfile', '-c', '-d', '31', real, `${file}.tmp`], { stdio: 'ignore' });
@@ -123,8 +128,7 @@ test.describe('inputs', () => {
 
   /** makedumpfile --split -c -d 31 of a real dump in three (cached under .cache/e2e-inputs). */
   function splitSet(): string[] {
-    const dir = join(cacheDir, 'e2e-inputs');
-    mkdirSync(dir, { recursive: true });
+    const dir = inputsDir();
     const files = ['A', 'B', 'C'].map((x) => join(dir, `split${x}`));
     if (!files.every((f) => existsSync(f))) {
       const tmp = files.map((f) => `${f}.tmp`);
