@@ -2,7 +2,7 @@ import { createCompressor, STORED_RAW, type CodecId, type PageCompressor } from 
 import { VmsieveError } from '../errors.js';
 import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents, StoredPages } from '../io/source-ref.js';
-import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../formats/kdump/stored-page.js';
+import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../codecs/stored-page.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';

@@ -3,7 +3,7 @@
 import { NodeFileSource } from '../../build/lib/io/node-source.js';
 import { openDumps } from '../../build/lib/formats/open-dump.js';
 import { membersOf } from '../../build/lib/formats/kdump/split-set.js';
-import { decodeStoredPage } from '../../build/lib/formats/kdump/stored-page.js';
+import { decodeStoredPage } from '../../build/lib/codecs/stored-page.js';
 import { lzoDecompress } from '../../build/lib/codecs/lzo-decode.js';
 import { snappyDecompress } from '../../build/lib/codecs/snappy-decode.js';
 import { zlibDecompress } from '../../build/lib/codecs/zlib-decode.js';

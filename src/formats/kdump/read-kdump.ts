@@ -9,7 +9,7 @@ import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import { incompleteWarning } from '../incomplete.js';
-import { decodeStoredPage, defaultDecompressors, type Decompressors } from './stored-page.js';
+import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../../codecs/stored-page.js';
 import { parseNotes } from '../elf/notes.js';
 import { boundedSize, checkBitmapsAgree, checkNoteNames, checkVmcoreinfoNote } from './consistency.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
@@ -29,7 +29,7 @@ import {
   type PageDesc,
 } from './diskdump.js';
 
-export type { PageDecompressor } from './stored-page.js';
+export type { PageDecompressor } from '../../codecs/stored-page.js';
 
 export interface ReadKdumpOptions {
   /**

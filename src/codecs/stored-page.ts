@@ -1,10 +1,15 @@
-import { lzoDecompress } from '../../codecs/lzo-decode.js';
-import type { CodecId } from '../../codecs/registry.js';
-import { snappyDecompress } from '../../codecs/snappy-decode.js';
-import { zlibDecompress } from '../../codecs/zlib-decode.js';
-import { zstdDecompress } from '../../codecs/zstd-decode.js';
-import { VmsieveError } from '../../errors.js';
-import { CODEC_FLAG, type PageDesc } from './diskdump.js';
+import { VmsieveError } from '../errors.js';
+import { lzoDecompress } from './lzo-decode.js';
+import type { CodecId } from './registry.js';
+import { snappyDecompress } from './snappy-decode.js';
+import { zlibDecompress } from './zlib-decode.js';
+import { zstdDecompress } from './zstd-decode.js';
+
+/**
+ * The kdump header status bit and page_desc flag of each codec (makedumpfile's DUMP_DH_COMPRESSED_ZLIB, _LZO,
+ * _SNAPPY, _ZSTD): how a stored page says how to decode it.
+ */
+export const CODEC_FLAG: Record<CodecId, number> = { zlib: 0x1, lzo: 0x2, snappy: 0x4, zstd: 0x20 };
 
 /** Decompresses one stored page; must return exactly pageSize bytes. */
 export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Array | Promise<Uint8Array>;
@@ -29,7 +34,7 @@ export function defaultDecompressors(): Decompressors {
  * One page from its stored bytes (raw, or compressed per the descriptor's flags), as the kdump reader and the compute
  * workers that read a kdump file themselves both decode it. `name` is the file's, for messages.
  */
-export async function decodeStoredPage(name: string, pfn: number, desc: Pick<PageDesc, 'size' | 'flags'>, data: Uint8Array, pageSize: number, decompressors: Decompressors): Promise<Uint8Array> {
+export async function decodeStoredPage(name: string, pfn: number, desc: { size: number; flags: number }, data: Uint8Array, pageSize: number, decompressors: Decompressors): Promise<Uint8Array> {
   const ps = pageSize;
   if (desc.flags === 0) {
     if (desc.size !== ps) throw new VmsieveError('E_BAD_HEADER', `${name}: raw page 0x${pfn.toString(16)} is ${desc.size} bytes, not ${ps}`, { pfn });
