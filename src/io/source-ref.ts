@@ -14,3 +14,13 @@ export interface PageExtents {
   extents: Float64Array;
   pages: number;
 }
+
+/**
+ * `pages` whole pages a dump stores encoded (a kdump-compressed file's), for a compute worker to read and decode
+ * itself: `extents` as in PageExtents, but their bytes back to back hold the pages' stored forms; page i is pfn
+ * `descs[4i]`, `descs[4i + 1]` stored bytes with kdump flags `descs[4i + 2]`, from byte `descs[4i + 3]` of them
+ * (pages stored once and referred to again, as the shared zero page, are read once).
+ */
+export interface StoredPages extends PageExtents {
+  descs: Float64Array;
+}

@@ -1,5 +1,6 @@
 import type { DumpWarning } from '../api-types.js';
 import type { ByteSource } from '../io/source.js';
+import type { StoredPages } from '../io/source-ref.js';
 import type { Architecture } from './architecture.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 
@@ -54,4 +55,9 @@ export interface Dump {
    */
   readonly missing?: readonly PfnRange[];
   readPhys(paddr: number, length: number): Promise<Uint8Array>;
+  /**
+   * The pages of `runs` (pfn ranges) as a compute worker can read and decode them itself, for a dump that stores
+   * pages encoded; undefined where it cannot (a page not in the dump, a source workers cannot reach).
+   */
+  storedPages?(runs: readonly (readonly [start: number, end: number])[]): Promise<StoredPages | undefined>;
 }

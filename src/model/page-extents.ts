@@ -1,5 +1,5 @@
-import type { ByteSource } from '../io/source.js';
-import type { PageExtents } from '../io/source-ref.js';
+import { appendExtent, type ByteSource } from '../io/source.js';
+import type { PageExtents, StoredPages } from '../io/source-ref.js';
 import type { Dump, LoadSegment, PfnRange } from './dump.js';
 
 export type PfnRun = readonly [start: number, end: number];
@@ -27,12 +27,7 @@ export function byteExtents(dump: Dump, runs: Iterable<readonly [phys: number, l
 /** (file offset, length) pairs that read `runs` of physical bytes back to back; offset -1 = bytes that read as zero. */
 function fileExtents(loads: readonly LoadSegment[], runs: Iterable<readonly [phys: number, length: number]>): Float64Array {
   const out: number[] = [];
-  const push = (offset: number, length: number) => {
-    const n = out.length;
-    const merges = n > 0 && (offset === -1 ? out[n - 2] === -1 : out[n - 2] !== -1 && out[n - 2]! + out[n - 1]! === offset);
-    if (merges) out[n - 1]! += length;
-    else out.push(offset, length);
-  };
+  const push = (offset: number, length: number) => appendExtent(out, offset, length);
   for (const [phys, length] of runs) {
     const stop = phys + length;
     for (let at = phys; at < stop; ) {
@@ -49,6 +44,25 @@ function fileExtents(loads: readonly LoadSegment[], runs: Iterable<readonly [phy
     }
   }
   return Float64Array.from(out);
+}
+
+/**
+ * The pages of `runs` as compute workers read them themselves: file extents of an ELF vmcore's, or the stored forms
+ * of a kdump-compressed file's to decode; undefined when the workers cannot reach them (they are read here then).
+ */
+export async function workerPages(dump: Dump, runs: readonly PfnRun[]): Promise<PageExtents | StoredPages | undefined> {
+  return pageExtents(dump, runs) ?? (await dump.storedPages?.(runs));
+}
+
+/**
+ * A compute task's pages: what the worker reads (and decodes) itself when it can reach the dump, else the pages read
+ * here in a buffer of their own, to be transferred.
+ */
+export async function taskPages(dump: Dump, runs: readonly PfnRun[], count: number): Promise<PageExtents | StoredPages | ArrayBuffer> {
+  const direct = await workerPages(dump, runs);
+  if (direct) return direct;
+  const pages = await readRuns(dump, runs, count);
+  return (pages.byteOffset === 0 && pages.byteLength === pages.buffer.byteLength ? pages : pages.slice()).buffer as ArrayBuffer;
 }
 
 /** Whether compute workers can read the dump's pages themselves (an ELF vmcore whose source gives them a way in). */

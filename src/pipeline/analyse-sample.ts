@@ -1,13 +1,12 @@
 import { CODECS, type CodecId } from '../codecs/registry.js';
 import { ZERO_BIT } from '../filter/dump-level.js';
 import type { Dump, PfnRange } from '../model/dump.js';
-import type { PfnRun } from '../model/page-extents.js';
+import { taskPages, type PfnRun } from '../model/page-extents.js';
 import { mapOrdered } from '../workers/ordered.js';
 import { pagesIn } from '../workers/page-compute.js';
 import type { ComputePool } from '../workers/pool.js';
 import { CHEAP, COSTLY_SHARE, LZO_OF_ALL, MEASURE_ORDER, MEASURE_RANK, MEASURED, MEASURED_ALL, newClassSums, PAGES, SIZE, SLOTS, type ClassSums } from './class-sums.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
-import { taskPages } from './task-pages.js';
 
 /**
  * measureEvery never gives the cheap codecs fewer bytes of pages than this (16384 pages of 4 KiB, 1024 of 64 KiB; small

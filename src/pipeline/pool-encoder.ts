@@ -2,7 +2,7 @@ import type { CodecId } from '../codecs/registry.js';
 import type { Dump } from '../model/dump.js';
 import type { PageEncoder } from '../formats/kdump/page-encoder.js';
 import type { ComputePool } from '../workers/pool.js';
-import { taskPages } from './task-pages.js';
+import { taskPages } from '../model/page-extents.js';
 
 /**
  * The kdump writer's encoder over a pool of compute workers: each batch of page runs goes to an idle worker, which

@@ -1,7 +1,8 @@
 import { createCompressor, STORED_RAW, type CodecId, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
-import type { PageExtents } from '../io/source-ref.js';
+import type { PageExtents, StoredPages } from '../io/source-ref.js';
+import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../codecs/stored-page.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';
@@ -23,8 +24,8 @@ const CODEC_BATCH_BYTES = 4 << 20;
 /** Whole pages of `pageSize` bytes that fit in `bytes` (at least one). */
 export const pagesIn = (bytes: number, pageSize: number): number => Math.max(1, Math.floor(bytes / pageSize));
 
-/** A task's pages: bytes read (and transferred) by the caller, or where the worker reads them itself. */
-export type PagesInput = ArrayBuffer | PageExtents;
+/** A task's pages: bytes read (and transferred) by the caller, or where the worker reads (and decodes) them itself. */
+export type PagesInput = ArrayBuffer | PageExtents | StoredPages;
 
 /** What one window of pages became: zero flags for every page, and the stored forms of the pages that were encoded. */
 export interface EncodedWindow {
@@ -81,6 +82,7 @@ export class PageCompute {
   readonly windowPages: number;
   private readonly codecBatch: number;
   private secrets: { scanner: AnchorScanner; table: AnchorTable } | undefined;
+  private decompressors: Decompressors | undefined;
 
   /**
    * `windows` > 1 lets the next task's pages be read (asynchronously, as in a browser) while this task's are worked on:
@@ -214,7 +216,8 @@ export class PageCompute {
     if ('extents' in input) {
       this.checkCount(input.pages);
       if (!this.reader) throw new VmsieveError('E_UNSUPPORTED', 'this compute worker cannot read the dump itself: send it the pages');
-      await readExtents(this.reader, input, () => bytesAt(this.k, window, input.pages * ps));
+      if ('descs' in input) await this.decodeStored(window, input, this.reader);
+      else await readExtents(this.reader, input, () => bytesAt(this.k, window, input.pages * ps));
       return input.pages;
     }
     const count = input.byteLength / ps;
@@ -222,6 +225,23 @@ export class PageCompute {
     this.checkCount(count);
     bytesAt(this.k, window, input.byteLength).set(new Uint8Array(input));
     return count;
+  }
+
+  /** Reads the pages' stored forms in a few large reads and decodes them into the window, page after page. */
+  private async decodeStored(window: number, input: StoredPages, reader: WorkerReader): Promise<void> {
+    const ps = this.pageSize;
+    const [d, e] = [input.descs, input.extents];
+    let total = 0;
+    for (let i = 1; i < e.length; i += 2) total += e[i]!;
+    const stored = new Uint8Array(total);
+    await readExtents(reader, input, () => stored);
+    const decompressors = (this.decompressors ??= defaultDecompressors());
+    for (let i = 0; i < input.pages; i++) {
+      const [pfn, size, flags, at] = [d[4 * i]!, d[4 * i + 1]!, d[4 * i + 2]!, d[4 * i + 3]!];
+      if (at + size > total) throw new RangeError(`stored page ${i} lies past the ${total} bytes read`);
+      const page = await decodeStoredPage(input.ref.name, pfn, { size, flags }, stored.subarray(at, at + size), ps, decompressors);
+      bytesAt(this.k, window + i * ps, ps).set(page);
+    }
   }
 
   /**

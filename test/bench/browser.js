@@ -2,8 +2,11 @@
 // Browser benchmark: the built app (dist/, `npm run build:web` first) in Debian's Chromium, on a 1 GiB synthetic dump
 // or on --dump FILE (any size: nothing holds the whole file; each step may take up to a minute per GB).
 //
-//   node test/bench/browser.js [--json] [--runs N] [--workers N] [--headed] [--dump FILE] [--steps read,analyse,exact,export] [--no-map]
+//   node test/bench/browser.js [--json] [--runs N] [--workers N] [--headed] [--dump FILE]... [--steps read,map,analyse,exact,export] [--no-map]
 //
+// --dump given more than once: the files of one makedumpfile --split set, opened together (the read step reads them all).
+// The map step opens the file again and times it from the choice to the page-class map drawn (classification and
+// the zero scan of every page -d 31 keeps).
 // Times, in the page: reading the whole file in a worker (Blob.slice(64 MiB).arrayBuffer() in a loop: the browser's read
 // ceiling), Analyse (classify, read and zero-scan every page, compress a sample (16384 pages with LZO and snappy, 4096 with zlib and zstd): exact page counts,
 // kdump-none and ELF sizes), the exact pass (every page through every codec), and Export -d 31 -c into OPFS (no save
@@ -23,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { createStaticServer } from '../../scripts/serve.js';
 import { codecSecondsPerGB } from './codec-cpu.js';
+import { decodeSeconds } from './decode-cpu.js';
 import { countDescendantsCpu } from './proc-cpu.js';
 import { sampleDescendantsRss } from './proc-rss.js';
 
@@ -34,7 +38,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
     workers: { type: 'string' },
     headed: { type: 'boolean', default: false },
-    dump: { type: 'string' },
+    dump: { type: 'string', multiple: true },
     steps: { type: 'string', default: 'read,analyse,exact,export' },
     map: { type: 'boolean', default: true },
   },
@@ -43,7 +47,7 @@ const { values: opts } = parseArgs({
 const RUNS = Math.max(1, Number(opts.runs));
 /** The read always runs: every other step is measured against it. The exact pass follows Analyse in the page. */
 const steps = new Set(['read', ...opts.steps.split(',')]);
-for (const s of steps) if (!['read', 'analyse', 'exact', 'export'].includes(s)) throw new Error(`--steps: no step ${s}`);
+for (const s of steps) if (!['read', 'map', 'analyse', 'exact', 'export'].includes(s)) throw new Error(`--steps: no step ${s}`);
 if (steps.has('exact') && !steps.has('analyse')) throw new Error('--steps: exact needs analyse');
 const log = (...a) => (opts.json ? console.error(...a) : console.log(...a));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -111,8 +115,10 @@ if (!existsSync(join(dist, 'index.html'))) {
   console.error('dist/ is missing: run `npm run build:web` first');
   process.exit(2);
 }
-const dump = opts.dump ? resolve(opts.dump) : ensureDump();
-const size = statSync(dump).size;
+const files = opts.dump?.length ? opts.dump.map((f) => resolve(f)) : [ensureDump()];
+/** The first file: the one whose pages the codec CPU figures are measured on. */
+const dump = files[0];
+const size = files.reduce((n, f) => n + statSync(f).size, 0);
 /** Long enough for the slowest step on a huge dump (a minute per GB), never under ten minutes. */
 const STEP_TIMEOUT = Math.max(600_000, Math.ceil(size / 1e9) * 60_000);
 
@@ -135,9 +141,9 @@ try {
   const { cores, isolated } = await page.evaluate(() => ({ cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated }));
   const workers = Number(opts.workers ?? cores);
   log(`browser bench: Chromium ${browser.version()}, ${cpus().length} cores (hardwareConcurrency ${cores}), crossOriginIsolated ${isolated}, ${workers} workers, ${RUNS} run(s) each, medians`);
-  log(`dump: ${dump} (${(size / 2 ** 30).toFixed(2)} GiB)`);
+  log(`dump: ${files.join(', ')} (${(size / 2 ** 30).toFixed(2)} GiB)`);
 
-  await page.getByTestId('file-input').setInputFiles(dump);
+  await page.getByTestId('file-input').setInputFiles(files);
   await page.getByTestId('export-card').waitFor({ timeout: 120_000 });
   await page.getByTestId('export-workers').fill(String(workers));
   const clearOpfs = () =>
@@ -151,15 +157,16 @@ try {
   await page.evaluate(() => {
     const input = document.createElement('input');
     input.type = 'file';
+    input.multiple = true;
     input.id = 'bench-file';
     input.hidden = true;
     document.body.append(input);
   });
-  await page.locator('#bench-file').setInputFiles(dump);
+  await page.locator('#bench-file').setInputFiles(files);
 
-  const peak = { read: 0, analyse: 0, exact: 0, exported: 0 };
+  const peak = { read: 0, map: 0, analyse: 0, exact: 0, exported: 0 };
   /** Each run's CPU seconds by Chromium process type while the step ran. */
-  const cpuUsed = { read: [], analyse: [], exact: [], exported: [] };
+  const cpuUsed = { read: [], map: [], analyse: [], exact: [], exported: [] };
   /** Runs one step while sampling Chromium's RSS and counting its CPU time; keeps the step's peak over the runs. */
   const sampled = async (step, run) => {
     // Chromium runs as this process's child, with its renderer, GPU and utility processes under it.
@@ -179,13 +186,13 @@ try {
       await page.locator(`${done}, [data-testid="export-status"][data-state="failed"]`).waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
       if ((await page.getByTestId('export-status').getAttribute('data-state')) !== state) throw new Error(`${step} failed: ${await page.getByTestId('error-panel').innerText()}`);
     });
-  /** Reads the whole file in a worker, 64 MiB slices one after another: the browser's own read speed of the file. */
+  /** Reads the whole file (every file of a split set) in a worker, 64 MiB slices one after another: the browser's own read speed of it. */
   const readInWorker = async () => {
-    const file = document.querySelector('#bench-file').files[0];
+    const file = [...document.querySelector('#bench-file').files];
     const src = `onmessage = async (e) => {
-      const f = e.data, W = 64 << 20, t0 = performance.now();
+      const W = 64 << 20, t0 = performance.now();
       let n = 0;
-      for (let o = 0; o < f.size; o += W) n += (await f.slice(o, o + W).arrayBuffer()).byteLength;
+      for (const f of e.data) for (let o = 0; o < f.size; o += W) n += (await f.slice(o, o + W).arrayBuffer()).byteLength;
       postMessage({ bytes: n, ms: performance.now() - t0 });
     };`;
     const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
@@ -196,7 +203,8 @@ try {
         w.onerror = (e) => reject(new Error(e.message || 'read worker failed'));
         w.postMessage(file);
       });
-      if (r.bytes !== file.size) throw new Error(`read ${r.bytes} of ${file.size} bytes`);
+      const size = file.reduce((n, f) => n + f.size, 0);
+      if (r.bytes !== size) throw new Error(`read ${r.bytes} of ${size} bytes`);
       return r.ms / 1000;
     } finally {
       w.terminate();
@@ -204,11 +212,23 @@ try {
     }
   };
   log(`Chromium's processes before the first step: ${sampleDescendantsRss(process.pid)().toFixed(0)} MiB RSS`);
-  const times = { read: [], analyse: [], exact: [], exported: [] };
+  const times = { read: [], map: [], analyse: [], exact: [], exported: [] };
+  /** Opens the file again, from the choice to the page-class map drawn (wall time seen from here: the page keeps no figure of it). */
+  const openUntilMap = () =>
+    sampled('map', async () => {
+      const t0 = performance.now();
+      await page.getByTestId('file-input').setInputFiles(files);
+      await page.locator('[data-testid="class-map"], [data-testid="error-panel"]').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
+      if (await page.getByTestId('error-panel').count()) throw new Error(`open failed: ${await page.getByTestId('error-panel').innerText()}`);
+      const s = (performance.now() - t0) / 1000;
+      await page.getByTestId('export-workers').fill(String(workers));
+      return s;
+    });
   let outSize = 0;
   let keptPages = 0;
   for (let run = 0; run < RUNS; run++) {
     times.read.push(await sampled('read', () => page.evaluate(readInWorker)));
+    if (steps.has('map')) times.map.push(await openUntilMap());
     if (steps.has('analyse')) {
       await clickUntil('analyse', 'analyse-button', '[data-testid="export-status"][data-state="analysed"]', 'analysed');
       times.analyse.push(Number(await page.getByTestId('size-table').getAttribute('data-elapsed-ms')) / 1000);
@@ -267,11 +287,17 @@ try {
     const read = median(cpuUsed.read.map((c) => c.browser + c.renderer + c.other));
     return `Chromium's processes used ${total.toFixed(2)} CPU s (the whole file's read: ${read.toFixed(2)}) in its ${s.toFixed(2)} s, ${((100 * total) / (s * machineCores)).toFixed(0)}% of ${machineCores} cores: the browser process ${m('browser').toFixed(2)} s (it serves every Blob read), the renderer ${m('renderer').toFixed(2)} s (the page, its dump worker and compute workers)`;
   };
-  const beyondRead = (step) => (s) => `the read ${r.toFixed(2)} s and the zero-scan CPU ${zeroScanCpu.toFixed(2)} s (${workers} workers) are below it; ${cpuShare(step, s)}`;
+  // A kdump-compressed input's pages are decoded before anything else: that CPU (on one core) bounds every step.
+  const decode = await decodeSeconds(files);
+  const decodeBound = decode.pages ? `; decoding its ${decode.pages} stored pages takes ${decode.seconds.toFixed(2)} CPU s on one core (Node V8, the page's decoders), ${(decode.seconds / workers).toFixed(2)} s on ${workers}` : '';
+  // On a compressed input the codec figures (measured on the file's bytes as if they were pages) say nothing.
+  const beyondRead = (step) => (s) =>
+    `the read ${r.toFixed(2)} s${decode.pages ? ' is' : ` and the zero-scan CPU ${zeroScanCpu.toFixed(2)} s (${workers} workers) are`} below it${decodeBound}; ${cpuShare(step, s)}`;
   const pageBytes = Number((await page.getByTestId('fact-page-size').locator('xpath=following-sibling::dd[1]').innerText()).replace(/\D/g, ''));
-  const exportBound = (s) => `${beyondRead('exported')(s)}; zlib alone on the ${((keptPages * pageBytes) / 1e6).toFixed(0)} MB of kept pages takes ${((cpu.zlib * keptPages * pageBytes) / 1e9).toFixed(2)} CPU s at Node's speed`;
-  const name = `${dump.split('/').pop()}, ${(size / 2 ** 30).toFixed(2)} GiB`;
+  const exportBound = (s) => (decode.pages ? beyondRead('exported')(s) : `${beyondRead('exported')(s)}; zlib alone on the ${((keptPages * pageBytes) / 1e6).toFixed(0)} MB of kept pages takes ${((cpu.zlib * keptPages * pageBytes) / 1e9).toFixed(2)} CPU s at Node's speed`);
+  const name = `${files.map((f) => f.split('/').pop()).join(' + ')}, ${(size / 2 ** 30).toFixed(2)} GiB`;
   row(`browser: read whole file in a worker (64 MiB slices; ${name})`, 'read');
+  if (steps.has('map')) row(`browser: open until the page-class map is drawn (${name})`, 'map', 0.9, beyondRead('map'));
   if (steps.has('analyse')) row(`browser: analyse, every page read, a sample compressed (${workers} workers; ${name})`, 'analyse', 0.9, beyondRead('analyse'));
   if (steps.has('exact'))
     row(

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm run bench [-- SECTION...]: vmsieve against makedumpfile on the same dumps, in the same run, alternating.
-// Sections: real, seed, synthetic, codecs, arch (all by default); browser and browser-seed (opt-in: need npm run build:web and Chromium).
+// Sections: real, seed, synthetic, codecs, arch (all by default); browser, browser-seed and browser-inputs (opt-in: need npm run build:web and Chromium).
 // Every row gives both tools' median wall time, the ratio vmsieve throughput ÷ makedumpfile throughput (> 1: vmsieve
 // is faster), the goal and whether it is met, and peak RSS; a missed goal says what bounds it, with the figures.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,6 +243,38 @@ section('browser-seed', () => {
     if (!existsSync(dump)) console.log(`browser-seed: ${dump} is missing: run the seed section first`);
     else browserRows(['--dump', dump, '--runs', '1', '--steps', 'read,analyse,export', '--no-map']);
   }
+});
+
+// Opt-in: the page on the inputs kdump leaves behind, made from the real fixture: a kdump-compressed -c -d 31 file
+// (Debian's and Ubuntu's default) and a -l -d 31 one (RHEL's and Fedora's), a flattened -c -d 1 file (as QEMU and
+// libvirt write) and a --split -c -d 31 set; the class map, Analyse and export each against the page's read of the file.
+section('browser-inputs', () => {
+  const fixture = join(root, '.cache/fixtures/dev-kdump-288m-4l-kaslr.vmcore');
+  if (!existsSync(fixture)) return console.log(`browser-inputs: ${fixture} is missing (run the fixture setup)`);
+  const dir = join(cache, 'inputs');
+  mkdirSync(dir, { recursive: true });
+  /** The files `vmsieve ARGS FIXTURE FILES...` writes (with -F: to standard output, into the one file), made once. */
+  const made = (names, args) => {
+    const files = names.map((n) => join(dir, n));
+    if (!files.every((f) => existsSync(f))) {
+      const toStdout = args.includes('-F');
+      const fd = toStdout ? openSync(files[0], 'w') : 'ignore';
+      try {
+        const r = spawnSync(process.execPath, [vmsieve, ...args, fixture, ...(toStdout ? [] : files)], { stdio: ['ignore', fd, 'inherit'] });
+        if (r.status !== 0) throw new Error(`making ${names.join(', ')} failed`);
+      } finally {
+        if (toStdout) closeSync(fd);
+      }
+    }
+    return files;
+  };
+  const inputs = [
+    made(['dev-kdump-288m.c31.kdump'], ['-c', '-d', '31']),
+    made(['dev-kdump-288m.l31.kdump'], ['-l', '-d', '31']),
+    made(['dev-kdump-288m.c1.flat'], ['-F', '-c', '-d', '1']),
+    made(['dev-kdump-288m.split1', 'dev-kdump-288m.split2', 'dev-kdump-288m.split3'], ['--split', '--splitblock-size', '4096', '-c', '-d', '31']),
+  ];
+  for (const files of inputs) browserRows([...files.flatMap((f) => ['--dump', f]), '--runs', String(RUNS), '--steps', 'read,map,analyse,export', '--no-map']);
 });
 
 console.table(rows);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { cacheDir, fixtureCacheDir } from '../helpers/fixtures.js';
 import { elfCore } from '../helpers/elf-builder.js';
+import { expectReadLikeCli, expectZlibExportLikeCli, saveIntoOpfs } from '../helpers/page-dump.js';
 
 /** Inputs other than a plain ELF vmcore: flattened files, and damage found deep inside a file (in the worker). */
 
@@ -72,11 +73,24 @@ test.describe('inputs', () => {
 
   const real = join(fixtureCacheDir, 'dev-kdump-288m-4l-kaslr.vmcore');
   const hasMakedumpfile = spawnSync('makedumpfile', ['-v'], { stdio: 'ignore' }).error === undefined;
-  test("makedumpfile -F -c -d 1 of a real dump opens, with the dump's kernel log", async ({ page }) => {
-    test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
-    test.setTimeout(180_000);
+  /** Where the inputs made from the real dump are kept between runs. */
+  function inputsDir(): string {
     const dir = join(cacheDir, 'e2e-inputs');
     mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** The page with the save dialog stubbed (exports land at OPFS's root), empty, ready for a file. */
+  async function exportingPage(page: Page): Promise<void> {
+    await saveIntoOpfs(page);
+    await page.goto('/');
+  }
+
+  test("makedumpfile -F -c -d 1 of a real dump opens, with the dump's kernel log; the page reads it as the CLI does (log, sizes, -c -d 31 export bytes)", async ({ page }) => {
+    test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
+    test.setTimeout(360_000);
+    await exportingPage(page);
+    const dir = inputsDir();
     const flat = join(dir, 'dev-kdump-288m.flat');
     if (!existsSync(flat)) {
       const fd = openSync(`${flat}.tmp`, 'w');
@@ -92,12 +106,29 @@ test.describe('inputs', () => {
     await expect(page.getByTestId('fact-release')).toHaveText('6.1.0-56-amd64');
     await expect(page.getByTestId('dmesg-row').filter({ hasText: 'Linux version 6.1.0-56-amd64' }).first()).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
+    await expectReadLikeCli(page, flat);
+    await expectZlibExportLikeCli(page, flat);
+  });
+
+  test('makedumpfile -c -d 31 of a real dump (what Debian and Ubuntu keep) reads in the page as the CLI reads it: log, sizes, -c -d 31 export bytes', async ({ page }) => {
+    test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
+    test.setTimeout(360_000);
+    await exportingPage(page);
+    const dir = inputsDir();
+    const file = join(dir, 'dev-kdump-288m.c31');
+    if (!existsSync(file)) {
+      execFileSync('nice', ['-n', '10', 'makedumpfile', '-c', '-d', '31', real, `${file}.tmp`], { stdio: 'ignore' });
+      renameSync(`${file}.tmp`, file);
+    }
+    await page.getByTestId('file-input').setInputFiles(file);
+    await expect(page.getByTestId('summary')).toBeVisible({ timeout: 60_000 });
+    await expectReadLikeCli(page, file);
+    await expectZlibExportLikeCli(page, file);
   });
 
   /** makedumpfile --split -c -d 31 of a real dump in three (cached under .cache/e2e-inputs). */
   function splitSet(): string[] {
-    const dir = join(cacheDir, 'e2e-inputs');
-    mkdirSync(dir, { recursive: true });
+    const dir = inputsDir();
     const files = ['A', 'B', 'C'].map((x) => join(dir, `split${x}`));
     if (!files.every((f) => existsSync(f))) {
       const tmp = files.map((f) => `${f}.tmp`);
@@ -107,15 +138,18 @@ test.describe('inputs', () => {
     return files;
   }
 
-  test('the files of a makedumpfile --split set, opened together, are one dump', async ({ page }) => {
+  test('the files of a makedumpfile --split set, opened together, are one dump, read as the CLI reads them (log, sizes, -c -d 31 export bytes)', async ({ page }) => {
     test.skip(!existsSync(real) || !hasMakedumpfile, `needs ${real} and Debian's makedumpfile`);
-    test.setTimeout(180_000);
+    test.setTimeout(360_000);
+    await exportingPage(page);
     const [a, b, c] = splitSet();
     await page.getByTestId('file-input').setInputFiles([c!, a!, b!]);
     await expect(page.getByTestId('summary')).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('file-name')).toHaveText('splitA, splitB, splitC');
     await expect(page.getByTestId('fact-release')).toHaveText('6.1.0-56-amd64');
     await expect(page.getByTestId('dmesg-row').filter({ hasText: 'Linux version 6.1.0-56-amd64' }).first()).toBeVisible({ timeout: 60_000 });
+    await expectReadLikeCli(page, [a!, b!, c!]);
+    await expectZlibExportLikeCli(page, [a!, b!, c!]);
   });
 
   test('a split set with a member missing reaches the error panel, naming the gap', async ({ page }) => {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { cliOutputDigest } from './cli-export.js';
-import { excludedByClass, fixtureCacheDir, realFixtures, type RealFixture } from './fixtures.js';
+import { cliOutput, cliOutputDigest } from './cli-export.js';
+import { excludedByClass, fixtureCacheDir, realFixtures, repoRoot, type RealFixture } from './fixtures.js';
 
 /** Size and sha256 of a file in the page's origin-private file system (at the root, or in `dir`), or null when there is none. */
 export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size: number; sha256: string } | null> {
@@ -21,6 +22,14 @@ export function opfsFile(page: Page, name: string, dir?: string): Promise<{ size
   }, [name, dir] as const);
 }
 
+/** From the next navigation on, the page's save dialog (which a headless browser cannot show) returns a file at OPFS's root. */
+export async function saveIntoOpfs(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
+      (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
+  });
+}
+
 /**
  * One page with `path` opened (the bundled sample refused), its save dialog stubbed to write into the origin-private
  * file system, which the headless browser cannot show.
@@ -29,10 +38,7 @@ export async function openDumpPage(browser: Browser, info: TestInfo, path: strin
   const { baseURL, viewport } = info.project.use;
   const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-      (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
-  });
+  await saveIntoOpfs(page);
   await page.route('**/sample.vmcore', (route) => route.fulfill({ status: 404, body: 'Not found' }));
   await page.goto('/');
   await page.getByTestId('file-input').setInputFiles(path);
@@ -49,8 +55,35 @@ export async function closeDumpPage(page: Page | undefined): Promise<void> {
   await page?.context().close();
 }
 
-/** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP` writes, byte for byte. */
-export async function expectZlibExportLikeCli(page: Page, dump: string): Promise<void> {
+/**
+ * The page reads the dump it has open (a file, or the files of a split set) as the CLI reads it: "Download log" saves
+ * what `vmsieve --dump-dmesg` writes, and Analyse gives the page counts, kdump-none and ELF sizes of every level
+ * that `vmsieve --analyse --json` gives.
+ */
+export async function expectReadLikeCli(page: Page, dump: string | readonly string[]): Promise<void> {
+  const files = typeof dump === 'string' ? [dump] : dump;
+  const log = cliOutput(['--dump-dmesg'], files);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-log').click()]);
+  expect(readFileSync(await download.path()).equals(log), 'the saved log is the CLI\'s, byte for byte').toBe(true);
+
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '--analyse', '--json', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(r.status, r.stderr).toBe(0);
+  const cli = (JSON.parse(r.stdout) as { levels: { level: number; pages: number; bytes: Record<string, number> }[] }).levels;
+  const want = cli.map((l) => ({ level: l.level, pages: l.pages, none: l.bytes['kdump-none'], elf: l.bytes.elf }));
+  await page.getByTestId('analyse-button').click();
+  await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
+  const got = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLTableRowElement>('[data-testid="size-table"] tr[data-level]')].map((row) => {
+      const level = Number(row.dataset.level);
+      const bytes = (kind: string) => Number(row.querySelector<HTMLElement>(`[data-testid="size-${level}-${kind}"]`)!.dataset.bytes);
+      return { level, pages: Number(row.querySelector('td.num')!.textContent!.replace(/\D/g, '')), none: bytes('kdump-none'), elf: bytes('elf') };
+    }),
+  );
+  expect(got).toEqual(want);
+}
+
+/** The page's -c -d 31 export of the dump it has open is the file `vmsieve -c -d 31 DUMP...` writes, byte for byte. */
+export async function expectZlibExportLikeCli(page: Page, dump: string | readonly string[]): Promise<void> {
   const want = cliOutputDigest(['-c', '-d', '31'], dump);
   await page.getByTestId('export-output').selectOption('kdump-zlib');
   const level = page.getByTestId('export-level');

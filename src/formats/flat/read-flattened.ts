@@ -2,7 +2,8 @@
 // record headers builds an index from offsets of the file it stands for to offsets in the flattened file, and the
 // index is then read like that restored file. The layout is makedumpfile's (its makedumpfile.h, struct makedumpfile_header and makedumpfile_data_header).
 import { VmsieveError } from '../../errors.js';
-import { checkRange, type ByteSource } from '../../io/source.js';
+import { appendExtent, checkRange, type ByteSource } from '../../io/source.js';
+import type { SourceRef } from '../../io/source-ref.js';
 import { FLAT_HEADER_SIZE, FLAT_SIGNATURE, FLAT_TYPE } from './flattened.js';
 
 const RECORD_HEADER = 16;
@@ -77,6 +78,26 @@ export class FlattenedSource implements ByteSource {
 
   async close(): Promise<void> {
     await this.flat.close?.();
+  }
+
+  locate(offset: number, length: number): { ref: SourceRef; extents: number[] } | undefined {
+    const ref = this.flat.ref?.();
+    if (!ref) return undefined;
+    checkRange(this, offset, length, 'locate');
+    const p = this.pieces;
+    const extents: number[] = [];
+    const end = offset + length;
+    let at = offset;
+    for (let i = Math.max(0, this.lastPieceFrom(offset)); i < p.count && p.start[i]! < end; i++) {
+      const from = Math.max(at, p.start[i]!);
+      const to = Math.min(end, p.start[i]! + p.length[i]!);
+      if (from >= to) continue;
+      if (from > at) appendExtent(extents, -1, from - at);
+      appendExtent(extents, p.at[i]! + (from - p.start[i]!), to - from);
+      at = to;
+    }
+    if (at < end) appendExtent(extents, -1, end - at);
+    return { ref, extents };
   }
 
   /** The last piece starting at or before `offset`, or -1. */

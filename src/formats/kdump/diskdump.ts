@@ -1,6 +1,5 @@
 // kdump-compressed ("diskdump") on-disk structures, LP64 in the dumped machine's byte order (the layout of
 // makedumpfile's diskdump_mod.h: makedumpfile writes them as its own CPU stores them).
-import type { CodecId } from '../../codecs/registry.js';
 import { Fields, type ByteOrder } from '../../model/byte-order.js';
 
 export const KDUMP_SIGNATURE = 'KDUMP   ';
@@ -11,20 +10,9 @@ export const PAGE_DESC_SIZE = 24;
 export const UTSNAME_SIZE = 390;
 export const UTS_FIELD = 65;
 
-export const DUMP_DH_COMPRESSED_ZLIB = 0x1;
-export const DUMP_DH_COMPRESSED_LZO = 0x2;
-export const DUMP_DH_COMPRESSED_SNAPPY = 0x4;
+export { CODEC_FLAG } from '../../codecs/stored-page.js';
 export const DUMP_DH_COMPRESSED_INCOMPLETE = 0x8;
 export const DUMP_DH_EXCLUDED_VMEMMAP = 0x10;
-export const DUMP_DH_COMPRESSED_ZSTD = 0x20;
-
-/** Header status bit and page_desc flag of each codec. */
-export const CODEC_FLAG: Record<CodecId, number> = {
-  zlib: DUMP_DH_COMPRESSED_ZLIB,
-  lzo: DUMP_DH_COMPRESSED_LZO,
-  snappy: DUMP_DH_COMPRESSED_SNAPPY,
-  zstd: DUMP_DH_COMPRESSED_ZSTD,
-};
 
 export interface DiskDumpHeader {
   signature: string;

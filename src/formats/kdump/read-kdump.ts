@@ -1,21 +1,19 @@
-import { lzoDecompress } from '../../codecs/lzo-decode.js';
-import type { CodecId } from '../../codecs/registry.js';
-import { snappyDecompress } from '../../codecs/snappy-decode.js';
-import { zstdDecompress } from '../../codecs/zstd-decode.js';
 import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
-import { checkRange, truncated, type ByteSource } from '../../io/source.js';
+import { checkRange, locateSpans, truncated, type ByteSource } from '../../io/source.js';
+import type { StoredPages } from '../../io/source-ref.js';
+import type { PfnRun } from '../../model/page-extents.js';
 import { archForUtsMachine, byteOrderOfUtsMachine } from '../../kernel/arch/index.js';
 import { Fields } from '../../model/byte-order.js';
 import type { Architecture } from '../../model/architecture.js';
 import { VmcoreInfo } from '../../model/vmcoreinfo.js';
 import type { Dump, DumpProducer, ElfNote, LoadSegment, PfnRange } from '../../model/dump.js';
 import { incompleteWarning } from '../incomplete.js';
+import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../../codecs/stored-page.js';
 import { parseNotes } from '../elf/notes.js';
 import { boundedSize, checkBitmapsAgree, checkNoteNames, checkVmcoreinfoNote } from './consistency.js';
 import { bitmapBytes, bitRuns, countBits, forEachRun, testBit, trimmedBitmap, type PageSelection } from '../selection.js';
 import {
-  CODEC_FLAG,
   DISK_DUMP_HEADER_SIZE,
   DISKDUMP_SIGNATURE,
   DUMP_DH_COMPRESSED_INCOMPLETE,
@@ -31,15 +29,14 @@ import {
   type PageDesc,
 } from './diskdump.js';
 
-/** Decompresses one stored page; must return exactly pageSize bytes. */
-export type PageDecompressor = (data: Uint8Array, pageSize: number) => Uint8Array | Promise<Uint8Array>;
+export type { PageDecompressor } from '../../codecs/stored-page.js';
 
 export interface ReadKdumpOptions {
   /**
-   * Decompressors by codec; zlib defaults to node:zlib in Node and DecompressionStream elsewhere,
+   * Decompressors by codec; zlib defaults to node:zlib in Node and our TypeScript decoder elsewhere,
    * LZO, snappy and zstd to our TypeScript decoders.
    */
-  decompressors?: Partial<Record<CodecId, PageDecompressor>>;
+  decompressors?: Decompressors;
 }
 
 /**
@@ -78,6 +75,7 @@ export interface KdumpDump extends Omit<Dump, 'format'> {
   decodeStored(pfn: number, desc: PageDesc, data: Uint8Array): Promise<Uint8Array>;
   /** makedumpfile's bitmaps as the writers' input. */
   selection(excludeZero: boolean): PageSelection;
+  storedPages(runs: readonly PfnRun[]): Promise<StoredPages | undefined>;
 }
 
 /** Narrows a Dump to the kdump-compressed reader's richer view. */
@@ -86,7 +84,6 @@ export const isKdumpDump = (d: Dump | KdumpDump): d is KdumpDump => d.format ===
 /** struct new_utsname: sysname, nodename, release, version, machine, domainname. */
 const UTS_MACHINE = 4;
 
-const FLAG_CODEC: [number, CodecId][] = Object.entries(CODEC_FLAG).map(([c, f]) => [f, c as CodecId]);
 const DESC_CACHE_BLOCK = 1024;
 /**
  * The most pfns whose bitmaps are held in memory (256 MiB each): 8 TiB of 4 KiB pages. A header claiming more is
@@ -199,27 +196,11 @@ export async function readKdumpDump(source: ByteSource, options: ReadKdumpOption
   });
   if (loads.length === 0) throw new VmsieveError('E_NO_LOAD', `${source.name}: the 1st bitmap is empty: the dump holds no memory`);
 
-  const decompressors: Partial<Record<CodecId, PageDecompressor>> = {
-    zlib: await defaultZlib(),
-    lzo: lzoDecompress,
-    snappy: snappyDecompress,
-    zstd: zstdDecompress,
-    ...options.decompressors,
-  };
+  const decompressors: Decompressors = { ...defaultDecompressors(), ...options.decompressors };
   const file = new KdumpFile(source, arch, header, subHeader, maxPfn, range, bitmap1, bitmap2, numDumpable, descTableOffset, eraseinfo, notes, noteSegment, vmcoreinfo, loads, decompressors, warnings);
   await file.checkDataStart();
   await file.findMissing();
   return file;
-}
-
-async function defaultZlib(): Promise<PageDecompressor> {
-  // getBuiltinModule, not import(): a browser bundle of this module then has no node: import to resolve.
-  const zlib = globalThis.process?.getBuiltinModule?.('node:zlib') as typeof import('node:zlib') | undefined;
-  if (zlib) return (data) => zlib.inflateSync(data);
-  return async (data) => {
-    const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  };
 }
 
 class KdumpFile implements KdumpDump {
@@ -259,7 +240,7 @@ class KdumpFile implements KdumpDump {
     readonly noteSegment: Dump['noteSegment'],
     readonly vmcoreinfo: VmcoreInfo | undefined,
     readonly loads: LoadSegment[],
-    private readonly decompressors: Partial<Record<CodecId, PageDecompressor>>,
+    private readonly decompressors: Decompressors,
     readonly warnings: DumpWarning[],
   ) {
     this.bitmap2 = storedBitmap2;
@@ -443,25 +424,33 @@ class KdumpFile implements KdumpDump {
   }
 
   /** Decodes a page's stored bytes (raw, or compressed per desc.flags). */
-  async decodeStored(pfn: number, desc: PageDesc, data: Uint8Array): Promise<Uint8Array> {
-    const ps = this.pageSize;
-    if (desc.flags === 0) {
-      if (desc.size !== ps) throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: raw page 0x${pfn.toString(16)} is ${desc.size} bytes, not ${ps}`, { pfn });
-      return data;
-    }
-    const codec = FLAG_CODEC.find(([f]) => desc.flags & f)?.[1];
-    const decompress = codec && this.decompressors[codec];
-    if (!decompress)
-      throw new VmsieveError('E_UNSUPPORTED', `${this.source.name}: pfn 0x${pfn.toString(16)} is ${codec ?? `flag 0x${desc.flags.toString(16)}`}-compressed; vmsieve cannot decompress ${codec ?? 'that'} yet`, { pfn, flags: desc.flags });
-    let out: Uint8Array;
-    try {
-      out = await decompress(data, ps);
-    } catch (e) {
-      throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} does not decompress (${codec}): ${(e as Error).message}`, { pfn });
-    }
-    if (out.length !== ps)
-      throw new VmsieveError('E_BAD_HEADER', `${this.source.name}: pfn 0x${pfn.toString(16)} decompresses to ${out.length} bytes, not ${ps}`, { pfn });
-    return out;
+  decodeStored(pfn: number, desc: PageDesc, data: Uint8Array): Promise<Uint8Array> {
+    return decodeStoredPage(this.source.name, pfn, desc, data, this.pageSize, this.decompressors);
+  }
+
+  async storedPages(runs: readonly PfnRun[]): Promise<StoredPages | undefined> {
+    const spans: [number, number][] = [];
+    const descs: number[] = [];
+    /** Where in the spans' bytes each page read so far starts (a page referred to again is not read again). */
+    const readAt = new Map<number, number>();
+    let bytes = 0;
+    for (const [start, end] of runs)
+      for (let pfn = start; pfn < end; pfn++) {
+        const d = await this.descriptor(pfn);
+        // What readPhys would refuse, it refuses itself (with its message).
+        if (!d || !this.written(d) || d.size > this.pageSize) return undefined;
+        let at = readAt.get(d.offset);
+        if (at === undefined) {
+          const last = spans[spans.length - 1];
+          if (last && last[0] + last[1] === d.offset) last[1] += d.size;
+          else spans.push([d.offset, d.size]);
+          readAt.set(d.offset, (at = bytes));
+          bytes += d.size;
+        }
+        descs.push(pfn, d.size, d.flags, at);
+      }
+    const found = locateSpans(this.source, spans);
+    return found && { ...found, descs: Float64Array.from(descs), pages: descs.length / 4 };
   }
 
   async readPhys(paddr: number, length: number): Promise<Uint8Array> {

@@ -4,6 +4,8 @@ import type { DumpWarning } from '../../api-types.js';
 import { VmsieveError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import type { PfnRange } from '../../model/dump.js';
+import type { StoredPages } from '../../io/source-ref.js';
+import type { PfnRun } from '../../model/page-extents.js';
 import type { PageSelection } from '../selection.js';
 import type { PageDesc } from './diskdump.js';
 import { isKdumpDump, type KdumpDump } from './read-kdump.js';
@@ -119,6 +121,14 @@ class SplitSetDump implements KdumpDump {
 
   readPage(pfn: number): Promise<Uint8Array> {
     return this.memberOf(pfn).readPage(pfn);
+  }
+
+  /** The members' stored pages, where all of `runs` lie in one member (a task across two is read here). */
+  async storedPages(runs: readonly PfnRun[]): Promise<StoredPages | undefined> {
+    if (runs.length === 0) return undefined;
+    const member = this.memberOf(runs[0]![0]);
+    if (runs.some(([start, end]) => start < member.range.start || end > member.range.end)) return undefined;
+    return member.storedPages(runs);
   }
 
   decodePage(pfn: number, desc: PageDesc): Promise<Uint8Array> {
