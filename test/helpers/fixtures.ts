@@ -138,7 +138,20 @@ export function unreadFixtures(): { name: string; vmcore: string; machine: numbe
     .map((f) => ({ name: f.name, vmcore: join(f.cache, `${f.name}.vmcore`), machine: recordedMachine(f.oracle)! }));
 }
 
+/**
+ * The real dumps every real-dump test runs on. Dumps whose guest held planted secrets are left out: they repeat an
+ * x86_64 6.1 kdump the others cover, and only the secret tests need them (plantedFixtures).
+ */
 export function realFixtures(): RealFixture[] {
+  return readableFixtures().filter((f) => !f.plantedFile);
+}
+
+/** The real dumps whose guest held planted secrets (NAME.secrets.json beside them; see planted-secrets.ts). */
+export function plantedFixtures(): (RealFixture & { plantedFile: string })[] {
+  return readableFixtures().filter((f): f is RealFixture & { plantedFile: string } => f.plantedFile !== undefined);
+}
+
+function readableFixtures(): RealFixture[] {
   return allRealFixtures().filter((f) => readsMachine(recordedMachine(f.oracle))).map(({ name, cache, oracle, oracleFile, dir }) => {
     return {
       name,

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SecretFinding } from '../../src/index.js';
 import { vmsieve } from '../helpers/cli.js';
 import { scanFile } from '../helpers/secret-scan.js';
-import { realFixtures, realFixturesSkipReason, repoRoot } from '../helpers/fixtures.js';
+import { plantedFixtures, realFixtures, realFixturesSkipReason, repoRoot, type RealFixture } from '../helpers/fixtures.js';
 import { hasReaders, PY } from '../helpers/oracle-outputs.js';
 import { plantedValues } from '../helpers/planted-secrets.js';
 
@@ -25,7 +25,7 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 const scan = async (path: string): Promise<SecretFinding[]> => (await scanFile(path)).findings;
 
 /** The first x86_64 dump, and those with planted secrets. */
-const dumps = skip ? [] : realFixtures().filter((f, _, all) => f.plantedFile || f === all.find((x) => x.arch === 'x86_64'));
+const dumps: RealFixture[] = skip ? [] : [...plantedFixtures(), realFixtures().find((x) => x.arch === 'x86_64')!];
 
 /** The kernel log makedumpfile prints from a kdump file (undefined without makedumpfile), checked to succeed. */
 function dmesgOf(dump: string, out: string): string | undefined {

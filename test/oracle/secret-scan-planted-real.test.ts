@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SecretFinding } from '../../src/index.js';
-import { realFixtures, realFixturesSkipReason, type RealFixture } from '../helpers/fixtures.js';
+import { plantedFixtures, realFixturesSkipReason, type RealFixture } from '../helpers/fixtures.js';
 import { hasReaders } from '../helpers/oracle-outputs.js';
 import { KERNEL_LOCATIONS, plantedValues, readPhysHex, type PlantedValue } from '../helpers/planted-secrets.js';
 import { scanFile } from '../helpers/secret-scan.js';
 
 const skip = realFixturesSkipReason() ?? (hasReaders ? undefined : 'python3 with kdumpfile and drgn (/usr/bin/python3) is not installed');
-const planted = skip ? [] : realFixtures().filter((f) => f.plantedFile);
+const planted = skip ? [] : plantedFixtures();
 
 /** Where each location's values lie to the scan: the page class at -d 31 and the level bits that drop it. */
 const CLASS_OF: Record<PlantedValue['location'], { pageClass: readonly string[]; droppedBy: number[] }> = {
@@ -46,7 +46,7 @@ function countsByKind(list: readonly Read[]): Record<string, number> {
 
 describe.skipIf(skip || planted.length === 0)(`secret scan on real dumps with planted secrets${skip ? ` (skipped: ${skip})` : planted.length === 0 ? ' (skipped: no NAME.secrets.json beside a real dump)' : ''}`, () => {
   it.each(planted.map((f) => [f.name, f] as const))('%s -d 31: each secret in kernel memory found once, as its kind; none of the page cache or user memory', async (name, f) => {
-    const values = plantedValues(f.plantedFile!);
+    const values = plantedValues(f.plantedFile);
     const found = await scanRead(f, 31);
     const kernel = values.filter((v) => KERNEL_LOCATIONS.includes(v.location));
     expect(kernel.length).toBeGreaterThan(20);
@@ -68,7 +68,7 @@ describe.skipIf(skip || planted.length === 0)(`secret scan on real dumps with pl
   }, 600_000);
 
   it.each(planted.map((f) => [f.name, f] as const))('%s -d 0: every planted copy found once, as its kind, in its page class', async (name, f) => {
-    const values = plantedValues(f.plantedFile!);
+    const values = plantedValues(f.plantedFile);
     const found = await scanRead(f, 0);
     for (const v of values) {
       const { pageClass, droppedBy } = CLASS_OF[v.location];
