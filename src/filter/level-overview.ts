@@ -61,9 +61,12 @@ interface Tables {
   zeroKnown: boolean;
 }
 
+/** Whether `level`'s zero pages are all known (it drops none, or they were scanned for it); if not, it is shown as level & ~1. */
+export const zeroKnownFor = (src: Pick<LevelSource, 'zeroScanLevels'>, level: number): boolean => (level & 1) === 0 || src.zeroScanLevels.includes(level);
+
 function tablesFor(src: LevelSource, level: number): Tables {
   checkLevel(level);
-  const zeroKnown = (level & 1) === 0 || src.zeroScanLevels.includes(level);
+  const zeroKnown = zeroKnownFor(src, level);
   const classAt31 = outcomeTable(src.zeroScanLevels.includes(31) ? 31 : 30);
   const atLevel = outcomeTable(zeroKnown ? level : level & ~1);
   const slot = new Uint8Array(256);

@@ -6,7 +6,7 @@ import type { CodecId } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
 import { asCyclic, classifyDump, copyClassification, pagesToZeroScan, scanZeroPages, type ClassifyResult } from '../filter/classify-dump.js';
 import { checkLevel } from '../filter/dump-level.js';
-import { levelBase, levelView, type LevelBase, type LevelSource, type LevelView } from '../filter/level-overview.js';
+import { levelBase, levelView, zeroKnownFor, type LevelBase, type LevelSource, type LevelView } from '../filter/level-overview.js';
 import { reportForLevel, reportForRange, type PageReport } from '../filter/report.js';
 import type { Dump } from '../model/dump.js';
 import { isKdumpDump } from '../formats/kdump/read-kdump.js';
@@ -307,8 +307,7 @@ export class Vmcore {
    * classification there is: the last full analysis's (every zero page), else the class map's (level 31's zero pages).
    */
   levelView(req: LevelViewRequest): LevelView {
-    const classified = this.analysed ?? this.maps.mapped;
-    if (!classified) throw new VmsieveError('E_USAGE', 'The pages are not classified yet: the level map follows the page-class map.');
+    const classified = this.mapsClassification();
     if (this.levels?.classified !== classified)
       this.levels = { classified, source: { ...classified, present: isKdumpDump(this.dump) ? this.dump.bitmap2 : undefined }, bases: new Map() };
     const { source, bases } = this.levels;
@@ -322,10 +321,16 @@ export class Vmcore {
    * levelView): what a selected area holds and what the level keeps of it.
    */
   rangeReport(level: number, range: PfnSpan): RangeReport {
+    const classified = this.mapsClassification();
+    const zeroKnown = zeroKnownFor(classified, level);
+    return { report: reportForRange(classified, zeroKnown ? level : level & ~1, range.start, range.end), zeroKnown };
+  }
+
+  /** The best classification there is for the level maps: the last full analysis's (every zero page), else the class map's. */
+  private mapsClassification(): ClassifyResult {
     const classified = this.analysed ?? this.maps.mapped;
     if (!classified) throw new VmsieveError('E_USAGE', 'The pages are not classified yet: the level map follows the page-class map.');
-    const zeroKnown = (level & 1) === 0 || classified.zeroScanLevels.includes(level);
-    return { report: reportForRange(classified, zeroKnown ? level : level & ~1, range.start, range.end), zeroKnown };
+    return classified;
   }
 
   private debuggerNeeds() {
