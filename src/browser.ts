@@ -5,12 +5,14 @@
  * and the writing of an export run on the calling thread.
  */
 import { PACKAGED_WASM } from '#wasm-location';
-import { VmsieveError } from './errors.js';
+import { isVmsieveError, VmsieveError } from './errors.js';
+import { blobReader } from './io/blob-reader.js';
 import { OpfsSyncSink, WritableStreamSink } from './io/browser-sinks.js';
 import { BlobSource } from './io/blob-source.js';
 import { ReadAheadSource } from './io/read-ahead-source.js';
 import { Vmcore, type Platform } from './session/vmcore.js';
 import { browserThreads, spawnBrowserCompute } from './workers/browser-compute.js';
+import { localCompute } from './workers/local-compute.js';
 import { ComputePool } from './workers/pool.js';
 
 export * from './shared-exports.js';
@@ -47,12 +49,28 @@ function browserWasmModule(wasm: WasmInput = PACKAGED_WASM): Promise<WebAssembly
   return module;
 }
 
-/** Module Web Workers, one per logical core unless told, each instantiating the kernels compiled once here. */
-export function browserPlatform(wasm?: WasmInput): Platform {
+/** How long the compute workers get to start before the work runs on the calling thread instead. */
+const WORKERS_START_MS = 20_000;
+
+/**
+ * Module Web Workers, one per logical core unless told, each instantiating the kernels compiled once here. Where they
+ * cannot start (a browser that refuses nested workers or a cloned module), the work runs on the calling thread:
+ * slower, and `onWorkersFailed` is told why.
+ */
+export function browserPlatform(wasm?: WasmInput, onWorkersFailed?: (e: VmsieveError) => void): Platform {
   return {
     wasmModule: () => browserWasmModule(wasm),
-    computePool: async (pageSize, threads) =>
-      ComputePool.create(Array.from({ length: browserThreads(threads) }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`)), await browserWasmModule(wasm), pageSize),
+    computePool: async (pageSize, threads) => {
+      const module = await browserWasmModule(wasm);
+      const workers = Array.from({ length: browserThreads(threads) }, (_, i) => spawnBrowserCompute(`vmsieve-compute-${i}`));
+      try {
+        return await ComputePool.create(workers, module, pageSize, WORKERS_START_MS);
+      } catch (e) {
+        if (!isVmsieveError(e) || e.code !== 'E_WORKER') throw e;
+        onWorkersFailed?.(e);
+        return ComputePool.create([localCompute(blobReader)], module, pageSize);
+      }
+    },
   };
 }
 
@@ -61,6 +79,8 @@ export interface OpenBrowserOptions {
   wasm?: WasmInput;
   /** Shown in messages; default the File's name. */
   name?: string;
+  /** Told when the compute workers could not start and a job runs on the calling thread instead. */
+  onWorkersFailed?: (e: VmsieveError) => void;
 }
 
 /**
@@ -72,7 +92,7 @@ export function openVmcore(files: Blob | readonly Blob[], opts: OpenBrowserOptio
   const list = files instanceof Blob ? [files] : files;
   // Blob reads cost a round trip each: runs of small forward reads are served from read-ahead windows.
   const sources = list.map((f) => new ReadAheadSource(new BlobSource(f, list.length === 1 ? opts.name : undefined)));
-  return Vmcore.open(sources, browserPlatform(opts.wasm));
+  return Vmcore.open(sources, browserPlatform(opts.wasm, opts.onWorkersFailed));
 }
 
 /** A sink writing `name` into the origin-private file system (dedicated workers only); `sink.handle.getFile()` after. */

@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'E_CANCELLED'
   | 'E_UNSUPPORTED'
   | 'E_SPLIT_SET'
-  | 'E_CORRUPT';
+  | 'E_CORRUPT'
+  | 'E_WORKER';
 
 /** Every failure the library reports on purpose carries a stable code the UI and CLI can act on. */
 export class VmsieveError extends Error {

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
 import { BROWSER_COMPUTE_SHAPE } from './browser-compute-shape.js';
-import { transferringClient } from './transfer-client.js';
+import { transferringClient, workerFailure } from './transfer-client.js';
 
 /**
  * One compute worker in the browser: a module Web Worker running `browser-compute-worker.js` (its TypeScript source under a bundler), driven over comlink.
@@ -16,9 +16,13 @@ export function spawnBrowserCompute(name = 'vmsieve-compute'): ComputeHandle {
   installErrorTransfer();
   const worker = new Worker(new URL('./browser-compute-worker.js', import.meta.url), { type: 'module', name });
   const remote = Comlink.wrap<ComputeApi>(worker);
+  const failed = workerFailure(name, (fail) => {
+    worker.addEventListener('error', (e) => fail(e instanceof ErrorEvent && e.message ? e.message : 'its script could not be loaded or run'));
+    worker.addEventListener('messageerror', () => fail('it could not read a message sent to it'));
+  });
   let stopped = false;
   return {
-    api: transferringClient(remote as unknown as ComputeApi),
+    api: transferringClient(remote as unknown as ComputeApi, failed),
     ...BROWSER_COMPUTE_SHAPE,
     terminate() {
       if (stopped) return;

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { ComputeApi, ComputeHandle } from './compute-api.js';
-import { transferringClient } from './transfer-client.js';
+import { transferringClient, workerFailure } from './transfer-client.js';
 import { ComputePool } from './pool.js';
 import { nodeWasmModule } from '../wasm/node-module.js';
 
@@ -18,8 +18,19 @@ function workerUrl(): URL {
 export function spawnNodeCompute(): ComputeHandle {
   installErrorTransfer();
   const worker = new Worker(workerUrl());
-  const api = transferringClient(Comlink.wrap<ComputeApi>(nodeEndpoint(worker)) as unknown as ComputeApi);
-  return { api, terminate: async () => void (await worker.terminate()) };
+  let stopping = false;
+  const failed = workerFailure('thread', (fail) => {
+    worker.once('error', (e) => fail(e.message));
+    worker.once('exit', (code) => stopping || fail(`it exited (code ${code})`));
+  });
+  const api = transferringClient(Comlink.wrap<ComputeApi>(nodeEndpoint(worker)) as unknown as ComputeApi, failed);
+  return {
+    api,
+    terminate: async () => {
+      stopping = true;
+      await worker.terminate();
+    },
+  };
 }
 
 /** `threads` worker threads (default: one per core), each with an instance of the wasm kernels. */

@@ -22,13 +22,24 @@ export class ComputePool {
     this.idle = handles.flatMap((h) => Array.from({ length: Math.max(1, h.slots ?? 1) }, () => h));
   }
 
-  /** Initialises every worker with the compiled module (compiled once by the caller, cloned to each worker). */
-  static async create(handles: ComputeHandle[], module: WebAssembly.Module, pageSize: number): Promise<ComputePool> {
+  /**
+   * Initialises every worker with the compiled module (compiled once by the caller, cloned to each worker). With
+   * `startWithinMs`, workers that have not all answered by then fail with E_WORKER (a worker whose script never
+   * arrives raises no error).
+   */
+  static async create(handles: ComputeHandle[], module: WebAssembly.Module, pageSize: number, startWithinMs?: number): Promise<ComputePool> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.all(handles.map((h) => h.api.init(module, pageSize)));
+      const started = Promise.all(handles.map((h) => h.api.init(module, pageSize)));
+      const late = new Promise<never>((_, reject) => {
+        if (startWithinMs !== undefined) timer = setTimeout(() => reject(new VmsieveError('E_WORKER', `the compute workers did not start within ${startWithinMs / 1000} s`)), startWithinMs);
+      });
+      await Promise.race([started, late]);
     } catch (e) {
       await Promise.all(handles.map((h) => h.terminate()));
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     return new ComputePool(handles, pageSize);
   }

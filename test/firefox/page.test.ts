@@ -6,6 +6,7 @@ import { cliOutputDigest, fileDigest } from '../helpers/cli-export.js';
 import { excludedByClass, fixtureCacheDir, realFixtures } from '../helpers/fixtures.js';
 import { firefoxSkipReason, openFirefoxPage, type FirefoxPage } from '../helpers/firefox.js';
 import { opfsFileList } from '../helpers/opfs.js';
+import { noteForSummary } from '../helpers/summary-notes.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
 const DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
@@ -30,19 +31,26 @@ function finishedDownloads(dir: string): string[] {
 }
 
 /** Waits for the export card's status to reach `state`; a timeout says what it showed last. */
-function statusReaches(page: Page, state: string, timeoutMs: number): Promise<unknown> {
-  const status = () => page.$eval(testId('export-status'), (e) => [e.getAttribute('data-state'), e.textContent?.trim().slice(0, 200)]);
-  return until(`the export status to be ${state}`, status, ([s]) => s === state, timeoutMs);
+function statusReaches(ff: FirefoxPage, state: string, timeoutMs: number): Promise<unknown> {
+  const status = () => ff.page.$eval(testId('export-status'), (e) => [e.getAttribute('data-state'), e.textContent?.trim().slice(0, 200)]);
+  return until(ff, `the export status to be ${state}`, status, ([s]) => s === state, timeoutMs);
 }
 
-async function until<T>(what: string, get: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+/** Polls `get` until `ok`; a timeout says what it saw last and what the page printed. */
+async function until<T>(ff: FirefoxPage, what: string, get: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
     if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}; the page printed:\n${ff.log.slice(-30).join('\n') || '(nothing)'}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Where the page ran a job without its compute workers, says so in the test summary (the job itself passed). */
+async function noteWorkersFailed(ff: FirefoxPage, job: string): Promise<void> {
+  const why = await ff.page.$eval(testId('workers-failed'), (e) => e.textContent).catch(() => null);
+  if (why) noteForSummary(`Firefox ESR, ${job}: ${why.trim()}`);
 }
 
 describe.skipIf(skip)(`the page in Firefox ESR on a real kdump vmcore${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -67,7 +75,8 @@ describe.skipIf(skip)(`the page in Firefox ESR on a real kdump vmcore${skip ? ` 
 
   it('Analyse completes: the -d 31 uncompressed size is makedumpfile’s', async () => {
     await page().click(testId('analyse-button'));
-    await statusReaches(page(), 'analysed', 120_000);
+    await statusReaches(ff, 'analysed', 120_000);
+    await noteWorkersFailed(ff, 'Analyse');
     const want = fixture!.oracle.matrix.find((m: { format_requested: string; dump_level: number; rc: number }) => m.format_requested === 'kdump-uncompressed' && m.dump_level === 31 && m.rc === 0);
     expect(Number(await attr(page(), 'size-31-kdump-none', 'data-bytes'))).toBe(want.output_size);
   });
@@ -77,9 +86,10 @@ describe.skipIf(skip)(`the page in Firefox ESR on a real kdump vmcore${skip ? ` 
     const name = `${NAME}.vmcore.d31.kdump`;
     await choose(page(), 'kdump-zlib', 31);
     await page().click(testId('export-button'));
-    await page().waitForSelector(testId('download-streamed'), { timeout: 180_000 });
+    await until(ff, 'the streamed download to be offered', () => page().$(testId('download-streamed')).then((e) => e !== null), (shown) => shown, 150_000);
+    await noteWorkersFailed(ff, 'export -c -d 31');
     expect(Number(await attr(page(), 'export-result', 'data-size'))).toBe(want.size);
-    await until('the download to finish', () => finishedDownloads(ff.downloads), (f) => f.includes(name), 60_000);
+    await until(ff, 'the download to finish', () => finishedDownloads(ff.downloads), (f) => f.includes(name), 60_000);
     expect(finishedDownloads(ff.downloads)).toEqual([name]);
     expect(fileDigest(join(ff.downloads, name))).toEqual(want);
     expect(await page().evaluate(opfsFileList)).toEqual([]);
@@ -90,9 +100,9 @@ describe.skipIf(skip)(`the page in Firefox ESR on a real kdump vmcore${skip ? ` 
     await choose(page(), 'kdump-zstd', 0);
     await page().click(testId('export-button'));
     await page().waitForSelector(testId('progress-percent'), { timeout: 60_000 });
-    await until('the download to start', () => readdirSync(ff.downloads), (f) => f.includes(name), 30_000);
+    await until(ff, 'the download to start', () => readdirSync(ff.downloads), (f) => f.includes(name), 30_000);
     await page().click(testId('cancel-button'));
-    await statusReaches(page(), 'cancelled', 10_000);
+    await statusReaches(ff, 'cancelled', 10_000);
     expect(await page().evaluate(opfsFileList)).toEqual([]);
     // The download failed: Firefox never moves its .part file (kept for its Retry button, which the page names) to the
     // file's name, which stays the empty placeholder, if anything.

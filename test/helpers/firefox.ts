@@ -21,6 +21,8 @@ export interface FirefoxPage {
   page: Page;
   /** Where the browser saves downloads. */
   downloads: string;
+  /** What the page printed to its console and the errors it threw, to say why a wait ran out. */
+  log: string[];
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function openFirefoxPage(): Promise<FirefoxPage> {
   const server = createStaticServer(dist);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const downloads = mkdtempSync(join(tmpdir(), 'vmsieve-firefox-downloads-'));
+  const log: string[] = [];
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close();
@@ -52,12 +55,14 @@ export async function openFirefoxPage(): Promise<FirefoxPage> {
       defaultViewport: { width: 1280, height: 900 },
     });
     const page = await browser.newPage();
+    page.on('console', (m) => void log.push(`console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => void log.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
     // The bundled sample stays out of it: the test opens its own dump.
     await page.setRequestInterception(true);
     page.on('request', (r) => void (r.url().endsWith('/sample.vmcore') ? r.respond({ status: 404, body: 'Not found' }) : r.continue()));
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: 30_000 });
-    return { page, downloads, close };
+    return { page, downloads, log, close };
   } catch (e) {
     await close();
     throw e;

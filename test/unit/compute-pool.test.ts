@@ -8,6 +8,7 @@ import { localCompute } from '../../src/workers/local-compute.js';
 import { spawnNodeCompute } from '../../src/workers/node-compute.js';
 import type { ComputeHandle } from '../../src/workers/compute-api.js';
 import { ComputePool } from '../../src/workers/pool.js';
+import { transferringClient, workerFailure } from '../../src/workers/transfer-client.js';
 
 const PAGE = 4096;
 
@@ -129,5 +130,26 @@ describe('closing a pool', () => {
     await pool.close();
     await expect(running).rejects.toMatchObject({ code: 'E_CANCELLED' });
     await expect(waiting).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+});
+
+describe('a compute worker that fails', () => {
+  const pending = () => new Promise<never>(() => undefined);
+  const silent: ComputeHandle['api'] = { init: pending, scanZero: pending, scanSecrets: pending, encode: pending, measure: pending, classify: pending };
+
+  it('settles its calls, in flight and later, with E_WORKER and the reason once the worker is reported dead', async () => {
+    let die!: (why: string) => void;
+    const api = transferringClient(silent, workerFailure('w-1', (fail) => (die = fail)));
+    const inFlight = api.scanZero(new ArrayBuffer(PAGE));
+    die('out of memory');
+    await expect(inFlight).rejects.toMatchObject({ code: 'E_WORKER', message: 'the compute worker w-1 failed: out of memory' });
+    await expect(api.encode({ extents: [] } as never, 'zlib', new Uint8Array())).rejects.toMatchObject({ code: 'E_WORKER' });
+  });
+
+  it('a pool whose workers do not answer within its deadline fails with E_WORKER and stops them', async () => {
+    let stopped = 0;
+    const handle: ComputeHandle = { api: silent, terminate: () => void stopped++ };
+    await expect(ComputePool.create([handle, handle], await nodeWasmModule(), PAGE, 50)).rejects.toMatchObject({ code: 'E_WORKER' });
+    expect(stopped).toBe(2);
   });
 });

@@ -36,3 +36,7 @@ export function phaseText(progressPhase: string | undefined, running: JobKind | 
       return '';
   }
 }
+
+/** Said where a job ran on one thread because its compute workers could not start. */
+export const workersFailedText = (why: string): string =>
+  `The compute workers could not start in this browser (${why}), so this ran on one thread, more slowly.`;

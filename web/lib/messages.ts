@@ -25,6 +25,7 @@ const headlines: Record<ErrorCode, string> = {
   E_UNSUPPORTED: 'Unsupported format',
   E_SPLIT_SET: 'Incomplete split set',
   E_CORRUPT: 'Corrupt dump',
+  E_WORKER: 'A compute worker failed',
 };
 
 const READS =
@@ -45,6 +46,7 @@ const hints: Partial<Record<ErrorCode, string>> = {
     'Without VMCOREINFO the kernel’s release and structures are unknown, so pages cannot be classified; zero pages can still be dropped.',
   E_CORRUPT: 'Two parts of the file contradict each other, so its pages cannot be trusted. Copy the dump again, or use another copy.',
   E_IO: 'The browser could not read the file. It may have been moved or changed while open; choose it again.',
+  E_WORKER: 'A background thread of the page stopped. Try again; if it happens again, reload the page.',
 };
 
 export interface ShownError {

@@ -68,6 +68,8 @@ export interface AnalyseRequest {
 export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery' | 'inputLevel' | 'lacking'> {
   warnings: { code: string; message: string }[];
   workers: number;
+  /** Why the compute workers could not start, when the job ran on this worker's thread instead. */
+  workersFailed: string | null;
   /** Wall time of the whole job, classification included. */
   elapsedMs: number;
   /** Bytes of page data read (or sampled). */
@@ -97,6 +99,8 @@ export interface ExportSummary {
   report: PageReport;
   warnings: { code: string; message: string }[];
   workers: number;
+  /** Why the compute workers could not start, when the job ran on this worker's thread instead. */
+  workersFailed: string | null;
   elapsedMs: number;
   /** Bytes of page data read. */
   bytesRead: number;
@@ -116,6 +120,8 @@ export interface KeepLevel {
 let current: Vmcore | undefined;
 /** Cancels the export being started or run (a cancel before its job has begun would find nothing to stop). */
 let exportCancel: AbortController | undefined;
+/** Why the running job's compute workers could not start (it then runs on this thread), or null. */
+let workersFailed: string | null = null;
 
 function openOrThrow(): Vmcore {
   if (!current) throw new Error('No dump is open');
@@ -150,7 +156,7 @@ const api = {
    */
   async openFiles(files: File[]): Promise<DumpInfo> {
     await api.close();
-    const vmcore = await openVmcore(files);
+    const vmcore = await openVmcore(files, { onWorkersFailed: (e) => (workersFailed = e.message) });
     try {
       const info = await vmcore.info();
       current = vmcore;
@@ -205,12 +211,14 @@ const api = {
     const progress = counting(onProgress);
     const { workers, ...sampling } = req;
     const threads = browserThreads(workers);
+    workersFailed = null;
     const r = await vmcore.analyse({ ...sampling, threads, onProgress: progress.report });
     const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking } = r;
     return {
       levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking,
       warnings: plainWarnings(r.classified.warnings),
-      workers: threads,
+      workers: workersFailed ? 1 : threads,
+      workersFailed,
       elapsedMs: performance.now() - started,
       bytesRead: progress.bytesRead(),
     };
@@ -228,6 +236,7 @@ const api = {
     const threads = browserThreads(req.workers);
     const cancel = new AbortController();
     exportCancel = cancel;
+    workersFailed = null;
     try {
       const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
       const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, signal: cancel.signal, onProgress: progress.report, eraseFound: req.eraseFound });
@@ -237,7 +246,8 @@ const api = {
         fileSize: r.fileSize,
         report: r.report,
         warnings: plainWarnings(r.warnings),
-        workers: codec ? threads : 0,
+        workers: codec ? (workersFailed ? 1 : threads) : 0,
+        workersFailed,
         elapsedMs: performance.now() - started,
         bytesRead: progress.bytesRead(),
         file: await out.file(),
