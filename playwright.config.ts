@@ -4,6 +4,9 @@ const port = Number(process.env.VMSIEVE_E2E_PORT ?? 4173);
 /** Where scripts/static-server.js serves dist/ as a static host would: only the headers dist/_headers gives. */
 const hostPort = port + 1;
 
+/** Specs that measure the page's own timing (long tasks): they run alone, after the rest. */
+const TIMED = ['map-smooth.spec.ts'];
+
 const chromium = {
   ...devices['Desktop Chrome'],
   viewport: { width: 1280, height: 900 },
@@ -31,8 +34,10 @@ export default defineConfig({
   outputDir: '.cache/playwright',
   timeout: 60_000,
   expect: { timeout: 15_000 },
+  // Two files at a time: most of a test is waiting (navigation, polling, the page's own workers). Timings are measured
+  // alone, in the 'alone' project, once every other test has finished.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: '.cache/results/playwright.json' }]],
   use: {
@@ -59,7 +64,8 @@ export default defineConfig({
     },
   ],
   projects: [
-    { name: 'chromium', use: chromium },
+    { name: 'chromium', use: chromium, testIgnore: TIMED },
+    { name: 'alone', use: chromium, testMatch: TIMED, dependencies: ['chromium', 'static-host'], workers: 1 },
     {
       // dist/ deployed as it is: the privacy and offline checks again, with the headers coming from _headers alone.
       name: 'static-host',

@@ -316,10 +316,10 @@ const newTally = (): Tally => ({ inputs: 0, worked: 0, codes: new Map(), failure
 describe('fuzzed inputs fail with a VmsieveError, never a crash, hang or huge allocation', () => {
   // classifyEvery: reading every struct page of the dump is the slow step, so only some inputs go that far.
   const cases: Array<{ name: keyof FuzzBases; count: number; seed: number; classifyEvery: number }> = [
-    { name: 'elf', count: 4000, seed: 11, classifyEvery: 10 },
-    { name: 'kdumpRaw', count: 2500, seed: 12, classifyEvery: 50 },
-    { name: 'kdumpZlib', count: 2000, seed: 13, classifyEvery: 50 },
-    { name: 'flat', count: 1500, seed: 14, classifyEvery: 50 },
+    { name: 'elf', count: 2000, seed: 11, classifyEvery: 10 },
+    { name: 'kdumpRaw', count: 1200, seed: 12, classifyEvery: 50 },
+    { name: 'kdumpZlib', count: 1000, seed: 13, classifyEvery: 50 },
+    { name: 'flat', count: 800, seed: 14, classifyEvery: 50 },
   ];
   for (const c of cases) {
     it(`${c.count} mutations of ${c.name}`, async () => {
@@ -496,12 +496,12 @@ describe('fuzzed kdump, flattened and split inputs: refused, marked incomplete, 
   }
 
   for (const [codec, seed] of [['zlib', 21], ['lzo', 22], ['snappy', 23], ['zstd', 24]] as const)
-    it(`kdump-compressed (${codec}): 400 mutated and 40 truncated files`, async () => {
+    it(`kdump-compressed (${codec}): 200 mutated and 40 truncated files`, async () => {
       const base = codecBases.get(codec)!;
       const truth = kdumpTruth(base, 4096);
       const s = await kdumpStructure(base);
       const t = tallyFor(`kdump ${codec}`);
-      for (const [i, { patches, label }] of kdumpMutations(s, 400, seed).entries()) {
+      for (const [i, { patches, label }] of kdumpMutations(s, 200, seed).entries()) {
         const size = Math.max(base.length, ...patches.map((p) => p.at + p.bytes.length));
         await exportAndCompare(t, `#${i} ${label}`, [new MutatedSource(base, patches, size, `${codec}.kdump`)], truth, patches);
       }
