@@ -27,6 +27,7 @@ import { chromium } from 'playwright-core';
 import { createStaticServer } from '../../scripts/serve.js';
 import { codecSecondsPerGB } from './codec-cpu.js';
 import { decodeSeconds } from './decode-cpu.js';
+import { BENCH_1G } from './dumps.js';
 import { countDescendantsCpu } from './proc-cpu.js';
 import { sampleDescendantsRss } from './proc-rss.js';
 
@@ -56,8 +57,8 @@ function ensureDump() {
   mkdirSync(cache, { recursive: true });
   const file = join(cache, 'bench-1g.vmcore');
   if (!existsSync(file)) {
-    log(`generating ${file} (--mem 1024 --content realistic --seed 9) …`);
-    const r = spawnSync(process.execPath, [join(root, 'scripts/vmcore-gen.js'), '--out', file, '--mem', '1024', '--content', 'realistic', '--seed', '9'], {
+    log(`generating ${file} (${BENCH_1G.join(' ')}) …`);
+    const r = spawnSync(process.execPath, [join(root, 'scripts/vmcore-gen.js'), '--out', file, ...BENCH_1G], {
       stdio: ['ignore', opts.json ? 'ignore' : 'inherit', 'inherit'],
     });
     if (r.status !== 0) throw new Error('vmcore generation failed');

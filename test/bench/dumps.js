@@ -14,6 +14,9 @@ export function syntheticDump(root, cache, name, args) {
   return file;
 }
 
+/** The 1 GiB synthetic dump of the browser rows and the kdump-input section. */
+export const BENCH_1G = ['--mem', '1024', '--content', 'realistic', '--seed', '9'];
+
 /** The 4 GiB kdump of a mostly idle guest, and one whose guest holds far more data (kept at -d 1). */
 export const REAL_DUMPS = {
   big: ['--ram', '4096', '--crashkernel', '256', '--kaslr', 'on', '--smp', '2', '--cache', '256', '--anon-rnd', '64', '--anon-pat', '128', '--anon-zero', '64', '--write', '64', '--tmpfs', '32', '--random-pct', '50', '--seed', '99'],
