@@ -1,5 +1,6 @@
-// The level maps stay smooth: zooming (buttons, keys, wheel), panning (keys, drag) and going back to all memory on a
-// real 1 GiB dump leave no main-thread task over 50 ms (the Long Tasks API), and the zoom buttons say the scale.
+// The level maps stay smooth: zooming (buttons, keys, wheel), panning (keys, drag), selecting an area (shift-drag,
+// whose totals are listed) and going back to all memory on a real 1 GiB dump leave no main-thread task over 50 ms
+// (the Long Tasks API), and the zoom buttons say the scale.
 import { expect, test } from '@playwright/test';
 import { realFixtures, realFixturesSkipReason } from '../helpers/fixtures.js';
 import { closeDumpPage, openDumpPage } from '../helpers/page-dump.js';
@@ -11,7 +12,7 @@ const dump = realFixtures().sort((a, b) => b.oracle.counts_by_level['0'].origina
 test.describe('the level maps', () => {
   test.skip(!!skip, skip ?? '');
 
-  test(`zoom and pan on ${dump?.name} without a long task`, async ({ browser }, info) => {
+  test(`zoom, pan and select on ${dump?.name} without a long task`, async ({ browser }, info) => {
     const page = await openDumpPage(browser, info, dump!.vmcore);
     try {
       const a = page.getByTestId('level-map-a');
@@ -43,6 +44,16 @@ test.describe('the level maps', () => {
       await page.mouse.up();
       await page.getByTestId('zoom-all').click();
       await expect(page.getByTestId('zoom-scale')).toContainText('all memory');
+      // Two areas selected in turn, the second over most of memory: each lists its totals.
+      for (const [from, to] of [[0.2, 0.4], [0.05, 0.95]] as const) {
+        await page.keyboard.down('Shift');
+        await page.mouse.move(box.x + box.width * from, box.y + box.height * from);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * to, box.y + box.height * to, { steps: 10 });
+        await page.mouse.up();
+        await page.keyboard.up('Shift');
+        await expect(page.getByTestId('range-a-remaining')).toBeVisible();
+      }
       await page.waitForTimeout(500);
       const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
       expect(longTasks.filter((d) => d > 50), `long tasks (ms): ${longTasks.join(', ')}`).toEqual([]);
