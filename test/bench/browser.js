@@ -73,9 +73,9 @@ function ensureDump() {
  */
 async function levelMapTimes(page, file) {
   await page.getByTestId('file-input').setInputFiles(file);
-  await page.locator('[data-testid="level-map-a-canvas"] canvas[data-frame]').waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
+  await page.locator('[data-testid="level-map-canvas"] canvas[data-frame]').waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
   const frameAfter = ({ act, value }) => {
-    const box = document.querySelector('[data-testid="level-map-a-canvas"]');
+    const box = document.querySelector('[data-testid="level-map-canvas"]');
     const canvas = box.querySelector('canvas');
     const before = canvas.dataset.frame;
     const done = new Promise((resolve) => {

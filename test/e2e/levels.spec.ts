@@ -33,7 +33,7 @@ async function shoot(page: Page, testid: string, name: string) {
 test.describe('dump levels on the map', () => {
   test.skip(!fixture, `real fixture ${REAL_DUMP} is absent (decompress ../shared/fixtures/*.vmcore.zst)`);
 
-  test('-d 31 colours exactly what makedumpfile -d 31 keeps; two levels side by side, their sizes are analyse\'s; zoom follows on both; advice; nothing leaves the origin', async ({ page, context, baseURL }) => {
+  test('-d 31 colours exactly what makedumpfile -d 31 keeps; two levels on one map, their sizes are analyse\'s; zoom and X to show the other; advice; nothing leaves the origin', async ({ page, context, baseURL }) => {
     test.setTimeout(240_000);
     const origin = new URL(baseURL!).origin;
     const requests: string[] = [];
@@ -42,27 +42,34 @@ test.describe('dump levels on the map', () => {
 
     // makedumpfile on its own kdump output counts each page frame once (on the ELF vmcore, kdump's kernel image twice).
     const refilter = Object.values(fixture!.oracle.refilter as Record<string, { report?: { remaining_pages?: number } }>).find((r) => r.report?.remaining_pages !== undefined)!;
-    const a = page.getByTestId('level-map-a');
+    const a = page.getByTestId('level-map');
     await expect(a).toHaveAttribute('data-level', '31');
     await expect(a).toHaveAttribute('data-kept', String(refilter.report!.remaining_pages), { timeout: 60_000 });
-    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-level', '1');
+    await expect(page.getByTestId('compare-side-a')).toHaveAttribute('data-kept', String(refilter.report!.remaining_pages));
+    await expect(page.getByTestId('compare-side-b')).toHaveAttribute('data-level', '1');
     // Before Analyse, -d 1's zero pages outside what -d 31 keeps are unknown: the sentence's figures are upper bounds.
-    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-zero-known', 'false');
+    await expect(page.getByTestId('compare-side-b')).toHaveAttribute('data-zero-known', 'false');
     await expect(page.getByTestId('compare-sentence')).toContainText('-d 31 leaves out up to');
     await expect(page.getByTestId('compare-sentence')).toContainText('Zero pages are not counted yet');
 
-    // Both maps zoom together, down to single pages.
-    const canvasA = page.getByTestId('level-map-a-canvas');
+    // One map: X shows the other level on the same view, and back; zoom goes down to single pages.
+    const canvasA = page.getByTestId('level-map-canvas');
     const before = Number(await canvasA.getAttribute('data-per-cell'));
     await canvasA.focus();
     await page.keyboard.press('+');
     await expect(canvasA).toHaveAttribute('data-per-cell', String(before / 2));
-    await expect(page.getByTestId('level-map-b-canvas')).toHaveAttribute('data-per-cell', String(before / 2));
+    await page.keyboard.press('x');
+    await expect(a).toHaveAttribute('data-level', '1');
+    await expect(page.getByTestId('show-b')).toHaveAttribute('aria-checked', 'true');
+    await expect(canvasA).toHaveAttribute('data-per-cell', String(before / 2));
+    await page.getByTestId('show-a').click();
+    await expect(a).toHaveAttribute('data-level', '31');
+    await canvasA.focus();
     for (let i = 0; i < 8; i++) await page.keyboard.press('+');
     await expect(canvasA).toHaveAttribute('data-per-cell', '1');
     await canvasA.hover({ position: { x: 20, y: 20 } });
-    await expect(page.getByTestId('level-map-a-tooltip')).toContainText('pfn 0x');
-    await expect(page.getByTestId('level-map-a-tooltip')).toContainText('phys 0x');
+    await expect(page.getByTestId('level-map-tooltip')).toContainText('pfn 0x');
+    await expect(page.getByTestId('level-map-tooltip')).toContainText('phys 0x');
     await page.keyboard.press('Home');
     await expect(canvasA).toHaveAttribute('data-per-cell', String(before));
 
@@ -138,13 +145,13 @@ test.describe('dump levels on the map', () => {
     await page.goto('/');
     await page.getByTestId('file-input').setInputFiles(kdump);
     await expect(page.getByTestId('level-compare')).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId('level-map-b')).toHaveAttribute('data-level', '1');
+    await expect(page.getByTestId('compare-side-b')).toHaveAttribute('data-level', '1');
     await expect(page.getByTestId('segments-table')).not.toContainText('0x-1');
     await expect(page.getByTestId('no-file-offset').first()).toBeVisible();
     const exact = cli(['--analyse', '--json', '--measure-every', '16', kdump]);
     // Before Analyse only level 31's zero pages are known: at -d 1 the map keeps every page the file holds, and the
     // hwpoison and offline pages a -d 1 file lacks count as dropped.
-    const b = page.getByTestId('level-map-b');
+    const b = page.getByTestId('compare-side-b');
     await expect(b).toHaveAttribute('data-zero-known', 'false', { timeout: 60_000 });
     const lacking = fixture!.oracle.counts_by_level['1'].hwpoison_pages + fixture!.oracle.counts_by_level['1'].offline_pages;
     await expect(b).toHaveAttribute('data-dropped', String(lacking));

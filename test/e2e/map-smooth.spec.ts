@@ -15,7 +15,7 @@ test.describe('the level maps', () => {
   test(`zoom, pan and select on ${dump?.name} without a long task`, async ({ browser }, info) => {
     const page = await openDumpPage(browser, info, dump!.vmcore);
     try {
-      const a = page.getByTestId('level-map-a');
+      const a = page.getByTestId('level-map');
       await expect(a).toHaveAttribute('data-kept', /\d+/, { timeout: 60_000 });
       await expect(page.getByTestId('zoom-scale')).toContainText('all memory');
       await expect(page.getByTestId('zoom-out')).toBeDisabled();
@@ -24,7 +24,7 @@ test.describe('the level maps', () => {
         w.longTasks = [];
         new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
       });
-      const canvas = page.getByTestId('level-map-a-canvas');
+      const canvas = page.getByTestId('level-map-canvas');
       const perCell = async () => Number(await canvas.getAttribute('data-per-cell'));
       for (let i = 0; i < 4; i++) {
         const before = await perCell();

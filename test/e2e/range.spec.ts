@@ -36,8 +36,8 @@ test.describe('area selection', () => {
       // Analysed first, so that both levels' zero pages are counted, as the CLI counts them.
       await page.getByTestId('analyse-button').click();
       await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 120_000 });
-      const canvas = page.getByTestId('level-map-a-canvas');
-      await expect(page.getByTestId('level-map-a')).toHaveAttribute('data-kept', /\d+/);
+      const canvas = page.getByTestId('level-map-canvas');
+      await expect(page.getByTestId('level-map')).toHaveAttribute('data-kept', /\d+/);
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
       // Across several rows of cells: an area that spans several classes.

@@ -23,17 +23,17 @@ describe('grid', () => {
 });
 
 describe('level map grid', () => {
-  it('has rows for the whole memory at the coarsest power-of-two bucket, at most 24', () => {
-    expect(levelCellsFor(100)).toBe(LEVEL_COLS * 2);
-    expect(levelCellsFor(64 * 24)).toBe(64 * 24);
-    expect(levelCellsFor(64 * 24 + 1)).toBe(64 * 13); // 2 pages a cell
-    expect(levelCellsFor(1 << 22) / LEVEL_COLS).toBeLessThanOrEqual(24);
+  it('has rows for the whole memory at the coarsest power-of-two bucket, at most 16', () => {
+    expect(levelCellsFor(100)).toBe(LEVEL_COLS);
+    expect(levelCellsFor(128 * 16)).toBe(128 * 16);
+    expect(levelCellsFor(128 * 16 + 1)).toBe(128 * 9); // 2 pages a cell
+    expect(levelCellsFor(1 << 22) / LEVEL_COLS).toBeLessThanOrEqual(16);
   });
 
-  it('fills the width with 64 columns of cells half again as tall as wide, without a margin', () => {
-    const g = levelGridLayout(640, 1, 64 * 3);
-    expect(g).toMatchObject({ cols: 64, rows: 3, pitchX: 10, pitchY: 15, gutter: 0, pad: 0, gap: 1, width: 640, height: 45 });
-    expect(cellAt(g, 64 * 3, 639, 44)).toBe(64 * 3 - 1);
-    expect(levelGridLayout(200, 1, 64).gap).toBe(0);
+  it('fills the width with 128 columns of cells half again as tall as wide, without a margin', () => {
+    const g = levelGridLayout(1280, 1, 128 * 3);
+    expect(g).toMatchObject({ cols: 128, rows: 3, pitchX: 10, pitchY: 15, gutter: 0, pad: 0, gap: 1, width: 1280, height: 45 });
+    expect(cellAt(g, 128 * 3, 1279, 44)).toBe(128 * 3 - 1);
+    expect(levelGridLayout(300, 1, 128).gap).toBe(0);
   });
 });

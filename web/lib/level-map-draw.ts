@@ -6,8 +6,8 @@ import { CLASS_LOOK } from './page-classes.js';
  * A level map on the grid: the view's cells, each split top to bottom into what the level keeps (in its classes'
  * colours) and what it drops (one grey), then pages outside the dump or missing from the file (striped).
  */
-export const LEVEL_COLS = 64;
-const MAX_ROWS = 24;
+export const LEVEL_COLS = 128;
+const MAX_ROWS = 16;
 const MAX_CELLS = LEVEL_COLS * MAX_ROWS;
 const GAP_FROM_CSS = 5;
 
