@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
+import { cliOutputDigest } from '../helpers/cli-export.js';
+import { computeWorkers, opfsFile, saveIntoOpfs } from '../helpers/page-dump.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
 const REAL_DUMP = join(fixtureCacheDir, `${NAME}.vmcore`);
@@ -17,9 +19,6 @@ function analyse(path: string): Analysis {
   const out = execFileSync(process.execPath, [join(repoRoot, 'bin/vmsieve.js'), '--analyse', '--json', '--measure-every', '16', path], { encoding: 'utf8', maxBuffer: 1 << 26 });
   return JSON.parse(out) as Analysis;
 }
-
-/** Dedicated workers of the page other than the dump worker: the compute workers it spawned. */
-const computeWorkers = (page: Page) => page.workers().filter((w) => w.url().includes('browser-compute-worker')).length;
 
 /**
  * Records each state the export card's status takes (data-state, data-automatic), and, when `act` is given, clicks
@@ -126,6 +125,16 @@ test.describe('the quick analysis starts by itself', () => {
     expect(await states(page)).toEqual(['none', 'analyse (automatic)', 'analyse', 'analysed']);
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
     await expect(page.getByTestId('size-31-kdump-none')).toHaveAttribute('data-bytes', String(analyse(REAL_DUMP).levels[31]!.bytes['kdump-none']));
+  });
+
+  test('Export replaces it: the export runs in its place and writes the CLI\'s bytes', async ({ page }) => {
+    await saveIntoOpfs(page);
+    await open(page, { file: NAME, click: 'export-button' });
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 120_000 });
+    expect(await clicked(page)).toBe(true);
+    expect(await states(page)).toEqual(['none', 'analyse (automatic)', 'export', 'exported']);
+    const want = cliOutputDigest(['-c', '-d', '31'], REAL_DUMP);
+    expect(await opfsFile(page, `${NAME}.vmcore.d31.kdump`)).toEqual(want);
   });
 
   test('opening another dump during it shows that dump, with its own analysis', async ({ page }) => {
