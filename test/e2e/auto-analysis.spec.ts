@@ -86,7 +86,7 @@ test.describe('the quick analysis starts by itself', () => {
     }
     await expect(page.getByTestId('size-table').locator('xpath=ancestor::div[1]/following-sibling::p[1]')).toContainText(/estimated from a sample: 1 page in [\d,]+ compressed/);
     await expect(page.getByTestId('compare-size-a')).toContainText('≈');
-    await expect(page.getByTestId('compare-sample')).toContainText(/≈ estimated from a sample: 1 page in [\d,]+ compressed/);
+    await expect(page.getByTestId('compare-sample')).toContainText(/Sizes marked ≈ are estimated from a sample: 1 page in [\d,]+ compressed/);
     await expect(page.getByTestId('size-chart')).toContainText(/sizes marked ≈ are estimated from a sample: 1 page in [\d,]+ compressed/);
     // Every page was read, so the maps know every zero page: the comparison is exact, no longer a bound.
     await expect(b).toHaveAttribute('data-zero-known', 'true');
