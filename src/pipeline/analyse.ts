@@ -23,6 +23,8 @@ export interface AnalyseResult {
   pagesEstimated: boolean;
   /** About one non-zero page in this many was compressed (1: all of them). */
   measuredEvery: number;
+  /** One window of pages in this many was read (1: every page; more: `pagesEstimated`). */
+  sampledEvery: number;
   /** The classification, with zero bits for every page read. */
   classified: ClassifyResult;
   /** A kdump-compressed input's own dump level (undefined for an ELF vmcore, or a kdump file that does not record it). */
@@ -113,7 +115,7 @@ export async function analyseDump(
   const zeroPageSizes = await measureZeroPage(pool, ps);
   const levels = levelSizes({ dump, classified, readable, seen, zeroPageSizes, pagesEstimated, sizesEstimated, inputLevel });
   const estimatedKinds: OutputKind[] = pagesEstimated ? [...OUTPUT_KINDS] : plan.measureEvery > 1 ? CODEC_KINDS : [];
-  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, measuredEvery: plan.measureEvery, classified, inputLevel, lacking };
+  return { levels, estimated: estimatedKinds.length > 0, estimatedKinds, pagesEstimated, measuredEvery: plan.measureEvery, sampledEvery: plan.sampleEvery, classified, inputLevel, lacking };
 }
 
 /** The level a kdump-compressed input was filtered at, when its sub header records a valid one. */

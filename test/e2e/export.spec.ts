@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { cliOutputDigest, fileDigest } from '../helpers/cli-export.js';
 import { opfsFileList } from '../helpers/opfs.js';
-import { opfsFile } from '../helpers/page-dump.js';
+import { computeWorkers, opfsFile } from '../helpers/page-dump.js';
 import { fixtureCacheDir, realFixtures, repoRoot } from '../helpers/fixtures.js';
 
 const NAME = 'dev-kdump-288m-4l-kaslr';
@@ -35,11 +35,6 @@ async function setLevel(page: Page, level: number): Promise<void> {
 
 async function setWorkers(page: Page, n: number): Promise<void> {
   await page.getByTestId('export-workers').fill(String(n));
-}
-
-/** Dedicated workers of the page other than the dump worker: the compute workers it spawned (nested workers included). */
-function computeWorkers(page: Page): number {
-  return page.workers().filter((w) => w.url().includes('browser-compute-worker')).length;
 }
 
 /** One page for the file: the real dump is opened once; exports go into OPFS through a stubbed save dialog. */

@@ -46,6 +46,11 @@ export async function openDumpPage(browser: Browser, info: TestInfo, path: strin
   return page;
 }
 
+/** Dedicated workers of the page other than the dump worker: the compute workers it spawned (nested workers included). */
+export function computeWorkers(page: Page): number {
+  return page.workers().filter((w) => w.url().includes('browser-compute-worker')).length;
+}
+
 /** Empties the origin-private file system the exports went to, and closes the page's context. */
 export async function closeDumpPage(page: Page | undefined): Promise<void> {
   await page?.evaluate(async () => {

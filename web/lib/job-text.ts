@@ -1,4 +1,6 @@
+import type { AnalyseSummary } from '../worker/dump-worker.js';
 import type { JobKind } from './export-job.svelte.js';
+import { int } from './format.js';
 
 /** How the export card words a job's progress and results. */
 
@@ -40,3 +42,12 @@ export function phaseText(progressPhase: string | undefined, running: JobKind | 
 /** Said where a job ran on one thread because its compute workers could not start. */
 export const workersFailedText = (why: string): string =>
   `The compute workers could not start in this browser (${why}), so this ran on one thread, more slowly.`;
+
+/**
+ * The sample an analysis's figures marked ≈ come from, e.g. "1 page in 16 compressed"; null when none is marked (every
+ * figure exact). With `pagesEstimated` page counts are ≈ too.
+ */
+export function sampleOf(a: Pick<AnalyseSummary, 'pagesEstimated' | 'sampledEvery' | 'measuredEvery' | 'estimatedKinds'>): string | null {
+  if (a.pagesEstimated) return `1 window of pages in ${int(a.sampledEvery)} read${a.measuredEvery > 1 ? `, 1 page in ${int(a.measuredEvery)} of those compressed` : ''}`;
+  return a.estimatedKinds.length ? `1 page in ${int(a.measuredEvery)} compressed` : null;
+}

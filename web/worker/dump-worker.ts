@@ -65,7 +65,7 @@ export interface AnalyseRequest {
 }
 
 /** The analysis as the page gets it: the result without the class map, plus how the job went. */
-export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery' | 'inputLevel' | 'lacking'> {
+export interface AnalyseSummary extends Pick<AnalyseResult, 'levels' | 'estimated' | 'estimatedKinds' | 'pagesEstimated' | 'measuredEvery' | 'sampledEvery' | 'inputLevel' | 'lacking'> {
   warnings: { code: string; message: string }[];
   workers: number;
   /** Why the compute workers could not start, when the job ran on this worker's thread instead. */
@@ -118,8 +118,23 @@ export interface KeepLevel {
 }
 
 let current: Vmcore | undefined;
-/** Cancels the export being started or run (a cancel before its job has begun would find nothing to stop). */
-let exportCancel: AbortController | undefined;
+/**
+ * Cancels the analysis or export being started or run: a cancel that comes before its job has begun (an export's
+ * output still being opened, or the call just posted) would find nothing to stop in the session.
+ */
+let jobCancel: AbortController | undefined;
+
+/** A cancel for the job starting now, and its release once the job has settled. */
+function cancellable(): { signal: AbortSignal; done: () => void } {
+  const cancel = new AbortController();
+  jobCancel = cancel;
+  return {
+    signal: cancel.signal,
+    done: () => {
+      if (jobCancel === cancel) jobCancel = undefined;
+    },
+  };
+}
 /** Why the running job's compute workers could not start (it then runs on this thread), or null. */
 let workersFailed: string | null = null;
 
@@ -212,10 +227,16 @@ const api = {
     const { workers, ...sampling } = req;
     const threads = browserThreads(workers);
     workersFailed = null;
-    const r = await vmcore.analyse({ ...sampling, threads, onProgress: progress.report });
-    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking } = r;
+    const cancel = cancellable();
+    let r;
+    try {
+      r = await vmcore.analyse({ ...sampling, threads, signal: cancel.signal, onProgress: progress.report });
+    } finally {
+      cancel.done();
+    }
+    const { levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, sampledEvery, inputLevel, lacking } = r;
     return {
-      levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, inputLevel, lacking,
+      levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, sampledEvery, inputLevel, lacking,
       warnings: plainWarnings(r.classified.warnings),
       workers: workersFailed ? 1 : threads,
       workersFailed,
@@ -234,8 +255,7 @@ const api = {
     const progress = counting(onProgress);
     const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
     const threads = browserThreads(req.workers);
-    const cancel = new AbortController();
-    exportCancel = cancel;
+    const cancel = cancellable();
     workersFailed = null;
     try {
       const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
@@ -253,7 +273,7 @@ const api = {
         file: await out.file(),
       };
     } finally {
-      if (exportCancel === cancel) exportCancel = undefined;
+      cancel.done();
     }
   },
   /** The secrets and identifying data the pages `level` keeps still hold, masked (vmsieve --scan-secrets). */
@@ -295,7 +315,7 @@ const api = {
   },
   /** Stops the running analysis or export; resolves (true) once its compute workers are terminated. */
   async cancel(): Promise<boolean> {
-    exportCancel?.abort();
+    jobCancel?.abort();
     return current ? current.cancel() : false;
   },
 };
