@@ -90,7 +90,7 @@ test.describe('the quick analysis starts by itself', () => {
     await expect(page.getByTestId('size-chart')).toContainText(/sizes marked ≈ are estimated from a sample: 1 page in [\d,]+ compressed/);
     // Every page was read, so the maps know every zero page: the comparison is exact, no longer a bound.
     await expect(b).toHaveAttribute('data-zero-known', 'true');
-    await expect(b).not.toContainText('up to');
+    await expect(page.getByTestId('compare-kept-b')).not.toContainText('not counted');
     await expect(page.getByTestId('compare-sentence')).not.toContainText('up to');
   });
 
@@ -105,7 +105,7 @@ test.describe('the quick analysis starts by itself', () => {
     // It does not start again by itself; the maps still say their figures are bounds.
     await page.waitForTimeout(500);
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled');
-    await expect(page.getByTestId('compare-side-b')).toContainText('up to');
+    await expect(page.getByTestId('compare-kept-b')).toContainText('zero pages not counted yet');
 
     const canvas = page.getByTestId('level-map-canvas');
     const before = Number(await canvas.getAttribute('data-per-cell'));
