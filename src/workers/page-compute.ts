@@ -7,7 +7,7 @@ import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';
 import { tableStructSize } from '../kernel/page-layout.js';
-import { AnchorScanner } from '../wasm/anchor-scan.js';
+import { AnchorScanner, type AnchorHit } from '../wasm/anchor-scan.js';
 import { findInRun, type RawFinding } from '../secrets/find-secrets.js';
 import { anchorTable, type AnchorTable } from '../secrets/anchor-table.js';
 
@@ -57,18 +57,6 @@ export interface ClassifyTask {
 export interface ClassifiedBatch {
   codes: Uint8Array;
   state: BigInt64Array;
-}
-
-/** The byte ranges of the runs of pages in [first, end) whose zero flag is 0, from page `first` on. */
-function nonZeroBytes(zero: Uint8Array, first: number, end: number, pageSize: number): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  for (let i = first; i < end; i++) {
-    if (zero[i]) continue;
-    const start = i;
-    while (i + 1 < end && !zero[i + 1]) i++;
-    ranges.push([(start - first) * pageSize, (i + 1 - first) * pageSize]);
-  }
-  return ranges;
 }
 
 /**
@@ -145,12 +133,18 @@ export class PageCompute {
     const { scanner, table } = this.secrets;
     const ps = this.pageSize;
     const zero = this.zeroScanner.scanAt(at, pages);
-    let first = 0;
-    for (const n of runs) {
-      const keys = nonZeroBytes(zero, first, first + n, ps);
-      const ptr = at + first * ps;
-      if (keys.length > 0) found.push(...findInRun(scanner, table, ptr, bytesAt(this.k, ptr, n * ps), base + first * ps, keys));
-      first += n;
+    const hits: AnchorHit[] = [];
+    for (let first = 0, r = 0; r < runs.length; first += runs[r++]!) {
+      const [ptr, len, end] = [at + first * ps, runs[r]! * ps, first + runs[r]!];
+      hits.length = 0;
+      // Keys in the run's non-zero pages only; their conditions see the whole run.
+      for (let i = first; i < end; i++) {
+        if (zero[i]) continue;
+        const start = i;
+        while (i + 1 < end && !zero[i + 1]) i++;
+        scanner.hits(ptr, len, (start - first) * ps, (i + 1 - first) * ps, hits);
+      }
+      if (hits.length > 0) findInRun(table, bytesAt(this.k, ptr, len), base + first * ps, hits, found);
     }
   }
 
