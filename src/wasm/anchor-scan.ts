@@ -33,6 +33,8 @@ export class AnchorScanner {
   hits(ptr: number, len: number, from = 0, stop = len, found: AnchorHit[] = []): AnchorHit[] {
     while (from < stop) {
       const n = this.k.findAnchors(ptr, len, from, stop, this.table, this.rules, this.out, HIT_CAPACITY);
+      // Without a hit the kernel went on to `stop` (it returns early only with its hit buffer nearly full).
+      if (n === 0) break;
       const words = new Uint32Array(this.k.memory.buffer, this.out, 2 + n * 2);
       for (let i = 0; i < n; i++) found.push({ offset: words[2 + 2 * i]!, rule: words[3 + 2 * i]! });
       from = words[0]!;
