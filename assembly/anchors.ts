@@ -66,13 +66,14 @@ export function findAnchors(window: usize, len: u32, from: u32, stop: u32, table
   const keysEnd = <usize>stop;
   if (p + 32 <= end && p + 16 <= keysEnd) {
     let v = v128.load(window + p);
-    let a0 = v128.and(i8x16.swizzle(lo0, v128.and(v, nibble)), i8x16.swizzle(hi0, i8x16.shr_u(v, 4)));
-    let a1 = v128.and(i8x16.swizzle(lo1, v128.and(v, nibble)), i8x16.swizzle(hi1, i8x16.shr_u(v, 4)));
-    let a2 = v128.and(i8x16.swizzle(lo2, v128.and(v, nibble)), i8x16.swizzle(hi2, i8x16.shr_u(v, 4)));
+    let a0 = v128.and(i8x16.swizzle(lo0, v128.and(v, nibble)), i8x16.swizzle(hi0, v128.and(i16x8.shr_u(v, 4), nibble)));
+    let a1 = v128.and(i8x16.swizzle(lo1, v128.and(v, nibble)), i8x16.swizzle(hi1, v128.and(i16x8.shr_u(v, 4), nibble)));
+    let a2 = v128.and(i8x16.swizzle(lo2, v128.and(v, nibble)), i8x16.swizzle(hi2, v128.and(i16x8.shr_u(v, 4), nibble)));
     while (p + 32 <= end && p + 16 <= keysEnd) {
       v = v128.load(window + p, 16);
       const l = v128.and(v, nibble);
-      const h = i8x16.shr_u(v, 4);
+      // High nibbles by a 16-bit shift and the nibble mask: V8 makes i8x16.shr_u's byte mask anew at every use.
+      const h = v128.and(i16x8.shr_u(v, 4), nibble);
       const b0 = v128.and(i8x16.swizzle(lo0, l), i8x16.swizzle(hi0, h));
       const b1 = v128.and(i8x16.swizzle(lo1, l), i8x16.swizzle(hi1, h));
       const b2 = v128.and(i8x16.swizzle(lo2, l), i8x16.swizzle(hi2, h));

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { VmsieveError } from '../errors.js';
 import type { SourceRef } from './source-ref.js';
-import { PREAD_MERGE_GAP, truncatedRead, type WorkerReader } from './worker-reader.js';
+import { PREAD_MERGE_GAP, PREAD_STEP_BYTES, truncatedRead, type WorkerReader } from './worker-reader.js';
 
 /** Where this thread's reads across gaps land: one buffer, grown as needed, since each is picked apart before the next. */
 let across = new Uint8Array(0);
@@ -20,6 +20,7 @@ export const nodeReader: WorkerReader = {
   },
   mergeGap: PREAD_MERGE_GAP,
   parallelReads: 1,
+  stepBytes: PREAD_STEP_BYTES,
 };
 
 function fdOf(ref: SourceRef): number {

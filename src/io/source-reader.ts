@@ -1,5 +1,5 @@
 import type { ByteSource } from './source.js';
-import { BLOB_MERGE_GAP, BLOB_PARALLEL_READS, PREAD_MERGE_GAP, type WorkerReader } from './worker-reader.js';
+import { BLOB_MERGE_GAP, BLOB_PARALLEL_READS, PREAD_MERGE_GAP, PREAD_STEP_BYTES, type WorkerReader } from './worker-reader.js';
 
 /**
  * Reads page extents through a source this thread holds, so compute on the calling thread loads a task's pages as a
@@ -17,5 +17,6 @@ export function sourceReader(source: ByteSource): WorkerReader {
     // Sources without readInto are Blobs (or held in memory, where gaps cost nothing to read across).
     mergeGap: direct ? PREAD_MERGE_GAP : BLOB_MERGE_GAP,
     parallelReads: direct ? 1 : BLOB_PARALLEL_READS,
+    stepBytes: direct ? PREAD_STEP_BYTES : undefined,
   };
 }

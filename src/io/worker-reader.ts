@@ -23,10 +23,18 @@ export interface WorkerReader {
   readonly mergeGap: number;
   /** Reads one task may have in flight at once: more than 1 where a read waits on another process (a Blob read). */
   readonly parallelReads: number;
+  /**
+   * Bytes a task that works on its pages as they arrive reads at a time. Small where a read is a synchronous copy
+   * (pread): into a buffer that stays in the core's cache it costs about half what it does into a 16 MiB window, and
+   * the bytes are still cached when worked on. Unset where each read is a round trip (a Blob read): the whole task at once.
+   */
+  readonly stepBytes?: number;
 }
 
 /** mergeGap for pread: one costs about as much as copying a few pages. */
 export const PREAD_MERGE_GAP = 16 << 10;
+/** stepBytes for pread: well inside a core's L2 cache (512 KiB to 2 MiB on current x86 and arm64 cores). */
+export const PREAD_STEP_BYTES = 256 << 10;
 /** mergeGap for a Blob read: each is a round trip to the browser's blob store, about as long as reading half a MiB. */
 export const BLOB_MERGE_GAP = 1 << 20;
 /** Blob reads in flight per task: Chromium serves a few at once faster than one after another. */
@@ -88,6 +96,27 @@ export async function readExtents(reader: WorkerReader, input: Pick<PageExtents,
     await Promise.allSettled(inFlight);
     throw err;
   }
+}
+
+/**
+ * The extents of what `extents` describe, taken from the start in consecutive pieces: each call gives the next
+ * `bytes` bytes' (fewer at the end).
+ */
+export function extentSteps(extents: Float64Array): (bytes: number) => Float64Array {
+  let i = 0;
+  let used = 0; // bytes of extent i taken so far
+  return (bytes) => {
+    const out: number[] = [];
+    while (bytes > 0 && i < extents.length) {
+      const [offset, length] = [extents[i]!, extents[i + 1]!];
+      const n = Math.min(bytes, length - used);
+      out.push(offset === -1 ? -1 : offset + used, n);
+      bytes -= n;
+      used += n;
+      if (used === length) [i, used] = [i + 2, 0];
+    }
+    return Float64Array.from(out);
+  };
 }
 
 /** The extents of bytes [from, to) of what `extents` describe. */

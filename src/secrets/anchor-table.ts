@@ -30,21 +30,14 @@ const popcount = (n: number): number => {
   return c;
 };
 
-/** The key nibbles of a bucket at key offset j: the union of its rules'. */
-const bucketKey = (rules: readonly Rule[], j: number): Nibbles => rules.reduce<Nibbles>(([lo, hi], r) => [lo | r.key[j]![0], hi | r.key[j]![1]], [0, 0]);
+/** The key nibbles of two rules or buckets together, at each key offset. */
+const unionKey = (a: readonly Nibbles[], b: readonly Nibbles[]): Nibbles[] => a.map(([lo, hi], j) => [lo | b[j]![0], hi | b[j]![1]] as const);
 
 /**
  * How many byte triples a bucket's nibble test passes, every byte value counted alike: weighting printable text or small
  * integers as more common chose no better buckets on real kernel memory.
  */
-function firing(rules: readonly Rule[]): number {
-  let n = 1;
-  for (let j = 0; j < KEY_BYTES; j++) {
-    const [lo, hi] = bucketKey(rules, j);
-    n *= popcount(lo) * popcount(hi);
-  }
-  return n;
-}
+const firing = (key: readonly Nibbles[]): number => key.reduce((n, [lo, hi]) => n * popcount(lo) * popcount(hi), 1);
 
 function keyOf(anchor: Anchor): Nibbles[] {
   return Array.from({ length: KEY_BYTES }, (_, j) => {
@@ -59,17 +52,27 @@ function keyOf(anchor: Anchor): Nibbles[] {
   });
 }
 
+/** A bucket of rules and the key nibbles its test passes (the union of its rules'). */
+interface Bucket {
+  rules: Rule[];
+  key: Nibbles[];
+}
+
 /** Groups the rules into at most BUCKETS buckets, each time merging the two whose union fires least often. */
-function buckets(rules: Rule[]): Rule[][] {
-  const groups = rules.map((r) => [r]);
+function buckets(rules: Rule[]): Bucket[] {
+  const groups = rules.map((r): Bucket => ({ rules: [r], key: r.key }));
   while (groups.length > BUCKETS) {
     let best: [number, number, number] = [0, 1, Infinity];
     for (let a = 0; a < groups.length; a++)
       for (let b = a + 1; b < groups.length; b++) {
-        const cost = firing([...groups[a]!, ...groups[b]!]) - firing(groups[a]!) - firing(groups[b]!);
+        const [x, y] = [groups[a]!.key, groups[b]!.key];
+        const cost = firing(unionKey(x, y)) - firing(x) - firing(y);
         if (cost < best[2]) best = [a, b, cost];
       }
-    groups[best[0]]!.push(...groups.splice(best[1], 1)[0]!);
+    const [merged] = groups.splice(best[1], 1);
+    const into = groups[best[0]]!;
+    into.rules.push(...merged!.rules);
+    into.key = unionKey(into.key, merged!.key);
   }
   return groups;
 }
@@ -88,20 +91,20 @@ export function anchorTable(patterns: readonly SecretPattern[] = SECRET_PATTERNS
     }),
   );
   const groups = buckets([...rules.values()]);
-  const ordered = groups.flat();
+  const ordered = groups.flatMap((g) => g.rules);
   const bytes = new Uint8Array(RULES_AT + ordered.length * RULE_BYTES);
   let first = 0;
   groups.forEach((group, b) => {
     for (let j = 0; j < KEY_BYTES; j++) {
-      const [lo, hi] = bucketKey(group, j);
+      const [lo, hi] = group.key[j]!;
       for (let n = 0; n < 16; n++) {
         if (lo & (1 << n)) bytes[32 * j + n]! |= 1 << b;
         if (hi & (1 << n)) bytes[32 * j + 16 + n]! |= 1 << b;
       }
     }
     bytes[96 + b] = first;
-    bytes[104 + b] = group.length;
-    first += group.length;
+    bytes[104 + b] = group.rules.length;
+    first += group.rules.length;
   });
   ordered.forEach(({ anchor }, r) => {
     const at = RULES_AT + r * RULE_BYTES;

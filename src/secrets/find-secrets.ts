@@ -1,4 +1,4 @@
-import type { AnchorScanner } from '../wasm/anchor-scan.js';
+import type { AnchorHit } from '../wasm/anchor-scan.js';
 import type { AnchorTable } from './anchor-table.js';
 import { maskSpan, SECRET_PATTERNS } from './patterns.js';
 
@@ -18,19 +18,14 @@ function fnv1a(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-/** Byte ranges [start, end) of a run to look for anchors in. */
-export type KeyRanges = Iterable<readonly [number, number]>;
-
 /**
- * The matches in one run of contiguous bytes (`bytes`, at `ptr` in the scanner's memory), `base` bytes into the task:
- * the anchors whose key lies in `keys`, each checked by its patterns on the whole run; a
- * match overlapping an earlier one is left out, so every byte belongs to at most one finding.
+ * Adds to `found` the matches of the anchor `hits` (in key order) in one run of contiguous bytes, `base` bytes into
+ * the task: each hit checked by its patterns on the whole run; a match overlapping an earlier one is left out, so
+ * every byte belongs to at most one finding.
  */
-export function findInRun(scanner: AnchorScanner, table: AnchorTable, ptr: number, bytes: Uint8Array, base: number, keys: KeyRanges): RawFinding[] {
-  const found: RawFinding[] = [];
+export function findInRun(table: AnchorTable, bytes: Uint8Array, base: number, hits: readonly AnchorHit[], found: RawFinding[]): void {
   let coveredTo = 0;
-  for (const [from, stop] of keys)
-  for (const hit of scanner.hits(ptr, bytes.length, from, stop)) {
+  for (const hit of hits)
     // A match starts at most a little before its anchor (the 'p' of "password"; e-mail and host names look back).
     for (const p of table.patternsOf[hit.rule]!) {
       const span = SECRET_PATTERNS[p]!.match(bytes, hit.offset);
@@ -38,6 +33,4 @@ export function findInRun(scanner: AnchorScanner, table: AnchorTable, ptr: numbe
       found.push({ offset: base + span.start, length: span.end - span.start, pattern: p, masked: maskSpan(bytes, span), digest: fnv1a(bytes.subarray(span.start, span.end)) });
       coveredTo = span.end;
     }
-  }
-  return found;
 }

@@ -1,13 +1,13 @@
 import { createCompressor, STORED_RAW, type CodecId, type PageCompressor } from '../codecs/registry.js';
 import { VmsieveError } from '../errors.js';
-import { readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
+import { extentSteps, readExtents, sliceExtents, type WorkerReader } from '../io/worker-reader.js';
 import type { PageExtents, StoredPages } from '../io/source-ref.js';
 import { decodeStoredPage, defaultDecompressors, type Decompressors } from '../codecs/stored-page.js';
 import { bytesAt, type KernelExports } from '../wasm/kernels.js';
 import { ZeroScanner } from '../wasm/zero-scan.js';
 import { batchClassifierFor, CLASSIFY_CHUNK_PAGES, freshState} from '../wasm/classify-batch.js';
 import { tableStructSize } from '../kernel/page-layout.js';
-import { AnchorScanner } from '../wasm/anchor-scan.js';
+import { AnchorScanner, type AnchorHit } from '../wasm/anchor-scan.js';
 import { findInRun, type RawFinding } from '../secrets/find-secrets.js';
 import { anchorTable, type AnchorTable } from '../secrets/anchor-table.js';
 
@@ -59,16 +59,6 @@ export interface ClassifiedBatch {
   state: BigInt64Array;
 }
 
-/** The byte ranges of the runs of pages whose zero flag is 0. */
-function* nonZeroBytes(zero: Uint8Array, pageSize: number): Generator<[number, number]> {
-  for (let i = 0; i < zero.length; i++) {
-    if (zero[i]) continue;
-    const start = i;
-    while (i + 1 < zero.length && !zero[i + 1]) i++;
-    yield [start * pageSize, (i + 1) * pageSize];
-  }
-}
-
 /**
  * The work a compute worker does on a window; runs on one wasm instance, synchronously. Every task's pages are
  * loaded once into one window in wasm memory (read straight into it when the worker reads the dump itself), then
@@ -108,27 +98,54 @@ export class PageCompute {
   /**
    * The secrets in the task's pages, which are `runs[i]` pages of contiguous memory after another: a match never
    * spans two runs. All-zero pages hold no anchor and are not searched (a match may still run into one). Only masked
-   * text leaves here.
+   * text leaves here. Pages this worker reads itself are read and searched a step of whole runs at a time (see
+   * WorkerReader.stepBytes), at the window's start.
    */
   async scanSecrets(input: PagesInput, runs: Uint32Array): Promise<RawFinding[]> {
-    return this.withPages(input, (window, count) => {
-      this.secrets ??= (() => {
-        const table = anchorTable();
-        return { scanner: new AnchorScanner(this.k, table.bytes, table.rules), table };
-      })();
-      const { scanner, table } = this.secrets;
-      const zero = this.zeroScanner.scanAt(window, count);
-      const ps = this.pageSize;
+    const ps = this.pageSize;
+    const reader = this.reader;
+    const stepwise = reader?.stepBytes !== undefined && 'extents' in input && !('descs' in input) ? input : undefined;
+    return this.withWindow(async (window) => {
+      if (stepwise) this.checkCount(stepwise.pages);
+      else await this.load(window, input);
+      const nextExtents = stepwise && extentSteps(stepwise.extents);
+      const stepPages = stepwise ? pagesIn(reader!.stepBytes!, ps) : this.windowPages;
       const found: RawFinding[] = [];
-      let first = 0;
-      for (const pages of runs) {
-        const at = first * ps;
-        const len = pages * ps;
-        found.push(...findInRun(scanner, table, window + at, bytesAt(this.k, window + at, len), at, nonZeroBytes(zero.subarray(first, first + pages), ps)));
+      for (let r = 0, first = 0; r < runs.length; ) {
+        const from = r;
+        let pages = runs[r++]!;
+        while (r < runs.length && pages + runs[r]! <= stepPages) pages += runs[r++]!;
+        const at = nextExtents ? window : window + first * ps;
+        if (nextExtents) await readExtents(reader!, { ref: stepwise.ref, extents: nextExtents(pages * ps) }, () => bytesAt(this.k, window, pages * ps));
+        this.findInRuns(at, runs.subarray(from, r), pages, first * ps, found);
         first += pages;
       }
       return found;
     });
+  }
+
+  /** Adds the secrets in `pages` pages at `at`, runs of `runs[i]` pages (see scanSecrets), `base` bytes into the task, to `found`. */
+  private findInRuns(at: number, runs: Uint32Array, pages: number, base: number, found: RawFinding[]): void {
+    this.secrets ??= (() => {
+      const table = anchorTable();
+      return { scanner: new AnchorScanner(this.k, table.bytes, table.rules), table };
+    })();
+    const { scanner, table } = this.secrets;
+    const ps = this.pageSize;
+    const zero = this.zeroScanner.scanAt(at, pages);
+    const hits: AnchorHit[] = [];
+    for (let first = 0, r = 0; r < runs.length; first += runs[r++]!) {
+      const [ptr, len, end] = [at + first * ps, runs[r]! * ps, first + runs[r]!];
+      hits.length = 0;
+      // Keys in the run's non-zero pages only; their conditions see the whole run.
+      for (let i = first; i < end; i++) {
+        if (zero[i]) continue;
+        const start = i;
+        while (i + 1 < end && !zero[i + 1]) i++;
+        scanner.hits(ptr, len, (start - first) * ps, (i + 1 - first) * ps, hits);
+      }
+      if (hits.length > 0) findInRun(table, bytesAt(this.k, ptr, len), base + first * ps, hits, found);
+    }
   }
 
   /** Zero-scans the window and compresses every page with `encode[i] = 1` (all-zero pages too, unless skipZero). 'none' stores pages raw. */

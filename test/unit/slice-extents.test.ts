@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readExtents, sliceExtents, type WorkerReader } from '../../src/io/worker-reader.js';
+import { extentSteps, readExtents, sliceExtents, type WorkerReader } from '../../src/io/worker-reader.js';
 import type { SourceRef } from '../../src/io/source-ref.js';
 
 // A file of 256 bytes whose byte i is i; extents pick pieces of it and zero runs (-1).
@@ -30,5 +30,20 @@ describe('sliceExtents', () => {
   it('keeps a zero run a zero run and leaves out empty pieces', () => {
     expect([...sliceExtents(extents, 3, 8)]).toEqual([13, 1, -1, 3, 100, 1]);
     expect([...sliceExtents(extents, 4, 4)]).toEqual([]);
+  });
+});
+
+describe('extentSteps', () => {
+  const extents = Float64Array.from([10, 4, -1, 3, 100, 5, 200, 2]); // as above: 14 bytes
+  it('gives the extents of consecutive pieces of what the extents describe, as sliceExtents does for each', () => {
+    for (const steps of [[14], [1, 1, 12], [3, 5, 6], [4, 3, 5, 2], [2, 2, 2, 2, 2, 2, 2]]) {
+      const next = extentSteps(extents);
+      let at = 0;
+      for (const n of steps) {
+        expect([...next(n)]).toEqual([...sliceExtents(extents, at, at + n)]);
+        at += n;
+      }
+      expect([...next(1)]).toEqual([]);
+    }
   });
 });
