@@ -146,6 +146,20 @@ export function realFixtures(): RealFixture[] {
   return readableFixtures().filter((f) => !f.plantedFile);
 }
 
+/**
+ * One real dump of each layout (architecture, page size, and kdump's ELF or QEMU's), for tests of a property of the
+ * file formats: more dumps of one layout add minutes and no case.
+ */
+export function oneOfEachLayout(): RealFixture[] {
+  const seen = new Set<string>();
+  return realFixtures().filter((f) => {
+    const layout = `${f.arch} ${f.oracle.vmcoreinfo_summary.PAGESIZE} ${f.oracle.normalized_input ? 'qemu' : 'kdump'}`;
+    if (seen.has(layout)) return false;
+    seen.add(layout);
+    return true;
+  });
+}
+
 /** The real dumps whose guest held planted secrets (NAME.secrets.json beside them; see planted-secrets.ts). */
 export function plantedFixtures(): (RealFixture & { plantedFile: string })[] {
   return readableFixtures().filter((f): f is RealFixture & { plantedFile: string } => f.plantedFile !== undefined);
