@@ -91,17 +91,12 @@ test.describe('accessibility (axe-core)', () => {
     test.skip(!existsSync(REAL_DUMP), `real fixture ${REAL_DUMP} is absent (run the fixture setup: it decompresses ../shared/fixtures/*.vmcore.zst)`);
     test.setTimeout(300_000);
 
-    test('in light mode', async ({ page }) => {
+    test('in light mode, then in dark mode', async ({ page }) => {
       await openAnalysedDump(page);
       await showEverything(page);
       await expectAccessible(page);
       await shootViews(page, 'a11y-analysed');
-    });
-
-    test('in dark mode', async ({ page }) => {
       await page.emulateMedia({ colorScheme: 'dark' });
-      await openAnalysedDump(page);
-      await showEverything(page);
       await expectAccessible(page);
     });
 
