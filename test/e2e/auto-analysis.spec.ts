@@ -106,6 +106,10 @@ test.describe('the quick analysis starts by itself', () => {
     await page.waitForTimeout(500);
     await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'cancelled');
     await expect(page.getByTestId('compare-kept-b')).toContainText('zero pages not counted yet');
+    // -d 1's zero pages outside what -d 31 keeps are unknown: the sentence's figures are upper bounds, and say so.
+    await expect(page.getByTestId('compare-side-b')).toHaveAttribute('data-zero-known', 'false');
+    await expect(page.getByTestId('compare-sentence')).toContainText('-d 31 leaves out up to');
+    await expect(page.getByTestId('compare-sentence')).toContainText('Zero pages are not counted yet');
 
     const canvas = page.getByTestId('level-map-canvas');
     const before = Number(await canvas.getAttribute('data-per-cell'));
