@@ -62,7 +62,7 @@ export async function closeDumpPage(page: Page | undefined): Promise<void> {
 
 /**
  * The page reads the dump it has open (a file, or the files of a split set) as the CLI reads it: "Download log" saves
- * what `vmsieve --dump-dmesg` writes, and the analysis that starts by itself gives the page counts, kdump-none and
+ * what `vmsieve --dump-dmesg` writes, and Analyse gives the page counts, kdump-none and
  * ELF sizes of every level that `vmsieve --analyse --json` gives (exact with any --measure-every: codecs are not
  * compared here).
  */
@@ -76,6 +76,7 @@ export async function expectReadLikeCli(page: Page, dump: string | readonly stri
   expect(r.status, r.stderr).toBe(0);
   const cli = (JSON.parse(r.stdout) as { levels: { level: number; pages: number; bytes: Record<string, number> }[] }).levels;
   const want = cli.map((l) => ({ level: l.level, pages: l.pages, none: l.bytes['kdump-none'], elf: l.bytes.elf }));
+  await page.getByTestId('analyse-button').click();
   await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'analysed', { timeout: 180_000 });
   const got = await page.evaluate(() =>
     [...document.querySelectorAll<HTMLTableRowElement>('[data-testid="size-table"] tr[data-level]')].map((row) => {
