@@ -124,10 +124,11 @@ let current: Vmcore | undefined;
  */
 let jobCancel: AbortController | undefined;
 
-/** A cancel for the job starting now, and its release once the job has settled. */
+/** A cancel for the job starting now, and its release once the job has settled; the job's workers have not failed yet. */
 function cancellable(): { signal: AbortSignal; done: () => void } {
   const cancel = new AbortController();
   jobCancel = cancel;
+  workersFailed = null;
   return {
     signal: cancel.signal,
     done: () => {
@@ -137,6 +138,8 @@ function cancellable(): { signal: AbortSignal; done: () => void } {
 }
 /** Why the running job's compute workers could not start (it then runs on this thread), or null. */
 let workersFailed: string | null = null;
+/** How many compute workers the job that asked for `threads` ran on. */
+const workersUsed = (threads: number): number => (workersFailed ? 1 : threads);
 
 function openOrThrow(): Vmcore {
   if (!current) throw new Error('No dump is open');
@@ -226,7 +229,6 @@ const api = {
     const progress = counting(onProgress);
     const { workers, ...sampling } = req;
     const threads = browserThreads(workers);
-    workersFailed = null;
     const cancel = cancellable();
     let r;
     try {
@@ -238,7 +240,7 @@ const api = {
     return {
       levels, estimated, estimatedKinds, pagesEstimated, measuredEvery, sampledEvery, inputLevel, lacking,
       warnings: plainWarnings(r.classified.warnings),
-      workers: workersFailed ? 1 : threads,
+      workers: workersUsed(threads),
       workersFailed,
       elapsedMs: performance.now() - started,
       bytesRead: progress.bytesRead(),
@@ -256,7 +258,6 @@ const api = {
     const codec = req.format === 'kdump' && req.codec && req.codec !== 'none' ? req.codec : undefined;
     const threads = browserThreads(req.workers);
     const cancel = cancellable();
-    workersFailed = null;
     try {
       const out = await exportSink(target, req.name ?? `${vmcore.name}.d${Math.floor(req.level)}.${req.format}`);
       const r = await vmcore.export(out.sink, { level: req.level, format: req.format, codec, threads, signal: cancel.signal, onProgress: progress.report, eraseFound: req.eraseFound });
@@ -266,7 +267,7 @@ const api = {
         fileSize: r.fileSize,
         report: r.report,
         warnings: plainWarnings(r.warnings),
-        workers: codec ? (workersFailed ? 1 : threads) : 0,
+        workers: codec ? workersUsed(threads) : 0,
         workersFailed,
         elapsedMs: performance.now() - started,
         bytesRead: progress.bytesRead(),
